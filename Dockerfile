@@ -1,0 +1,21 @@
+# ISA Portal under gunicorn. Static files are served by WhiteNoise; PDFs need Pango.
+FROM python:3.13-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+RUN pip install .
+COPY . .
+
+RUN useradd --system --home /app isa && mkdir -p /app/private-media && chown isa /app/private-media
+USER isa
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && python manage.py collectstatic --noinput && gunicorn isa_portal.wsgi:application --bind 0.0.0.0:8000 --workers 2 --threads 4 --timeout 120 --no-control-socket"]

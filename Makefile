@@ -1,0 +1,48 @@
+# ISA Portal. `make run` for a local demo on SQLite; `make test` for the whole suite on PostgreSQL.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test install check lint migrations-check assets clean
+
+$(PY):
+	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# A local demo: SQLite file in the project folder, debug on, demo partnership seeded.
+run: export DEBUG ?= true
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+
+# The whole suite on PostgreSQL with Debian's Chromium for the browser tests.
+test: install
+	scripts/ensure-postgres
+	scripts/ensure-chromium
+	scripts/ensure-system-libs
+	$(VENV)/bin/ruff check .
+	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+
+# Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
+assets:
+	frontend/build.sh
+
+clean:
+	rm -rf $(VENV) .local staticfiles

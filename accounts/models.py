@@ -1,0 +1,119 @@
+from auditlog.registry import auditlog
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+
+from accounts.permissions import Perm, role_has
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    LEAD = "lead", "Safeguarding lead"
+    IG_OFFICER = "ig_officer", "Information governance officer"
+    ADMIN = "admin", "Administrator"
+
+
+class UserQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "UserQuerySet":
+        """Admins manage users: a partnership admin sees everyone, an agency admin their agency."""
+        if not user.is_authenticated or not user.can(Perm.MANAGE_USERS):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.filter(agency_id=user.agency_id)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> "User":
+        if not email:
+            raise ValueError("A user needs an email address.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> "User":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("role", Role.ADMIN)
+        extra.setdefault("partnership_wide", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in. Each belongs to one agency and holds one role."""
+
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField("full name", max_length=150)
+    job_title = models.CharField("job title", max_length=150, blank=True)
+    agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, related_name="users", null=True, blank=True
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    partnership_wide = models.BooleanField(
+        "works across the partnership",
+        default=False,
+        help_text="For IG officers and admins: see every agency rather than only their own.",
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(
+        "can use the Django admin", default=False, help_text="Operations staff only."
+    )
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name", "email"]
+        constraints = [
+            models.CheckConstraint(
+                name="user_agency_required_unless_partnership_wide",
+                condition=Q(agency__isnull=False) | Q(partnership_wide=True),
+            ),
+            models.CheckConstraint(
+                name="user_partnership_wide_only_ig_or_admin",
+                condition=Q(partnership_wide=False) | Q(role__in=["ig_officer", "admin"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    def can(self, perm: Perm) -> bool:
+        return self.is_active and role_has(self.role, perm)
+
+    @property
+    def is_practitioner(self) -> bool:
+        return self.role == Role.PRACTITIONER
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == Role.LEAD
+
+    @property
+    def is_ig_officer(self) -> bool:
+        return self.role == Role.IG_OFFICER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    def sees_agency(self, agency_id: int | None) -> bool:
+        """Whether this user's scope covers records held by the given agency."""
+        return self.partnership_wide or (agency_id is not None and agency_id == self.agency_id)
+
+
+auditlog.register(User, exclude_fields=["password", "last_login"])

@@ -1,0 +1,42 @@
+"""Service navigation by role: what each role sees in the header."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from accounts.permissions import Perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: Perm | None = None  # None: every signed-in user
+
+
+NAV_ITEMS = [
+    NavItem("Home", "home"),
+    NavItem("Children", "consent:child_list", Perm.VIEW_CHILD_RECORDS),
+    NavItem("Decisions", "decisions:list", Perm.RECORD_DECISION),
+    NavItem("Agreements", "agreements:agreement_list", Perm.VIEW_AGREEMENTS),
+    NavItem("Agencies", "agreements:agency_list", Perm.VIEW_AGREEMENTS),
+    NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
+    NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
+]
+
+
+def navigation_for(request: HttpRequest) -> list[dict]:
+    user = request.user
+    items = []
+    for item in NAV_ITEMS:
+        if item.perm is not None and not user.can(item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            # A section whose pages have not been built yet is simply not shown.
+            continue
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": active})
+    return items

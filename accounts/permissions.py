@@ -1,0 +1,59 @@
+"""The one permission catalogue: what each role may do.
+
+Views ask ``user.can(Perm.X)`` (or use ``accounts.access.require``); nothing
+outside this module tests a role name to decide access. Which *records* a user
+may see is the other half of access, answered by each model's
+``visible_to(user)`` queryset method.
+"""
+
+from enum import StrEnum
+
+
+class Perm(StrEnum):
+    # Agreements and the partnership
+    VIEW_AGREEMENTS = "view_agreements"
+    MANAGE_PARTNERSHIP = "manage_partnership"  # agencies, agreements, versions, signatures
+    MANAGE_USERS = "manage_users"
+    MANAGE_INCIDENTS = "manage_incidents"
+    VIEW_INCIDENTS = "view_incidents"
+    # Child-level records
+    VIEW_CHILD_RECORDS = "view_child_records"
+    RECORD_CONSENT = "record_consent"
+    RECORD_DECISION = "record_decision"
+    REVIEW_DECISION = "review_decision"
+    # Oversight
+    VIEW_AUDIT = "view_audit"
+    VIEW_REPORTS = "view_reports"
+    EXPORT_SUBJECT_ACCESS = "export_subject_access"
+
+
+_PRACTITIONER = {
+    Perm.VIEW_AGREEMENTS,
+    Perm.VIEW_CHILD_RECORDS,
+    Perm.RECORD_CONSENT,
+    Perm.RECORD_DECISION,
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
+    "practitioner": frozenset(_PRACTITIONER),
+    "lead": frozenset(_PRACTITIONER | {Perm.REVIEW_DECISION, Perm.VIEW_REPORTS}),
+    "ig_officer": frozenset(
+        {
+            Perm.VIEW_AGREEMENTS,
+            Perm.VIEW_CHILD_RECORDS,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_REPORTS,
+            Perm.VIEW_INCIDENTS,
+            Perm.MANAGE_INCIDENTS,
+            Perm.EXPORT_SUBJECT_ACCESS,
+        }
+    ),
+    # Separation of duties: admins run the partnership and never read child-level records.
+    "admin": frozenset(
+        {Perm.VIEW_AGREEMENTS, Perm.MANAGE_PARTNERSHIP, Perm.MANAGE_USERS, Perm.VIEW_INCIDENTS}
+    ),
+}
+
+
+def role_has(role: str, perm: Perm) -> bool:
+    return perm in ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,79 @@
+// ISA Portal's own script: starts GOV.UK Frontend and warns before an idle sign-out.
+import { initAll } from '../govuk/govuk-frontend.min.js'
+
+initAll()
+
+function formatRemaining (seconds) {
+  if (seconds >= 60) {
+    const minutes = Math.ceil(seconds / 60)
+    return minutes === 1 ? '1 minute' : `${minutes} minutes`
+  }
+  return seconds === 1 ? '1 second' : `${seconds} seconds`
+}
+
+function csrfToken () {
+  const input = document.querySelector('input[name="csrfmiddlewaretoken"]')
+  return input ? input.value : ''
+}
+
+function startIdleWarning (body) {
+  const timeout = parseInt(body.dataset.idleTimeout, 10)
+  const warning = parseInt(body.dataset.idleWarning, 10)
+  const dialog = document.getElementById('timeout-dialog')
+  if (!timeout || !dialog || typeof dialog.showModal !== 'function') return
+
+  const countdown = dialog.querySelector('[data-countdown]')
+  const stayButton = dialog.querySelector('[data-stay-signed-in]')
+  let deadline = Date.now() + timeout * 1000
+  let ticker = null
+
+  async function remainingOnServer () {
+    // Another tab may have kept the session alive: ask the server before warning.
+    const response = await fetch(body.dataset.sessionStatusUrl, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+    if (response.redirected || !response.ok) return 0
+    return (await response.json()).remaining
+  }
+
+  function tick () {
+    const left = Math.max(0, Math.round((deadline - Date.now()) / 1000))
+    countdown.textContent = formatRemaining(left)
+    if (left === 0) {
+      window.location.href = body.dataset.loginUrl
+    }
+  }
+
+  async function check () {
+    const left = await remainingOnServer()
+    deadline = Date.now() + left * 1000
+    if (left > warning) {
+      dialog.open && dialog.close()
+      window.setTimeout(check, (left - warning) * 1000)
+      return
+    }
+    if (!dialog.open) dialog.showModal()
+    tick()
+    ticker = ticker || window.setInterval(tick, 1000)
+  }
+
+  stayButton.addEventListener('click', async () => {
+    const response = await fetch(body.dataset.sessionExtendUrl, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() }
+    })
+    if (!response.ok) {
+      window.location.href = body.dataset.loginUrl
+      return
+    }
+    window.clearInterval(ticker)
+    ticker = null
+    dialog.close()
+    window.setTimeout(check, (timeout - warning) * 1000)
+  })
+
+  window.setTimeout(check, Math.max(0, timeout - warning) * 1000)
+}
+
+if (document.body.dataset.idleTimeout) {
+  startIdleWarning(document.body)
+}

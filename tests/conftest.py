@@ -1,0 +1,68 @@
+"""Persona fixtures: one agency ("home") with a user per role, and an outsider from another."""
+
+import pytest
+
+from accounts.models import Role
+from agreements.models import AgencyKind
+from tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture
+def agency(db):
+    return AgencyFactory(name="Home County Children's Services", kind=AgencyKind.LOCAL_AUTHORITY)
+
+
+@pytest.fixture
+def other_agency(db):
+    return AgencyFactory(name="Other Town Police", kind=AgencyKind.POLICE)
+
+
+@pytest.fixture
+def practitioner(agency):
+    return UserFactory(email="practitioner@example.org", agency=agency, role=Role.PRACTITIONER)
+
+
+@pytest.fixture
+def lead(agency):
+    return UserFactory(email="lead@example.org", agency=agency, role=Role.LEAD)
+
+
+@pytest.fixture
+def ig_officer(agency):
+    return UserFactory(email="ig@example.org", agency=agency, role=Role.IG_OFFICER)
+
+
+@pytest.fixture
+def partnership_ig(other_agency):
+    return UserFactory(
+        email="partnership-ig@example.org",
+        agency=other_agency,
+        role=Role.IG_OFFICER,
+        partnership_wide=True,
+    )
+
+
+@pytest.fixture
+def admin(agency):
+    return UserFactory(email="admin@example.org", agency=agency, role=Role.ADMIN)
+
+
+@pytest.fixture
+def outsider(other_agency):
+    """A practitioner of another agency: must never see the home agency's records."""
+    return UserFactory(email="outsider@example.org", agency=other_agency, role=Role.PRACTITIONER)
+
+
+PERSONAS = ["practitioner", "lead", "ig_officer", "partnership_ig", "admin", "outsider"]
+
+
+@pytest.fixture
+def personas(practitioner, lead, ig_officer, partnership_ig, admin, outsider):
+    return {
+        "practitioner": practitioner,
+        "lead": lead,
+        "ig_officer": ig_officer,
+        "partnership_ig": partnership_ig,
+        "admin": admin,
+        "outsider": outsider,
+    }
