@@ -37,3 +37,75 @@ class Agency(models.Model):
 
 
 auditlog.register(Agency)
+
+
+class AgreementTier(models.TextChoices):
+    PROTOCOL = "protocol", "Overarching protocol"
+    CODE_OF_PRACTICE = "code_of_practice", "Code of practice"
+    SERVICE = "service", "Service agreement"
+
+
+class AgreementStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_FORCE = "in_force", "In force"
+    UNDER_REVIEW = "under_review", "Under review"
+    SUPERSEDED = "superseded", "Superseded"
+    EXPIRED = "expired", "Expired"
+
+
+class AgreementQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AgreementQuerySet":
+        """Agreements are partnership documents: every signed-in user may read them."""
+        return self if user.is_authenticated else self.none()
+
+
+class Agreement(models.Model):
+    """An information sharing agreement or protocol, in a tier beneath its parent."""
+
+    title = models.CharField(max_length=200)
+    tier = models.CharField(max_length=20, choices=AgreementTier.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    owner = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="owned_agreements")
+    status = models.CharField(
+        max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.DRAFT
+    )
+
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["tier", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.owner_id
+
+
+class AgreementVersion(models.Model):
+    """One version of an agreement's text. Signatures attach to a version."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
+    number = models.CharField(max_length=20)
+    signed_off_on = models.DateField(null=True, blank=True)
+    next_review_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["agreement", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_number_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} v{self.number}"
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.agreement.owner_id
+
+
+auditlog.register(Agreement)
+auditlog.register(AgreementVersion)

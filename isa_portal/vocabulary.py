@@ -1,0 +1,89 @@
+"""The legal vocabulary of information sharing, in one place.
+
+Lawful bases, conditions, grounds and reasons change when the law changes; keep
+them here so such a change is an edit to this file (and a data migration where
+stored values move), not a hunt through templates. Sources: UK GDPR and the Data
+Protection Act 2018 as amended by the Data (Use and Access) Act 2025; Children
+Act 2004 s16LA (inserted by the Children's Wellbeing and Schools Act 2026);
+Information sharing: advice for practitioners (2024); Working Together to
+Safeguard Children (2023).
+"""
+
+from django.db import models
+
+
+class SharingPurpose(models.TextChoices):
+    SAFEGUARDING = "safeguarding", "Safeguarding a child from significant harm"
+    CHILD_IN_NEED = "child_in_need", "Assessing or supporting a child in need"
+    EARLY_HELP = "early_help", "Early help and prevention"
+    CRIME = "crime", "Preventing or detecting crime"
+    HEALTH_CARE = "health_care", "Health and care of the child"
+    EDUCATION = "education", "Education and welfare in school"
+    MULTI_AGENCY = "multi_agency", "Multi-agency planning (conference, strategy meeting)"
+
+
+class Article6Basis(models.TextChoices):
+    PUBLIC_TASK = "public_task", "Article 6(1)(e): public task"
+    LEGAL_OBLIGATION = "legal_obligation", "Article 6(1)(c): legal obligation"
+    VITAL_INTERESTS = "vital_interests", "Article 6(1)(d): vital interests"
+    CONSENT = "consent", "Article 6(1)(a): consent"
+    RECOGNISED_LEGITIMATE_INTEREST = (
+        "recognised_legitimate_interest",
+        "Article 6(1)(ea): recognised legitimate interest (safeguarding)",
+    )
+    LEGITIMATE_INTERESTS = "legitimate_interests", "Article 6(1)(f): legitimate interests"
+
+
+# Public authorities may not rely on these for their public tasks (UK GDPR Art 6(1), final paragraph).
+NOT_FOR_PUBLIC_AUTHORITIES = frozenset(
+    {Article6Basis.RECOGNISED_LEGITIMATE_INTEREST, Article6Basis.LEGITIMATE_INTERESTS}
+)
+
+
+class Article9Condition(models.TextChoices):
+    NONE = "none", "None needed: no special category data"
+    SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING = (
+        "9_2_g_sch1_18",
+        "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 "
+        "(safeguarding of children and individuals at risk)",
+    )
+    HEALTH_SOCIAL_CARE = "9_2_h", "Article 9(2)(h): health or social care"
+    VITAL_INTERESTS = "9_2_c", "Article 9(2)(c): vital interests, person unable to consent"
+    EXPLICIT_CONSENT = "9_2_a", "Article 9(2)(a): explicit consent"
+    LEGAL_CLAIMS = "9_2_f", "Article 9(2)(f): legal claims or courts acting judicially"
+    LAW_ENFORCEMENT = "dpa_part3", "DPA 2018 Part 3: law enforcement processing (police)"
+
+
+class GroundForSharingWithoutConsent(models.TextChoices):
+    SIGNIFICANT_HARM_EVIDENCE = (
+        "significant_harm_evidence",
+        "Evidence that the child is suffering, or is likely to suffer, significant harm",
+    )
+    SIGNIFICANT_HARM_REASONABLE_CAUSE = (
+        "significant_harm_reasonable_cause",
+        "Reasonable cause to believe the child is suffering, or is likely to suffer, significant harm",
+    )
+    PREVENT_HARM = (
+        "prevent_harm",
+        "To prevent significant harm to a child or serious harm to an adult, including by "
+        "preventing, detecting or prosecuting serious crime",
+    )
+    SEXUAL_EXPLOITATION = "sexual_exploitation", "Child sexual exploitation"
+    STATUTORY_ENQUIRY = "statutory_enquiry", "A statutory enquiry (Children Act 1989 s47)"
+    COURT_ORDER = "court_order", "A court order"
+    EARLY_HELP_PROPORTIONATE = (
+        "early_help_proportionate",
+        "Early help or prevention where sharing is proportionate (reasoning recorded)",
+    )
+
+
+class ConsentNotSoughtReason(models.TextChoices):
+    RISK_TO_CHILD = (
+        "risk_to_child",
+        "Seeking consent would put the child at greater risk of significant harm",
+    )
+    RISK_TO_ADULT = "risk_to_adult", "Seeking consent would put an adult at risk of serious harm"
+    PREJUDICE_CRIME = (
+        "prejudice_crime",
+        "Seeking consent would prejudice the prevention, detection or prosecution of serious crime",
+    )
