@@ -24,7 +24,7 @@ def record_event(
     Actor, address and source come from the current audit context unless given.
     """
     if obj is not None:
-        model = type(obj)
+        model = obj._meta.model  # not type(obj): request.user is a lazy proxy
     if model is None:
         raise ValueError("record_event needs an object or a model.")
     entry = AuditEntry(

@@ -194,6 +194,9 @@ CRISPY_TEMPLATE_PACK = "gds"
 # Audit trail: our own entry model, so entries carry the agency, the event and
 # the source (web request or a named management command).
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
+# auditlog's own migrations would create its unused (swapped-out) table; without
+# migrations, Django creates no table for a swapped model.
+MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
