@@ -30,7 +30,7 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"Chromium is not at {CHROMIUM}: run `make test`, which installs it, or set CHROMIUM_PATH.")
+        pytest.fail(f"No Chromium at {CHROMIUM}: run `make test`, which installs it, or set CHROMIUM_PATH.")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
