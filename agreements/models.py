@@ -14,6 +14,18 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# Public authorities may not rely on legitimate interests (or the recognised kind) for their tasks.
+PUBLIC_AUTHORITY_KINDS = frozenset(
+    {
+        AgencyKind.LOCAL_AUTHORITY,
+        AgencyKind.POLICE,
+        AgencyKind.NHS_TRUST,
+        AgencyKind.GP_PRACTICE,
+        AgencyKind.SCHOOL,
+    }
+)
+
+
 class AgencyQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AgencyQuerySet":
         """The partnership's agencies are known to every signed-in user."""
@@ -34,6 +46,11 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_public_authority(self) -> bool:
+        """Derived from the kind: voluntary, early-years, commissioned and other agencies are not."""
+        return self.kind in PUBLIC_AUTHORITY_KINDS
 
 
 auditlog.register(Agency)
