@@ -54,7 +54,9 @@ def _home_context(request: HttpRequest) -> dict:
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies}
-    return {}
+    from decisions.selectors import home_context
+
+    return home_context(user)
 
 
 @signed_in

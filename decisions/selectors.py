@@ -1,0 +1,226 @@
+"""Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
+
+from dataclasses import dataclass
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from consent.models import Child
+from decisions import integrations, journey
+from decisions.models import Decision, Status
+from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
+
+QUEUE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    change_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Row]
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "Yes", False: "No"}.get(value, "Not answered")
+
+
+def _labels(values: list, choices) -> str:
+    labels = dict(choices)
+    return "\n".join(str(labels.get(value, value)) for value in values) or "None"
+
+
+def _display(decision: Decision, field: str) -> str:
+    model_field = decision._meta.get_field(field)
+    value = getattr(decision, field)
+    if field == "other_reasons":
+        return _labels(value, OtherReasonToShare.choices)
+    if field == "grounds":
+        return _labels(value, GroundForSharingWithoutConsent.choices)
+    if model_field.choices and value:
+        return str(getattr(decision, f"get_{field}_display")())
+    if isinstance(value, bool) or (value is None and model_field.get_internal_type() == "BooleanField"):
+        return _yes_no(value)
+    if value is None or value == "":
+        return "Not given"
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %B %Y")
+    return str(value)
+
+
+def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
+    """The answers page by page, in the order asked; with change links while a draft."""
+    sections = []
+    for step in journey.steps_for(decision):
+        change = (
+            reverse("decisions:step", args=[decision.pk, step.name]) + "?from=check" if editable else None
+        )
+        if step.name == "consent":
+            rows = [
+                Row(
+                    "Consent position found",
+                    decision.get_consent_status_display() or "Not yet looked up",
+                    change,
+                )
+            ]
+        else:
+            rows = [
+                Row(
+                    str(decision._meta.get_field(field).verbose_name).capitalize(),
+                    _display(decision, field),
+                    change,
+                )
+                for field in step.fields
+                if field not in {"no_agreement_acknowledged"}
+            ]
+        if step.name == "outcome":
+            rows.insert(
+                0, Row("Decision the questions suggest", decision.get_proposed_outcome_display() or "None")
+            )
+        sections.append(Section(step.title, rows))
+    return sections
+
+
+def consent_preview(decision: Decision):
+    """What the consent part holds now for this child, recipient and purpose (no write)."""
+    return integrations.consent_for(
+        child=decision.child,
+        recipient=decision.recipient_agency or decision.requester_agency,
+        purpose=decision.purpose,
+        on=timezone.localdate(),
+    )
+
+
+def consent_journey_url(decision: Decision) -> str | None:
+    """Where to record consent or a competence assessment, returning here afterwards."""
+    back = reverse("decisions:step", args=[decision.pk, "consent"])
+    for name in ("consent:consent_new", "consent:consent_create", "consent:child_detail"):
+        try:
+            return reverse(name, args=[decision.child_id]) + f"?next={back}"
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def next_query(request: HttpRequest, page) -> str | None:
+    """The current filters with the cursor of the next page (or none, for the first page)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    if page is not None:
+        if page.next_cursor is None:
+            return None
+        query["after"] = page.next_cursor
+    return query.urlencode()
+
+
+def log_scope(user):
+    queryset = Decision.objects.visible_to(user).submitted()
+    if not user.partnership_wide:
+        queryset = queryset.filter(agency_id=user.agency_id)
+    return queryset
+
+
+def log_practitioners(user) -> list:
+    users = get_user_model().objects.filter(is_active=True).only("id", "full_name").order_by("full_name")
+    if not user.partnership_wide:
+        users = users.filter(agency_id=user.agency_id)
+    return list(users.filter(role__in=["practitioner", "lead"]))
+
+
+def filtered_log(user, form):
+    queryset = log_scope(user)
+    if not form.is_bound or not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    if data.get("date_from"):
+        queryset = queryset.filter(created__date__gte=data["date_from"])
+    if data.get("date_to"):
+        queryset = queryset.filter(created__date__lte=data["date_to"])
+    for field in ("outcome", "consent_position", "article6_basis", "status"):
+        if data.get(field):
+            queryset = queryset.filter(**{field: data[field]})
+    if data.get("practitioner"):
+        queryset = queryset.filter(created_by_id=data["practitioner"])
+    if data.get("child"):
+        queryset = queryset.filter(child_id=data["child"])
+    return queryset
+
+
+def used_filters(form) -> dict:
+    if not form.is_bound or not form.is_valid():
+        return {}
+    return {key: str(value) for key, value in form.cleaned_data.items() if value not in (None, "")}
+
+
+def filter_child(user, form):
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("child"):
+        return Child.objects.visible_to(user).filter(pk=form.cleaned_data["child"]).first()
+    return None
+
+
+def waiting_for(decision: Decision, now) -> str:
+    """How long a decision has waited for a lead, in words."""
+    if decision.submitted_at is None:
+        return ""
+    delta = now - decision.submitted_at
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return "less than an hour"
+
+
+def chronology_entries(child, user):
+    """Decisions about ``child`` that ``user`` may see, for the child's chronology."""
+    from consent.chronology import ChronologyEntry
+
+    decisions = (
+        Decision.objects.visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .filter(child=child)
+        .select_related("agency")
+        .order_by("-created", "-id")
+    )
+    for decision in decisions:
+        yield ChronologyEntry(
+            when=decision.submitted_at or decision.created,
+            kind="Decision",
+            title=f"{decision.reference}: {decision.get_outcome_display()}",
+            summary=f"{decision.get_purpose_display()}. {decision.get_status_display()}.",
+            agency_name=decision.agency_name or decision.agency.name,
+            recorded_by=decision.practitioner_name,
+            url=reverse("decisions:detail", args=[decision.pk]),
+        )
+
+
+HOME_LIMIT = 5
+
+
+def home_context(user) -> dict:
+    """The decisions sections of the practitioner's and the lead's landing pages."""
+    from accounts.permissions import Perm
+
+    context: dict = {}
+    if user.can(Perm.RECORD_DECISION):
+        context["recent_decisions"] = list(
+            Decision.objects.visible_to(user).filter(created_by=user).select_related("child")[:HOME_LIMIT]
+        )
+    if user.can(Perm.REVIEW_DECISION):
+        now = timezone.now()
+        waiting = (
+            Decision.objects.visible_to(user)
+            .filter(agency_id=user.agency_id)
+            .waiting_for_review()
+            .select_related("child")
+            .order_by("submitted_at", "id")[:10]
+        )
+        context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]
+    return context
