@@ -24,6 +24,11 @@ from decisions.pagination import keyset_page
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
 
+def _posted(request: HttpRequest):
+    """The POST data on a POST (even empty: a page with no questions), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
 def _own_draft_or_404(request: HttpRequest, pk: int) -> Decision:
     return get_visible_or_404(
         Decision.objects.filter(created_by_id=request.user.pk).select_related("agency", "child"),
@@ -57,7 +62,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def decision_new(request: HttpRequest) -> HttpResponse:
     children = Child.objects.visible_to(request.user).order_by("family_name", "given_name", "id")
     form = ChooseChildForm(
-        request.POST or None,
+        _posted(request),
         children=children,
         initial={"child": request.GET.get("child"), "token": uuid.uuid4()},
     )
@@ -93,7 +98,7 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if not this.applies(decision):
         return redirect("decisions:check", pk=decision.pk)
     form_class = STEP_FORMS[step]
-    form = form_class(request.POST or None, decision=decision)
+    form = form_class(_posted(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_answer(
@@ -212,9 +217,10 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@require(Perm.REVIEW_DECISION)
+@require(Perm.VIEW_CHILD_RECORDS)
 @GET_OR_POST
 def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scope first, so another agency's users learn nothing (404); then the role (403).
     decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
     if decision.is_draft:
         raise Http404
@@ -225,7 +231,7 @@ def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{decision} is '{decision.get_status_display()}': there is nothing to review."
         )
         return redirect("decisions:detail", pk=decision.pk)
-    form = ReviewForm(request.POST or None, decision=decision)
+    form = ReviewForm(_posted(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.decision_review(
@@ -261,7 +267,7 @@ def decision_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not services.can_add_addendum(decision, request.user):
         raise PermissionDenied
-    form = AddendumForm(request.POST or None)
+    form = AddendumForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_add_addendum(decision=decision, text=form.cleaned_data["text"], by=request.user)
