@@ -439,8 +439,7 @@ class OpennessForm(StepForm):
 class NoShareForm(StepForm):
     no_share_detriment = _text(
         "Why would sharing be more detrimental to the child than not sharing?",
-        required="Enter why sharing would be more detrimental to the child than not "
-        "sharing",
+        required="Enter why sharing would be more detrimental to the child than not sharing",
         help_text="The Children Act 2004 (section 16LA) expects you to share information relevant to a "
         "child's safeguarding or welfare unless sharing would be more detrimental to the child "
         "than not sharing.",

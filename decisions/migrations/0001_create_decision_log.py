@@ -7,161 +7,463 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0002_create_agreement_and_version'),
-        ('consent', '0001_create_child'),
+        ("agreements", "0002_create_agreement_and_version"),
+        ("consent", "0001_create_child"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReferenceCounter',
+            name="ReferenceCounter",
             fields=[
-                ('year', models.PositiveIntegerField(primary_key=True, serialize=False)),
-                ('last_number', models.PositiveIntegerField(default=0)),
+                ("year", models.PositiveIntegerField(primary_key=True, serialize=False)),
+                ("last_number", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('practitioner_name', models.CharField(blank=True, max_length=150)),
-                ('practitioner_job_title', models.CharField(blank=True, max_length=150)),
-                ('practitioner_role', models.CharField(blank=True, max_length=20)),
-                ('agency_name', models.CharField(blank=True, max_length=200)),
-                ('reference', models.CharField(blank=True, max_length=20, null=True, unique=True)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('awaiting_review', 'Awaiting review'), ('returned', 'Returned with comments'), ('endorsed', 'Endorsed'), ('escalated', 'Escalated: professional disagreement'), ('resolved', 'Disagreement resolved')], default='draft', max_length=20)),
-                ('creation_token', models.UUIDField(blank=True, editable=False, null=True, unique=True)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('requester_name', models.CharField(blank=True, max_length=150)),
-                ('requester_role', models.CharField(blank=True, max_length=150)),
-                ('request_method', models.CharField(blank=True, choices=[('phone', 'Phone'), ('email', 'Email'), ('meeting', 'Meeting'), ('letter', 'Letter or form'), ('own_initiative', 'No request: I decided to share on my own initiative')], max_length=20)),
-                ('request_received_on', models.DateField(blank=True, null=True)),
-                ('identity_check', models.TextField(blank=True, verbose_name='how identity and entitlement were checked')),
-                ('purpose', models.CharField(blank=True, choices=[('safeguarding', 'Safeguarding a child from significant harm'), ('child_in_need', 'Assessing or supporting a child in need'), ('early_help', 'Early help and prevention'), ('crime', 'Preventing or detecting crime'), ('health_care', 'Health and care of the child'), ('education', 'Education and welfare in school'), ('multi_agency', 'Multi-agency planning (conference, strategy meeting)')], max_length=30)),
-                ('purpose_detail', models.TextField(blank=True)),
-                ('sexual_activity_under_13', models.BooleanField(blank=True, null=True)),
-                ('clear_purpose', models.BooleanField(blank=True, null=True)),
-                ('identifies_person', models.BooleanField(blank=True, null=True)),
-                ('confidential', models.BooleanField(blank=True, null=True)),
-                ('consent_status', models.CharField(blank=True, choices=[('given', 'Consent given'), ('refused', 'Consent refused'), ('withdrawn', 'Consent withdrawn'), ('not_sought', 'Consent not sought'), ('none', 'No consent recorded')], max_length=20)),
-                ('other_reasons', models.JSONField(blank=True, default=list)),
-                ('proposed_outcome', models.CharField(blank=True, choices=[('share', 'Share'), ('share_in_part', 'Share in part'), ('do_not_share', 'Do not share')], max_length=20)),
-                ('outcome', models.CharField(blank=True, choices=[('share', 'Share'), ('share_in_part', 'Share in part'), ('do_not_share', 'Do not share')], max_length=20)),
-                ('departure_reason', models.TextField(blank=True)),
-                ('consent_position', models.CharField(blank=True, choices=[('consent_given', 'Shared with consent'), ('without_consent', 'Shared without consent'), ('not_needed', 'Consent not needed: not identifiable or not confidential'), ('not_shared', 'Not shared')], max_length=20)),
-                ('override_reason', models.TextField(blank=True, verbose_name='reason for overriding the refusal of consent')),
-                ('grounds', models.JSONField(blank=True, default=list)),
-                ('harm_if_shared', models.TextField(blank=True, verbose_name='what might happen if the information is shared')),
-                ('harm_if_not_shared', models.TextField(blank=True, verbose_name='what might happen if it is not shared')),
-                ('article6_basis', models.CharField(blank=True, choices=[('public_task', 'Article 6(1)(e): public task'), ('legal_obligation', 'Article 6(1)(c): legal obligation'), ('vital_interests', 'Article 6(1)(d): vital interests'), ('consent', 'Article 6(1)(a): consent'), ('recognised_legitimate_interest', 'Article 6(1)(ea): recognised legitimate interest (safeguarding)'), ('legitimate_interests', 'Article 6(1)(f): legitimate interests')], max_length=40)),
-                ('article9_condition', models.CharField(blank=True, choices=[('none', 'None needed: no special category data'), ('9_2_g_sch1_18', 'Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 (safeguarding of children and individuals at risk)'), ('9_2_h', 'Article 9(2)(h): health or social care'), ('9_2_c', 'Article 9(2)(c): vital interests, person unable to consent'), ('9_2_a', 'Article 9(2)(a): explicit consent'), ('9_2_f', 'Article 9(2)(f): legal claims or courts acting judicially'), ('dpa_part3', 'DPA 2018 Part 3: law enforcement processing (police)')], max_length=20)),
-                ('advice_sought', models.BooleanField(blank=True, null=True)),
-                ('advice_from', models.CharField(blank=True, max_length=150)),
-                ('advice_role', models.CharField(blank=True, max_length=150)),
-                ('advice_given', models.TextField(blank=True)),
-                ('information_shared', models.TextField(blank=True)),
-                ('recipient_name', models.CharField(blank=True, max_length=150)),
-                ('recipient_role', models.CharField(blank=True, max_length=150)),
-                ('share_method', models.CharField(blank=True, choices=[('secure_email', 'Secure email'), ('phone', 'Phone'), ('meeting', 'In a meeting'), ('secure_portal', 'Secure portal or case system'), ('post', 'Post')], max_length=20)),
-                ('shared_on', models.DateField(blank=True, null=True)),
-                ('confirmed_in_writing', models.BooleanField(blank=True, null=True)),
-                ('no_agreement_acknowledged', models.BooleanField(default=False)),
-                ('no_agreement_reason', models.TextField(blank=True)),
-                ('family_told', models.BooleanField(blank=True, null=True)),
-                ('family_not_told_reason', models.TextField(blank=True)),
-                ('protected_identities', models.TextField(blank=True)),
-                ('from_other_agency', models.BooleanField(blank=True, null=True)),
-                ('source_agency_agreed', models.CharField(blank=True, choices=[('agreed', 'Yes, the agency that provided it agreed'), ('refused', 'No, the agency that provided it did not agree'), ('not_asked', 'It was not possible to ask in time')], max_length=20)),
-                ('no_share_detriment', models.TextField(blank=True, verbose_name='why sharing would be more detrimental to the child than not sharing')),
-                ('countersigned_at', models.DateTimeField(blank=True, null=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='agreements.agency')),
-                ('agreement_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agreementversion')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='consent.child')),
-                ('countersigned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to=settings.AUTH_USER_MODEL)),
-                ('recipient_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agency')),
-                ('reconsiders', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reconsiderations', to='decisions.decision')),
-                ('requester_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agency')),
-                ('source_agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agency')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("practitioner_name", models.CharField(blank=True, max_length=150)),
+                ("practitioner_job_title", models.CharField(blank=True, max_length=150)),
+                ("practitioner_role", models.CharField(blank=True, max_length=20)),
+                ("agency_name", models.CharField(blank=True, max_length=200)),
+                ("reference", models.CharField(blank=True, max_length=20, null=True, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("awaiting_review", "Awaiting review"),
+                            ("returned", "Returned with comments"),
+                            ("endorsed", "Endorsed"),
+                            ("escalated", "Escalated: professional disagreement"),
+                            ("resolved", "Disagreement resolved"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("creation_token", models.UUIDField(blank=True, editable=False, null=True, unique=True)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated", models.DateTimeField(default=django.utils.timezone.now)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("requester_name", models.CharField(blank=True, max_length=150)),
+                ("requester_role", models.CharField(blank=True, max_length=150)),
+                (
+                    "request_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("phone", "Phone"),
+                            ("email", "Email"),
+                            ("meeting", "Meeting"),
+                            ("letter", "Letter or form"),
+                            ("own_initiative", "No request: I decided to share on my own initiative"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("request_received_on", models.DateField(blank=True, null=True)),
+                (
+                    "identity_check",
+                    models.TextField(blank=True, verbose_name="how identity and entitlement were checked"),
+                ),
+                (
+                    "purpose",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("safeguarding", "Safeguarding a child from significant harm"),
+                            ("child_in_need", "Assessing or supporting a child in need"),
+                            ("early_help", "Early help and prevention"),
+                            ("crime", "Preventing or detecting crime"),
+                            ("health_care", "Health and care of the child"),
+                            ("education", "Education and welfare in school"),
+                            ("multi_agency", "Multi-agency planning (conference, strategy meeting)"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("purpose_detail", models.TextField(blank=True)),
+                ("sexual_activity_under_13", models.BooleanField(blank=True, null=True)),
+                ("clear_purpose", models.BooleanField(blank=True, null=True)),
+                ("identifies_person", models.BooleanField(blank=True, null=True)),
+                ("confidential", models.BooleanField(blank=True, null=True)),
+                (
+                    "consent_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("given", "Consent given"),
+                            ("refused", "Consent refused"),
+                            ("withdrawn", "Consent withdrawn"),
+                            ("not_sought", "Consent not sought"),
+                            ("none", "No consent recorded"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("other_reasons", models.JSONField(blank=True, default=list)),
+                (
+                    "proposed_outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("share", "Share"),
+                            ("share_in_part", "Share in part"),
+                            ("do_not_share", "Do not share"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("share", "Share"),
+                            ("share_in_part", "Share in part"),
+                            ("do_not_share", "Do not share"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("departure_reason", models.TextField(blank=True)),
+                (
+                    "consent_position",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("consent_given", "Shared with consent"),
+                            ("without_consent", "Shared without consent"),
+                            ("not_needed", "Consent not needed: not identifiable or not confidential"),
+                            ("not_shared", "Not shared"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "override_reason",
+                    models.TextField(blank=True, verbose_name="reason for overriding the refusal of consent"),
+                ),
+                ("grounds", models.JSONField(blank=True, default=list)),
+                (
+                    "harm_if_shared",
+                    models.TextField(
+                        blank=True, verbose_name="what might happen if the information is shared"
+                    ),
+                ),
+                (
+                    "harm_if_not_shared",
+                    models.TextField(blank=True, verbose_name="what might happen if it is not shared"),
+                ),
+                (
+                    "article6_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("public_task", "Article 6(1)(e): public task"),
+                            ("legal_obligation", "Article 6(1)(c): legal obligation"),
+                            ("vital_interests", "Article 6(1)(d): vital interests"),
+                            ("consent", "Article 6(1)(a): consent"),
+                            (
+                                "recognised_legitimate_interest",
+                                "Article 6(1)(ea): recognised legitimate interest (safeguarding)",
+                            ),
+                            ("legitimate_interests", "Article 6(1)(f): legitimate interests"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "article9_condition",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("none", "None needed: no special category data"),
+                            (
+                                "9_2_g_sch1_18",
+                                "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 (safeguarding of children and individuals at risk)",
+                            ),
+                            ("9_2_h", "Article 9(2)(h): health or social care"),
+                            ("9_2_c", "Article 9(2)(c): vital interests, person unable to consent"),
+                            ("9_2_a", "Article 9(2)(a): explicit consent"),
+                            ("9_2_f", "Article 9(2)(f): legal claims or courts acting judicially"),
+                            ("dpa_part3", "DPA 2018 Part 3: law enforcement processing (police)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("advice_sought", models.BooleanField(blank=True, null=True)),
+                ("advice_from", models.CharField(blank=True, max_length=150)),
+                ("advice_role", models.CharField(blank=True, max_length=150)),
+                ("advice_given", models.TextField(blank=True)),
+                ("information_shared", models.TextField(blank=True)),
+                ("recipient_name", models.CharField(blank=True, max_length=150)),
+                ("recipient_role", models.CharField(blank=True, max_length=150)),
+                (
+                    "share_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("secure_email", "Secure email"),
+                            ("phone", "Phone"),
+                            ("meeting", "In a meeting"),
+                            ("secure_portal", "Secure portal or case system"),
+                            ("post", "Post"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("shared_on", models.DateField(blank=True, null=True)),
+                ("confirmed_in_writing", models.BooleanField(blank=True, null=True)),
+                ("no_agreement_acknowledged", models.BooleanField(default=False)),
+                ("no_agreement_reason", models.TextField(blank=True)),
+                ("family_told", models.BooleanField(blank=True, null=True)),
+                ("family_not_told_reason", models.TextField(blank=True)),
+                ("protected_identities", models.TextField(blank=True)),
+                ("from_other_agency", models.BooleanField(blank=True, null=True)),
+                (
+                    "source_agency_agreed",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("agreed", "Yes, the agency that provided it agreed"),
+                            ("refused", "No, the agency that provided it did not agree"),
+                            ("not_asked", "It was not possible to ask in time"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "no_share_detriment",
+                    models.TextField(
+                        blank=True,
+                        verbose_name="why sharing would be more detrimental to the child than not sharing",
+                    ),
+                ),
+                ("countersigned_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="agreements.agency",
+                    ),
+                ),
+                (
+                    "agreement_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agreements.agreementversion",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="consent.child",
+                    ),
+                ),
+                (
+                    "countersigned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recipient_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agreements.agency",
+                    ),
+                ),
+                (
+                    "reconsiders",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reconsiderations",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "requester_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agreements.agency",
+                    ),
+                ),
+                (
+                    "source_agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="agreements.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created', '-id'],
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionAddendum',
+            name="DecisionAddendum",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('author_name', models.CharField(max_length=150)),
-                ('author_role', models.CharField(max_length=20)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='addenda', to='decisions.decision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("author_name", models.CharField(max_length=150)),
+                ("author_role", models.CharField(max_length=20)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="addenda",
+                        to="decisions.decision",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'addendum',
-                'verbose_name_plural': 'addenda',
-                'ordering': ['created', 'id'],
+                "verbose_name": "addendum",
+                "verbose_name_plural": "addenda",
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DecisionReview',
+            name="DecisionReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('endorse', 'Endorse and countersign'), ('return', 'Return to the practitioner with comments'), ('escalate', 'Escalate as a professional disagreement'), ('resolve', 'Resolve the disagreement')], max_length=20)),
-                ('comments', models.TextField(blank=True)),
-                ('reviewer_name', models.CharField(max_length=150)),
-                ('reviewer_job_title', models.CharField(blank=True, max_length=150)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='decisions.decision')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("endorse", "Endorse and countersign"),
+                            ("return", "Return to the practitioner with comments"),
+                            ("escalate", "Escalate as a professional disagreement"),
+                            ("resolve", "Resolve the disagreement"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comments", models.TextField(blank=True)),
+                ("reviewer_name", models.CharField(max_length=150)),
+                ("reviewer_job_title", models.CharField(blank=True, max_length=150)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="decisions.decision",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'review',
-                'ordering': ['created', 'id'],
+                "verbose_name": "review",
+                "ordering": ["created", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'created', 'id'], name='decision_agency_created'),
+            model_name="decision",
+            index=models.Index(fields=["agency", "created", "id"], name="decision_agency_created"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'outcome', 'created', 'id'], name='decision_agency_outcome'),
+            model_name="decision",
+            index=models.Index(fields=["agency", "outcome", "created", "id"], name="decision_agency_outcome"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'status', 'created', 'id'], name='decision_agency_status'),
+            model_name="decision",
+            index=models.Index(fields=["agency", "status", "created", "id"], name="decision_agency_status"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'consent_position', 'created', 'id'], name='decision_agency_consent'),
+            model_name="decision",
+            index=models.Index(
+                fields=["agency", "consent_position", "created", "id"], name="decision_agency_consent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'article6_basis', 'created', 'id'], name='decision_agency_basis'),
+            model_name="decision",
+            index=models.Index(
+                fields=["agency", "article6_basis", "created", "id"], name="decision_agency_basis"
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'created_by', 'created', 'id'], name='decision_agency_author'),
+            model_name="decision",
+            index=models.Index(
+                fields=["agency", "created_by", "created", "id"], name="decision_agency_author"
+            ),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['child', 'created', 'id'], name='decision_child_created'),
+            model_name="decision",
+            index=models.Index(fields=["child", "created", "id"], name="decision_child_created"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['created_by', 'created', 'id'], name='decision_author_created'),
+            model_name="decision",
+            index=models.Index(fields=["created_by", "created", "id"], name="decision_author_created"),
         ),
         migrations.AddIndex(
-            model_name='decision',
-            index=models.Index(fields=['agency', 'status', 'submitted_at'], name='decision_review_queue'),
+            model_name="decision",
+            index=models.Index(fields=["agency", "status", "submitted_at"], name="decision_review_queue"),
         ),
     ]
