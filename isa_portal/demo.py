@@ -12,6 +12,7 @@ from importlib import import_module
 SEEDERS = [
     "agreements.demo",
     "accounts.demo",
+    "decisions.demo",  # last: decisions need the children, agencies and users before it
 ]
 
 
