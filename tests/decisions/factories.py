@@ -39,7 +39,11 @@ SHARE_ANSWERS = {
         "request_received_on": None,
         "identity_check": "Called back through the switchboard",
     },
-    "purpose": {"purpose": "safeguarding", "purpose_detail": "Bruising seen at school", "sexual_activity_under_13": False},
+    "purpose": {
+        "purpose": "safeguarding",
+        "purpose_detail": "Bruising seen at school",
+        "sexual_activity_under_13": False,
+    },
     "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
     "consent": {},
     "other_reason": {"other_reasons": ["child_safety"]},
@@ -50,7 +54,12 @@ SHARE_ANSWERS = {
         "harm_if_not_shared": "The child may continue to be hurt",
     },
     "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
-    "advice": {"advice_sought": True, "advice_from": "Dee Mann", "advice_role": "Team manager", "advice_given": "Share"},
+    "advice": {
+        "advice_sought": True,
+        "advice_from": "Dee Mann",
+        "advice_role": "Team manager",
+        "advice_given": "Share",
+    },
     "recipient": {
         "information_shared": "Dates and descriptions of injuries seen",
         "recipient_agency": None,

@@ -18,9 +18,7 @@ def _draft(personas):
 
 
 def _no_share(personas):
-    return _submitted(
-        personas, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
-    )
+    return _submitted(personas, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"})
 
 
 RECORDERS = ("practitioner", "lead", "outsider")

@@ -53,7 +53,9 @@ PAGES = {
 }
 
 
-def test_a_practitioner_walks_the_whole_journey_and_submits(client, practitioner, child, recipient, consent_found):
+def test_a_practitioner_walks_the_whole_journey_and_submits(
+    client, practitioner, child, recipient, consent_found
+):
     consent_found.status = "refused"
     client.force_login(practitioner)
     response = client.get(reverse("decisions:new"))
@@ -73,8 +75,18 @@ def test_a_practitioner_walks_the_whole_journey_and_submits(client, practitioner
         assert response.status_code == 302, (step, response.context and response.context["form"].errors)
         url = response["Location"]
     assert visited == [
-        "request", "purpose", "questions", "consent", "other_reason", "outcome", "grounds",
-        "lawful_basis", "advice", "recipient", "agreement", "openness",
+        "request",
+        "purpose",
+        "questions",
+        "consent",
+        "other_reason",
+        "outcome",
+        "grounds",
+        "lawful_basis",
+        "advice",
+        "recipient",
+        "agreement",
+        "openness",
     ]
     assert url == reverse("decisions:check", args=[decision.pk])
     response = client.get(url)
@@ -91,7 +103,9 @@ def test_a_practitioner_walks_the_whole_journey_and_submits(client, practitioner
 
 def test_each_page_saves_a_draft_as_it_goes(client, practitioner, child):
     client.force_login(practitioner)
-    client.post(reverse("decisions:new"), {"child": child.pk, "token": "8a4f1a52-8f43-4c43-9a39-3e2b0f6a9d11"})
+    client.post(
+        reverse("decisions:new"), {"child": child.pk, "token": "8a4f1a52-8f43-4c43-9a39-3e2b0f6a9d11"}
+    )
     decision = Decision.objects.get()
     client.post(_step(decision, "request"), {**PAGES["request"], "requester_agency": ""})
     client.logout()  # a time-out, a closed tab
@@ -104,7 +118,9 @@ def test_each_page_saves_a_draft_as_it_goes(client, practitioner, child):
 
 def test_a_page_shown_again_keeps_every_answer_and_names_the_problem(client, practitioner, child):
     client.force_login(practitioner)
-    client.post(reverse("decisions:new"), {"child": child.pk, "token": "8a4f1a52-8f43-4c43-9a39-3e2b0f6a9d12"})
+    client.post(
+        reverse("decisions:new"), {"child": child.pk, "token": "8a4f1a52-8f43-4c43-9a39-3e2b0f6a9d12"}
+    )
     decision = Decision.objects.get()
     response = client.post(_step(decision, "request"), {**PAGES["request"], "identity_check": ""})
     assert response.status_code == 200
@@ -124,7 +140,9 @@ def test_the_outcome_page_refuses_do_not_share_for_a_mandatory_referral(client, 
     assert decision.outcome == "share"
 
 
-def test_a_public_authority_is_not_offered_recognised_legitimate_interest_nor_part_3(client, practitioner, recipient):
+def test_a_public_authority_is_not_offered_recognised_legitimate_interest_nor_part_3(
+    client, practitioner, recipient
+):
     decision = draft_decision(practitioner, recipient)
     client.force_login(practitioner)
     page = client.get(_step(decision, "lawful_basis")).content.decode()
@@ -188,8 +206,15 @@ def test_tampered_hidden_fields_and_extra_fields_change_nothing(client, practiti
     client.force_login(practitioner)
     client.post(
         _step(decision, "advice"),
-        {"advice_sought": "no", "status": "endorsed", "reference": "ISD-1999-000001", "outcome": "do_not_share",
-         "created_by": "1", "countersigned_by": str(practitioner.pk), "agency": "999"},
+        {
+            "advice_sought": "no",
+            "status": "endorsed",
+            "reference": "ISD-1999-000001",
+            "outcome": "do_not_share",
+            "created_by": "1",
+            "countersigned_by": str(practitioner.pk),
+            "agency": "999",
+        },
     )
     decision.refresh_from_db()
     assert decision.is_draft and decision.reference is None and decision.outcome == "share"

@@ -35,14 +35,18 @@ def test_the_pdf_is_a_pdf_and_its_download_is_audited(client, ig_officer, practi
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
     assert decision.reference in response["Content-Disposition"]
-    assert AuditEntry.objects.filter(event=Event.DOWNLOAD, object_pk=str(decision.pk), actor=ig_officer).exists()
+    assert AuditEntry.objects.filter(
+        event=Event.DOWNLOAD, object_pk=str(decision.pk), actor=ig_officer
+    ).exists()
 
 
 def test_a_lead_endorses_through_the_page(client, lead, practitioner, recipient):
     decision = submitted_decision(practitioner, recipient)
     client.force_login(lead)
     assert client.get(reverse("decisions:review", args=[decision.pk])).status_code == 200
-    response = client.post(reverse("decisions:review", args=[decision.pk]), {"action": "endorse", "comments": ""})
+    response = client.post(
+        reverse("decisions:review", args=[decision.pk]), {"action": "endorse", "comments": ""}
+    )
     assert response.status_code == 302
     decision.refresh_from_db()
     assert decision.status == Status.ENDORSED and decision.countersigned_by == lead
@@ -65,7 +69,9 @@ def test_a_stale_review_page_gets_a_clear_message(client, lead, practitioner, re
 def test_a_lead_cannot_review_their_own_decision_through_the_page(client, lead, recipient):
     decision = submitted_decision(lead, recipient)
     client.force_login(lead)
-    assert client.post(reverse("decisions:review", args=[decision.pk]), {"action": "endorse"}).status_code == 403
+    assert (
+        client.post(reverse("decisions:review", args=[decision.pk]), {"action": "endorse"}).status_code == 403
+    )
     decision.refresh_from_db()
     assert decision.status == Status.AWAITING_REVIEW
 
@@ -100,7 +106,9 @@ def _many(practitioner, recipient, count):
 
 
 @pytest.mark.parametrize("count", [1, 6])
-def test_query_counts_do_not_grow_with_the_page(client, django_assert_num_queries, practitioner, lead, recipient, count):
+def test_query_counts_do_not_grow_with_the_page(
+    client, django_assert_num_queries, practitioner, lead, recipient, count
+):
     decisions = _many(practitioner, recipient, count)
     for decision in decisions:
         services.decision_add_addendum(decision=decision, text="note", by=practitioner)
@@ -160,9 +168,10 @@ def test_log_filters_and_keyset_pages(client, practitioner, lead, ig_officer, re
     assert refs("?consent_position=without_consent") == [d.reference for d in reversed(shares)]
     assert refs(f"?practitioner={lead.pk}") == [no_share.reference]
     assert refs(f"?child={shares[0].child_id}") == [d.reference for d in reversed(shares)]
-    assert refs("?status=awaiting_review&article6_basis=public_task") == [
-        no_share.reference, *[d.reference for d in reversed(shares)]
-    ][1:]
+    assert (
+        refs("?status=awaiting_review&article6_basis=public_task")
+        == [no_share.reference, *[d.reference for d in reversed(shares)]][1:]
+    )
     today = timezone.localdate()
     assert refs(f"?date_from={today + timedelta(days=1)}") == []
     assert len(refs(f"?date_to={today}")) == 4
@@ -205,7 +214,9 @@ def test_the_log_query_uses_an_index(practitioner, recipient, lead):
 # Digest --------------------------------------------------------------------------------------------
 
 
-def test_the_digest_lists_decisions_waiting_more_than_two_working_days(practitioner, lead, recipient, monkeypatch):
+def test_the_digest_lists_decisions_waiting_more_than_two_working_days(
+    practitioner, lead, recipient, monkeypatch
+):
     real_now = timezone.now
     with monkeypatch.context() as patch:
         patch.setattr(timezone, "now", lambda: real_now() - timedelta(days=7))

@@ -21,7 +21,9 @@ def _problems(decision):
     return {problem.field: problem.message for problem in raised.value.problems}
 
 
-def test_a_complete_share_is_submitted_with_a_reference_and_snapshot(practitioner, recipient, django_capture_on_commit_callbacks, lead):
+def test_a_complete_share_is_submitted_with_a_reference_and_snapshot(
+    practitioner, recipient, django_capture_on_commit_callbacks, lead
+):
     with django_capture_on_commit_callbacks(execute=True):
         decision = submitted_decision(practitioner, recipient)
     assert decision.status == Status.AWAITING_REVIEW
@@ -119,7 +121,9 @@ def test_no_agreement_needs_acknowledgement_with_a_reason(practitioner, recipien
 def test_an_agreement_in_force_is_recorded_and_needs_no_acknowledgement(practitioner, recipient, cover_found):
     from agreements.models import Agreement, AgreementVersion
 
-    agreement = Agreement.objects.create(title="Protocol", tier="protocol", owner=recipient, status="in_force")
+    agreement = Agreement.objects.create(
+        title="Protocol", tier="protocol", owner=recipient, status="in_force"
+    )
     cover_found.version = AgreementVersion.objects.create(agreement=agreement, number="2")
     decision = submitted_decision(practitioner, recipient)
     assert decision.agreement_version == cover_found.version
@@ -128,7 +132,9 @@ def test_an_agreement_in_force_is_recorded_and_needs_no_acknowledgement(practiti
 
 def test_onward_disclosure_records_whether_the_source_agreed(practitioner, recipient):
     decision = draft_decision(
-        practitioner, recipient, openness={"from_other_agency": True, "source_agency": None, "source_agency_agreed": ""}
+        practitioner,
+        recipient,
+        openness={"from_other_agency": True, "source_agency": None, "source_agency_agreed": ""},
     )
     problems = _problems(decision)
     assert problems["source_agency"] == "Select the agency the information came from"
@@ -149,7 +155,9 @@ def test_onward_disclosure_records_whether_the_source_agreed(practitioner, recip
 def test_invalid_lawful_basis_combinations_are_refused(recipient, kind, article6, article9, message):
     agency = AgencyFactory(name=f"Agency of kind {kind}", kind=kind)
     author = UserFactory(agency=agency, role=Role.PRACTITIONER)
-    decision = draft_decision(author, recipient, lawful_basis={"article6_basis": article6, "article9_condition": article9})
+    decision = draft_decision(
+        author, recipient, lawful_basis={"article6_basis": article6, "article9_condition": article9}
+    )
     assert any(message in problem for problem in [_problems(decision)["article6_basis"]])
 
 
@@ -184,7 +192,9 @@ def test_departing_from_the_proposed_outcome_needs_a_reason(practitioner, recipi
 def test_a_step_writes_only_its_own_fields(practitioner, recipient):
     decision = draft_decision(practitioner, recipient)
     with pytest.raises(ValidationError):
-        services.decision_answer(decision=decision, step="advice", answers={"outcome": "share"}, by=practitioner)
+        services.decision_answer(
+            decision=decision, step="advice", answers={"outcome": "share"}, by=practitioner
+        )
 
 
 def test_only_the_author_edits_or_submits_a_draft(practitioner, lead, recipient):
@@ -201,7 +211,9 @@ def test_only_the_author_edits_or_submits_a_draft(practitioner, lead, recipient)
 def test_a_submitted_decision_cannot_be_changed_by_any_path(practitioner, recipient):
     decision = submitted_decision(practitioner, recipient)
     with pytest.raises(services.AlreadySubmitted):
-        services.decision_answer(decision=decision, step="advice", answers={"advice_sought": False}, by=practitioner)
+        services.decision_answer(
+            decision=decision, step="advice", answers={"advice_sought": False}, by=practitioner
+        )
     with pytest.raises(services.AlreadySubmitted):
         services.decision_submit(decision=decision, by=practitioner)
     decision.outcome = Outcome.DO_NOT_SHARE
@@ -220,7 +232,9 @@ def test_a_submitted_decision_cannot_be_changed_by_any_path(practitioner, recipi
     assert decision.outcome == Outcome.SHARE
 
 
-def test_a_lead_returns_and_the_practitioner_answers_by_addendum(practitioner, lead, recipient, django_capture_on_commit_callbacks):
+def test_a_lead_returns_and_the_practitioner_answers_by_addendum(
+    practitioner, lead, recipient, django_capture_on_commit_callbacks
+):
     decision = submitted_decision(practitioner, recipient)
     with django_capture_on_commit_callbacks(execute=True):
         services.decision_review(decision=decision, action="return", comments="Say what was shared", by=lead)
@@ -229,7 +243,9 @@ def test_a_lead_returns_and_the_practitioner_answers_by_addendum(practitioner, l
     assert mail.outbox[-1].to == [practitioner.email]
     assert "returned" in mail.outbox[-1].subject
     with django_capture_on_commit_callbacks(execute=True):
-        addendum = services.decision_add_addendum(decision=decision, text="Dates of injuries only", by=practitioner)
+        addendum = services.decision_add_addendum(
+            decision=decision, text="Dates of injuries only", by=practitioner
+        )
     decision.refresh_from_db()
     assert decision.status == Status.AWAITING_REVIEW
     assert addendum.author_name == practitioner.full_name
@@ -318,13 +334,14 @@ def test_every_write_is_in_the_audit_trail(practitioner, lead, recipient):
     decision = submitted_decision(practitioner, recipient)
     services.decision_review(decision=decision, action="return", comments="More", by=lead)
     services.decision_add_addendum(decision=decision, text="More", by=practitioner)
-    models = set(
-        AuditEntry.objects.filter(event="change").values_list("content_type__model", flat=True)
-    )
+    models = set(AuditEntry.objects.filter(event="change").values_list("content_type__model", flat=True))
     assert {"decision", "decisionreview", "decisionaddendum", "referencecounter"} <= models
-    assert AuditEntry.objects.filter(
-        content_type__model="decision", object_pk=str(decision.pk), agency=practitioner.agency
-    ).count() >= 3
+    assert (
+        AuditEntry.objects.filter(
+            content_type__model="decision", object_pk=str(decision.pk), agency=practitioner.agency
+        ).count()
+        >= 3
+    )
 
 
 def test_the_chronology_lists_submitted_decisions_only(practitioner, recipient, outsider):
