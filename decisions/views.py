@@ -278,7 +278,7 @@ def decision_addendum(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("decisions:detail", pk=decision.pk)
     return render(
         request,
-        "form_page.html",
+        "decisions/form_page.html",
         {
             "form": form,
             "heading": f"Add an addendum to {decision}",
