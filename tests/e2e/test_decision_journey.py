@@ -33,7 +33,9 @@ def answer(page, answers: dict) -> None:
 def continue_(page, label="Save and continue"):
     page.get_by_role("button", name=label).click()
     page.wait_for_load_state()
-    assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
+    assert page.locator(".govuk-error-summary").count() == 0, page.locator(
+        ".govuk-error-summary"
+    ).inner_text()
 
 
 def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, practitioner, lead, monkeypatch):
@@ -51,30 +53,69 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
     continue_(page, "Start the decision")
 
     pages = [
-        ("About the request", {
-            "request_method": "phone", "requester_name": "DC Sam Lee", "requester_role": "Detective constable",
-            "requester_agency": police.pk, "identity_check": "Called back through the switchboard",
-        }),
-        ("The purpose", {"purpose": "safeguarding", "purpose_detail": "Bruising", "sexual_activity_under_13": "no"}),
+        (
+            "About the request",
+            {
+                "request_method": "phone",
+                "requester_name": "DC Sam Lee",
+                "requester_role": "Detective constable",
+                "requester_agency": police.pk,
+                "identity_check": "Called back through the switchboard",
+            },
+        ),
+        (
+            "The purpose",
+            {"purpose": "safeguarding", "purpose_detail": "Bruising", "sexual_activity_under_13": "no"},
+        ),
         ("The information", {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"}),
         ("Consent", {}),
         ("Another reason to share", {"other_reasons": ["child_safety"]}),
-        ("Your decision", {"outcome": "share", "override_reason": "The risk of serious harm outweighs the refusal"}),
-        ("Sharing without consent", {
-            "grounds": ["significant_harm_reasonable_cause"], "harm_if_shared": "Family upset",
-            "harm_if_not_shared": "Child harmed",
-        }),
+        (
+            "Your decision",
+            {"outcome": "share", "override_reason": "The risk of serious harm outweighs the refusal"},
+        ),
+        (
+            "Sharing without consent",
+            {
+                "grounds": ["significant_harm_reasonable_cause"],
+                "harm_if_shared": "Family upset",
+                "harm_if_not_shared": "Child harmed",
+            },
+        ),
         ("Lawful basis", {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"}),
-        ("Advice", {"advice_sought": "yes", "advice_from": "Dee Mann", "advice_role": "Manager",
-                    "advice_given": "Share the injury dates"}),
-        ("What you share, with whom", {
-            "information_shared": "Injury dates", "recipient_name": "DC Sam Lee", "share_method": "secure_email",
-            "shared_on_0": "21", "shared_on_1": "11", "shared_on_2": "2026", "confirmed_in_writing": "yes",
-        }),
-        ("No agreement covers this share", {"no_agreement_acknowledged": "on", "no_agreement_reason": "Urgent"}),
-        ("Telling the family, protecting identities", {
-            "family_told": "no", "family_not_told_reason": "It would put Amy at risk", "from_other_agency": "no",
-        }),
+        (
+            "Advice",
+            {
+                "advice_sought": "yes",
+                "advice_from": "Dee Mann",
+                "advice_role": "Manager",
+                "advice_given": "Share the injury dates",
+            },
+        ),
+        (
+            "What you share, with whom",
+            {
+                "information_shared": "Injury dates",
+                "recipient_name": "DC Sam Lee",
+                "share_method": "secure_email",
+                "shared_on_0": "21",
+                "shared_on_1": "11",
+                "shared_on_2": "2026",
+                "confirmed_in_writing": "yes",
+            },
+        ),
+        (
+            "No agreement covers this share",
+            {"no_agreement_acknowledged": "on", "no_agreement_reason": "Urgent"},
+        ),
+        (
+            "Telling the family, protecting identities",
+            {
+                "family_told": "no",
+                "family_not_told_reason": "It would put Amy at risk",
+                "from_other_agency": "no",
+            },
+        ),
     ]
     for heading, answers in pages:
         assert page.locator("h1").inner_text() == heading
