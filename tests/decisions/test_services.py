@@ -353,3 +353,26 @@ def test_the_chronology_lists_submitted_decisions_only(practitioner, recipient, 
     assert any(decision.reference in title for title in titles)
     assert not any(str(draft.pk) in title for title in titles)
     assert entries_for(decision.child, outsider) == []
+
+
+def test_postgresql_itself_refuses_raw_changes_to_a_submitted_decision(practitioner, recipient):
+    from django.db import IntegrityError, InternalError, connection, transaction
+
+    decision = submitted_decision(practitioner, recipient)
+    draft = draft_decision(practitioner, recipient)
+    for sql in (
+        "UPDATE decisions_decision SET outcome = 'do_not_share' WHERE id = %s",
+        "UPDATE decisions_decision SET status = 'draft' WHERE id = %s",
+        "DELETE FROM decisions_decision WHERE id = %s",
+    ):
+        with (
+            pytest.raises((InternalError, IntegrityError)),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [decision.pk])
+    with connection.cursor() as cursor:  # a draft is still the author's to change
+        cursor.execute("UPDATE decisions_decision SET purpose_detail = 'x' WHERE id = %s", [draft.pk])
+        cursor.execute("UPDATE decisions_decision SET status = 'endorsed' WHERE id = %s", [decision.pk])
+    decision.refresh_from_db()
+    assert decision.outcome == Outcome.SHARE and decision.status == "endorsed"
