@@ -41,7 +41,11 @@ def keyset_page(queryset: QuerySet, cursor: str | None, size: int = PAGE_SIZE) -
     position = _parse(cursor) if cursor else None
     if position is not None:
         created, pk = position
-        queryset = queryset.filter(Q(created__lt=created) | Q(created=created, id__lt=pk))
+        # The plain bound on ``created`` is what lets PostgreSQL start the index scan at the
+        # cursor; the OR alone would be a filter applied while walking from the newest row.
+        queryset = queryset.filter(
+            Q(created__lt=created) | Q(created=created, id__lt=pk), created__lte=created
+        )
     items = list(queryset[: size + 1])
     has_more = len(items) > size
     items = items[:size]

@@ -1,6 +1,7 @@
 """Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest
@@ -139,10 +140,11 @@ def filtered_log(user, form):
     if not form.is_bound or not form.is_valid():
         return queryset
     data = form.cleaned_data
+    # Bounds on ``created`` itself (not its date) so the indexes on (..., created, id) serve them.
     if data.get("date_from"):
-        queryset = queryset.filter(created__date__gte=data["date_from"])
+        queryset = queryset.filter(created__gte=_start_of(data["date_from"]))
     if data.get("date_to"):
-        queryset = queryset.filter(created__date__lte=data["date_to"])
+        queryset = queryset.filter(created__lt=_start_of(data["date_to"] + timedelta(days=1)))
     for field in ("outcome", "consent_position", "article6_basis", "status"):
         if data.get(field):
             queryset = queryset.filter(**{field: data[field]})
@@ -151,6 +153,10 @@ def filtered_log(user, form):
     if data.get("child"):
         queryset = queryset.filter(child_id=data["child"])
     return queryset
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def used_filters(form) -> dict:

@@ -197,18 +197,35 @@ def test_an_agency_ig_officer_sees_only_their_agencys_log(client, ig_officer, ou
     assert theirs.reference not in client.get(reverse("decisions:log")).content.decode()
 
 
-def test_the_log_query_uses_an_index(practitioner, recipient, lead):
+def test_a_deep_log_page_starts_the_index_scan_at_the_cursor(practitioner, recipient, lead):
+    """At a million rows a deep page costs what the first costs only if the cursor is an index condition."""
     from django.db import connection
 
+    from decisions.pagination import _format, keyset_page
     from decisions.selectors import log_scope
 
-    _many(practitioner, recipient, 2)
+    decisions = _many(practitioner, recipient, 3)
+    captured = []
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
-        queryset = log_scope(lead).filter(outcome="share").order_by("-created", "-id")[:26]
-        plan = queryset.explain()
-        cursor.execute("SET enable_seqscan = on")
+        queryset = log_scope(lead).filter(outcome="share")
+        original = type(queryset).__getitem__
+
+        def spy(self, key):
+            captured.append(self.explain())
+            return original(self, key)
+
+        type(queryset).__getitem__ = spy
+        try:
+            page = keyset_page(queryset, _format(decisions[-1]))
+        finally:
+            type(queryset).__getitem__ = original
+            cursor.execute("SET enable_seqscan = on")
+    assert [d.pk for d in page.items] == [d.pk for d in reversed(decisions[:-1])]
+    plan = captured[0]
     assert "decision_agency_outcome" in plan
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "created <=" in index_condition
 
 
 # Digest --------------------------------------------------------------------------------------------
