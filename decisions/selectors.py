@@ -29,6 +29,51 @@ class Section:
     rows: list[Row]
 
 
+# How each answer is labelled on "check your answers", the record and its PDF.
+LABELS = {
+    "request_method": "How the request was made",
+    "requester_name": "Who asked",
+    "requester_role": "Their role",
+    "requester_agency": "Their agency",
+    "request_received_on": "Date of the request",
+    "identity_check": "How identity and entitlement were checked",
+    "purpose": "Purpose",
+    "purpose_detail": "The concern or need",
+    "sexual_activity_under_13": "Evidence of sexual activity of a child under 13",
+    "clear_purpose": "A clear and legitimate purpose",
+    "identifies_person": "Identifies a person",
+    "confidential": "Confidential",
+    "other_reasons": "Other reasons to share",
+    "outcome": "Decision",
+    "departure_reason": "Why the decision differs from the one suggested",
+    "override_reason": "Why consent was overridden",
+    "grounds": "Grounds for sharing without consent",
+    "harm_if_shared": "What might happen if shared",
+    "harm_if_not_shared": "What might happen if not shared",
+    "article6_basis": "Article 6 basis",
+    "article9_condition": "Article 9 condition",
+    "advice_sought": "Advice sought",
+    "advice_from": "Advice from",
+    "advice_role": "Their role",
+    "advice_given": "What they advised",
+    "information_shared": "Information shared",
+    "recipient_agency": "Shared with (agency)",
+    "recipient_name": "Named person",
+    "recipient_role": "Their role",
+    "share_method": "How",
+    "shared_on": "When",
+    "confirmed_in_writing": "Confirmed in writing",
+    "no_agreement_reason": "Why shared without an agreement",
+    "family_told": "Child or family told",
+    "family_not_told_reason": "Why not",
+    "protected_identities": "Identities to protect",
+    "from_other_agency": "Information from another agency",
+    "source_agency": "Which agency",
+    "source_agency_agreed": "Did it agree to onward disclosure",
+    "no_share_detriment": "Why sharing would be more detrimental to the child",
+}
+
+
 def _yes_no(value: bool | None) -> str:
     return {True: "Yes", False: "No"}.get(value, "Not answered")
 
