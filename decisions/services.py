@@ -151,35 +151,46 @@ def _next_reference(year: int) -> str:
     return f"ISD-{year}-{counter.last_number:06d}"
 
 
-@transaction.atomic
 def decision_submit(*, decision: Decision, by) -> Decision:
     """Lock the decision for ever, give it its reference and send it to the agency's leads.
 
-    Consent and agreement cover are looked up again, as they stand now. The
-    reference is given here, not when the draft opens, so abandoned drafts leave
-    no gaps; the counter row's lock is held only for the rest of this transaction.
+    Consent and agreement cover are looked up again first, as they stand now, and
+    kept on the draft even when something is missing, so the question pages show
+    what changed (a refusal recorded meanwhile asks for an override reason). The
+    reference is given at submission, not when the draft opens, so abandoned drafts
+    leave no gaps; the counter row's lock is held only until this commits.
     """
+    with transaction.atomic():
+        decision = _locked_draft(decision, by)
+        now = timezone.now()
+        _record_consent(decision, timezone.localdate(now))
+        if decision.is_sharing:
+            _record_cover(decision, timezone.localdate(now))
+        _derive(decision)
+        decision.save()
+    with transaction.atomic():
+        decision = _locked_draft(decision, by)
+        found = rules.problems(decision)
+        if found:
+            raise DecisionIncomplete(found)
+        _clear_unused_answers(decision)
+        _snapshot(decision, by)
+        now = timezone.now()
+        decision.reference = _next_reference(timezone.localdate(now).year)
+        decision.status = Status.AWAITING_REVIEW
+        decision.submitted_at = now
+        decision.updated = now
+        decision.save()
+        transaction.on_commit(lambda: notifications.review_awaited(decision))
+    return decision
+
+
+def _locked_draft(decision: Decision, by) -> Decision:
     decision = _locked(decision)
     if decision.created_by_id != by.pk:
         raise PermissionDenied("Only the author submits a decision.")
     if not decision.is_draft:
         raise AlreadySubmitted(f"{decision} has already been submitted.")
-    now = timezone.now()
-    _record_consent(decision, timezone.localdate(now))
-    if decision.is_sharing:
-        _record_cover(decision, timezone.localdate(now))
-    _derive(decision)
-    found = rules.problems(decision)
-    if found:
-        raise DecisionIncomplete(found)
-    _clear_unused_answers(decision)
-    _snapshot(decision, by)
-    decision.reference = _next_reference(timezone.localdate(now).year)
-    decision.status = Status.AWAITING_REVIEW
-    decision.submitted_at = now
-    decision.updated = now
-    decision.save()
-    transaction.on_commit(lambda: notifications.review_awaited(decision))
     return decision
 
 

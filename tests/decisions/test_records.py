@@ -76,6 +76,14 @@ def test_a_lead_cannot_review_their_own_decision_through_the_page(client, lead, 
     assert decision.status == Status.AWAITING_REVIEW
 
 
+def test_a_returned_decision_shows_the_comments_to_its_author(client, practitioner, lead, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    services.decision_review(decision=decision, action="return", comments="Say which dates", by=lead)
+    client.force_login(practitioner)
+    page = client.get(reverse("decisions:detail", args=[decision.pk])).content.decode()
+    assert "Returned to you" in page and "Say which dates" in page
+
+
 def test_the_author_adds_an_addendum_through_the_page(client, practitioner, recipient):
     decision = submitted_decision(practitioner, recipient)
     client.force_login(practitioner)

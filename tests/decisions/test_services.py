@@ -376,3 +376,17 @@ def test_postgresql_itself_refuses_raw_changes_to_a_submitted_decision(practitio
         cursor.execute("UPDATE decisions_decision SET status = 'endorsed' WHERE id = %s", [decision.pk])
     decision.refresh_from_db()
     assert decision.outcome == Outcome.SHARE and decision.status == "endorsed"
+
+
+def test_a_refusal_recorded_after_the_consent_page_is_caught_at_submission(
+    practitioner, recipient, consent_found
+):
+    decision = draft_decision(practitioner, recipient)
+    consent_found.status = "refused"  # recorded in the consent part while the draft was open
+    problems = _problems(decision)
+    assert "override_reason" in problems
+    decision.refresh_from_db()
+    assert decision.consent_status == "refused"  # kept, so the outcome page now asks for the reason
+    from decisions.forms import OutcomeForm
+
+    assert "override_reason" in OutcomeForm(decision=decision).fields
