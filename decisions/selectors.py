@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from consent.models import Child
 from decisions import integrations, journey
@@ -144,15 +145,16 @@ def consent_preview(decision: Decision):
     )
 
 
-def consent_journey_url(decision: Decision) -> str | None:
-    """Where to record consent or a competence assessment, returning here afterwards."""
-    back = reverse("decisions:step", args=[decision.pk, "consent"])
-    for name in ("consent:consent_new", "consent:consent_create", "consent:child_detail"):
+def consent_journey_urls(decision: Decision) -> dict[str, str]:
+    """Where to record consent or a competence assessment, coming back to this page afterwards."""
+    back = urlencode({"next": reverse("decisions:step", args=[decision.pk, "consent"])})
+    urls = {}
+    for key, name in (("consent", "consent:consent_start"), ("assessment", "consent:assessment_start")):
         try:
-            return reverse(name, args=[decision.child_id]) + f"?next={back}"
-        except NoReverseMatch:
+            urls[key] = f"{reverse(name, kwargs={'pk': decision.child_id})}?{back}"
+        except NoReverseMatch:  # the consent part is not installed
             continue
-    return None
+    return urls
 
 
 def next_query(request: HttpRequest, page) -> str | None:

@@ -128,7 +128,7 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step == "consent":
         context["consent_found"] = found = selectors.consent_preview(decision)
         context["consent_label"] = ConsentStatus(found.status).label
-        context["consent_journey_url"] = selectors.consent_journey_url(decision)
+        context["consent_journey_urls"] = selectors.consent_journey_urls(decision)
     context["intro_template"] = f"decisions/steps/{step}.html"
     return render(request, "decisions/step.html", context)
 
