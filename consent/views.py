@@ -171,7 +171,7 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child, request.user, pk=pk)
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
     record_view(child, page="child and chronology")
     context = _child_context(request, child)
     context["drafts"] = [
@@ -185,7 +185,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child, request.user, pk=pk)
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
     record_event(Event.PRINT, child, label=f"Chronology of {child}")
     return render(request, "consent/chronology_print.html", _child_context(request, child))
 
@@ -193,7 +193,7 @@ def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child, request.user, pk=pk)
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
     record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     context = _child_context(request, child)
     context["printed_by"] = request.user
