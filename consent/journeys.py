@@ -227,7 +227,7 @@ CONSENT = Journey(
         Step("recipients", "Who would receive it", forms.RecipientsForm),
         Step("sought", "Asking for consent", forms.SoughtForm),
         Step(
-            "not-sought", "Why consent was not sought", forms.NotSoughtForm, applies=lambda v: not _sought(v)
+            "not-sought", "Why consent was not sought", forms.NotSoughtForm, applies=lambda v: v.get("sought") == "no"
         ),
         Step("who", "Whose consent", forms.WhoForm, applies=_sought),
         Step("answer", "The answer", forms.AnswerForm, applies=_sought),
