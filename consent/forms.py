@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from agreements.models import Agency
 from consent.competence import (
@@ -82,11 +84,11 @@ def _layout(form: forms.Form) -> Layout:
     items = []
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.RadioSelect):
-            items.append(Field.radios(name, legend_size=Size.SMALL))
+            items.append(Field.radios(name, legend_size=Size.SMALL, inline=getattr(field, "inline", False)))
         elif isinstance(field.widget, forms.CheckboxSelectMultiple):
             items.append(Field.checkboxes(name, legend_size=Size.SMALL))
         elif isinstance(field.widget, forms.Textarea):
-            items.append(Field.textarea(name, label_size=Size.SMALL))
+            items.append(Field.textarea(name, label_size=Size.SMALL, rows=field.widget.attrs.get("rows", 4)))
         elif isinstance(field, DateInputField):
             items.append(Field(name, context={"legend_size": Size.for_legend(Size.SMALL)}))
         else:
@@ -235,7 +237,14 @@ class CriteriaForm(JourneyForm):
                 CriterionAnswer.choices,
                 required_message=f"Select yes, no or not sure for: {criterion.question}",
             )
-            self.fields[f"{criterion.key}_note"] = long_text("Note (optional)", required=False)
+            self.fields[criterion.key].inline = True
+            note = long_text("Note (optional)", required=False)
+            note.widget.attrs["rows"] = 2
+            # Labels are rendered as HTML by the form pack; the question is our own text, never a user's.
+            note.label = mark_safe(  # noqa: S308
+                f'Note<span class="govuk-visually-hidden"> on: {escape(criterion.question)}</span> (optional)'
+            )
+            self.fields[f"{criterion.key}_note"] = note
 
     def page_criteria(self):
         return self.criteria

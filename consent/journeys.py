@@ -14,6 +14,7 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms as django_forms
 from django.db import models
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from agreements.models import Agency
 from consent import forms
@@ -92,7 +93,8 @@ class Journey:
         for step in self.active_steps(stored):
             form = step.form_class(child=child, user=user, values=values)
             for name, form_field in form.fields.items():
-                rows.append(Row(str(form_field.label), _display(form_field, values.get(name)), step.name))
+                label = strip_tags(str(form_field.label))
+                rows.append(Row(label, _display(form_field, values.get(name)), step.name))
         return rows
 
     def step_of_field(self, child: Child, user, stored: dict, field_name: str) -> str | None:
@@ -227,7 +229,10 @@ CONSENT = Journey(
         Step("recipients", "Who would receive it", forms.RecipientsForm),
         Step("sought", "Asking for consent", forms.SoughtForm),
         Step(
-            "not-sought", "Why consent was not sought", forms.NotSoughtForm, applies=lambda v: v.get("sought") == "no"
+            "not-sought",
+            "Why consent was not sought",
+            forms.NotSoughtForm,
+            applies=lambda v: v.get("sought") == "no",
         ),
         Step("who", "Whose consent", forms.WhoForm, applies=_sought),
         Step("answer", "The answer", forms.AnswerForm, applies=_sought),

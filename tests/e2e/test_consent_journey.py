@@ -107,7 +107,11 @@ def test_practitioner_records_a_childs_own_consent_after_assessing_them(page, pr
     assert_accessible(page)
 
     consent = ConsentRecord.objects.get()
-    assert (consent.asked, consent.answer, consent.assessment) == ("child", "given", CompetenceAssessment.objects.get())
+    assert (consent.asked, consent.answer, consent.assessment) == (
+        "child",
+        "given",
+        CompetenceAssessment.objects.get(),
+    )
 
     page.get_by_role("link", name="Back to Amara Okoye").click()
     chronology = page.locator("table").inner_text()
