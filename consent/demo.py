@@ -196,6 +196,41 @@ def _seed_school(user, agencies) -> None:
             valid_until=_ago(30),
             discussion_note="Signed the consent form for the summer term only.",
         )
+        mentoring = consent_record(
+            child=noah,
+            by=user,
+            purpose="early_help",
+            information_categories=["identity", "education"],
+            recipients=[agencies["voluntary"]],
+            answer="given",
+            given_on=_ago(25),
+            asked="parent",
+            parent_name="Sarah Williams",
+            parent_relationship="Mother",
+            how_obtained="in_person",
+            discussion_note="Agreed to a referral to the mentoring project.",
+        )
+        consent_withdraw(
+            consent=mentoring,
+            by=user,
+            withdrawn_on=_ago(6),
+            how_obtained="in_writing",
+            discussion_note="Emailed to say Noah no longer wants a mentor.",
+        )
+        consent_record(
+            child=noah,
+            by=user,
+            purpose="health_care",
+            information_categories=["health"],
+            recipients=[health],
+            answer="refused",
+            given_on=_ago(5),
+            asked="parent",
+            parent_name="Sarah Williams",
+            parent_relationship="Mother",
+            how_obtained="phone",
+            discussion_note="Does not want the school nurse told about the diagnosis yet.",
+        )
     maya, new = _child(user, "Maya", "Patel", 13, 10, "", "SCH-0577")
     if new:
         assessment_record(

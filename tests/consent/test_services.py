@@ -304,3 +304,20 @@ def test_a_childs_withdrawal_stands_even_when_the_assessment_has_aged(child, pra
     )
     # Today the assessment is 100 days old, past the 90 a new consent may rest on.
     assert withdraw(given, practitioner).asked == "child"
+
+
+def test_the_demo_has_every_state_for_both_practitioners_agencies(settings):
+    from django.core.management import call_command
+
+    from accounts.models import User
+
+    call_command("seed_demo", "--force")
+    for email in ("practitioner@demo.test", "practitioner2@demo.test"):
+        user = User.objects.get(email=email)
+        children = Child.objects.visible_to(user)
+        assert children.filter(nhs_number="").exists() and children.exclude(nhs_number="").exists()
+        answers = set(ConsentRecord.objects.visible_to(user).values_list("answer", flat=True))
+        assert answers == {"given", "refused", "withdrawn", "not_sought"}, email
+        assert CompetenceAssessment.objects.visible_to(user).exists()
+    outcomes = set(CompetenceAssessment.objects.values_list("outcome", flat=True))
+    assert outcomes == {"competent", "not_competent"}
