@@ -1,8 +1,11 @@
 """The question journeys: one question a page, drafts kept on the server, check answers, confirmation."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
+from accounts.middleware import LAST_SEEN_KEY
 from audit.models import AuditEntry, Event
 from consent.models import CompetenceAssessment, ConsentRecord, Draft
 from tests.consent.factories import days_ago, make_assessment, make_consent
@@ -222,6 +225,20 @@ def test_answers_survive_signing_out_and_the_child_page_offers_to_continue(
     assert resumed["Location"] == step_url("consent", child, "sought")
     shown = client.get(step_url("consent", child, "recipients")).context["form"]
     assert shown["recipients"].value() == [health.pk]
+
+
+def test_answers_survive_an_idle_time_out(client, practitioner, child, health, settings):
+    client.force_login(practitioner)
+    scope(client, child, health)
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
+    session.save()
+    timed_out = client.post(step_url("consent", child, "sought"), {"sought": "yes"})
+    assert timed_out["Location"].startswith(reverse("accounts:login"))
+    client.force_login(practitioner)
+    resumed = client.get(reverse("consent:consent_start", kwargs={"pk": child.pk}))
+    assert resumed["Location"] == step_url("consent", child, "sought")
+    assert set(Draft.objects.get().answers) == {"purpose", "information", "recipients"}
 
 
 def test_drafts_are_their_authors_alone(client, practitioner, lead, child, health):
