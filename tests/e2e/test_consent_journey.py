@@ -6,7 +6,8 @@ Every page on the way must have zero axe-core violations.
 import pytest
 from django.utils import timezone
 
-from consent.models import CompetenceAssessment, ConsentRecord
+from consent.models import CompetenceAssessment, ConsentRecord, Draft
+from tests.consent.factories import ChildFactory, make_assessment, make_consent
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import AgencyFactory
 
@@ -124,5 +125,49 @@ def test_practitioner_records_a_childs_own_consent_after_assessing_them(page, pr
     page.go_back()
     page.go_back()
     page.get_by_role("link", name="Print the chronology").click()
+    assert_accessible(page)
+    assert page.console_errors == []
+
+
+def test_the_other_pages_of_the_part_are_accessible_too(page, practitioner):
+    from consent.models import Draft
+    from tests.consent.factories import ChildFactory, make_assessment, make_consent
+
+    child = ChildFactory(
+        given_name="Leah", family_name="Morgan", nhs_number="4010232137", created_by=practitioner
+    )
+    assessment = make_assessment(child, practitioner, matter="sexual_health")
+    consent = make_consent(child, practitioner)
+    Draft.objects.create(
+        user=practitioner, child=child, journey="consent", answers={"sought": {"sought": "no"}}
+    )
+    Draft.objects.create(
+        user=practitioner, child=child, journey="assessment", answers={"matter": {"matter": "sexual_health"}}
+    )
+    sign_in(page, practitioner.email)
+    pages = [
+        "/children/?name=leah&nhs_number=4010232137",
+        f"/children/{child.pk}/consents/new/not-sought/",
+        f"/children/{child.pk}/consents/new/parent/",
+        f"/children/{child.pk}/assessments/new/fraser/",
+        f"/children/assessments/{assessment.pk}/",
+    ]
+    for url in pages:
+        page.goto(url)
+        assert_accessible(page)
+    # The duplicate warning, and a form refused with errors.
+    page.goto("/children/new/")
+    page.get_by_label("First name").fill("Someone")
+    page.get_by_label("Last name").fill("Else")
+    page.get_by_label("Day").fill("1")
+    page.get_by_label("Month").fill("1")
+    page.get_by_label("Year").fill("2012")
+    page.get_by_label("NHS number (optional)").fill("4010232137")
+    page.get_by_role("button", name="Save child").click()
+    assert "Leah Morgan" in page.locator(".govuk-warning-text + p + ul").inner_text()
+    assert_accessible(page)
+    page.goto(f"/children/consents/{consent.pk}/withdraw/")
+    page.get_by_role("button", name="Record withdrawal").click()
+    assert page.title().startswith("Error: ")
     assert_accessible(page)
     assert page.console_errors == []
