@@ -130,9 +130,6 @@ def test_practitioner_records_a_childs_own_consent_after_assessing_them(page, pr
 
 
 def test_the_other_pages_of_the_part_are_accessible_too(page, practitioner):
-    from consent.models import Draft
-    from tests.consent.factories import ChildFactory, make_assessment, make_consent
-
     child = ChildFactory(
         given_name="Leah", family_name="Morgan", nhs_number="4010232137", created_by=practitioner
     )
