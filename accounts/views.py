@@ -11,7 +11,9 @@ from accounts.access import signed_in
 from accounts.forms import ChooseNewPasswordForm, ResetRequestForm, SignInForm
 from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
+from accounts.permissions import Perm
 from agreements.models import Agency
+from consent.selectors import recent_children
 
 
 class SignInView(auth_views.LoginView):
@@ -56,7 +58,10 @@ def _home_context(request: HttpRequest) -> dict:
         return {"agencies": agencies}
     from decisions.selectors import home_context
 
-    return home_context(user)
+    context = home_context(user)
+    if user.can(Perm.VIEW_CHILD_RECORDS):
+        context["recent_children"] = recent_children(user=user)
+    return context
 
 
 @signed_in

@@ -5,22 +5,25 @@ and moves it no further than it already is.
 """
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.utils import timezone
 
+from audit.context import audit_context
 from consent.models import Child
+from consent.services import child_create
 from decisions import integrations, services
 from decisions.journey import STEPS
 from decisions.models import Decision, Outcome
 
 NAMESPACE = uuid.UUID("5a1f0c8e-2b7d-4c55-9d1e-6f3b8a2c4e10")
 
+# The consent part's demo children (created through its service if it has not run).
 CHILDREN = {
-    "amy": ("Amy", "Brook", date(2016, 5, 14)),
-    "ben": ("Ben", "Carter", date(2014, 9, 2)),
-    "cara": ("Cara", "Doyle", date(2010, 1, 23)),
-    "dan": ("Dan", "Evans", date(2019, 7, 30)),
+    "amara": ("Amara", "Okoye", 14),
+    "jack": ("Jack", "Thompson", 8),
+    "leah": ("Leah", "Morgan", 15),
+    "noah": ("Noah", "Williams", 10),
 }
 
 
@@ -101,17 +104,26 @@ NO_SHARE = {
 
 
 def _child(key: str, demo) -> Child:
-    given, family, born = CHILDREN[key]
-    child, _ = Child.objects.get_or_create(
-        given_name=given,
-        family_name=family,
-        date_of_birth=born,
-        defaults={"created_by": demo.users["practitioner@demo.test"]},
-    )
+    given, family, years = CHILDREN[key]
+    child = Child.objects.filter(given_name=given, family_name=family).order_by("id").first()
+    if child is None:
+        by = demo.users["practitioner@demo.test"]
+        with audit_context(source="command:seed_demo", actor=by):
+            child = child_create(
+                given_name=given,
+                family_name=family,
+                date_of_birth=timezone.localdate() - timedelta(days=365 * years + 30),
+                by=by,
+            )
     return child
 
 
 def _decision(demo, key: str, child: str, author: str, submit: bool = True, **overrides) -> Decision:
+    with audit_context(source="command:seed_demo", actor=demo.users[author]):
+        return _write_decision(demo, key, child, author, submit, **overrides)
+
+
+def _write_decision(demo, key: str, child: str, author: str, submit: bool, **overrides) -> Decision:
     by = demo.users[author]
     decision = services.decision_start(child=_child(child, demo), by=by, token=uuid.uuid5(NAMESPACE, key))
     if not decision.is_draft:
@@ -130,54 +142,57 @@ def _decision(demo, key: str, child: str, author: str, submit: bool = True, **ov
 def _review(demo, decision: Decision, action: str, comments: str = "", by: str = "lead@demo.test") -> None:
     if decision.reviews.filter(action=action).exists():
         return
-    services.decision_review(decision=decision, action=action, comments=comments, by=demo.users[by])
+    with audit_context(source="command:seed_demo", actor=demo.users[by]):
+        services.decision_review(decision=decision, action=action, comments=comments, by=demo.users[by])
     decision.refresh_from_db()
 
 
 def seed(demo) -> None:
     practitioner = "practitioner@demo.test"
-    _decision(demo, "draft", "amy", practitioner, submit=False)
-    _decision(demo, "awaiting", "amy", practitioner)
-    endorsed = _decision(demo, "endorsed", "ben", practitioner)
+    _decision(demo, "draft", "amara", practitioner, submit=False)
+    _decision(demo, "awaiting", "amara", practitioner)
+    endorsed = _decision(demo, "endorsed", "jack", practitioner)
     _review(demo, endorsed, "endorse")
-    returned = _decision(demo, "returned", "ben", practitioner, advice={"advice_sought": False})
+    returned = _decision(demo, "returned", "jack", practitioner, advice={"advice_sought": False})
     _review(demo, returned, "return", "Please record whether you took advice before sharing.")
-    answered = _decision(demo, "answered", "cara", practitioner, advice={"advice_sought": False})
+    answered = _decision(demo, "answered", "amara", practitioner, advice={"advice_sought": False})
     _review(demo, answered, "return", "What exactly was shared? Please be specific.")
     if not answered.addenda.exists():
-        services.decision_add_addendum(
-            decision=answered,
-            text="Shared only the dates of the two missed appointments.",
-            by=demo.users[practitioner],
-        )
+        with audit_context(source="command:seed_demo", actor=demo.users[practitioner]):
+            services.decision_add_addendum(
+                decision=answered,
+                text="Shared only the dates of the two missed appointments.",
+                by=demo.users[practitioner],
+            )
     escalated = _decision(
         demo,
         "escalated",
-        "cara",
+        "leah",
         practitioner,
         outcome={"outcome": Outcome.SHARE_IN_PART, "departure_reason": "Only the last visit is relevant."},
         recipient={"information_shared": "The date of the last home visit only."},
     )
     _review(demo, escalated, "escalate", "I disagree: the police need the full chronology of concerns.")
-    resolved = _decision(demo, "resolved", "dan", practitioner)
+    resolved = _decision(demo, "resolved", "jack", practitioner)
     _review(demo, resolved, "escalate", "The share goes beyond what the enquiry needs.")
     _review(demo, resolved, "resolve", "Agreed at the strategy meeting: share as recorded.")
-    no_share = _decision(demo, "no-share", "dan", practitioner, **NO_SHARE)
+    no_share = _decision(demo, "no-share", "amara", practitioner, **NO_SHARE)
     _review(demo, no_share, "endorse")
-    reconsidered = services.decision_reconsider(
-        decision=no_share, by=demo.users[practitioner], token=uuid.uuid5(NAMESPACE, "reconsider")
-    )
+    with audit_context(source="command:seed_demo", actor=demo.users[practitioner]):
+        reconsidered = services.decision_reconsider(
+            decision=no_share, by=demo.users[practitioner], token=uuid.uuid5(NAMESPACE, "reconsider")
+        )
     _decision(
         demo,
         "mandatory-referral",
-        "amy",
+        "jack",
         "lead@demo.test",
         purpose={
             "sexual_activity_under_13": True,
             "purpose_detail": "Disclosure in class of sexual activity.",
         },
     )
-    _decision(demo, "school", "ben", "practitioner2@demo.test", purpose={"purpose": "education"})
+    _decision(demo, "school", "noah", "practitioner2@demo.test", purpose={"purpose": "education"})
     count = Decision.objects.filter(creation_token__in=[uuid.uuid5(NAMESPACE, k) for k in _KEYS]).count()
     demo.log(f"Decisions: {count} (reconsideration draft {reconsidered.pk})")
     _seed_override(demo)
@@ -190,27 +205,38 @@ _KEYS = [
 
 
 def _seed_override(demo) -> None:
-    """A share overriding a refusal of consent, countersigned by the lead.
-
-    Needs a refusal on record, which the consent part keeps; without it there is
-    nothing to override and the demo says so.
-    """
+    """A share overriding Leah's refusal of consent (from the consent part), countersigned by the lead."""
+    health = demo.agencies["health"]
     found = integrations.consent_for(
-        child=_child("cara", demo),
-        recipient=demo.agencies["police"],
-        purpose="safeguarding",
-        on=timezone.localdate(),
+        child=_child("leah", demo), recipient=health, purpose="health_care", on=timezone.localdate()
     )
     if found.status not in ("refused", "withdrawn"):
-        demo.log("Decision overriding a refusal: skipped (no refusal of consent recorded for Cara Doyle)")
+        demo.log("Decision overriding a refusal: skipped (no refusal of consent recorded for Leah Morgan)")
         return
     override = _decision(
         demo,
         "override",
-        "cara",
+        "leah",
         "practitioner@demo.test",
+        request={
+            "requester_name": "Dr Ana Ruiz",
+            "requester_role": "Consultant, sexual health clinic",
+            "requester_agency": health,
+        },
+        purpose={
+            "purpose": "health_care",
+            "purpose_detail": "New evidence that an adult is exploiting Leah; the clinic needs our concerns.",
+        },
         outcome={
-            "override_reason": "Cara's mother refused, but the risk of serious harm outweighs her refusal."
+            "override_reason": "Leah refused, but she is at risk of serious harm from exploitation; "
+            "protecting her outweighs her refusal. Advice taken from the designated lead.",
+        },
+        grounds={"grounds": ["sexual_exploitation", "prevent_harm"]},
+        recipient={
+            "recipient_agency": health,
+            "recipient_name": "Dr Ana Ruiz",
+            "recipient_role": "Consultant",
         },
     )
     _review(demo, override, "endorse")
+    demo.log(f"Decision overriding a refusal of consent: {override.reference}, countersigned")

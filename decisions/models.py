@@ -173,6 +173,17 @@ class Decision(models.Model):
     identifies_person = models.BooleanField(null=True, blank=True)
     confidential = models.BooleanField(null=True, blank=True)
     consent_status = models.CharField(max_length=20, choices=ConsentStatus.choices, blank=True)
+    consent_record = models.ForeignKey(
+        "consent.ConsentRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    competence_assessment = models.ForeignKey(
+        "consent.CompetenceAssessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The Gillick/Fraser assessment the consent relied on, when the child was asked.",
+    )
     other_reasons = models.JSONField(default=list, blank=True)
     proposed_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)

@@ -128,8 +128,8 @@ def _record_consent(decision: Decision, on: date | None = None) -> None:
         on=on or timezone.localdate(),
     )
     decision.consent_status = found.status
-    if hasattr(decision, "consent_record_id"):
-        decision.consent_record = found.record
+    decision.consent_record = found.record
+    decision.competence_assessment = found.record.assessment if found.record is not None else None
 
 
 def _record_cover(decision: Decision, on: date | None = None) -> None:

@@ -12,7 +12,8 @@ from importlib import import_module
 SEEDERS = [
     "agreements.demo",
     "accounts.demo",
-    "decisions.demo",  # last: decisions need the children, agencies and users before it
+    "consent.demo",
+    "decisions.demo",  # last: decisions need the children, consents, agencies and users before it
 ]
 
 
