@@ -7,8 +7,10 @@ which stamps who, from which agency, from where and through what.
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
-from django.db import models
+from django.conf import settings
+from django.db import models, transaction
 
+from audit import chain
 from audit.context import current
 
 
@@ -41,7 +43,27 @@ def audit_agency_id(instance) -> int | None:
     return getattr(instance, "agency_id", None)
 
 
+class AuditTrailIsAppendOnly(Exception):
+    """An audit entry may be written once, never changed or removed."""
+
+
 class AuditEntry(AbstractLogEntry):
+    # PROTECT, not auditlog's SET_NULL and CASCADE: deleting a user or a content type
+    # must not try to rewrite history (the database triggers would refuse it anyway).
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="content type",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+    )
     event = models.CharField(max_length=20, choices=Event.choices, default=Event.CHANGE)
     agency = models.ForeignKey(
         "agreements.Agency",
@@ -64,22 +86,40 @@ class AuditEntry(AbstractLogEntry):
         max_length=100, blank=True, help_text="'web', or the management command that wrote it."
     )
 
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    entry_hash = models.CharField(max_length=64, editable=False, default="")
+
     objects = AuditEntryManager()
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
+        ordering = ["-timestamp", "-id"]
         indexes = [
             models.Index(fields=["actor", "timestamp"], name="audit_actor_time"),
             models.Index(fields=["content_type", "object_pk", "timestamp"], name="audit_object_time"),
             models.Index(fields=["agency", "timestamp"], name="audit_agency_time"),
             models.Index(fields=["event", "timestamp"], name="audit_event_time"),
+            # The viewer's keyset pagination and its filters (audit.views).
+            models.Index(fields=["timestamp", "id"], name="audit_time_id"),
+            models.Index(fields=["actor_agency", "timestamp"], name="audit_actor_agency_time"),
+            models.Index(fields=["content_type", "timestamp"], name="audit_type_time"),
+            models.Index(fields=["action", "timestamp"], name="audit_action_time"),
         ]
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            self._stamp_from_context()
-        super().save(*args, **kwargs)
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("An audit entry cannot be changed once written.")
+        self._stamp_from_context()
+        # One transaction for the lock, the head read and the insert: the lock is held until
+        # the outermost transaction commits, so the next writer chains onto this entry.
+        with transaction.atomic(savepoint=False):
+            self.prev_hash = chain.locked_head(type(self))
+            self.entry_hash = chain.entry_hash(chain.field_values(self), self.prev_hash)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("An audit entry cannot be deleted.")
 
     def _stamp_from_context(self) -> None:
         context = current()
