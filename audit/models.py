@@ -8,8 +8,10 @@ which stamps who, from which agency, from where and through what.
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from accounts.permissions import Perm
 from audit import chain
 from audit.context import current
 
@@ -29,11 +31,35 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
 
 
-class AuditEntryManager(LogEntryManager):
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEntryQuerySet":
+        """IG officers read the trail: a partnership-wide one all of it, an agency one their agency's.
+
+        An agency's part is every entry about its records or made by its staff.
+        """
+        if not user.is_authenticated or not user.can(Perm.VIEW_AUDIT):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.about_or_by_agency(user.agency_id)
+
+    def about_or_by_agency(self, agency_id: int) -> "AuditEntryQuerySet":
+        return self.filter(models.Q(agency_id=agency_id) | models.Q(actor_agency_id=agency_id))
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
     def log_create(self, instance, force_log: bool = False, **kwargs):
         # The agency a record belongs to, so an agency IG officer can be shown its trail.
         kwargs.setdefault("agency_id", audit_agency_id(instance))
         return super().log_create(instance, force_log=force_log, **kwargs)
+
+
+def audited_content_types() -> list[ContentType]:
+    """The types of record the trail is about, for choosing one in the viewer."""
+    from auditlog.registry import auditlog
+
+    types = ContentType.objects.get_for_models(*auditlog.get_models()).values()
+    return sorted(types, key=lambda ct: str(ct.model_class()._meta.verbose_name).lower())
 
 
 def audit_agency_id(instance) -> int | None:
@@ -41,6 +67,13 @@ def audit_agency_id(instance) -> int | None:
     if hasattr(instance, "audit_agency_id"):
         return instance.audit_agency_id
     return getattr(instance, "agency_id", None)
+
+
+CHANGE_LABELS = {
+    AbstractLogEntry.Action.CREATE: "Created",
+    AbstractLogEntry.Action.UPDATE: "Changed",
+    AbstractLogEntry.Action.DELETE: "Deleted",
+}
 
 
 class AuditTrailIsAppendOnly(Exception):
@@ -120,6 +153,17 @@ class AuditEntry(AbstractLogEntry):
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("An audit entry cannot be deleted.")
+
+    @property
+    def activity_label(self) -> str:
+        if self.event == Event.CHANGE:
+            return CHANGE_LABELS.get(self.action, "Changed")
+        return self.get_event_display()
+
+    @property
+    def record_type_label(self) -> str:
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name).capitalize() if model else self.content_type.model
 
     def _stamp_from_context(self) -> None:
         context = current()
