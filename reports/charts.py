@@ -31,15 +31,15 @@ def style_for(index: int) -> dict[str, str]:
     }
 
 
-def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 5 times a power of ten at or above the value (at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
+def axis_ticks(largest: float) -> list[float]:
+    """Gridline values from 0: a step of 1, 2 or 5 times a power of ten, at most about five lines."""
+    step = 1.0
+    if largest > 4:
+        rough = largest / 4
+        power = 10 ** math.floor(math.log10(rough))
+        step = next(m * power for m in (1, 2, 5, 10) if m * power >= rough)
+    count = max(1, math.ceil(largest / step))
+    return [step * i for i in range(count + 1)]
 
 
 def _number(value: float) -> str:
@@ -69,9 +69,10 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
 
 def line_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
     """Points in time along the bottom, one line per series."""
-    height, left, right, bottom = 300, 56, 16, 40
+    height, left, right, bottom = 300, 56, 36, 40
     plot_w, plot_h = WIDTH - left - right, height - PLOT_TOP - bottom
-    top_value = nice_ceiling(max((v for row in data.rows for v in row.values), default=0))
+    ticks = axis_ticks(max((v for row in data.rows for v in row.values), default=0))
+    top_value = ticks[-1]
     count = len(data.rows)
     step = plot_w / max(count - 1, 1)
 
@@ -82,15 +83,14 @@ def line_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
         return PLOT_TOP + plot_h - (value / top_value) * plot_h
 
     parts = [_svg_open(chart_id, title, height)]
-    for tick in range(5):
-        value = top_value * tick / 4
+    for value in ticks:
         parts.append(
             f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="#b1b4b6" stroke-width="1"/>'
             f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" {AXIS_TEXT}>'
             f"{_number(value)}</text>"
         )
-    every = max(1, math.ceil(count / 12))
+    every = max(1, math.ceil(count / 6))  # room for each label: about six along the axis
     for i, row in enumerate(data.rows):
         if i % every == 0:
             parts.append(
@@ -118,7 +118,7 @@ def bar_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
     group_h = series_count * bar_h + gap
     height = PLOT_TOP + group_h * max(len(data.rows), 1) + 8
     plot_w = WIDTH - label_w - right
-    top_value = nice_ceiling(max((v for row in data.rows for v in row.values), default=0))
+    top_value = axis_ticks(max((v for row in data.rows for v in row.values), default=0))[-1]
     parts = [_svg_open(chart_id, title, height)]
     for r, row in enumerate(data.rows):
         group_y = PLOT_TOP + r * group_h
