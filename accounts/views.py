@@ -11,7 +11,9 @@ from accounts.access import signed_in
 from accounts.forms import ChooseNewPasswordForm, ResetRequestForm, SignInForm
 from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
+from accounts.permissions import Perm
 from agreements.models import Agency
+from audit.models import AuditEntry, Event
 
 
 class SignInView(auth_views.LoginView):
@@ -54,7 +56,12 @@ def _home_context(request: HttpRequest) -> dict:
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies}
-    return {}
+    context = {}
+    if user.can(Perm.VIEW_AUDIT):
+        context["recent_refusals"] = (
+            AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]
+        )
+    return context
 
 
 @signed_in

@@ -263,3 +263,26 @@ def test_the_export_streams_the_filtered_scoped_trail_and_is_recorded(
     export = AuditEntry.objects.filter(event=Event.EXPORT, actor=ig_officer).get()
     assert export.additional_data == {"filters": {"activity": "view"}}
     assert export.object_repr == "Audit trail (CSV)"
+
+
+def test_the_ig_officers_home_page_shows_the_latest_refusals_in_their_scope(
+    client, ig_officer, practitioner, outsider
+):
+    for user in (practitioner, outsider):
+        client.force_login(user)
+        client.get(LIST)  # refused, and recorded
+    client.force_login(ig_officer)
+    refusals = list(client.get(reverse("home")).context["recent_refusals"])
+    assert [entry.actor for entry in refusals] == [practitioner]
+
+
+def test_an_entry_page_costs_a_fixed_number_of_queries(
+    client, partnership_ig, practitioner, django_assert_num_queries
+):
+    [entry] = write_entries(1, actor=practitioner)
+    client.force_login(partnership_ig)
+    url = reverse("audit:entry_detail", args=[entry.pk])
+    client.get(url)  # the first request after signing in also stamps the session
+    # session, user, the user's agency (header), the entry with its joins, the request's savepoint pair
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
