@@ -7,11 +7,13 @@ reordering entries breaks the link to the next one. ``verify_audit`` walks the
 chain and prints the head hash, which an operator keeps outside the database: a
 chain cut short at its end (the last entries removed) is caught by comparing heads.
 
-Writes are serialised so the chain never forks: on PostgreSQL, ``audit_chain_head()``
-(installed by migration 0003) takes a transaction-level advisory lock and then reads
-the head with a fresh snapshot, in one round trip. The lock is held until the writing
-transaction commits, so the next writer reads this entry as its head. On SQLite (local
-development only) the database itself allows one writer at a time.
+Writes are serialised so the chain never forks. On PostgreSQL the INSERT itself fills
+both hashes (:func:`stamp`): ``audit_chain_head()`` (installed by migration 0003) takes a
+transaction-level advisory lock and then reads the head with a fresh snapshot; the
+entry's hash is SHA-256 over that head and the canonical content Python passes in. The
+lock is held until the writing transaction commits, so the next writer reads this entry
+as its head; and writing an entry costs no query beyond its INSERT. On SQLite (local
+development only) Python reads the head and the database allows one writer at a time.
 """
 
 import hashlib
@@ -21,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils.ipv6 import clean_ipv6_address
 
 GENESIS = "0" * 64
@@ -96,15 +99,23 @@ def entry_hash(values: Mapping[str, Any], prev_hash: str) -> str:
     return digest.hexdigest()
 
 
-def locked_head(model) -> str:
-    """The chain's current head, after taking the lock that serialises writers until commit."""
+def stamp(entry) -> None:
+    """Set ``prev_hash`` and ``entry_hash`` on an entry about to be inserted."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT audit_chain_head()")
-            head = cursor.fetchone()[0]
+        # Expressions, evaluated by the INSERT and returned by it (Django refreshes them).
+        content = "\n" + canonical_content(field_values(entry)).decode()
+        entry.prev_hash = RawSQL("audit_chain_head()", ())
+        entry.entry_hash = RawSQL(
+            "encode(sha256(convert_to(audit_chain_head() || %s, 'UTF8')), 'hex')", (content,)
+        )
     else:
-        head = model._default_manager.order_by("-id").values_list("entry_hash", flat=True).first()
-    return head or GENESIS
+        entry.prev_hash = head(type(entry))
+        entry.entry_hash = entry_hash(field_values(entry), entry.prev_hash)
+
+
+def head(model) -> str:
+    """The chain's current head (SQLite; on PostgreSQL the INSERT reads it under the lock)."""
+    return model._default_manager.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
 
 
 def field_values(entry) -> dict[str, Any]:

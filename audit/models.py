@@ -144,11 +144,10 @@ class AuditEntry(AbstractLogEntry):
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("An audit entry cannot be changed once written.")
         self._stamp_from_context()
-        # One transaction for the lock, the head read and the insert: the lock is held until
-        # the outermost transaction commits, so the next writer chains onto this entry.
+        # In a transaction, so the chain's lock (taken by the INSERT on PostgreSQL) is held
+        # until the outermost transaction commits and the next writer chains onto this entry.
         with transaction.atomic(savepoint=False):
-            self.prev_hash = chain.locked_head(type(self))
-            self.entry_hash = chain.entry_hash(chain.field_values(self), self.prev_hash)
+            chain.stamp(self)
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

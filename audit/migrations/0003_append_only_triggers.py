@@ -13,9 +13,10 @@ settings set ``MIGRATION_MODULES = {"auditlog": None}`` and swap in our model
 (``AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"``), so ours is the only audit table.
 
 ``audit_chain_head()`` takes a transaction-level advisory lock and then reads the
-head of the hash chain. Being VOLATILE, its SELECT runs with a fresh snapshot taken
-after the lock is granted, so it sees the entry the previous lock holder committed
-(see audit/chain.py, whose ADVISORY_LOCK_KEY is this number). Only PostgreSQL gets these; SQLite is for local runs.
+head of the hash chain (the genesis hash for an empty trail). Being VOLATILE, its
+SELECT runs with a fresh snapshot taken after the lock is granted, so it sees the
+entry the previous lock holder committed, even when called inside the INSERT that
+writes the next entry (see audit/chain.py, whose ADVISORY_LOCK_KEY is this number). Only PostgreSQL gets these; SQLite is for local runs.
 """
 
 from django.db import migrations
@@ -39,7 +40,10 @@ CREATE TRIGGER audit_auditentry_refuse_truncate
 CREATE FUNCTION audit_chain_head() RETURNS varchar LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(5805575447);
-    RETURN (SELECT entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1);
+    RETURN COALESCE(
+        (SELECT entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1),
+        '0000000000000000000000000000000000000000000000000000000000000000'
+    );
 END
 $$;
 """

@@ -48,9 +48,22 @@ def test_every_field_is_either_hashed_or_named_as_not_hashed():
     assert fields == set(chain.HASHED_FIELDS) | set(chain.NOT_HASHED)
 
 
-def test_the_migration_locks_with_the_key_the_code_names():
+def test_the_migration_locks_with_the_key_and_starts_from_the_genesis_the_code_names():
     migration = importlib.import_module("audit.migrations.0003_append_only_triggers")
     assert f"pg_advisory_xact_lock({chain.ADVISORY_LOCK_KEY})" in migration.INSTALL
+    assert f"'{chain.GENESIS}'" in migration.INSTALL
+
+
+def test_a_saved_entry_holds_its_hashes_as_written_with_no_query_beyond_the_insert(
+    practitioner, django_assert_num_queries
+):
+    [before] = write_entries(1, actor=practitioner)
+    with django_assert_num_queries(1):  # the content type is cached; the INSERT does the rest
+        [entry] = write_entries(1, actor=practitioner)
+    assert entry.prev_hash == before.entry_hash
+    stored = AuditEntry.objects.get(pk=entry.pk)
+    assert (entry.prev_hash, entry.entry_hash) == (stored.prev_hash, stored.entry_hash)
+    assert entry.entry_hash == chain.entry_hash(chain.field_values(stored), stored.prev_hash)
 
 
 def test_each_entry_links_to_the_one_before(trail):

@@ -18,14 +18,11 @@ WRITERS = 6
 ENTRIES_EACH = 8
 
 
-def _slow_hash(original):
-    """Widen the gap between reading the head and inserting, where a fork would happen."""
-
-    def entry_hash(values, prev_hash):
-        time.sleep(0.002)
-        return original(values, prev_hash)
-
-    return entry_hash
+def _unlocked_stamp(entry) -> None:
+    """The naive chain: read the head in Python without the lock, then a pause before the insert."""
+    entry.prev_hash = chain.head(type(entry))
+    time.sleep(0.002)
+    entry.entry_hash = chain.entry_hash(chain.field_values(entry), entry.prev_hash)
 
 
 def _run_writers(actor) -> list[BaseException]:
@@ -56,8 +53,7 @@ def _forks() -> list[str]:
     return [prev for prev, n in counts.items() if n > 1]
 
 
-def test_concurrent_writers_extend_one_chain(practitioner, monkeypatch):
-    monkeypatch.setattr(chain, "entry_hash", _slow_hash(chain.entry_hash))
+def test_concurrent_writers_extend_one_chain(practitioner):
     before = AuditEntry.objects.count()
 
     assert _run_writers(practitioner) == []
@@ -71,13 +67,7 @@ def test_concurrent_writers_extend_one_chain(practitioner, monkeypatch):
 
 def test_without_the_lock_the_same_writers_do_fork(practitioner, monkeypatch):
     """The control: reading the head without the advisory lock lets two writers share a predecessor."""
-    monkeypatch.setattr(chain, "entry_hash", _slow_hash(chain.entry_hash))
-
-    def unlocked_head(model):
-        head = model._default_manager.order_by("-id").values_list("entry_hash", flat=True).first()
-        return head or chain.GENESIS
-
-    monkeypatch.setattr(chain, "locked_head", unlocked_head)
+    monkeypatch.setattr(chain, "stamp", _unlocked_stamp)
 
     assert _run_writers(practitioner) == []
     assert _forks() != []
