@@ -11,7 +11,7 @@ def test_an_ig_officer_filters_the_trail_and_reads_an_entry(page, ig_officer, pr
     practitioner.save()  # an update entry with a field change
     write_entries(3, actor=practitioner)
     sign_in(page, ig_officer.email)
-    page.get_by_role("link", name="Audit trail").click()
+    page.get_by_role("link", name="Audit trail", exact=True).click()
     assert page.locator("h1").inner_text() == "Audit trail"
     assert_accessible(page)
 
@@ -33,7 +33,7 @@ def test_an_ig_officer_filters_the_trail_and_reads_an_entry(page, ig_officer, pr
 def test_reports_draw_charts_a_screen_reader_can_read_as_tables(page, lead):
     write_entries(2, actor=lead)
     sign_in(page, lead.email)
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     assert page.locator("h1").inner_text() == "Reports"
     assert page.get_by_role("img", name="Sign-ins by month and agency").count() == 1
     assert page.get_by_role("table", name="Sign-ins by month and agency: the figures").count() == 1
