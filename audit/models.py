@@ -64,7 +64,8 @@ def audited_content_types() -> list[ContentType]:
     """The types of record the trail is about, for choosing one in the viewer."""
     from auditlog.registry import auditlog
 
-    types = ContentType.objects.get_for_models(*auditlog.get_models()).values()
+    # The trail itself too: exports of the trail are entries about it.
+    types = ContentType.objects.get_for_models(*auditlog.get_models(), AuditEntry).values()
     return sorted(types, key=lambda ct: str(ct.model_class()._meta.verbose_name).lower())
 
 

@@ -48,6 +48,11 @@ def record_view(obj: models.Model, **detail: Any) -> AuditEntry:
     return record_event(Event.VIEW, obj, detail=detail or None)
 
 
+def record_list(model: type[models.Model], *, label: str, **detail: Any) -> AuditEntry:
+    """A list of records was shown (for example a search of children), with what was asked."""
+    return record_event(Event.LIST, model=model, label=label, detail=detail or None)
+
+
 def record_export(model: type[models.Model], *, label: str, **detail: Any) -> AuditEntry:
     return record_event(Event.EXPORT, model=model, label=label, detail=detail or None)
 

@@ -70,3 +70,13 @@ def test_a_refused_post_is_recorded_with_its_method(client, admin):
 def test_anonymous_requests_are_sent_to_sign_in_not_recorded_as_refusals(client):
     assert client.get(reverse("audit:entry_list")).status_code == 302
     assert not _denied().exists()
+
+
+def test_a_list_shown_is_recorded_with_what_was_asked(practitioner):
+    from audit.context import audit_context
+    from audit.services import record_list
+
+    with audit_context(source="web", actor=practitioner, remote_addr="192.0.2.1"):
+        entry = record_list(AuditEntry, label="Search of the trail", query="smith")
+    assert (entry.event, entry.object_pk, entry.additional_data) == (Event.LIST, "", {"query": "smith"})
+    assert (entry.actor, entry.actor_agency_id) == (practitioner, practitioner.agency_id)
