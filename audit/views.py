@@ -2,6 +2,7 @@
 
 import json
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -87,13 +88,22 @@ def field_changes(entry: AuditEntry) -> list[dict]:
     rows = []
     for name, values in sorted(entry.changes_dict.items()):
         before, after = [*values, None, None][:2]
-        label = name
+        label, choices = name, {}
         if model is not None:
             try:
-                label = str(model._meta.get_field(name).verbose_name)
-            except Exception:  # a field since removed from the model keeps its stored name
-                label = name
-        rows.append({"field": label.capitalize(), "before": _shown(before), "after": _shown(after)})
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:  # a field since removed from the model keeps its stored name
+                field = None
+            if field is not None:
+                label = str(getattr(field, "verbose_name", name))
+                choices = {str(value): str(text) for value, text in getattr(field, "flatchoices", [])}
+        rows.append(
+            {
+                "field": label.capitalize(),
+                "before": choices.get(str(before), _shown(before)),
+                "after": choices.get(str(after), _shown(after)),
+            }
+        )
     return rows
 
 

@@ -197,6 +197,20 @@ def test_an_entry_shows_each_changed_field_before_and_after(client, partnership_
     assert entry.entry_hash in body
 
 
+def test_a_choice_is_shown_by_its_label(client, partnership_ig, agency, lead):
+    from agreements.models import AgencyKind
+
+    with audit_context(source="tests", actor=lead):
+        agency.kind = AgencyKind.SCHOOL
+        agency.save()
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, object_pk=str(agency.pk)).get()
+    client.force_login(partnership_ig)
+    changes = client.get(reverse("audit:entry_detail", args=[entry.pk])).context["changes"]
+    assert changes == [
+        {"field": "Kind", "before": "Local authority children's services", "after": "School or academy"}
+    ]
+
+
 def test_pages_walk_the_whole_trail_newest_first_and_back(client, partnership_ig, practitioner, monkeypatch):
     monkeypatch.setattr(views, "PAGE_SIZE", 7)
     write_entries(30, actor=practitioner)
