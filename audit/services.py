@@ -45,6 +45,9 @@ def record_event(
 
 
 def record_view(obj: models.Model, **detail: Any) -> AuditEntry:
+    """A record was shown. Call it after rendering the page (``response = render(...)``, then
+    ``record_view(obj)``, then ``return response``): an entry takes the hash chain's lock until the
+    request's transaction commits, so the later it is written, the shorter other writers wait."""
     return record_event(Event.VIEW, obj, detail=detail or None)
 
 
