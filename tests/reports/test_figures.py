@@ -236,3 +236,21 @@ def test_csv_and_xlsx_downloads_hold_the_table_and_are_recorded(client, partners
 def test_an_unknown_figure_is_not_found(client, lead):
     client.force_login(lead)
     assert client.get(reverse("reports:download", args=["nope", "csv"])).status_code == 404
+
+
+@pytest.mark.parametrize("extra_agencies", [0, 5])
+def test_the_page_costs_one_query_per_figure_however_many_agencies(
+    client, partnership_ig, q1_trail, extra_agencies, django_assert_num_queries
+):
+    from agreements.models import AgencyKind
+    from tests.factories import AgencyFactory
+
+    for n in range(extra_agencies):
+        officer = UserFactory(agency=AgencyFactory(name=f"Extra {n}", kind=AgencyKind.SCHOOL))
+        _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
+    client.force_login(partnership_ig)
+    client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
+    # session, user, the user's agency (header), agencies for the filter, six figures, savepoint pair
+    with django_assert_num_queries(12):
+        response = client.get(reverse("reports:index"), Q1_QUERY)
+    assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies
