@@ -12,7 +12,8 @@ both hashes (:func:`stamp`): ``audit_chain_head()`` (installed by migration 0003
 transaction-level advisory lock and then reads the head with a fresh snapshot; the
 entry's hash is SHA-256 over that head and the canonical content Python passes in. The
 lock is held until the writing transaction commits, so the next writer reads this entry
-as its head; and writing an entry costs no query beyond its INSERT. On SQLite (local
+as its head; the id is drawn under the same lock, so ids follow the chain. Writing an
+entry costs no query beyond its INSERT. On SQLite (local
 development only) Python reads the head and the database allows one writer at a time.
 """
 
@@ -104,6 +105,8 @@ def stamp(entry) -> None:
     if connection.vendor == "postgresql":
         # Expressions, evaluated by the INSERT and returned by it (Django refreshes them).
         content = "\n" + canonical_content(field_values(entry)).decode()
+        # The id too is drawn under the lock, so id order is chain order (see migration 0003).
+        entry.id = RawSQL("audit_chain_next_id()", ())
         entry.prev_hash = RawSQL("audit_chain_head()", ())
         entry.entry_hash = RawSQL(
             "encode(sha256(convert_to(audit_chain_head() || %s, 'UTF8')), 'hex')", (content,)

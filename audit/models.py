@@ -155,6 +155,8 @@ class AuditEntry(AbstractLogEntry):
         # until the outermost transaction commits and the next writer chains onto this entry.
         with transaction.atomic(savepoint=False):
             chain.stamp(self)
+            # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
+            kwargs["force_insert"] = True
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

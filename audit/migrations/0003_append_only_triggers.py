@@ -12,6 +12,10 @@ django-auditlog's own ``auditlog_logentry`` table is not created in this project
 settings set ``MIGRATION_MODULES = {"auditlog": None}`` and swap in our model
 (``AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"``), so ours is the only audit table.
 
+``audit_chain_next_id()`` takes the same lock and then draws the entry's id, so ids
+follow the chain's order: drawn before the lock (as a column default would be), a writer
+could hold an id lower than the head it links to, and the chain, walked by id, would fork.
+
 ``audit_chain_head()`` takes a transaction-level advisory lock and then reads the
 head of the hash chain (the genesis hash for an empty trail). Being VOLATILE, its
 SELECT runs with a fresh snapshot taken after the lock is granted, so it sees the
@@ -37,6 +41,13 @@ CREATE TRIGGER audit_auditentry_refuse_truncate
     BEFORE TRUNCATE ON audit_auditentry
     FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
 
+CREATE FUNCTION audit_chain_next_id() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(5805575447);
+    RETURN nextval(pg_get_serial_sequence('audit_auditentry', 'id'));
+END
+$$;
+
 CREATE FUNCTION audit_chain_head() RETURNS varchar LANGUAGE plpgsql VOLATILE AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock(5805575447);
@@ -50,6 +61,7 @@ $$;
 
 REMOVE = """
 DROP FUNCTION IF EXISTS audit_chain_head();
+DROP FUNCTION IF EXISTS audit_chain_next_id();
 DROP TRIGGER IF EXISTS audit_auditentry_refuse_truncate ON audit_auditentry;
 DROP TRIGGER IF EXISTS audit_auditentry_refuse_update_delete ON audit_auditentry;
 DROP FUNCTION IF EXISTS audit_refuse_change();

@@ -14,8 +14,8 @@ from tests.audit.factories import write_entries
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-WRITERS = 6
-ENTRIES_EACH = 8
+WRITERS = 8
+ENTRIES_EACH = 20
 
 
 def _unlocked_stamp(entry) -> None:
