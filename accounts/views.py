@@ -14,6 +14,7 @@ from accounts.models import Role
 from accounts.permissions import Perm
 from agreements.models import Agency
 from audit.models import AuditEntry, Event
+from consent.selectors import recent_children
 
 
 class SignInView(auth_views.LoginView):
@@ -57,6 +58,8 @@ def _home_context(request: HttpRequest) -> dict:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies}
     context = {}
+    if user.can(Perm.VIEW_CHILD_RECORDS):
+        context["recent_children"] = recent_children(user=user)
     if user.can(Perm.VIEW_AUDIT):
         context["recent_refusals"] = (
             AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]
