@@ -13,6 +13,7 @@ from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
 from accounts.permissions import Perm
 from agreements.models import Agency
+from audit.models import AuditEntry, Event
 from consent.selectors import recent_children
 
 
@@ -61,6 +62,10 @@ def _home_context(request: HttpRequest) -> dict:
     context = home_context(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
+    if user.can(Perm.VIEW_AUDIT):
+        context["recent_refusals"] = (
+            AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]
+        )
     return context
 
 
