@@ -1,9 +1,9 @@
 """Figures about the decision log for /reports/: counts only, never names or free text."""
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
-from decisions.models import ConsentPosition, Decision, Outcome
+from decisions.models import REFUSALS, ConsentPosition, Decision, Outcome
 from reports.registry import FigureData, ReportScope, Row, figure
 
 SECTION = "Decisions"
@@ -52,11 +52,15 @@ def decisions_by_month(scope: ReportScope) -> FigureData:
     "are also counted on their own.",
 )
 def decisions_by_consent_position(scope: ReportScope) -> FigureData:
-    decisions = _submitted(scope)
-    counts = dict(decisions.values_list("consent_position").annotate(n=Count("id")).order_by())
-    overrides = decisions.filter(
-        outcome__in=[Outcome.SHARE, Outcome.SHARE_IN_PART], consent_status__in=["refused", "withdrawn"]
-    ).count()
-    rows = [Row(label, [counts.get(value, 0)]) for value, label in ConsentPosition.choices]
+    overriding = Q(outcome__in=[Outcome.SHARE, Outcome.SHARE_IN_PART], consent_status__in=list(REFUSALS))
+    counts = (
+        _submitted(scope)
+        .values("consent_position")
+        .annotate(n=Count("id"), overrides=Count("id", filter=overriding))
+        .order_by()
+    )
+    totals = {row["consent_position"]: row["n"] for row in counts}
+    overrides = sum(row["overrides"] for row in counts)
+    rows = [Row(label, [totals.get(value, 0)]) for value, label in ConsentPosition.choices]
     rows.append(Row("Of which overriding a refusal of consent", [overrides]))
     return FigureData(series=["Decisions"], rows=rows, label_heading="Consent position")

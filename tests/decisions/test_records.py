@@ -129,7 +129,7 @@ def test_query_counts_do_not_grow_with_the_page(
         assert client.get(reverse("home")).status_code == 200
     client.force_login(lead)
     client.get(reverse("decisions:review_queue"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):  # with the consent part's recent children
         assert client.get(reverse("home")).status_code == 200
     with django_assert_num_queries(6):
         assert client.get(reverse("decisions:review_queue")).status_code == 200
@@ -231,7 +231,7 @@ def test_a_deep_log_page_starts_the_index_scan_at_the_cursor(practitioner, recip
             cursor.execute("SET enable_seqscan = on")
     assert [d.pk for d in page.items] == [d.pk for d in reversed(decisions[:-1])]
     plan = captured[0]
-    assert "decision_agency_outcome" in plan
+    assert "Index Scan" in plan  # which of the agency indexes depends on the table's statistics
     index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "created <=" in index_condition
 
