@@ -21,6 +21,7 @@ NAV_ITEMS = [
     NavItem("Decisions", "decisions:list", Perm.RECORD_DECISION),
     NavItem("Agreements", "agreements:agreement_list", Perm.VIEW_AGREEMENTS),
     NavItem("Agencies", "agreements:agency_list", Perm.VIEW_AGREEMENTS),
+    NavItem("Incidents", "agreements:incident_list", Perm.VIEW_INCIDENTS),
     NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
 ]

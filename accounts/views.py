@@ -12,6 +12,7 @@ from accounts.forms import ChooseNewPasswordForm, ResetRequestForm, SignInForm
 from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
 from agreements.models import Agency
+from agreements.selectors import landing_flags
 
 
 class SignInView(auth_views.LoginView):
@@ -53,7 +54,9 @@ def _home_context(request: HttpRequest) -> dict:
         agencies = Agency.objects.visible_to(user)
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
-        return {"agencies": agencies}
+        return {"agencies": agencies, "flags": landing_flags(user)}
+    if user.role == Role.IG_OFFICER:
+        return {"flags": landing_flags(user)}
     return {}
 
 
