@@ -92,7 +92,7 @@ def seed(demo) -> None:
         services.representative_appoint(
             agency=agency,
             name=person,
-            email=f"{person.split()[0].lower()}.{person.split()[1].lower()}@{key.replace('_', '-')}.demo.test",
+            email=f"{person.replace(' ', '.').lower()}@{key.replace('_', '-')}.demo.test",
             phone="01632 960" + str(100 + len(key) * 7)[-3:],
             started_on=started,
             by=None,

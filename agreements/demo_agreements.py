@@ -36,7 +36,8 @@ CONTENTS = {
     "the concern, relevant history and the views of the child and family.",
     "lawful_basis": Article6Basis.PUBLIC_TASK,
     "article9_condition": Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING,
-    "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding or welfare.",
+    "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding "
+    "or welfare.",
     "frequency": "Case by case, when a practitioner decides to share.",
     "data_quality": "Accurate and up to date when shared; facts kept apart from opinion.",
     "security": "Secure email or the partnership's case system; never personal email or messaging apps.",
@@ -66,7 +67,8 @@ def _agreement(title, tier, owner, purposes, *, parent=None, by) -> Agreement:
                 tier=tier,
                 parent=parent,
                 owner=owner,
-                purpose=f"To let partners share information for: {', '.join(p.label.lower() for p in purposes)}.",
+                purpose="To let partners share information for: "
+                + ", ".join(p.label.lower() for p in purposes),
                 **CONTENTS,
             ),
             purposes=[p.value for p in purposes],
@@ -84,7 +86,8 @@ def _version(agreement, number, *, signed_off_days_ago=None, review_in_days=None
                 agreement=agreement,
                 number=number,
                 author="Partnership information governance group",
-                summary_of_changes="First version." if number.endswith(".0") and number.startswith("1")
+                summary_of_changes="First version."
+                if number.endswith(".0") and number.startswith("1")
                 else "Updated for the Data (Use and Access) Act 2025 and the duty to share.",
                 text=f"{agreement.title}\n\nVersion {number}.\n\n{CONTENTS['data_items']}\n\n"
                 f"{CONTENTS['onward_disclosure']}",
@@ -129,9 +132,8 @@ def _sign(version, agency, days_ago, *, by) -> Signature:
 
 
 def _pdf():
-    from django.core.files.base import ContentFile
-
     import weasyprint
+    from django.core.files.base import ContentFile
 
     html = f"<h1>{PROTOCOL}</h1><p>Version 2.0, as signed off by the partnership.</p>"
     return ContentFile(weasyprint.HTML(string=html).write_pdf())
@@ -146,20 +148,40 @@ def seed(demo) -> None:
     v1 = _version(protocol, "1.0", signed_off_days_ago=700, review_in_days=-335, by=admin)
     protocol = _in_force(protocol, by=admin)
     for key, days in [
-        ("la", 690), ("police", 680), ("health", 670), ("school", 660), ("nursery", 650),
-        ("voluntary", 640), ("icb", 630), ("gp_riverside", 600), ("housing", 590), ("safe_haven", 580),
+        ("la", 690),
+        ("police", 680),
+        ("health", 670),
+        ("school", 660),
+        ("nursery", 650),
+        ("voluntary", 640),
+        ("icb", 630),
+        ("gp_riverside", 600),
+        ("housing", 590),
+        ("safe_haven", 580),
     ]:
         if not AgreementVersion.objects.filter(agreement=protocol, number="2.0").exists():
             _sign(v1, a[key], days, by=admin)
     has_pdf = AgreementVersion.objects.filter(agreement=protocol, number="2.0").exists()
     v2 = _version(
-        protocol, "2.0", signed_off_days_ago=120, review_in_days=245, document=None if has_pdf else _pdf(), by=admin
+        protocol,
+        "2.0",
+        signed_off_days_ago=120,
+        review_in_days=245,
+        document=None if has_pdf else _pdf(),
+        by=admin,
     )
     # Signed the current version: these replace their signatures of 1.0. The rest of 1.0's
     # signatories (nursery, voluntary, GP, Safe Haven) still need to sign again.
     for key, days in [
-        ("la", 110), ("police", 100), ("health", 95), ("school", 90), ("icb", 80),
-        ("mental_health", 75), ("youth_justice", 70), ("housing", 60), ("valley_high", 50),
+        ("la", 110),
+        ("police", 100),
+        ("health", 95),
+        ("school", 90),
+        ("icb", 80),
+        ("mental_health", 75),
+        ("youth_justice", 70),
+        ("housing", 60),
+        ("valley_high", 50),
     ]:
         _sign(v2, a[key], days, by=admin)
     housing = Signature.objects.filter(version=v2, agency=a["housing"]).first()
@@ -172,7 +194,12 @@ def seed(demo) -> None:
         )
 
     mash = _agreement(
-        MASH, AgreementTier.SERVICE, a["la"], [P.SAFEGUARDING, P.MULTI_AGENCY, P.CRIME], parent=protocol, by=admin
+        MASH,
+        AgreementTier.SERVICE,
+        a["la"],
+        [P.SAFEGUARDING, P.MULTI_AGENCY, P.CRIME],
+        parent=protocol,
+        by=admin,
     )
     mash_v1 = _version(mash, "1.0", signed_off_days_ago=320, review_in_days=45, by=admin)
     mash = _in_force(mash, by=admin)
@@ -196,27 +223,82 @@ def seed(demo) -> None:
         )
 
     encompass = _agreement(
-        ENCOMPASS, AgreementTier.SERVICE, a["police"], [P.SAFEGUARDING, P.EDUCATION], parent=protocol, by=admin
+        ENCOMPASS,
+        AgreementTier.SERVICE,
+        a["police"],
+        [P.SAFEGUARDING, P.EDUCATION],
+        parent=protocol,
+        by=admin,
     )
     _version(encompass, "0.1", by=admin)
 
     incidents = [
-        (IncidentKind.COMPLAINT, "la", protocol, "Parent", 200, 210, IncidentStatus.CLOSED,
-         IncidentOutcome.NOT_UPHELD, 170,
-         "A parent complained that a school shared a concern with children's social care without asking.",
-         "Explain to families, where it is safe, what was shared and why; record the reasons."),
-        (IncidentKind.BREACH_STAFF, "health", mash, "Health visitor", 150, 152, IncidentStatus.CLOSED,
-         IncidentOutcome.UPHELD, 120,
-         "A referral was emailed to the wrong team inbox and deleted unread within the hour.",
-         "Check the recipient address against the partnership directory before sending."),
-        (IncidentKind.BREACH_PUBLIC, "school", early_help, "Member of the public", 40, 45,
-         IncidentStatus.INVESTIGATING, "", None,
-         "A caller reported seeing a printed early help plan left in a café.", ""),
-        (IncidentKind.CHALLENGE, "police", None, "Designated safeguarding lead of a school", 10, None,
-         IncidentStatus.OPEN, "", None,
-         "A school challenged a decision not to share a domestic abuse notification.", ""),
+        (
+            IncidentKind.COMPLAINT,
+            "la",
+            protocol,
+            "Parent",
+            200,
+            210,
+            IncidentStatus.CLOSED,
+            IncidentOutcome.NOT_UPHELD,
+            170,
+            "A parent complained that a school shared a concern with children's social care without asking.",
+            "Explain to families, where it is safe, what was shared and why; record the reasons.",
+        ),
+        (
+            IncidentKind.BREACH_STAFF,
+            "health",
+            mash,
+            "Health visitor",
+            150,
+            152,
+            IncidentStatus.CLOSED,
+            IncidentOutcome.UPHELD,
+            120,
+            "A referral was emailed to the wrong team inbox and deleted unread within the hour.",
+            "Check the recipient address against the partnership directory before sending.",
+        ),
+        (
+            IncidentKind.BREACH_PUBLIC,
+            "school",
+            early_help,
+            "Member of the public",
+            40,
+            45,
+            IncidentStatus.INVESTIGATING,
+            "",
+            None,
+            "A caller reported seeing a printed early help plan left in a café.",
+            "",
+        ),
+        (
+            IncidentKind.CHALLENGE,
+            "police",
+            None,
+            "Designated safeguarding lead of a school",
+            10,
+            None,
+            IncidentStatus.OPEN,
+            "",
+            None,
+            "A school challenged a decision not to share a domestic abuse notification.",
+            "",
+        ),
     ]
-    for kind, key, agreement, reporter, reported, occurred, status, outcome, closed, summary, lesson in incidents:
+    for (
+        kind,
+        key,
+        agreement,
+        reporter,
+        reported,
+        occurred,
+        status,
+        outcome,
+        closed,
+        summary,
+        lesson,
+    ) in incidents:
         if Incident.objects.filter(kind=kind, summary=summary).exists():
             continue
         services.incident_create(

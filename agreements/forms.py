@@ -55,11 +55,28 @@ class DateField(DateInputField):
         return value
 
 
+class EditLockMixin(VersionedFormMixin):
+    """Optimistic locking on edit forms only: a new record has no version to go stale."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "instance", None) is None or self.instance.pk is None:
+            del self.fields["lock_version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lock_version" in self.errors:  # a hidden field: its error would not show beside it
+            self.add_error(
+                None, "This page is out of date. Open it again from the record and make your changes."
+            )
+        return cleaned
+
+
 def radios(choices, **kwargs) -> forms.ChoiceField:
     return forms.ChoiceField(widget=forms.RadioSelect, choices=choices, **kwargs)
 
 
-class AgencyForm(VersionedFormMixin, GOVUKModelForm):
+class AgencyForm(EditLockMixin, GOVUKModelForm):
     submit_label = "Save agency"
 
     kind = radios(
@@ -128,7 +145,7 @@ class RepresentativeForm(GOVUKForm):
     started_on = DateField(label="In post from", help_text="For example, 1 4 2026")
 
 
-class AgreementForm(VersionedFormMixin, GOVUKModelForm):
+class AgreementForm(EditLockMixin, GOVUKModelForm):
     submit_label = "Save agreement"
 
     tier = radios(AgreementTier.choices, label="Tier", error_messages={"required": "Select the tier"})
@@ -212,7 +229,7 @@ class AgreementForm(VersionedFormMixin, GOVUKModelForm):
         self.fields["parent"].empty_label = "Nothing (an overarching protocol)"
 
 
-class AgreementStatusForm(VersionedFormMixin, GOVUKForm):
+class AgreementStatusForm(EditLockMixin, GOVUKForm):
     submit_label = "Change status"
 
     status = radios([], label="New status", error_messages={"required": "Select the new status"})
@@ -333,7 +350,7 @@ class WithdrawSignatureForm(GOVUKForm):
     )
 
 
-class IncidentForm(VersionedFormMixin, GOVUKModelForm):
+class IncidentForm(EditLockMixin, GOVUKModelForm):
     submit_label = "Save incident"
 
     kind = radios(

@@ -7,6 +7,7 @@ what is true of one record on its own, in ``clean()``.
 """
 
 import datetime
+import os
 import re
 import uuid
 
@@ -59,7 +60,7 @@ class PartnershipGroup(models.TextChoices):
 # older references are the letter Z and seven digits (Z5347709, the example on the ICO's own
 # register search help); newer ones are two letters and six digits (ZA123456, ZB012345...).
 # We accept exactly those two shapes, after removing spaces and upper-casing.
-ICO_REGISTRATION_PATTERN = re.compile(r"^(?:Z\d{7}|[A-Z]{2}\d{6})$")
+ICO_REGISTRATION_PATTERN = re.compile(r"^(?:Z[0-9]{7}|[A-Z]{2}[0-9]{6})$")  # ASCII digits only
 ICO_EXPIRY_WARNING_DAYS = 90
 
 
@@ -390,9 +391,29 @@ class AgreementPurpose(models.Model):
         return self.agreement.owner_id
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under ``settings.PRIVATE_MEDIA_ROOT``, outside the web root, with no public URL:
+    they are served only by views that check who is asking. The folder is read from the
+    settings at each use, so a deployment (or a test) can move it."""
+
+    @property
+    def base_location(self) -> str:
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> None:
+        return None
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private files have no URL: serve them through a view that checks access.")
+
+
 def private_storage() -> FileSystemStorage:
-    """Outside the web root: files are served only by views that check who is asking."""
-    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 def agreement_document_path(instance: "AgreementVersion", filename: str) -> str:

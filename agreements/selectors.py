@@ -10,7 +10,6 @@ from django.utils import timezone
 from agreements.models import (
     Agency,
     Agreement,
-    AgreementStatus,
     AgreementTier,
     AgreementVersion,
     IcoState,
@@ -313,8 +312,6 @@ def incident_years(incidents) -> list[int]:
     years = {d.year for d in incidents.dates("reported_on", "year")}
     years.add(timezone.localdate().year)
     return sorted(years, reverse=True)
-
-
 
 
 def landing_flags(user) -> dict:

@@ -397,16 +397,25 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _upload(request: HttpRequest):
+    """The posted fields and files (parsing the body, which also runs the upload size limit)."""
+    if request.method != "POST":
+        return None, None
+    return request.POST, request.FILES
+
+
+def _oversized(request: HttpRequest, field: str) -> bool:
+    """Whether ``isa_portal.uploads`` dropped this field's file for being too large."""
+    return field in getattr(request, "oversized_uploads", ())
+
+
 @require(Perm.MANAGE_PARTNERSHIP)
 @GET_POST
 def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
-    oversized = "document" in getattr(request, "oversized_uploads", ())
+    data, files = _upload(request)
     form = VersionForm(
-        request.POST or None,
-        request.FILES or None,
-        instance=AgreementVersion(agreement=agreement),
-        oversized=oversized,
+        data, files, instance=AgreementVersion(agreement=agreement), oversized=_oversized(request, "document")
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -433,8 +442,8 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    oversized = "document" in getattr(request, "oversized_uploads", ())
-    form = VersionForm(request.POST or None, request.FILES or None, instance=version, oversized=oversized)
+    data, files = _upload(request)
+    form = VersionForm(data, files, instance=version, oversized=_oversized(request, "document"))
     if request.method == "POST" and form.is_valid():
         try:
             services.version_update(version=form.save(commit=False), by=request.user)

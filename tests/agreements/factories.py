@@ -98,12 +98,23 @@ class IncidentFactory(DjangoModelFactory):
     recorded_by = factory.SubFactory(UserFactory)
 
 
-def in_force_agreement(*, owner=None, purposes=("safeguarding",), tier=AgreementTier.PROTOCOL, parent=None,
-                       signed_off_on=None, **fields):
+def in_force_agreement(
+    *,
+    owner=None,
+    purposes=("safeguarding",),
+    tier=AgreementTier.PROTOCOL,
+    parent=None,
+    signed_off_on=None,
+    **fields,
+):
     """An agreement in force with one signed-off version; returns (agreement, version)."""
     agreement = AgreementFactory(
-        owner=owner or AgencyFactory(), purposes=list(purposes), tier=tier, parent=parent,
-        status=AgreementStatus.IN_FORCE, **fields,
+        owner=owner or AgencyFactory(),
+        purposes=list(purposes),
+        tier=tier,
+        parent=parent,
+        status=AgreementStatus.IN_FORCE,
+        **fields,
     )
     version = VersionFactory(agreement=agreement, signed_off_on=signed_off_on or days_ago(100))
     return agreement, version

@@ -75,18 +75,21 @@ def _ico_reminders(today: datetime.date) -> list[Reminder]:
     agencies = Agency.objects.active().filter(
         ico_registration_expires_on__isnull=False, ico_registration_expires_on__lte=horizon
     )
-    return [
-        Reminder(
-            kind=ReminderKind.ICO_EXPIRING,
-            key=f"{ReminderKind.ICO_EXPIRING}:{agency.pk}:{agency.ico_registration_expires_on.isoformat()}",
-            agency=agency,
-            subject=f"ICO registration of {agency} {'expired' if agency.ico_registration_expires_on < today else 'expiring'}",
-            body=f"The ICO registration {agency.ico_registration_number} of {agency} "
-            f"{'expired' if agency.ico_registration_expires_on < today else 'expires'} on "
-            f"{agency.ico_registration_expires_on:%-d %B %Y}. Please renew it and tell the partnership.",
+    reminders = []
+    for agency in agencies:
+        expires = agency.ico_registration_expires_on
+        verb = "expired" if expires < today else "expires"
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.ICO_EXPIRING,
+                key=f"{ReminderKind.ICO_EXPIRING}:{agency.pk}:{expires.isoformat()}",
+                agency=agency,
+                subject=f"ICO registration of {agency} {'expired' if expires < today else 'expiring'}",
+                body=f"The ICO registration {agency.ico_registration_number} of {agency} {verb} on "
+                f"{expires:%-d %B %Y}. Please renew it and tell the partnership.",
+            )
         )
-        for agency in agencies
-    ]
+    return reminders
 
 
 class Command(AuditedCommand):
@@ -105,14 +108,18 @@ class Command(AuditedCommand):
         dry_run = options["dry_run"]
         today = timezone.localdate()
         reminders = _review_reminders(today) + _resign_reminders(today) + _ico_reminders(today)
-        already = set(ReminderSent.objects.filter(key__in=[r.key for r in reminders]).values_list("key", flat=True))
+        already = set(
+            ReminderSent.objects.filter(key__in=[r.key for r in reminders]).values_list("key", flat=True)
+        )
         sent = skipped = 0
         for reminder in reminders:
             if reminder.key in already:
                 continue
             representative = reminder.agency.current_representative
             if representative is None:
-                self.stdout.write(self.style.WARNING(f"No nominated representative to tell: {reminder.subject}"))
+                self.stdout.write(
+                    self.style.WARNING(f"No nominated representative to tell: {reminder.subject}")
+                )
                 skipped += 1
                 continue
             if dry_run:
@@ -131,4 +138,6 @@ class Command(AuditedCommand):
             self.stdout.write(f"Sent to {representative.email}: {reminder.subject}")
             sent += 1
         verb = "would send" if dry_run else "sent"
-        self.stdout.write(self.style.SUCCESS(f"Reminders {verb}: {sent}; without a representative: {skipped}."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Reminders {verb}: {sent}; without a representative: {skipped}.")
+        )
