@@ -83,7 +83,7 @@ class SignatureFactory(DjangoModelFactory):
         lambda o: o.agency.current_representative or RepresentativeFactory(agency=o.agency)
     )
     group = PartnershipGroup.CORE
-    recorded_by = factory.SubFactory(UserFactory)
+    recorded_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
 
 
 class IncidentFactory(DjangoModelFactory):
@@ -95,7 +95,7 @@ class IncidentFactory(DjangoModelFactory):
     reported_by = "Parent"
     reported_on = factory.LazyFunction(lambda: days_ago(10))
     summary = "Something happened."
-    recorded_by = factory.SubFactory(UserFactory)
+    recorded_by = factory.SubFactory(UserFactory, agency=factory.SelfAttribute("..agency"))
 
 
 def in_force_agreement(

@@ -101,7 +101,7 @@ def test_other_roles_read_but_cannot_change(client, practitioner, agency):
 
 def test_agreement_list_takes_a_fixed_number_of_queries(client, practitioner, django_assert_num_queries):
     for _ in range(8):
-        agreement, version = in_force_agreement()
+        _agreement, version = in_force_agreement()
         SignatureFactory(version=version)
     client.force_login(practitioner)
     client.get(reverse("agreements:agreement_list"))

@@ -20,7 +20,7 @@ def test_ico_numbers_in_either_shape_are_accepted(number):
 
 @pytest.mark.parametrize(
     "number",
-    ["", "Z534770", "Z53477090", "Y5347709", "ZA12345", "Z12345AB", "ZA1234567", "1234567Z", "Z５347709"],
+    ["", "Z534770", "Z53477090", "Y5347709", "ZA12345", "Z12345AB", "ZA1234567", "1234567Z", "Z\uff15347709"],
 )
 def test_malformed_ico_numbers_are_refused(number):
     with pytest.raises(ValidationError, match="Z and 7 digits"):
