@@ -20,10 +20,10 @@ pytestmark = pytest.mark.django_db
 def attention(agency):
     """A review due in 45 days, one overdue, one far off; an expired, a missing and a valid registration."""
     RepresentativeFactory(agency=agency, email="rep@home.example.org")
-    soon, v_soon = in_force_agreement(owner=agency, title="Due Soon Agreement")
+    _, v_soon = in_force_agreement(owner=agency, title="Due Soon Agreement")
     v_soon.next_review_date = days_ago(-45)
     v_soon.save()
-    late, v_late = in_force_agreement(owner=agency, title="Overdue Agreement")
+    _, v_late = in_force_agreement(owner=agency, title="Overdue Agreement")
     v_late.next_review_date = days_ago(3)
     v_late.save()
     in_force_agreement(owner=agency, title="Fine Agreement")
