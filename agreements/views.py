@@ -85,7 +85,7 @@ def _conflict_values(form, current) -> list[tuple[str, str]]:
     return rows
 
 
-def _save_versioned(request, form, save: Callable[[], object], thing: str) -> tuple[object | None, list]:
+def _save_versioned(form, save: Callable[[], object], thing: str) -> tuple[object | None, list]:
     """Run ``save``; on a stale edit, explain it on the form and carry the current version forward."""
     try:
         return save(), []
@@ -188,7 +188,6 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = []
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_versioned(
-            request,
             form,
             lambda: services.agency_update(
                 agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
@@ -319,7 +318,6 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = []
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_versioned(
-            request,
             form,
             lambda: services.agreement_update(
                 agreement=form.instance,
@@ -349,7 +347,6 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = []
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_versioned(
-            request,
             form,
             lambda: services.agreement_change_status(
                 agreement=agreement,
@@ -707,7 +704,6 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     conflict = []
     if request.method == "POST" and form.is_valid():
         saved, conflict = _save_versioned(
-            request,
             form,
             lambda: services.incident_update(
                 incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user

@@ -107,3 +107,11 @@ def test_the_agency_list_takes_a_fixed_number_of_queries(client, practitioner, d
         response = client.get(reverse("agreements:agency_list"))
     assert response.status_code == 200
     assert "Agency number 11" in response.content.decode()
+
+
+def test_only_the_most_specific_navigation_item_is_current(client, admin):
+    client.force_login(admin)
+    navigation = client.get(reverse("agreements:agency_list")).context["navigation"]
+    assert [item["label"] for item in navigation if item["active"]] == ["Agencies"]
+    navigation = client.get(reverse("agreements:incident_list")).context["navigation"]
+    assert [item["label"] for item in navigation if item["active"]] == ["Incidents"]
