@@ -249,7 +249,11 @@ class VersionForm(GOVUKModelForm):
     signed_off_on = DateField(
         label="Date signed off", required=False, help_text="Leave blank until it is signed off."
     )
-    next_review_date = DateField(label="Next review date", required=False)
+    next_review_date = DateField(
+        label="Next review date",
+        required=False,
+        help_text="Leave blank to review after the agreement's review interval (12 months unless changed).",
+    )
 
     class Meta:
         model = AgreementVersion

@@ -462,8 +462,6 @@ class AgreementVersion(models.Model):
             errors["signed_off_on"] = "Enter the date this version was signed off"
         if self.signed_off_on and self.signed_off_on > timezone.localdate():
             errors["signed_off_on"] = "The sign-off date must be today or in the past"
-        if self.signed_off_on and not self.next_review_date:
-            errors["next_review_date"] = "Enter the next review date"
         if self.signed_off_on and self.next_review_date and self.next_review_date <= self.signed_off_on:
             errors["next_review_date"] = "The next review date must be after the sign-off date"
         if not self.text.strip() and not self.document:

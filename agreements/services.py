@@ -6,6 +6,7 @@ record. A rule that is broken raises ``ValidationError`` naming the field, so a
 form can show it beside the answer; nothing is saved.
 """
 
+import calendar
 import datetime
 from collections.abc import Iterable
 
@@ -139,6 +140,20 @@ def agreement_change_status(
     return agreement
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or the month's last day when it is shorter (31 Jan + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last))
+
+
+def _default_review_date(version: AgreementVersion) -> None:
+    """A signed-off version with no review date is reviewed after the agreement's review interval."""
+    if version.signed_off_on and not version.next_review_date:
+        version.next_review_date = add_months(version.signed_off_on, version.agreement.review_interval_months)
+
+
 @transaction.atomic
 def version_create(*, version: AgreementVersion, by) -> AgreementVersion:
     if version.agreement.status in (AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED):
@@ -148,6 +163,7 @@ def version_create(*, version: AgreementVersion, by) -> AgreementVersion:
                 "it takes no new versions"
             }
         )
+    _default_review_date(version)
     version.full_clean()
     version.save()
     return version
@@ -155,6 +171,7 @@ def version_create(*, version: AgreementVersion, by) -> AgreementVersion:
 
 @transaction.atomic
 def version_update(*, version: AgreementVersion, by) -> AgreementVersion:
+    _default_review_date(version)
     version.full_clean()
     version.save()
     return version

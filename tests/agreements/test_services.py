@@ -229,3 +229,36 @@ def test_a_successor_cannot_start_before_the_present_holder(admin, agency):
             agency=agency, name="Second", email="s@example.org", started_on=days_ago(20), by=admin
         )
     assert agency.current_representative.name == "First"
+
+
+def test_a_signed_off_version_without_a_review_date_is_reviewed_after_the_interval(admin):
+    import datetime
+
+    from agreements.models import AgreementVersion
+
+    agreement = AgreementFactory(review_interval_months=6)
+    version = services.version_create(
+        version=AgreementVersion(
+            agreement=agreement,
+            number="1",
+            text="x",
+            signed_off_by="Chair",
+            signed_off_on=datetime.date(2026, 8, 31),
+        ),
+        by=admin,
+    )
+    assert version.next_review_date == datetime.date(2027, 2, 28)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        ((2026, 1, 31), 1, (2026, 2, 28)),
+        ((2026, 11, 15), 12, (2027, 11, 15)),
+        ((2028, 1, 29), 1, (2028, 2, 29)),
+    ],
+)
+def test_add_months(start, months, expected):
+    import datetime
+
+    assert services.add_months(datetime.date(*start), months) == datetime.date(*expected)
