@@ -45,3 +45,23 @@ def test_the_incident_pages_are_accessible(page, partnership_ig, agency):
     assert_accessible(page)
     page.goto("/agreements/incidents/new/")
     assert_accessible(page)
+
+
+def test_the_admin_pages_are_accessible(page, admin, agency):
+    agreement, version = in_force_agreement(owner=agency, title="Northshire Protocol")
+    sign_in(page, admin.email)
+    for path in [
+        "/",
+        "/agreements/",
+        "/agreements/agencies/",
+        f"/agreements/agencies/{agency.pk}/",
+        f"/agreements/agencies/{agency.pk}/edit/",
+        f"/agreements/agencies/{agency.pk}/representative/",
+        f"/agreements/{agreement.pk}/edit/",
+        f"/agreements/{agreement.pk}/status/",
+        f"/agreements/{agreement.pk}/versions/new/",
+        f"/agreements/versions/{version.pk}/",
+    ]:
+        page.goto(path)
+        assert_accessible(page)
+    assert page.console_errors == []
