@@ -258,3 +258,22 @@ def test_fuzz_incident_edit(client, ig_officer, agency, data):
     client.force_login(ig_officer)
     data = {**data, "agency": agency.pk} if data["agency"].startswith("1") else data
     post(client, reverse("agreements:incident_edit", args=[incident.pk]), data, allowed_new=set())
+
+
+@FUZZ
+@given(
+    query=st.fixed_dictionaries(
+        {
+            "agreement": digits,
+            "state": choice(["signed_current", "signed_earlier", "not_signed", "withdrawn"]),
+            "kind": choice(AgencyKind.values),
+            "group": choice(["core", "virtual"]),
+            "q": text,
+            "format": st.sampled_from(["", "csv", "xlsx", "pdf"]),
+        }
+    )
+)
+def test_fuzz_register_filters(client, practitioner, protocol, query):
+    client.force_login(practitioner)
+    response = client.get(reverse("agreements:signatory_register"), query)
+    assert response.status_code == 200
