@@ -11,8 +11,10 @@ from accounts.access import signed_in
 from accounts.forms import ChooseNewPasswordForm, ResetRequestForm, SignInForm
 from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
+from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
+from consent.selectors import recent_children
 
 
 class SignInView(auth_views.LoginView):
@@ -55,9 +57,12 @@ def _home_context(request: HttpRequest) -> dict:
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies, "flags": landing_flags(user)}
+    context = {}
     if user.role == Role.IG_OFFICER:
-        return {"flags": landing_flags(user)}
-    return {}
+        context["flags"] = landing_flags(user)
+    if user.can(Perm.VIEW_CHILD_RECORDS):
+        context["recent_children"] = recent_children(user=user)
+    return context
 
 
 @signed_in

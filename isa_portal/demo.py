@@ -13,6 +13,7 @@ SEEDERS = [
     "agreements.demo",
     "accounts.demo",
     "agreements.demo_agreements",  # signatures and incidents name the users who recorded them
+    "consent.demo",
 ]
 
 
