@@ -4,42 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     initial = True
 
-    dependencies = []
+    dependencies = [
+    ]
 
     operations = [
         migrations.CreateModel(
-            name="Agency",
+            name='Agency',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("name", models.CharField(max_length=200, unique=True)),
-                (
-                    "kind",
-                    models.CharField(
-                        choices=[
-                            ("local_authority", "Local authority children's services"),
-                            ("police", "Police"),
-                            ("nhs_trust", "NHS trust or integrated care board"),
-                            ("gp_practice", "GP practice"),
-                            ("school", "School or academy"),
-                            ("early_years", "Early years setting"),
-                            ("voluntary", "Voluntary or community organisation"),
-                            ("commissioned", "Commissioned provider"),
-                            ("other", "Other"),
-                        ],
-                        max_length=30,
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('name', models.CharField(max_length=200, unique=True)),
+                ('kind', models.CharField(choices=[('local_authority', "Local authority children's services"), ('police', 'Police'), ('nhs_trust', 'NHS trust or integrated care board'), ('gp_practice', 'GP practice'), ('school', 'School or academy'), ('early_years', 'Early years setting'), ('voluntary', 'Voluntary or community organisation'), ('commissioned', 'Commissioned provider'), ('other', 'Other')], max_length=30)),
             ],
             options={
-                "verbose_name_plural": "agencies",
-                "ordering": ["name"],
+                'verbose_name_plural': 'agencies',
+                'ordering': ['name'],
             },
         ),
     ]

@@ -5,97 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("agreements", "0001_create_agency"),
+        ('agreements', '0001_create_agency'),
     ]
 
     operations = [
         migrations.CreateModel(
-            name="Agreement",
+            name='Agreement',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("title", models.CharField(max_length=200)),
-                (
-                    "tier",
-                    models.CharField(
-                        choices=[
-                            ("protocol", "Overarching protocol"),
-                            ("code_of_practice", "Code of practice"),
-                            ("service", "Service agreement"),
-                        ],
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "status",
-                    models.CharField(
-                        choices=[
-                            ("draft", "Draft"),
-                            ("in_force", "In force"),
-                            ("under_review", "Under review"),
-                            ("superseded", "Superseded"),
-                            ("expired", "Expired"),
-                        ],
-                        default="draft",
-                        max_length=20,
-                    ),
-                ),
-                (
-                    "owner",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="owned_agreements",
-                        to="agreements.agency",
-                    ),
-                ),
-                (
-                    "parent",
-                    models.ForeignKey(
-                        blank=True,
-                        null=True,
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="children",
-                        to="agreements.agreement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('title', models.CharField(max_length=200)),
+                ('tier', models.CharField(choices=[('protocol', 'Overarching protocol'), ('code_of_practice', 'Code of practice'), ('service', 'Service agreement')], max_length=20)),
+                ('status', models.CharField(choices=[('draft', 'Draft'), ('in_force', 'In force'), ('under_review', 'Under review'), ('superseded', 'Superseded'), ('expired', 'Expired')], default='draft', max_length=20)),
+                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_agreements', to='agreements.agency')),
+                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='agreements.agreement')),
             ],
             options={
-                "ordering": ["tier", "title"],
+                'ordering': ['tier', 'title'],
             },
         ),
         migrations.CreateModel(
-            name="AgreementVersion",
+            name='AgreementVersion',
             fields=[
-                (
-                    "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
-                ),
-                ("number", models.CharField(max_length=20)),
-                ("signed_off_on", models.DateField(blank=True, null=True)),
-                ("next_review_date", models.DateField(blank=True, null=True)),
-                (
-                    "agreement",
-                    models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT,
-                        related_name="versions",
-                        to="agreements.agreement",
-                    ),
-                ),
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('number', models.CharField(max_length=20)),
+                ('signed_off_on', models.DateField(blank=True, null=True)),
+                ('next_review_date', models.DateField(blank=True, null=True)),
+                ('agreement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='agreements.agreement')),
             ],
             options={
-                "ordering": ["agreement", "-id"],
-                "constraints": [
-                    models.UniqueConstraint(
-                        fields=("agreement", "number"), name="agreement_version_number_once"
-                    )
-                ],
+                'ordering': ['agreement', '-id'],
+                'constraints': [models.UniqueConstraint(fields=('agreement', 'number'), name='agreement_version_number_once')],
             },
         ),
     ]
