@@ -601,8 +601,9 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
         pk__in=Agency.objects.visible_to(request.user).values("pk")
     )
     state = ""
+    applied = {}
     if filters.is_valid():
-        data = filters.cleaned_data
+        data = applied = filters.cleaned_data
         if data["agreement"]:
             agreements = agreements.filter(pk=data["agreement"].pk)
         if data["kind"]:
@@ -621,7 +622,8 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
             label=f"Signatory register ({export.upper()})",
             format=export,
             rows=len(rows),
-            filters={k: v for k, v in request.GET.items() if k != "format"},
+            # The filters as understood, never the raw query string (it may hold anything).
+            filters={k: str(getattr(v, "pk", v)) for k, v in applied.items() if v},
         )
         cells = (_register_cells(row) for row in rows)
         if export == "csv":

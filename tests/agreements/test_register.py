@@ -136,3 +136,17 @@ def test_the_register_takes_a_fixed_number_of_queries(
     # header agency, the agreement filter's options (count and rows), release
     with django_assert_num_queries(12):
         client.get(url)
+
+
+def test_the_export_records_the_filters_as_understood_not_the_raw_query(client, admin, partnership):
+    client.force_login(admin)
+    response = client.get(
+        reverse("agreements:signatory_register"), {"format": "csv", "q": "\x00", "kind": "police"}
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(event=Event.EXPORT)
+    assert entry.additional_data["filters"] == {}  # the name filter was invalid, so no filter applied
+    client.get(reverse("agreements:signatory_register"), {"format": "csv", "kind": "police"})
+    assert AuditEntry.objects.filter(event=Event.EXPORT).latest("pk").additional_data["filters"] == {
+        "kind": "police"
+    }
