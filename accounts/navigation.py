@@ -23,6 +23,7 @@ NAV_ITEMS = [
     NavItem("Agencies", "agreements:agency_list", Perm.VIEW_AGREEMENTS),
     NavItem("Incidents", "agreements:incident_list", Perm.VIEW_INCIDENTS),
     NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
+    NavItem("Reports", "reports:index", Perm.VIEW_REPORTS),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
 ]
 

@@ -14,6 +14,7 @@ from accounts.models import Role
 from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
+from audit.models import AuditEntry, Event
 from consent.selectors import recent_children
 
 
@@ -62,6 +63,10 @@ def _home_context(request: HttpRequest) -> dict:
         context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
+    if user.can(Perm.VIEW_AUDIT):
+        context["recent_refusals"] = (
+            AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]
+        )
     return context
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "agreements",
     "consent",
     "decisions",
+    "reports",
 ]
 
 MIDDLEWARE = [
