@@ -59,6 +59,11 @@ class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
             kwargs["changes"] = {k: v for k, v in kwargs["changes"].items() if k in own}
         return super().log_create(instance, force_log=force_log, **kwargs)
 
+    def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
+        # As log_create: a change to a record's many-to-many (a consent's recipients) is its agency's.
+        kwargs.setdefault("agency_id", audit_agency_id(instance))
+        return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
+
 
 def audited_content_types() -> list[ContentType]:
     """The types of record the trail is about, for choosing one in the viewer."""
