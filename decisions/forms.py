@@ -92,10 +92,10 @@ def _text(label: str, *, required: str | None = None, long: bool = True, help_te
     )
 
 
-def _agency_field(label: str, *, required: str | None = None, help_text: str = ""):
+def _agency_field(label: str, *, required: str | None = None, help_text: str = "", active_only: bool = False):
     return forms.ModelChoiceField(
         label=label,
-        queryset=Agency.objects.all(),
+        queryset=Agency.objects.filter(is_active=True) if active_only else Agency.objects.all(),
         required=required is not None,
         help_text=help_text,
         empty_label="Select an agency",
@@ -363,7 +363,7 @@ class RecipientForm(StepForm):
         help_text="Only what is relevant, accurate, necessary and proportionate: rarely a whole file.",
     )
     recipient_agency = _agency_field(
-        "Which agency receives it?", required="Select the agency you are sharing with"
+        "Which agency receives it?", required="Select the agency you are sharing with", active_only=True
     )
     recipient_name = _text("Named person receiving it", long=False)
     recipient_role = _text("Their role", long=False)
