@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.context import audit_context
 from consent.models import Child
 from consent.services import child_create
-from decisions import integrations, services
+from decisions import integrations, notifications, services
 from decisions.journey import STEPS
 from decisions.models import Decision, Outcome
 
@@ -148,6 +148,12 @@ def _review(demo, decision: Decision, action: str, comments: str = "", by: str =
 
 
 def seed(demo) -> None:
+    # Nobody is waiting for the demo's e-mails.
+    with notifications.muted():
+        _seed(demo)
+
+
+def _seed(demo) -> None:
     practitioner = "practitioner@demo.test"
     _decision(demo, "draft", "amara", practitioner, submit=False)
     _decision(demo, "awaiting", "amara", practitioner)

@@ -4,15 +4,36 @@ Messages carry the reference and a link, never the child's name: e-mail is not
 the place for case details.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from accounts.permissions import Perm
+
+_muted: ContextVar[bool] = ContextVar("decision_notifications_muted", default=False)
+
+
+@contextmanager
+def muted() -> Iterator[None]:
+    """Send nothing inside this block (demo data: nobody is waiting for those e-mails)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
+def after_commit(send, *args) -> None:
+    """Send once the transaction commits (never for a write that failed), unless muted now."""
+    if not _muted.get():
+        transaction.on_commit(lambda: send(*args))
 
 
 def absolute(path: str) -> str:

@@ -181,7 +181,7 @@ def decision_submit(*, decision: Decision, by) -> Decision:
         decision.submitted_at = now
         decision.updated = now
         decision.save()
-        transaction.on_commit(lambda: notifications.review_awaited(decision))
+        notifications.after_commit(notifications.review_awaited, decision)
     return decision
 
 
@@ -262,7 +262,7 @@ def decision_review(*, decision: Decision, action: str, comments: str, by) -> De
     decision.updated = now
     decision.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated"])
     if action == ReviewAction.RETURN:
-        transaction.on_commit(lambda: notifications.returned(decision, review))
+        notifications.after_commit(notifications.returned, decision, review)
     return review
 
 
@@ -288,7 +288,7 @@ def decision_add_addendum(*, decision: Decision, text: str, by) -> DecisionAdden
         decision.status = Status.AWAITING_REVIEW
         decision.updated = timezone.now()
         decision.save(update_fields=["status", "updated"])
-        transaction.on_commit(lambda: notifications.review_awaited(decision))
+        notifications.after_commit(notifications.review_awaited, decision)
     return addendum
 
 
