@@ -5,7 +5,6 @@ Guidance text is written for this product; sources are named where they are draw
 
 from datetime import date, timedelta
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -23,7 +22,7 @@ from decisions.models import (
     SourceAgreed,
     Status,
 )
-from isa_portal.forms import GOVUKForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm
 from isa_portal.vocabulary import (
     Article6Basis,
     GroundForSharingWithoutConsent,
@@ -56,19 +55,14 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
-class DateField(DateInputField):
+class DateField(GOVUKDateField):
     """The GOV.UK three-part date, refusing impossible years instead of failing."""
 
     def __init__(self, *, required_message: str, **kwargs):
         super().__init__(**kwargs)
         self.error_messages["required"] = required_message
         self.error_messages["incomplete"] = required_message
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except OverflowError:
-            raise ValidationError("Enter a real date") from None
+        self.error_messages["invalid"] = "Enter a real date"
 
     def validate(self, value):
         super().validate(value)
