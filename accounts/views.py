@@ -13,6 +13,7 @@ from accounts.middleware import LAST_SEEN_KEY
 from accounts.models import Role
 from accounts.permissions import Perm
 from agreements.models import Agency
+from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
 from consent.selectors import recent_children
 
@@ -56,10 +57,12 @@ def _home_context(request: HttpRequest) -> dict:
         agencies = Agency.objects.visible_to(user)
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
-        return {"agencies": agencies}
+        return {"agencies": agencies, "flags": landing_flags(user)}
     from decisions.selectors import home_context
 
     context = home_context(user)
+    if user.role == Role.IG_OFFICER:
+        context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
     if user.can(Perm.VIEW_AUDIT):
