@@ -224,3 +224,20 @@ def test_the_child_page_offers_the_button_and_changes_nothing(client, ig_officer
     assert response.status_code == 200
     assert "Create the bundle" in response.content.decode()
     assert not AuditEntry.objects.filter(event=Event.EXPORT).exists()
+
+
+def test_the_search_costs_the_same_queries_however_many_children_match(client, ig_officer, practitioner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ig_officer)
+    client.get(reverse("audit:subject_access_search"), {"name": "sameq"})  # warm the per-process caches
+    counts = []
+    for _ in range(2):
+        child_for(practitioner, given_name="Sameq", family_name="Count")
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("audit:subject_access_search"), {"name": "sameq"})
+        assert response.status_code == 200
+        counts.append(len(queries))
+    assert len(response.context["children"]) == 2
+    assert counts[0] == counts[1]
