@@ -311,6 +311,13 @@ class Agreement(Versioned):
     data_quality = models.TextField("data quality standard", blank=True)
     security = models.TextField("security of the information", blank=True)
     retention_and_disposal = models.TextField("retention period and disposal", blank=True)
+    retention_years = models.PositiveSmallIntegerField(
+        "retention period in years",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text="How long decisions made under this agreement are kept. Leave empty to keep them.",
+    )
     rights_and_complaints = models.TextField("individuals' rights, subject access and complaints", blank=True)
     breach_procedure = models.TextField("what to do about a breach", blank=True)
     dpia_reference = models.CharField("DPIA reference", max_length=100, blank=True)

@@ -19,6 +19,7 @@ def record_event(
     label: str = "",
     detail: dict[str, Any] | None = None,
     agency_id: int | None = None,
+    action: int = AuditEntry.Action.ACCESS,
 ) -> AuditEntry:
     """Write one entry about ``obj`` (or, with no object, about ``model``, e.g. a list or export).
 
@@ -31,7 +32,7 @@ def record_event(
         raise ValueError("record_event needs an object or a model.")
     entry = AuditEntry(
         event=event,
-        action=AuditEntry.Action.ACCESS,
+        action=action,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=False),
         object_pk=str(obj.pk) if obj is not None else "",
         object_id=obj.pk if obj is not None and isinstance(obj.pk, int) else None,

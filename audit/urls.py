@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import views
+from audit import subject_access_views, views
 
 app_name = "audit"
 
@@ -8,4 +8,10 @@ urlpatterns = [
     path("", views.entry_list, name="entry_list"),
     path("export.csv", views.entry_export, name="entry_export"),
     path("<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("subject-access/", subject_access_views.subject_access_search, name="subject_access_search"),
+    path(
+        "subject-access/<int:pk>/",
+        subject_access_views.subject_access_child,
+        name="subject_access_child",
+    ),
 ]

@@ -45,6 +45,10 @@ class Child(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # A legal hold (litigation, an inquiry, a serious case review) stops retention erasing
+    # any decision about this child.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
 
     objects = ChildQuerySet.as_manager()
 

@@ -243,10 +243,40 @@ class Decision(models.Model):
     )
     countersigned_at = models.DateTimeField(null=True, blank=True)
 
+    # Retention (decisions.retention): a legal hold stops erasure; a tombstone is what is left after it.
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+    tombstoned_at = models.DateTimeField(null=True, blank=True)
+    tombstone_reason = models.TextField(blank=True)
+
     objects = DecisionQuerySet.as_manager()
 
-    # What may still change once a decision is submitted: only where its review stands.
-    REVIEW_FIELDS = frozenset({"status", "countersigned_by", "countersigned_at", "updated"})
+    # What may still change once a decision is submitted: where its review stands, and its legal hold.
+    REVIEW_FIELDS = frozenset(
+        {"status", "countersigned_by", "countersigned_at", "updated", "legal_hold", "legal_hold_reason"}
+    )
+    # The free text retention blanks when the retention period ends (the database trigger's list too).
+    ERASED_FIELDS = (
+        "requester_name",
+        "requester_role",
+        "identity_check",
+        "purpose_detail",
+        "departure_reason",
+        "override_reason",
+        "harm_if_shared",
+        "harm_if_not_shared",
+        "advice_from",
+        "advice_role",
+        "advice_given",
+        "information_shared",
+        "recipient_name",
+        "recipient_role",
+        "no_agreement_reason",
+        "family_not_told_reason",
+        "protected_identities",
+        "no_share_detriment",
+    )
+    TOMBSTONE_FIELDS = frozenset({"tombstoned_at", "tombstone_reason"})
 
     class Meta:
         ordering = ["-created", "-id"]
@@ -312,8 +342,14 @@ class Decision(models.Model):
         stored = type(self)._base_manager.filter(pk=self.pk).values().first()
         if stored is None or stored["status"] == Status.DRAFT:
             return
+        # Retention's one way in: the tombstone is set and the erased free text only blanked.
+        tombstoning = stored["tombstoned_at"] is None and self.tombstoned_at is not None
         for field in self._meta.concrete_fields:
             if field.name in self.REVIEW_FIELDS:
+                continue
+            if tombstoning and field.name in self.TOMBSTONE_FIELDS:
+                continue
+            if tombstoning and field.name in self.ERASED_FIELDS and getattr(self, field.attname) == "":
                 continue
             if update_fields is not None and field.name not in update_fields:
                 continue

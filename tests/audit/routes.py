@@ -11,8 +11,19 @@ def _home_agency_entry(personas) -> dict:
     return {"pk": entry.pk}
 
 
+def _home_child(personas) -> dict:
+    """A child only the home agency holds a record about."""
+    from tests.decisions.factories import child_for
+
+    return {"pk": child_for(personas["practitioner"]).pk}
+
+
 ROUTES = {
     "audit:entry_list": Route(allow("ig_officer", "partnership_ig")),
     "audit:entry_export": Route(allow("ig_officer", "partnership_ig")),
     "audit:entry_detail": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_agency_entry),
+    "audit:subject_access_search": Route(allow("ig_officer", "partnership_ig")),
+    # The role check comes before the scoped fetch: the outsider (a practitioner) is refused
+    # by role (403), as is every non-IG role; both IG officers can reach the home child.
+    "audit:subject_access_child": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_child),
 }

@@ -1,0 +1,289 @@
+"""The subject access bundle: every record held about one child, as a PDF and CSV files in a ZIP.
+
+``build_bundle(child)`` gathers the child, their agency links, competence assessments,
+consent records (withdrawals are consent records too), decisions with their addenda,
+reviews and recipients, and the audit entries about all of those. Every cell of every
+CSV goes through ``isa_portal.exports.neutralise``.
+
+Third parties: a decision records in ``protected_identities`` anyone whose identity must
+be protected (a referrer, a witness). That field is withheld, and every name it lists
+(one per line, comma or semicolon) is replaced wherever it appears in the bundle, the
+audit entries' recorded changes included. ``REDACTIONS.txt`` and the PDF say where
+something was withheld and why. A consent record's named parent is kept: consent
+records carry no protection flag, and the parent is the person the child's family
+dealt with.
+"""
+
+import csv
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.template.loader import render_to_string
+
+from audit.models import AuditEntry
+from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
+from decisions.models import Decision, DecisionAddendum, DecisionReview
+from isa_portal.exports import neutralise
+
+REDACTED = "[REDACTED: protected third party]"
+WITHHELD = "[WITHHELD: identities the decision maker recorded as needing protection]"
+REDACTION_REASON = (
+    "Withheld under the Data Protection Act 2018, Schedule 2, Part 3, paragraph 16 "
+    "(information identifying another individual): the decision maker recorded that "
+    "this person's identity must be protected."
+)
+NAME_SEPARATORS = re.compile(r"[\n\r,;]+")
+MIN_NAME_LENGTH = 3  # shorter fragments would blank ordinary words
+
+
+@dataclass
+class Section:
+    filename: str
+    title: str
+    header: list[str]
+    rows: list[list] = field(default_factory=list)
+
+    @property
+    def labelled_rows(self) -> list[list[tuple[str, object]]]:
+        return [list(zip(self.header, row, strict=True)) for row in self.rows]
+
+
+@dataclass
+class Redactor:
+    """Replaces protected names in any text, and remembers where it did."""
+
+    names: list[str]
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def for_decisions(cls, decisions) -> "Redactor":
+        names: set[str] = set()
+        for decision in decisions:
+            text = decision.protected_identities.strip()
+            if not text:
+                continue
+            names.add(text)
+            names.update(
+                part.strip() for part in NAME_SEPARATORS.split(text) if len(part.strip()) >= MIN_NAME_LENGTH
+            )
+        # Longest first, so "Ann Smith" goes before "Ann" would leave "Smith".
+        return cls(sorted(names, key=len, reverse=True))
+
+    def text(self, value, where: str) -> object:
+        if not isinstance(value, str) or not self.names:
+            return value
+        redacted = value
+        for name in self.names:
+            redacted = re.sub(re.escape(name), REDACTED, redacted, flags=re.IGNORECASE)
+        if redacted != value:
+            self.notes.append(where)
+        return redacted
+
+
+def _cell(value) -> object:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _record_rows(records, redactor: Redactor, label: str, *, withhold=()) -> tuple[list[str], list[list]]:
+    """Every concrete field of each record, by column name, with redaction applied."""
+    model = records.model
+    columns = [f.attname for f in model._meta.concrete_fields]
+    rows = []
+    for record in records:
+        row = []
+        for column in columns:
+            value = _cell(getattr(record, column))
+            where = f"{label} {record.pk}, {column}"
+            if column in withhold and value:
+                value = WITHHELD
+                redactor.notes.append(where)
+            else:
+                value = redactor.text(value, where)
+            row.append(value)
+        rows.append(row)
+    return columns, rows
+
+
+def _audit_entries(records_by_model: dict[type[models.Model], list[int]]):
+    about = Q(pk__in=[])
+    for model, pks in records_by_model.items():
+        if pks:
+            content_type = ContentType.objects.get_for_model(model)
+            about |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
+    return AuditEntry.objects.filter(about).select_related("content_type").order_by("timestamp", "id")
+
+
+def gather(child: Child) -> tuple[list[Section], Redactor]:
+    decisions = (
+        Decision.objects.filter(child=child)
+        .order_by("created", "id")
+        .select_related("agency", "recipient_agency", "agreement_version")
+    )
+    redactor = Redactor.for_decisions(decisions)
+    sources = [
+        ("child.csv", "The child", Child.objects.filter(pk=child.pk), ()),
+        ("agency_links.csv", "Agencies holding a record", ChildAgency.objects.filter(child=child), ()),
+        (
+            "competence_assessments.csv",
+            "Competence assessments",
+            CompetenceAssessment.objects.filter(child=child).order_by("assessed_on", "id"),
+            (),
+        ),
+        (
+            "consent_records.csv",
+            "Consent records and withdrawals",
+            ConsentRecord.objects.filter(child=child).order_by("given_on", "id"),
+            (),
+        ),
+        ("decisions.csv", "Information-sharing decisions", decisions, ("protected_identities",)),
+        (
+            "decision_addenda.csv",
+            "Addenda to decisions",
+            DecisionAddendum.objects.filter(decision__child=child).order_by("created", "id"),
+            (),
+        ),
+        (
+            "decision_reviews.csv",
+            "Reviews of decisions",
+            DecisionReview.objects.filter(decision__child=child).order_by("created", "id"),
+            (),
+        ),
+    ]
+    sections = []
+    records_by_model: dict[type[models.Model], list[int]] = {}
+    for filename, title, records, withhold in sources:
+        header, rows = _record_rows(records, redactor, title, withhold=withhold)
+        sections.append(Section(filename, title, header, rows))
+        records_by_model[records.model] = [row[0] for row in rows]
+
+    recipients = Section(
+        "decision_recipients.csv",
+        "Who information was shared with",
+        [
+            "decision",
+            "reference",
+            "outcome",
+            "recipient agency",
+            "recipient name",
+            "recipient role",
+            "shared on",
+        ],
+    )
+    for decision in decisions:
+        if not decision.recipient_agency_id and not decision.recipient_name:
+            continue
+        recipients.rows.append(
+            [
+                decision.pk,
+                decision.reference or "",
+                decision.outcome,
+                decision.recipient_agency.name if decision.recipient_agency else "",
+                redactor.text(decision.recipient_name, f"Recipient of decision {decision.pk}, name"),
+                redactor.text(decision.recipient_role, f"Recipient of decision {decision.pk}, role"),
+                _cell(decision.shared_on) or "",
+            ]
+        )
+    sections.append(recipients)
+
+    audit = Section(
+        "audit_entries.csv",
+        "Audit entries about these records",
+        [
+            "entry",
+            "time",
+            "who",
+            "role",
+            "what happened",
+            "action",
+            "record type",
+            "record",
+            "changes",
+            "details",
+        ],
+    )
+    for entry in _audit_entries(records_by_model):
+        where = f"Audit entry {entry.pk}"
+        changes = entry.changes_dict or {}
+        if "protected_identities" in changes:
+            changes = {**changes, "protected_identities": [WITHHELD, WITHHELD]}
+            redactor.notes.append(f"{where}, changes to protected_identities")
+        audit.rows.append(
+            [
+                entry.pk,
+                entry.timestamp.isoformat(),
+                entry.actor_email,
+                entry.actor_role,
+                entry.event,
+                entry.get_action_display(),
+                entry.content_type.model,
+                redactor.text(entry.object_repr, f"{where}, record"),
+                redactor.text(_cell(changes) if changes else "", f"{where}, changes"),
+                redactor.text(
+                    _cell(entry.additional_data) if entry.additional_data else "", f"{where}, details"
+                ),
+            ]
+        )
+    sections.append(audit)
+    return sections, redactor
+
+
+def _csv_bytes(section: Section) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([neutralise(cell) for cell in section.header])
+    for row in section.rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return out.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 only with the BOM
+
+
+def render_html(child: Child, sections: list[Section], redactor: Redactor, *, made_on: date) -> str:
+    return render_to_string(
+        "audit/subject_access_bundle.html",
+        {
+            "child": child,
+            "sections": sections,
+            "redactions": redactor.notes,
+            "reason": REDACTION_REASON,
+            "made_on": made_on,
+        },
+    )
+
+
+def redaction_note(redactor: Redactor) -> str:
+    if not redactor.notes:
+        return "Nothing was redacted from this bundle.\n"
+    lines = [REDACTION_REASON, "", "Where something was redacted or withheld:"]
+    lines += [f"- {where}" for where in redactor.notes]
+    return "\n".join(lines) + "\n"
+
+
+def build_bundle(child: Child, *, made_on: date) -> tuple[bytes, dict]:
+    """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data)."""
+    import weasyprint  # heavy: imported only when a bundle is made
+
+    sections, redactor = gather(child)
+    html = render_html(child, sections, redactor, made_on=made_on)
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("subject-access.pdf", pdf)
+        for section in sections:
+            bundle.writestr(section.filename, _csv_bytes(section))
+        bundle.writestr("REDACTIONS.txt", redaction_note(redactor))
+    summary = {
+        "kind": "subject_access",
+        "records": {section.filename: len(section.rows) for section in sections},
+        "redactions": len(redactor.notes),
+    }
+    return buffer.getvalue(), summary
