@@ -29,7 +29,7 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 migrations-check: install
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 
 # The whole suite on PostgreSQL with Debian's Chromium for the browser tests.
 test: install
@@ -37,7 +37,7 @@ test: install
 	scripts/ensure-chromium
 	scripts/ensure-system-libs
 	$(VENV)/bin/ruff check .
-	DJANGO_SETTINGS_MODULE=tests.settings $(PY) manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
