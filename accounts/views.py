@@ -149,7 +149,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user_has_device(user):
         return redirect("accounts:two_factor_setup")
-    form = SecondFactorForm(request.POST or None)
+    form = SecondFactorForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
@@ -191,14 +191,14 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if not key_hex:
         # The secret waits in the server-side session until the person proves they set it up.
         key_hex = request.session[SETUP_KEY_SESSION] = random_hex(20)
-    form = SetUpAppForm(request.POST or None)
+    form = SetUpAppForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = services.two_factor_enrol(
                 user=user, key_hex=key_hex, token=form.cleaned_data["code"], by=user
             )
         except ValidationError as error:
-            form.add_error("code" if hasattr(error, "error_dict") else None, error)
+            _add_errors(form, error)
         else:
             request.session.pop(SETUP_KEY_SESSION, None)
             otp_login(request, device)
@@ -227,7 +227,7 @@ def _chunks(text: str, size: int) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """Backup codes: shown once when made; a person can replace the whole set."""
-    form = EmptyForm(request.POST or None)
+    form = EmptyForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         request.session[NEW_CODES_SESSION] = services.backup_codes_generate(
             user=request.user, by=request.user
@@ -296,7 +296,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require(Perm.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserInviteForm(request.POST or None, by=request.user)
+    form = UserInviteForm(_posted(request), by=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -330,7 +330,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {name: getattr(person, name) for name in services.EDITABLE_FIELDS}
     initial["lock_version"] = person.lock_version
-    form = UserEditForm(request.POST or None, initial=initial, by=request.user)
+    form = UserEditForm(_posted(request), initial=initial, by=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -438,3 +438,8 @@ def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
         services.lockout_lift(attempt=attempt, by=request.user)
         messages.success(request, f"The lock on {attempt.username} has been lifted.")
     return redirect("accounts:lockout_list")
+
+
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when empty, so an empty form is checked), else None."""
+    return request.POST if request.method == "POST" else None
