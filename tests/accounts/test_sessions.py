@@ -1,4 +1,4 @@
-"""Sessions: idle and absolute limits on the server, sign-out ends the session, a person sees and ends theirs."""
+"""Sessions: idle and absolute limits on the server; sign-out ends the session; see and end your own."""
 
 import time
 
