@@ -133,7 +133,7 @@ def fuzz_form(
     change_allowed = {m._meta.label: set(names) for m, names in (may_change or {}).items()}
     creatable = {m._meta.label for m in may_create}
     deletable = {m._meta.label for m in may_delete}
-    sensitive = list(extra_names) + ["is_superuser", "is_staff", "pk", "id", "lock_version"]
+    sensitive = [*extra_names, "is_superuser", "is_staff", "pk", "id", "lock_version"]
     statuses: Counter = Counter()
 
     extras = st.dictionaries(

@@ -25,7 +25,7 @@ def _failed_attempts(personas) -> dict:
     attempt = AccessAttempt.objects.create(
         username=personas["practitioner"].email,
         ip_address="192.0.2.10",
-        user_agent="test",
+        user_agent=f"test browser {AccessAttempt.objects.count()}",
         failures_since_start=10,
         get_data="",
         post_data="",
