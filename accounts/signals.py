@@ -49,3 +49,24 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
         label=username or "(no email given)",
         detail={"username": username, "ip_address": ip_address},
     )
+
+
+def _device_removed(sender, instance, **kwargs) -> None:
+    """A removed authenticator or set of backup codes must stop vouching for any open session."""
+    from accounts.services import sessions_end_all
+
+    sessions_end_all(user=instance.user, by=instance.user)
+
+
+def _connect_device_signals() -> None:
+    from django.db.models.signals import post_delete
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        post_delete.connect(
+            _device_removed, sender=model, dispatch_uid=f"accounts_device_removed_{model.__name__}"
+        )
+
+
+_connect_device_signals()

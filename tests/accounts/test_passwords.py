@@ -56,3 +56,26 @@ def test_no_forced_rotation_an_old_password_still_signs_in(plain_client, practit
     assert response.status_code == 302
     names = [name for name in dir(_production_settings()) if name.isupper() and "PASSWORD" in name]
     assert not [name for name in names if any(word in name for word in ("EXPIR", "ROTAT", "MAX_AGE"))]
+
+
+def test_long_passphrases_are_welcome(plain_client, practitioner):
+    long_one = "a sentence I will remember " * 5  # 135 characters, spaces and all
+    validate_password(long_one)
+    practitioner.set_password(long_one)
+    practitioner.save()
+    authenticator_for(practitioner)
+    assert password_step(plain_client, practitioner.email, long_one).status_code == 302
+
+
+def test_a_reset_link_works_once(plain_client, practitioner):
+    from django.core import mail
+    from django.urls import reverse
+
+    plain_client.post(reverse("accounts:password_reset"), {"email": practitioner.email})
+    link = next(line for line in mail.outbox[0].body.splitlines() if "/password-reset/" in line).strip()
+    path = link[link.index("/accounts/") :]
+    form = plain_client.get(path, follow=True)
+    new = "a brand new passphrase"
+    plain_client.post(form.request["PATH_INFO"], {"new_password1": new, "new_password2": new})
+    again = plain_client.get(path, follow=True)
+    assert "This link has expired" in again.content.decode()

@@ -150,3 +150,11 @@ def test_nobody_else_can_end_a_persons_session(personas, persona):
     intruder = _signed_in(personas[persona])
     assert intruder.post(reverse("accounts:session_end", kwargs={"pk": tracked.pk})).status_code == 404
     assert victim.get("/").status_code == 200
+
+
+def test_signing_in_gives_a_new_session_key(practitioner, plain_client):
+    plain_client.get(reverse("accounts:login"))
+    plain_client.session.save()
+    before = plain_client.session.session_key
+    password_step(plain_client, practitioner.email)
+    assert plain_client.cookies["sessionid"].value != before

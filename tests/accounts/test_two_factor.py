@@ -249,3 +249,12 @@ def test_setting_up_an_app_writes_no_secret_to_the_audit_trail(plain_client, pra
     assert key not in trail
     assert not any(code in trail for code in codes)
     assert AuditEntry.objects.filter(content_type__model="totpdevice").exists()
+
+
+def test_removing_a_device_ends_the_persons_sessions(practitioner):
+    from tests.accounts.test_sessions import _signed_in
+
+    signed_in = _signed_in(practitioner)
+    assert signed_in.get("/").status_code == 200
+    TOTPDevice.objects.get(user=practitioner).delete()
+    assert signed_in.get("/")["Location"].startswith(reverse("accounts:login"))
