@@ -1,6 +1,7 @@
 from crispy_forms_gds.layout import Field, Fluid, Layout
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.validators import MaxLengthValidator
 
 from isa_portal.forms import GOVUKFormMixin
 
@@ -18,6 +19,7 @@ class SignInForm(GOVUKFormMixin, AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "Email address"
         self.fields["username"].max_length = 254
+        self.fields["username"].validators.append(MaxLengthValidator(254))
         self.fields["username"].error_messages = {
             "required": "Enter your email address",
             "max_length": "Email address must be 254 characters or fewer",

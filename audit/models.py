@@ -31,6 +31,12 @@ class AuditEntryManager(LogEntryManager):
     def log_create(self, instance, force_log: bool = False, **kwargs):
         # The agency a record belongs to, so an agency IG officer can be shown its trail.
         kwargs.setdefault("agency_id", audit_agency_id(instance))
+        if isinstance(kwargs.get("changes"), dict):
+            # auditlog also diffs reverse relations ("users": "accounts.User.None"): noise, not evidence.
+            own = {f.name for f in instance._meta.concrete_fields} | {
+                f.name for f in instance._meta.many_to_many
+            }
+            kwargs["changes"] = {k: v for k, v in kwargs["changes"].items() if k in own}
         return super().log_create(instance, force_log=force_log, **kwargs)
 
 

@@ -52,6 +52,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 def env_database(name: str, default: str) -> dict:
     raw = env.str(name, default=default)
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in environ.Env.DB_SCHEMES:
+        raise ImproperlyConfigured(
+            f"{name} must start with a database scheme such as postgres:// or sqlite:/// (got {scheme!r})."
+        )
     try:
         config = environ.Env.db_url_config(raw)
     except Exception as exc:

@@ -1,0 +1,57 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import Role, User
+from agreements.models import Agency
+from audit.models import AuditEntry
+
+DEMO_USERS = {
+    "practitioner@demo.test": Role.PRACTITIONER,
+    "lead@demo.test": Role.LEAD,
+    "ig@demo.test": Role.IG_OFFICER,
+    "admin@demo.test": Role.ADMIN,
+    "practitioner2@demo.test": Role.PRACTITIONER,
+    "partnership-ig@demo.test": Role.IG_OFFICER,
+}
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_when_debug_is_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_builds_the_partnership_once_and_prints_the_sign_in_list(capsys, monkeypatch):
+    monkeypatch.setenv("DEMO_PASSWORD", "a demo password for tests")
+    call_command("seed_demo", "--force")
+    first = {model: model.objects.count() for model in (User, Agency, AuditEntry)}
+    output = capsys.readouterr().out
+    call_command("seed_demo", "--force")
+
+    assert {model: model.objects.count() for model in (User, Agency)} == {
+        User: first[User],
+        Agency: first[Agency],
+    }
+    for email, role in DEMO_USERS.items():
+        user = User.objects.get(email=email)
+        assert user.role == role
+        assert user.check_password("a demo password for tests")
+        assert email in output
+    assert "a demo password for tests" in output
+    assert User.objects.get(email="partnership-ig@demo.test").partnership_wide
+    la = User.objects.get(email="practitioner@demo.test").agency
+    assert User.objects.get(email="practitioner2@demo.test").agency != la
+    assert {u.agency for u in User.objects.filter(email__in=list(DEMO_USERS)[:4])} == {la}
+    assert Agency.objects.values("kind").distinct().count() >= 4
+
+
+@pytest.mark.django_db
+def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
+    call_command("seed_demo", "--force")
+    entries = AuditEntry.objects.all()
+    assert entries.exists()
+    assert set(entries.values_list("source", flat=True)) == {"command:seed_demo"}
+    assert set(entries.values_list("actor_email", flat=True)) == {"system (seed_demo)"}
