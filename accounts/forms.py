@@ -41,6 +41,16 @@ class SignInForm(GOVUKFormMixin, AuthenticationForm):
 class ResetRequestForm(GOVUKFormMixin, PasswordResetForm):
     submit_label = "Send the link"
 
+    def get_users(self, email: str):
+        """Active people with this email, including those invited who have not chosen a password yet.
+
+        (Django leaves out accounts without a usable password; here that only
+        means an invitation whose link has expired.)
+        """
+        from accounts.models import User
+
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"

@@ -157,7 +157,8 @@ def sessions_end_all(*, user: User, by: User, keep: str | None = None) -> int:
 
 def totp_matches(key_hex: str, token: str) -> bool:
     """Whether ``token`` is the current code (give or take one step) for a key not yet saved."""
-    if not token.isdigit():
+    # isdigit() alone lets through "²" and other digits int() cannot read.
+    if len(token) != 6 or not token.isascii() or not token.isdigit():
         return False
     totp = TOTP(unhexlify(key_hex.encode()), step=30, t0=0, digits=6, drift=0)
     return totp.verify(int(token), tolerance=1)

@@ -341,11 +341,10 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except EditConflict as error:
             conflict = error.current
-            form = UserEditForm(
-                request.POST.copy() | {"lock_version": [str(conflict.lock_version)]},
-                initial=initial,
-                by=request.user,
-            )
+            # Re-show the person's answers against the current version, so saving again is a choice.
+            resubmitted = request.POST.copy()
+            resubmitted["lock_version"] = str(conflict.lock_version)
+            form = UserEditForm(resubmitted, initial=initial, by=request.user)
             form.is_valid()
         except ValidationError as error:
             _add_errors(form, error)

@@ -258,3 +258,12 @@ def test_removing_a_device_ends_the_persons_sessions(practitioner):
     assert signed_in.get("/").status_code == 200
     TOTPDevice.objects.get(user=practitioner).delete()
     assert signed_in.get("/")["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("code", ["²²²²²²", "１２３４５６", "12345", "1234567", "abcdef"])
+def test_setting_up_refuses_codes_that_are_not_six_plain_digits(plain_client, practitioner, code):
+    password_step(plain_client, practitioner.email)
+    plain_client.get(reverse("accounts:two_factor_setup"))
+    response = plain_client.post(reverse("accounts:two_factor_setup"), {"code": code})
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=practitioner).exists()

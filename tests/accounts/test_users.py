@@ -209,3 +209,21 @@ def test_an_agency_created_elsewhere_is_not_offered_to_an_agency_admin(client, a
     AgencyFactory(name="Far Away Academy")
     client.force_login(admin)
     assert "Far Away Academy" not in client.get(reverse("accounts:user_create")).content.decode()
+
+
+def test_an_invited_person_whose_link_expired_can_ask_for_a_new_one(client, admin):
+    client.force_login(admin)
+    _invite(client, agency=admin.agency_id)
+    mail.outbox.clear()
+    Client().post(reverse("accounts:password_reset"), {"email": "new.person@example.org"})
+    assert [m.to for m in mail.outbox] == [["new.person@example.org"]]
+
+
+def test_a_conflict_reshows_the_persons_own_answers(client, admin, practitioner):
+    client.force_login(admin)
+    url = reverse("accounts:user_edit", kwargs={"pk": practitioner.pk})
+    stale = _edit_data(practitioner, job_title="Team manager")
+    user_update(user=User.objects.get(pk=practitioner.pk), expected_version=0, by=admin, full_name="Renamed")
+    page = client.post(url, stale).content.decode()
+    assert 'value="Team manager"' in page
+    assert 'name="lock_version" value="1"' in page
