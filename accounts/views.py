@@ -42,6 +42,7 @@ from accounts.permissions import Perm
 from agreements.models import Agency
 from audit.models import Event
 from audit.services import record_event
+from consent.selectors import recent_children
 from isa_portal.concurrency import EditConflict
 
 
@@ -94,7 +95,10 @@ def _home_context(request: HttpRequest) -> dict:
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies}
-    return {}
+    context = {}
+    if user.can(Perm.VIEW_CHILD_RECORDS):
+        context["recent_children"] = recent_children(user=user)
+    return context
 
 
 @signed_in

@@ -2,11 +2,20 @@ from datetime import date
 
 from auditlog.registry import auditlog
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from consent.competence import (
+    EXPECTED_COMPETENT_FROM_AGE,
+    CriterionAnswer,
+    Matter,
+    Outcome,
+    criteria_for,
+)
 from consent.validators import validate_nhs_number
+from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
 
 
 class ChildQuerySet(models.QuerySet):
@@ -89,5 +98,294 @@ class ChildAgency(models.Model):
         return f"{self.agency} holds a record about {self.child}"
 
 
+class AgencyRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AgencyRecordQuerySet":
+        """An agency's records about children: its own users, or partnership-wide IG officers."""
+        if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.filter(agency_id=user.agency_id)
+
+
+class CompetenceAssessment(models.Model):
+    """Whether a child could decide one matter for themselves, judged against the source's criteria.
+
+    ``answers`` maps each criterion key (``consent.competence``) to ``{"answer": yes|no|unsure,
+    "note": str}``. The child's age on the day is kept as a snapshot of the assessment.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="assessments")
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="+")
+    matter = models.CharField(max_length=30, choices=Matter.choices)
+    matter_detail = models.CharField("about the matter", max_length=500, blank=True)
+    assessed_on = models.DateField("date of the assessment")
+    age_at_assessment = models.PositiveSmallIntegerField(
+        editable=False, help_text="The child's age on the day: a snapshot of the assessment."
+    )
+    answers = models.JSONField(default=dict, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    reason = models.TextField(
+        "reason for the outcome",
+        blank=True,
+        help_text="Needed when a child under 12 is judged competent, or one of 12 or over is not.",
+    )
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgencyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assessed_on", "-created_at"]
+        indexes = [models.Index(fields=["child", "matter", "assessed_on"], name="assessment_child_matter")]
+
+    def __str__(self) -> str:
+        return f"Competence assessment of {self.child} on {self.assessed_on:%d %B %Y}"
+
+    @property
+    def is_competent(self) -> bool:
+        return self.outcome == Outcome.COMPETENT
+
+    def criteria(self):
+        """Each criterion asked, with the answer and note given, in the order asked."""
+        return [
+            (
+                criterion,
+                self.answers.get(criterion.key, {}).get("answer", ""),
+                self.answers.get(criterion.key, {}).get("note", ""),
+            )
+            for criterion in criteria_for(self.matter)
+        ]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.assessed_on and self.assessed_on > today:
+            errors["assessed_on"] = "The date of the assessment must be today or in the past"
+        elif self.assessed_on and self.child_id and self.assessed_on < self.child.date_of_birth:
+            errors["assessed_on"] = "The date of the assessment must be after the child was born"
+        expected = {criterion.key for criterion in criteria_for(self.matter)}
+        given = self.answers if isinstance(self.answers, dict) else {}
+        valid = set(CriterionAnswer.values)
+        if set(given) != expected or any(
+            not isinstance(value, dict) or value.get("answer") not in valid or not isinstance(
+                value.get("note", ""), str
+            )
+            for value in given.values()
+        ):
+            errors["answers"] = "Answer every question about the child's understanding"
+        elif self.outcome == Outcome.COMPETENT and any(
+            value["answer"] != CriterionAnswer.YES for value in given.values()
+        ):
+            errors["outcome"] = (
+                "You cannot record the child as competent while a criterion is not met or you are unsure"
+            )
+        if self.age_at_assessment is not None and not self.reason.strip():
+            if self.outcome == Outcome.COMPETENT and self.age_at_assessment < EXPECTED_COMPETENT_FROM_AGE:
+                errors["reason"] = "Explain why you judged a child under 12 to be competent"
+            elif (
+                self.outcome == Outcome.NOT_COMPETENT
+                and self.age_at_assessment >= EXPECTED_COMPETENT_FROM_AGE
+            ):
+                errors["reason"] = "Explain why you judged a child of 12 or over not to be competent"
+        if errors:
+            raise ValidationError(errors)
+
+
+class InformationCategory(models.TextChoices):
+    """Kinds of information a consent covers (and a decision shares)."""
+
+    IDENTITY = "identity", "Name, date of birth, address and contact details"
+    FAMILY = "family", "Family and household"
+    HEALTH = "health", "Physical or mental health"
+    EDUCATION = "education", "Education and attendance"
+    SOCIAL_CARE = "social_care", "Social care involvement and assessments"
+    CONCERNS = "concerns", "Safeguarding concerns and incidents"
+    OFFENDING = "offending", "Police involvement or offending"
+    SEXUAL_HEALTH = "sexual_health", "Sexual health"
+
+
+class ConsentAnswer(models.TextChoices):
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+    NOT_SOUGHT = "not_sought", "Consent not sought"
+
+
+class ConsentAsked(models.TextChoices):
+    CHILD = "child", "The child"
+    PARENT = "parent", "A person with parental responsibility"
+
+
+class ConsentMethod(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    PHONE = "phone", "By phone"
+    VIDEO = "video", "By video call"
+    IN_WRITING = "in_writing", "In writing (letter, email or signed form)"
+
+
+class ConsentRecord(models.Model):
+    """What was asked of whom, and the answer: consent given, refused or withdrawn, or not sought.
+
+    Never edited: a withdrawal is a new record pointing at the consent it withdraws.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="consents")
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="+")
+    # Scope: which information, with whom, for what, about which matter.
+    purpose = models.CharField(max_length=30, choices=SharingPurpose.choices)
+    matter = models.CharField(max_length=30, choices=Matter.choices, default=Matter.INFORMATION_SHARING)
+    information_categories = models.JSONField(default=list, blank=True)
+    recipients = models.ManyToManyField("agreements.Agency", related_name="+")
+    # Who was asked and what they said.
+    answer = models.CharField(max_length=20, choices=ConsentAnswer.choices)
+    asked = models.CharField(max_length=10, choices=ConsentAsked.choices, blank=True)
+    assessment = models.ForeignKey(
+        CompetenceAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
+    )
+    parent_name = models.CharField("name of the person asked", max_length=150, blank=True)
+    parent_relationship = models.CharField("relationship to the child", max_length=100, blank=True)
+    not_sought_reason = models.CharField(max_length=30, choices=ConsentNotSoughtReason.choices, blank=True)
+    not_sought_note = models.TextField(blank=True)
+    how_obtained = models.CharField(max_length=20, choices=ConsentMethod.choices, blank=True)
+    given_on = models.DateField("date")
+    valid_until = models.DateField(null=True, blank=True)
+    discussion_note = models.TextField("note of the discussion", blank=True)
+    disagreement = models.BooleanField("the child and a parent disagreed", default=False)
+    best_interests_reasoning = models.TextField(blank=True)
+    withdraws = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="withdrawal"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = AgencyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-given_on", "-created_at", "-id"]
+        indexes = [models.Index(fields=["child", "purpose", "given_on"], name="consent_child_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.get_answer_display()} for {self.child} on {self.given_on:%d %B %Y}"
+
+    @property
+    def sought(self) -> bool:
+        return self.answer != ConsentAnswer.NOT_SOUGHT
+
+    @property
+    def asked_label(self) -> str:
+        if self.asked == ConsentAsked.CHILD:
+            return f"{self.child} (the child)"
+        if self.asked == ConsentAsked.PARENT:
+            return f"{self.parent_name} ({self.parent_relationship})"
+        return "Nobody: consent was not sought"
+
+    def get_information_categories_display(self) -> list[str]:
+        labels = dict(InformationCategory.choices)
+        return [labels.get(value, value) for value in self.information_categories]
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        today = timezone.localdate()
+        if self.given_on and self.given_on > today:
+            errors["given_on"] = "The date must be today or in the past"
+        if self.valid_until and self.given_on and self.valid_until < self.given_on:
+            errors["valid_until"] = "The date it lasts until must be on or after the date it was given"
+        categories = self.information_categories
+        if not isinstance(categories, list) or not categories or not set(categories) <= set(
+            InformationCategory.values
+        ):
+            errors["information_categories"] = "Select the information the consent covers"
+        if self.answer == ConsentAnswer.NOT_SOUGHT:
+            if not self.not_sought_reason:
+                errors["not_sought_reason"] = "Select why consent was not sought"
+            if not self.not_sought_note.strip():
+                errors["not_sought_note"] = "Explain why consent was not sought"
+            if self.asked or self.assessment_id:
+                errors["asked"] = "Consent was not sought, so nobody was asked"
+        else:
+            errors.update(self._clean_sought())
+        if errors:
+            raise ValidationError(errors)
+
+    def _clean_sought(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if self.not_sought_reason or self.not_sought_note:
+            errors["not_sought_reason"] = "Consent was sought, so there is no reason for not seeking it"
+        if not self.how_obtained:
+            errors["how_obtained"] = "Select how you asked"
+        if self.disagreement and not self.best_interests_reasoning.strip():
+            errors["best_interests_reasoning"] = (
+                "Explain how the child's best interests settled the disagreement"
+            )
+        if (self.answer == ConsentAnswer.WITHDRAWN) != (self.withdraws_id is not None):
+            errors["answer"] = "Record a withdrawal from the consent it withdraws"
+        if self.asked == ConsentAsked.PARENT:
+            if not self.parent_name.strip():
+                errors["parent_name"] = "Enter the name of the person you asked"
+            if not self.parent_relationship.strip():
+                errors["parent_relationship"] = "Enter their relationship to the child"
+            if self.assessment_id:
+                errors["assessment"] = "A competence assessment supports only the child's own consent"
+        elif self.asked == ConsentAsked.CHILD:
+            # A withdrawal rests on the assessment the consent it withdraws was checked against.
+            problem = self.assessment_problem() if self.withdraws_id is None else ""
+            if problem:
+                errors["assessment"] = problem
+        else:
+            errors["asked"] = "Select whose consent you sought"
+        return errors
+
+    def assessment_problem(self) -> str:
+        """Why the linked assessment cannot support the child's own consent, or ''."""
+        assessment = self.assessment
+        if assessment is None:
+            return "Select the competence assessment that shows the child could decide"
+        if assessment.child_id != self.child_id or not assessment.is_competent:
+            return "Select an assessment that found the child competent"
+        if assessment.matter != self.matter:
+            return "Select an assessment of the child's competence for this matter"
+        days = settings.CONSENT_COMPETENCE_VALID_DAYS
+        if self.given_on and not 0 <= (self.given_on - assessment.assessed_on).days <= days:
+            return f"Select an assessment made in the {days} days before consent was sought"
+        return ""
+
+
+class DraftQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DraftQuerySet":
+        """A draft is its author's alone."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class Draft(models.Model):
+    """Answers given so far in a journey, kept on the server so a time-out or sign-out loses nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="drafts")
+    journey = models.CharField(max_length=20)
+    answers = models.JSONField(default=dict, blank=True)
+    next_url = models.CharField(max_length=500, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DraftQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "child", "journey"], name="draft_once_per_journey"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Unfinished {self.journey} for {self.child}"
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.user.agency_id
+
+
 auditlog.register(Child)
 auditlog.register(ChildAgency)
+auditlog.register(CompetenceAssessment)
+auditlog.register(ConsentRecord, m2m_fields={"recipients"})
+auditlog.register(Draft)

@@ -12,6 +12,7 @@ from importlib import import_module
 SEEDERS = [
     "agreements.demo",
     "accounts.demo",
+    "consent.demo",
 ]
 
 

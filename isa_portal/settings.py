@@ -248,6 +248,10 @@ ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'ops-admin/'.")
 
+# A child's own consent rests on a "competent" assessment for the same matter made
+# no more than this many days before.
+CONSENT_COMPETENCE_VALID_DAYS = env_int("CONSENT_COMPETENCE_VALID_DAYS", 90, minimum=0, maximum=3650)
+
 SERVICE_NAME = "ISA Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="isa-portal-support@example.org")
@@ -262,5 +266,7 @@ LOGGING = {
         # Request logs would carry URLs and query strings; keep only warnings.
         "django.request": {"level": "WARNING"},
         "django.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

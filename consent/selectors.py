@@ -1,0 +1,84 @@
+"""Reads about children and consent that other parts of the product rely on."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from consent.models import Child, CompetenceAssessment, ConsentAnswer, ConsentRecord
+from consent.validators import normalise_nhs_number
+
+
+@dataclass(frozen=True)
+class ConsentPosition:
+    status: str  # "given" | "refused" | "withdrawn" | "not_sought" | "none"
+    record: ConsentRecord | None
+
+
+NO_CONSENT_RECORDED = ConsentPosition(status="none", record=None)
+
+
+def consent_position(*, child: Child, recipient, purpose: str, on: datetime.date) -> ConsentPosition:
+    """The consent in force (or the refusal/withdrawal/not-sought) for this child, recipient agency
+    (or None for any), purpose and date; the latest applicable record wins.
+
+    A record applies from its date, until its "valid until" date when it has one.
+    Records of every agency count: consent is the child's or family's, not an agency's.
+    """
+    records = ConsentRecord.objects.filter(child=child, purpose=purpose, given_on__lte=on).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+    )
+    if recipient is not None:
+        records = records.filter(recipients=recipient)
+    latest = records.order_by("-given_on", "-created_at", "-id").first()
+    if latest is None:
+        return NO_CONSENT_RECORDED
+    return ConsentPosition(status=latest.answer, record=latest)
+
+
+def assessments_supporting_consent(
+    *, child: Child, user, matter: str, on: datetime.date
+) -> QuerySet[CompetenceAssessment]:
+    """The user's agency's "competent" assessments of the child for this matter recent enough to rely on."""
+    earliest = on - datetime.timedelta(days=settings.CONSENT_COMPETENCE_VALID_DAYS)
+    return CompetenceAssessment.objects.visible_to(user).filter(
+        child=child, matter=matter, outcome="competent", assessed_on__gte=earliest, assessed_on__lte=on
+    )
+
+
+def child_search(
+    *, user, name: str = "", date_of_birth: datetime.date | None = None, nhs_number: str = ""
+) -> QuerySet[Child]:
+    """Children the user may see, narrowed by any of name, date of birth and NHS number."""
+    children = Child.objects.visible_to(user)
+    for word in name.split():
+        children = children.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    if date_of_birth:
+        children = children.filter(date_of_birth=date_of_birth)
+    if nhs_number:
+        children = children.filter(nhs_number=normalise_nhs_number(nhs_number))
+    return children
+
+
+def recent_children(*, user, limit: int = 5) -> list[Child]:
+    """The children most recently added to the records the user's agency holds."""
+    return list(Child.objects.visible_to(user).order_by("-created_at")[:limit])
+
+
+def child_duplicates(
+    *, user, given_name: str, family_name: str, date_of_birth: datetime.date, nhs_number: str = ""
+) -> QuerySet[Child]:
+    """Visible children who may be this one: the same NHS number, or the same name and birth date."""
+    same_name = Q(
+        given_name__iexact=given_name.strip(),
+        family_name__iexact=family_name.strip(),
+        date_of_birth=date_of_birth,
+    )
+    nhs = normalise_nhs_number(nhs_number)
+    matches = same_name | Q(nhs_number=nhs) if nhs else same_name
+    return Child.objects.visible_to(user).filter(matches)
+
+
+def consent_is_withdrawable(consent: ConsentRecord) -> bool:
+    return consent.answer == ConsentAnswer.GIVEN and not hasattr(consent, "withdrawal")

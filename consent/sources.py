@@ -1,0 +1,59 @@
+"""The consent part's entries in a child's chronology: consent records and competence assessments."""
+
+import datetime
+from collections.abc import Iterator
+
+from django.urls import reverse
+from django.utils import timezone
+
+from consent.chronology import ChronologyEntry, register_source
+from consent.models import CompetenceAssessment, ConsentRecord
+
+
+def _when(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
+    """The day it happened, at the time of day it was recorded (keeps same-day records in order)."""
+    return timezone.make_aware(datetime.datetime.combine(day, timezone.localtime(recorded).time()))
+
+
+@register_source
+def consent_entries(child, user) -> Iterator[ChronologyEntry]:
+    records = (
+        ConsentRecord.objects.visible_to(user)
+        .filter(child=child)
+        .select_related("agency", "recorded_by")
+        .prefetch_related("recipients")
+    )
+    for record in records:
+        scope = f"{record.get_purpose_display()}; with {', '.join(a.name for a in record.recipients.all())}"
+        if record.sought:
+            summary = f"Asked {record.asked_label}. {scope}."
+        else:
+            summary = f"{record.get_not_sought_reason_display()}. {scope}."
+        if record.valid_until:
+            summary += f" Until {record.valid_until:%-d %B %Y}."
+        yield ChronologyEntry(
+            when=_when(record.given_on, record.created_at),
+            kind="Consent",
+            title=record.get_answer_display(),
+            summary=summary,
+            agency_name=record.agency.name,
+            recorded_by=str(record.recorded_by),
+            url=reverse("consent:consent_detail", kwargs={"pk": record.pk}),
+        )
+
+
+@register_source
+def assessment_entries(child, user) -> Iterator[ChronologyEntry]:
+    assessments = (
+        CompetenceAssessment.objects.visible_to(user).filter(child=child).select_related("agency", "assessor")
+    )
+    for assessment in assessments:
+        yield ChronologyEntry(
+            when=_when(assessment.assessed_on, assessment.created_at),
+            kind="Competence assessment",
+            title=assessment.get_outcome_display(),
+            summary=f"{assessment.get_matter_display()}. Aged {assessment.age_at_assessment} at the time.",
+            agency_name=assessment.agency.name,
+            recorded_by=str(assessment.assessor),
+            url=reverse("consent:assessment_detail", kwargs={"pk": assessment.pk}),
+        )

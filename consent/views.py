@@ -1,0 +1,428 @@
+"""Children, their chronology, and the journeys that record competence and consent.
+
+Every view fetches through ``visible_to(user)`` (404 outside scope) after the
+role check (403), and every look at a child's records is written to the audit trail.
+"""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
+
+from accounts.access import get_visible_or_404, require
+from accounts.permissions import Perm
+from audit.models import Event
+from audit.services import record_event, record_view
+from consent.chronology import entries_for
+from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
+from consent.journeys import JOURNEYS, Journey
+from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
+from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
+from consent.services import child_create, consent_withdraw, draft_discard, draft_save
+
+CHILDREN_PER_PAGE = 25
+
+
+def _with_reference(children, user):
+    """Each child with the user's own agency's reference for them."""
+    return children.annotate(
+        local_reference=Subquery(
+            ChildAgency.objects.filter(child=OuterRef("pk"), agency_id=user.agency_id).values(
+                "local_reference"
+            )[:1]
+        )
+    )
+
+
+def safe_next(request: HttpRequest, url: str | None = None) -> str:
+    """A return address from ``?next=`` (or the one given), only if it stays on this site."""
+    url = url if url is not None else request.GET.get("next", "")
+    if url and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
+def _with_query(url: str, **params) -> str:
+    params = {key: value for key, value in params.items() if value}
+    return f"{url}{'&' if '?' in url else '?'}{urlencode(params)}" if params else url
+
+
+# Children -------------------------------------------------------------------------------------
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def child_list(request: HttpRequest) -> HttpResponse:
+    searching = any(
+        request.GET.get(key) for key in ("name", "nhs_number", *(f"date_of_birth_{i}" for i in range(3)))
+    )
+    form = ChildSearchForm(request.GET if searching else None)
+    if searching and form.is_valid():
+        children = child_search(user=request.user, **form.cleaned_data)
+    elif searching:
+        children = Child.objects.none()
+    else:
+        children = Child.objects.visible_to(request.user).order_by("-created_at")
+    page = Paginator(_with_reference(children, request.user), CHILDREN_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    record_event(
+        Event.LIST,
+        model=Child,
+        label="Searched children" if searching else "Listed children",
+        detail={"searched_by": sorted(key for key, value in request.GET.items() if value and key != "page")}
+        if searching
+        else None,
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "consent/child_list.html",
+        {
+            "form": form,
+            "page": page,
+            "searching": searching,
+            "query": query.urlencode(),
+            "can_record": request.user.can(Perm.RECORD_CONSENT),
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+def child_create_view(request: HttpRequest) -> HttpResponse:
+    form = ChildForm(request.POST or None)
+    duplicates = Child.objects.none()
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicates = _with_reference(
+            child_duplicates(
+                user=request.user,
+                given_name=data["given_name"],
+                family_name=data["family_name"],
+                date_of_birth=data["date_of_birth"],
+                nhs_number=data["nhs_number"],
+            ),
+            request.user,
+        )
+        if not {child.pk for child in duplicates} - data["confirmed_different"]:
+            try:
+                child = child_create(
+                    given_name=data["given_name"],
+                    family_name=data["family_name"],
+                    date_of_birth=data["date_of_birth"],
+                    nhs_number=data["nhs_number"],
+                    local_reference=data["local_reference"],
+                    by=request.user,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{child} has been added.")
+                return redirect("consent:child_detail", pk=child.pk)
+        else:
+            # Posting again from the warning means "not one of these": a new match warns afresh.
+            form.data = form.data.copy()
+            form.data["confirmed_different"] = ",".join(str(child.pk) for child in duplicates)
+    return render(
+        request,
+        "consent/child_form.html",
+        {
+            "form": form,
+            "duplicates": list(duplicates),
+            "heading": "Add a child",
+            "back_url": reverse("consent:child_list"),
+            "cancel_url": reverse("consent:child_list"),
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field_name, field_errors in error.error_dict.items():
+            form.add_error(field_name if field_name in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+def _child_context(request: HttpRequest, child: Child) -> dict:
+    link = ChildAgency.objects.filter(child=child, agency_id=request.user.agency_id).first()
+    return {
+        "child": child,
+        "local_reference": link.local_reference if link else "",
+        "entries": entries_for(child, request.user),
+        "today": timezone.localdate(),
+        "can_record": request.user.can(Perm.RECORD_CONSENT),
+    }
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    record_view(child, page="child and chronology")
+    context = _child_context(request, child)
+    context["drafts"] = [
+        (draft, JOURNEYS[draft.journey], reverse(f"consent:{draft.journey}_start", kwargs={"pk": child.pk}))
+        for draft in Draft.objects.visible_to(request.user).filter(child=child)
+        if draft.journey in JOURNEYS
+    ]
+    return render(request, "consent/child_detail.html", context)
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    record_event(Event.PRINT, child, label=f"Chronology of {child}")
+    return render(request, "consent/chronology_print.html", _child_context(request, child))
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
+    context = _child_context(request, child)
+    context["printed_by"] = request.user
+    context["printed_at"] = timezone.localtime()
+    html = render_to_string("consent/chronology_pdf.html", context, request=request)
+    import weasyprint  # slow to import (it parses its stylesheets): only when a PDF is asked for
+
+    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    # The file name is ours, never the child's name: downloads folders are not private.
+    response["Content-Disposition"] = f'attachment; filename="chronology-{child.pk}.pdf"'
+    return response
+
+
+# Assessments and consent records ---------------------------------------------------------------
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_visible_or_404(
+        CompetenceAssessment.objects.select_related("child", "agency", "assessor"), request.user, pk=pk
+    )
+    record_view(assessment)
+    return render(request, "consent/assessment_detail.html", {"assessment": assessment})
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = get_visible_or_404(
+        ConsentRecord.objects.select_related("child", "agency", "recorded_by", "assessment", "withdraws"),
+        request.user,
+        pk=pk,
+    )
+    record_view(consent)
+    withdrawal = ConsentRecord.objects.filter(withdraws=consent).select_related("recorded_by").first()
+    return render(
+        request,
+        "consent/consent_detail.html",
+        {
+            "consent": consent,
+            "withdrawal": withdrawal,
+            "recipients": list(consent.recipients.all()),
+            "can_withdraw": request.user.can(Perm.RECORD_CONSENT) and consent_is_withdrawable(consent),
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = get_visible_or_404(ConsentRecord.objects.select_related("child"), request.user, pk=pk)
+    if not consent_is_withdrawable(consent):
+        messages.error(request, "Only consent that was given, and not yet withdrawn, can be withdrawn.")
+        return redirect("consent:consent_detail", pk=consent.pk)
+    form = WithdrawForm(request.POST or None, consent=consent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            withdrawal = consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "The withdrawal of consent has been recorded.")
+            return redirect("consent:consent_detail", pk=withdrawal.pk)
+    return render(
+        request,
+        "consent/withdraw_form.html",
+        {
+            "form": form,
+            "consent": consent,
+            "caption": str(consent.child),
+            "heading": "Record that consent was withdrawn",
+            "back_url": reverse("consent:consent_detail", kwargs={"pk": consent.pk}),
+            "cancel_url": reverse("consent:consent_detail", kwargs={"pk": consent.pk}),
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+@require_safe
+def assessment_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    assessment = get_visible_or_404(CompetenceAssessment.objects.select_related("child"), request.user, pk=pk)
+    return render(
+        request,
+        "consent/confirmation.html",
+        {
+            "record": assessment,
+            "child": assessment.child,
+            "panel_title": "Competence assessment recorded",
+            "record_url": reverse("consent:assessment_detail", kwargs={"pk": assessment.pk}),
+            "next_url": _with_query(next_url, assessment=assessment.pk)
+            if (next_url := safe_next(request))
+            else "",
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+@require_safe
+def consent_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    consent = get_visible_or_404(ConsentRecord.objects.select_related("child"), request.user, pk=pk)
+    return render(
+        request,
+        "consent/confirmation.html",
+        {
+            "record": consent,
+            "child": consent.child,
+            "panel_title": "Consent record saved",
+            "record_url": reverse("consent:consent_detail", kwargs={"pk": consent.pk}),
+            "next_url": _with_query(next_url, consent=consent.pk) if (next_url := safe_next(request)) else "",
+        },
+    )
+
+
+# The journeys ------------------------------------------------------------------------------------
+
+
+def _journey(name: str) -> Journey:
+    try:
+        return JOURNEYS[name]
+    except KeyError:
+        raise Http404 from None
+
+
+def _draft(user, child: Child, journey: Journey) -> Draft | None:
+    return Draft.objects.visible_to(user).filter(child=child, journey=journey.name).first()
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+@require_safe
+def journey_start(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
+    """Carry on where the draft left off (or begin), keeping any return address."""
+    flow = _journey(journey)
+    child = get_visible_or_404(Child, request.user, pk=pk)
+    draft = _draft(request.user, child, flow)
+    url = flow.next_url(child, draft.answers if draft else {})
+    return redirect(_with_query(url, next=safe_next(request)))
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+def journey_step(request: HttpRequest, pk: int, journey: str, step: str) -> HttpResponse:
+    flow = _journey(journey)
+    child = get_visible_or_404(Child, request.user, pk=pk)
+    current = flow.step(step)
+    if current is None:
+        raise Http404
+    draft = _draft(request.user, child, flow)
+    stored = draft.answers if draft else {}
+    if current not in flow.active_steps(stored):
+        return redirect(flow.next_url(child, stored))
+    values = flow.values(stored)
+    form_kwargs = {"child": child, "user": request.user, "values": values}
+    if request.method == "POST":
+        form = current.form_class(request.POST, **form_kwargs)
+        if form.is_valid():
+            draft = draft_save(
+                user=request.user,
+                child=child,
+                journey=flow.name,
+                step=current.name,
+                answers=form.to_json(),
+                next_url=safe_next(request),
+            )
+            return redirect(flow.next_url(child, draft.answers))
+    else:
+        form = current.form_class(**form_kwargs)
+        form.load(stored.get(current.name, {}))
+    return render(
+        request,
+        "consent/journey_step.html",
+        {
+            "form": form,
+            "flow": flow,
+            "step": current,
+            "child": child,
+            "caption": f"{flow.title}: {child}",
+            "heading": current.title,
+            "back_url": flow.previous_url(child, stored, current)
+            or reverse("consent:child_detail", kwargs={"pk": child.pk}),
+            "cancel_url": safe_next(request, draft.next_url if draft else None)
+            or reverse("consent:child_detail", kwargs={"pk": child.pk}),
+            "return_here": request.get_full_path(),
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+def journey_check(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
+    flow = _journey(journey)
+    child = get_visible_or_404(Child, request.user, pk=pk)
+    draft = _draft(request.user, child, flow)
+    stored = draft.answers if draft else {}
+    if draft is None or flow.first_unanswered(stored) is not None:
+        return redirect(flow.next_url(child, stored))
+    errors: list[tuple[str, str]] = []
+    if request.method == "POST":
+        try:
+            record = flow.complete(child=child, user=request.user, values=flow.values(stored))
+        except ValidationError as error:
+            for field_name, field_errors in (
+                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
+            ):
+                step = flow.step_of_field(child, request.user, stored, field_name) if field_name else None
+                anchor = flow.step_url(child, flow.step(step)) if step else ""
+                errors.extend((message, anchor) for message in field_errors)
+        else:
+            next_url = safe_next(request, draft.next_url)
+            draft_discard(user=request.user, child=child, journey=flow.name)
+            confirmation = reverse(flow.confirmation_url_name, kwargs={"pk": record.pk})
+            return redirect(_with_query(confirmation, next=next_url))
+    rows = flow.summary(child, request.user, stored)
+    return render(
+        request,
+        "consent/journey_check.html",
+        {
+            "flow": flow,
+            "child": child,
+            "rows": [(row, flow.step_url(child, flow.step(row.step))) for row in rows],
+            "errors": errors,
+            "back_url": flow.step_url(child, flow.active_steps(stored)[-1]),
+        },
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+@require_POST
+def journey_discard(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
+    flow = _journey(journey)
+    child = get_visible_or_404(Child, request.user, pk=pk)
+    draft_discard(user=request.user, child=child, journey=flow.name)
+    messages.success(request, "Your unfinished answers have been deleted.")
+    return redirect("consent:child_detail", pk=child.pk)
