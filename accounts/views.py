@@ -2,6 +2,7 @@ import time
 from base64 import b32encode
 from binascii import unhexlify
 from datetime import UTC, datetime
+from functools import lru_cache
 
 import segno
 from axes.models import AccessAttempt
@@ -210,17 +211,22 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             request.session[NEW_CODES_SESSION] = codes
             return redirect("accounts:backup_codes")
     device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
-    qr = segno.make(device.config_url, error="m")
     return render(
         request,
         "accounts/two_factor/setup.html",
         {
             "form": form,
             "heading": "Set up two-step sign-in",
-            "qr_code": qr.svg_data_uri(scale=5, border=4),
+            "qr_code": _qr_code(device.config_url),
             "manual_key": " ".join(_chunks(b32encode(unhexlify(key_hex)).decode(), 4)),
         },
     )
+
+
+@lru_cache(maxsize=64)
+def _qr_code(config_url: str) -> str:
+    """The QR code as an inline SVG image (the CSP allows data: images); kept while the page is re-shown."""
+    return segno.make(config_url, error="m").svg_data_uri(scale=5, border=4)
 
 
 def _chunks(text: str, size: int) -> list[str]:

@@ -16,7 +16,7 @@ WORK=.local/load
 mkdir -p "$WORK"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
-export DEBUG=false OTP_REQUIRED=true ALLOWED_HOSTS=127.0.0.1
+export DEBUG=false OTP_REQUIRED=true ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
 export SECRET_KEY
 SECRET_KEY=$("$PY" -c "import secrets; print(secrets.token_urlsafe(50))")
 export STATIC_ROOT="$WORK/static"
