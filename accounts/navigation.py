@@ -22,6 +22,7 @@ NAV_ITEMS = [
     NavItem("Agreements", "agreements:agreement_list", Perm.VIEW_AGREEMENTS),
     NavItem("Agencies", "agreements:agency_list", Perm.VIEW_AGREEMENTS),
     NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
+    NavItem("Reports", "reports:index", Perm.VIEW_REPORTS),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
 ]
 

@@ -41,7 +41,7 @@ from accounts.middleware import LAST_SEEN_KEY, is_verified
 from accounts.models import Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
-from audit.models import Event
+from audit.models import AuditEntry, Event
 from audit.services import record_event
 from consent.selectors import recent_children
 from isa_portal.concurrency import EditConflict
@@ -99,6 +99,10 @@ def _home_context(request: HttpRequest) -> dict:
     context = {}
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
+    if user.can(Perm.VIEW_AUDIT):
+        context["recent_refusals"] = (
+            AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]
+        )
     return context
 
 

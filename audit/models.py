@@ -7,8 +7,12 @@ which stamps who, from which agency, from where and through what.
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
-from django.db import models
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
 
+from accounts.permissions import Perm
+from audit import chain
 from audit.context import current
 
 
@@ -27,7 +31,23 @@ class Event(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
 
 
-class AuditEntryManager(LogEntryManager):
+class AuditEntryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AuditEntryQuerySet":
+        """IG officers read the trail: a partnership-wide one all of it, an agency one their agency's.
+
+        An agency's part is every entry about its records or made by its staff.
+        """
+        if not user.is_authenticated or not user.can(Perm.VIEW_AUDIT):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.about_or_by_agency(user.agency_id)
+
+    def about_or_by_agency(self, agency_id: int) -> "AuditEntryQuerySet":
+        return self.filter(models.Q(agency_id=agency_id) | models.Q(actor_agency_id=agency_id))
+
+
+class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
     def log_create(self, instance, force_log: bool = False, **kwargs):
         # The agency a record belongs to, so an agency IG officer can be shown its trail.
         kwargs.setdefault("agency_id", audit_agency_id(instance))
@@ -39,6 +59,20 @@ class AuditEntryManager(LogEntryManager):
             kwargs["changes"] = {k: v for k, v in kwargs["changes"].items() if k in own}
         return super().log_create(instance, force_log=force_log, **kwargs)
 
+    def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
+        # As log_create: a change to a record's many-to-many (a consent's recipients) is its agency's.
+        kwargs.setdefault("agency_id", audit_agency_id(instance))
+        return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
+
+
+def audited_content_types() -> list[ContentType]:
+    """The types of record the trail is about, for choosing one in the viewer."""
+    from auditlog.registry import auditlog
+
+    # The trail itself too: exports of the trail are entries about it.
+    types = ContentType.objects.get_for_models(*auditlog.get_models(), AuditEntry).values()
+    return sorted(types, key=lambda ct: str(ct.model_class()._meta.verbose_name).lower())
+
 
 def audit_agency_id(instance) -> int | None:
     """Which agency a record belongs to: its ``audit_agency_id`` if it says, else its ``agency``."""
@@ -47,7 +81,34 @@ def audit_agency_id(instance) -> int | None:
     return getattr(instance, "agency_id", None)
 
 
+CHANGE_LABELS = {
+    AbstractLogEntry.Action.CREATE: "Created",
+    AbstractLogEntry.Action.UPDATE: "Changed",
+    AbstractLogEntry.Action.DELETE: "Deleted",
+}
+
+
+class AuditTrailIsAppendOnly(Exception):
+    """An audit entry may be written once, never changed or removed."""
+
+
 class AuditEntry(AbstractLogEntry):
+    # PROTECT, not auditlog's SET_NULL and CASCADE: deleting a user or a content type
+    # must not try to rewrite history (the database triggers would refuse it anyway).
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="content type",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+    )
     event = models.CharField(max_length=20, choices=Event.choices, default=Event.CHANGE)
     agency = models.ForeignKey(
         "agreements.Agency",
@@ -70,22 +131,52 @@ class AuditEntry(AbstractLogEntry):
         max_length=100, blank=True, help_text="'web', or the management command that wrote it."
     )
 
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    entry_hash = models.CharField(max_length=64, editable=False, default="")
+
     objects = AuditEntryManager()
 
     class Meta(AbstractLogEntry.Meta):
         verbose_name = "audit entry"
         verbose_name_plural = "audit entries"
+        ordering = ["-timestamp", "-id"]
         indexes = [
             models.Index(fields=["actor", "timestamp"], name="audit_actor_time"),
             models.Index(fields=["content_type", "object_pk", "timestamp"], name="audit_object_time"),
             models.Index(fields=["agency", "timestamp"], name="audit_agency_time"),
             models.Index(fields=["event", "timestamp"], name="audit_event_time"),
+            # The viewer's keyset pagination and its filters (audit.views).
+            models.Index(fields=["timestamp", "id"], name="audit_time_id"),
+            models.Index(fields=["actor_agency", "timestamp"], name="audit_actor_agency_time"),
+            models.Index(fields=["content_type", "timestamp"], name="audit_type_time"),
+            models.Index(fields=["action", "timestamp"], name="audit_action_time"),
         ]
 
     def save(self, *args, **kwargs):
-        if self._state.adding:
-            self._stamp_from_context()
-        super().save(*args, **kwargs)
+        if not self._state.adding:
+            raise AuditTrailIsAppendOnly("An audit entry cannot be changed once written.")
+        self._stamp_from_context()
+        # In a transaction, so the chain's lock (taken by the INSERT on PostgreSQL) is held
+        # until the outermost transaction commits and the next writer chains onto this entry.
+        with transaction.atomic(savepoint=False):
+            chain.stamp(self)
+            # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
+            kwargs["force_insert"] = True
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AuditTrailIsAppendOnly("An audit entry cannot be deleted.")
+
+    @property
+    def activity_label(self) -> str:
+        if self.event == Event.CHANGE:
+            return CHANGE_LABELS.get(self.action, "Changed")
+        return self.get_event_display()
+
+    @property
+    def record_type_label(self) -> str:
+        model = self.content_type.model_class()
+        return str(model._meta.verbose_name).capitalize() if model else self.content_type.model
 
     def _stamp_from_context(self) -> None:
         context = current()

@@ -18,10 +18,12 @@ def record_event(
     model: type[models.Model] | None = None,
     label: str = "",
     detail: dict[str, Any] | None = None,
+    agency_id: int | None = None,
 ) -> AuditEntry:
     """Write one entry about ``obj`` (or, with no object, about ``model``, e.g. a list or export).
 
-    Actor, address and source come from the current audit context unless given.
+    Actor, address and source come from the current audit context unless given. The entry's
+    agency is the object's; with no object, ``agency_id`` may say whose business it was.
     """
     if obj is not None:
         model = obj._meta.model  # not type(obj): request.user is a lazy proxy
@@ -34,7 +36,7 @@ def record_event(
         object_pk=str(obj.pk) if obj is not None else "",
         object_id=obj.pk if obj is not None and isinstance(obj.pk, int) else None,
         object_repr=label or (str(obj) if obj is not None else str(model._meta.verbose_name_plural)),
-        agency_id=audit_agency_id(obj) if obj is not None else None,
+        agency_id=audit_agency_id(obj) if obj is not None else agency_id,
         additional_data=detail or None,
         actor=actor,
     )
@@ -43,7 +45,15 @@ def record_event(
 
 
 def record_view(obj: models.Model, **detail: Any) -> AuditEntry:
+    """A record was shown. Call it after rendering the page (``response = render(...)``, then
+    ``record_view(obj)``, then ``return response``): an entry takes the hash chain's lock until the
+    request's transaction commits, so the later it is written, the shorter other writers wait."""
     return record_event(Event.VIEW, obj, detail=detail or None)
+
+
+def record_list(model: type[models.Model], *, label: str, **detail: Any) -> AuditEntry:
+    """A list of records was shown (for example a search of children), with what was asked."""
+    return record_event(Event.LIST, model=model, label=label, detail=detail or None)
 
 
 def record_export(model: type[models.Model], *, label: str, **detail: Any) -> AuditEntry:

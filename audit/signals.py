@@ -23,9 +23,19 @@ def _signed_out(sender, request, user, **kwargs) -> None:
 def _sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
     # Django has already masked the password in `credentials`; keep only the name tried.
     tried = str(credentials.get("username") or credentials.get("email") or "")[:254]
+    # The agency of the account tried (if it is one), so its lead can see attempts on its staff.
+    agency_id = (
+        get_user_model()
+        .objects.filter(email=tried.strip().lower())
+        .values_list("agency_id", flat=True)
+        .first()
+        if tried
+        else None
+    )
     record_event(
         Event.SIGN_IN_FAILED,
         model=get_user_model(),
         label=tried or "(no email given)",
         detail={"username": tried},
+        agency_id=agency_id,
     )

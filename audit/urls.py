@@ -1,3 +1,11 @@
+from django.urls import path
+
+from audit import views
+
 app_name = "audit"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry_list, name="entry_list"),
+    path("export.csv", views.entry_export, name="entry_export"),
+    path("<int:pk>/", views.entry_detail, name="entry_detail"),
+]

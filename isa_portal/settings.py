@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "agreements",
     "consent",
     "decisions",
+    "reports",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ urlpatterns = [
     path("children/", include("consent.urls")),
     path("decisions/", include("decisions.urls")),
     path("audit/", include("audit.urls")),
+    path("reports/", include("reports.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

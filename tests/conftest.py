@@ -7,11 +7,37 @@ CSRF tokens like a browser would. A test of the second-factor gate itself uses
 """
 
 import pytest
+from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.models import Role
 from agreements.models import AgencyKind
 from tests.auth import VerifiedClient
 from tests.factories import AgencyFactory, UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_the_audit_triggers():
+    """Let the test flush empty the append-only audit table between transactional tests.
+
+    pytest-django empties the database after each ``transaction=True`` test (browser
+    tests, concurrency tests) with one TRUNCATE of every table, which the audit table's
+    trigger refuses (audit/migrations/0003). The flush runs in its own transaction; we
+    prefix it with ``SET LOCAL session_replication_role = replica``, under which
+    ordinary triggers do not fire. Only a superuser may change that setting, and the
+    tests connect as one; the application's own role cannot, and the trigger itself
+    has no switch to turn it off.
+    """
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if statements:
+            statements = ["SET LOCAL session_replication_role = replica", *statements]
+        return statements
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = original
 
 
 @pytest.fixture

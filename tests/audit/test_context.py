@@ -94,3 +94,17 @@ def test_denied_requests_are_recorded(client, practitioner):
     assert entry.actor == practitioner
     assert entry.additional_data["status"] == 404
     assert entry.object_repr == "GET /no-such-page/"
+
+
+@pytest.mark.django_db
+def test_many_to_many_changes_are_filed_under_the_records_agency(practitioner, other_agency):
+    from tests.consent.factories import ChildFactory, make_consent
+
+    child = ChildFactory(created_by=practitioner)
+    with audit_context(source="web", actor=practitioner):
+        consent = make_consent(child, practitioner, recipients=[other_agency])
+    m2m_entries = AuditEntry.objects.filter(
+        object_pk=str(consent.pk), changes__recipients__type="m2m"
+    )
+    assert m2m_entries.exists()
+    assert {entry.agency_id for entry in m2m_entries} == {practitioner.agency_id}

@@ -1,0 +1,125 @@
+"""The hash chain that makes the audit trail tamper-evident.
+
+Each entry stores ``prev_hash`` (the ``entry_hash`` of the entry before it, by id)
+and ``entry_hash`` = SHA-256 of a canonical serialisation of its content together
+with ``prev_hash``. Editing an entry changes its hash; deleting, inserting or
+reordering entries breaks the link to the next one. ``verify_audit`` walks the
+chain and prints the head hash, which an operator keeps outside the database: a
+chain cut short at its end (the last entries removed) is caught by comparing heads.
+
+Writes are serialised so the chain never forks. On PostgreSQL the INSERT itself fills
+both hashes (:func:`stamp`): ``audit_chain_head()`` (installed by migration 0003) takes a
+transaction-level advisory lock and then reads the head with a fresh snapshot; the
+entry's hash is SHA-256 over that head and the canonical content Python passes in. The
+lock is held until the writing transaction commits, so the next writer reads this entry
+as its head; the id is drawn under the same lock, so ids follow the chain. Writing an
+entry costs no query beyond its INSERT. On SQLite (local
+development only) Python reads the head and the database allows one writer at a time.
+"""
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+from django.utils.ipv6 import clean_ipv6_address
+
+GENESIS = "0" * 64
+
+# The fields each hash covers, by attname. Frozen: adding a field to AuditEntry does
+# NOT add it here, or every older entry would fail verification. A new field that must
+# be covered needs a new chain version (hash it only for entries after a marker entry).
+# tests/audit/test_chain.py fails when a field is neither here nor in NOT_HASHED.
+HASHED_FIELDS = (
+    "timestamp",
+    "action",
+    "event",
+    "content_type_id",
+    "object_pk",
+    "object_id",
+    "object_repr",
+    "serialized_data",
+    "changes",
+    "changes_text",
+    "cid",
+    "remote_addr",
+    "remote_port",
+    "additional_data",
+    "actor_id",
+    "actor_email",
+    "actor_role",
+    "actor_agency_id",
+    "agency_id",
+    "source",
+)
+# The row id is the chain's order, checked through the links; the hashes are the chain itself.
+NOT_HASHED = ("id", "prev_hash", "entry_hash")
+JSON_FIELDS = ("serialized_data", "changes", "additional_data")
+# Written as Python values (auditlog passes an int primary key as object_pk), read back as stored.
+TEXT_FIELDS = (
+    "object_pk", "object_repr", "changes_text", "cid", "actor_email", "actor_role", "event", "source"
+)
+
+# Key for pg_advisory_xact_lock, also written in migration 0003's SQL: "ISA audit".
+ADVISORY_LOCK_KEY = 0x15A0A0D17
+
+
+def _canonical_value(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name == "timestamp":
+        if isinstance(value, str):  # SQLite hands back what it stored, already parsed by Django
+            value = datetime.fromisoformat(value)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+    if name in TEXT_FIELDS:
+        return str(value)
+    if name == "remote_addr" and ":" in value:
+        return clean_ipv6_address(value)  # as GenericIPAddressField stores it
+    if name in JSON_FIELDS:
+        # What the database will give back: plain JSON types (key order is settled below).
+        return json.loads(json.dumps(value, default=str))
+    if name == "remote_addr":
+        return str(value)
+    return int(value)  # the ids, action and port
+
+
+def canonical_content(values: Mapping[str, Any]) -> bytes:
+    """The bytes an entry's hash covers: its hashed fields as sorted, compact JSON."""
+    content = {name: _canonical_value(name, values.get(name)) for name in HASHED_FIELDS}
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def entry_hash(values: Mapping[str, Any], prev_hash: str) -> str:
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(b"\n")
+    digest.update(canonical_content(values))
+    return digest.hexdigest()
+
+
+def stamp(entry) -> None:
+    """Set ``prev_hash`` and ``entry_hash`` on an entry about to be inserted."""
+    if connection.vendor == "postgresql":
+        # Expressions, evaluated by the INSERT and returned by it (Django refreshes them).
+        content = "\n" + canonical_content(field_values(entry)).decode()
+        # The id too is drawn under the lock, so id order is chain order (see migration 0003).
+        entry.id = RawSQL("audit_chain_next_id()", ())
+        entry.prev_hash = RawSQL("audit_chain_head()", ())
+        entry.entry_hash = RawSQL(
+            "encode(sha256(convert_to(audit_chain_head() || %s, 'UTF8')), 'hex')", (content,)
+        )
+    else:
+        entry.prev_hash = head(type(entry))
+        entry.entry_hash = entry_hash(field_values(entry), entry.prev_hash)
+
+
+def head(model) -> str:
+    """The chain's current head (SQLite; on PostgreSQL the INSERT reads it under the lock)."""
+    return model._default_manager.order_by("-id").values_list("entry_hash", flat=True).first() or GENESIS
+
+
+def field_values(entry) -> dict[str, Any]:
+    return {name: getattr(entry, name) for name in HASHED_FIELDS}

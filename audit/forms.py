@@ -1,0 +1,131 @@
+"""Filters for the audit trail viewer; the date range is shared with the reports."""
+
+import datetime as dt
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Fieldset, Fixed, Fluid, Layout
+from django import forms
+from django.utils import timezone
+
+from agreements.models import Agency
+from audit.models import AuditEntry, Event, audited_content_types
+from isa_portal.forms import GOVUKForm
+
+# "What happened": the three kinds of change, then every other event.
+ACTIVITY_CHOICES = [
+    ("", "Anything"),
+    ("create", "Created a record"),
+    ("update", "Changed a record"),
+    ("delete", "Deleted a record"),
+    *[(value, label) for value, label in Event.choices if value != Event.CHANGE],
+]
+CHANGE_ACTIONS = {
+    "create": AuditEntry.Action.CREATE,
+    "update": AuditEntry.Action.UPDATE,
+    "delete": AuditEntry.Action.DELETE,
+}
+
+
+class DateRangeForm(GOVUKForm):
+    """From and to dates, both optional and both inclusive, in the partnership's time zone."""
+
+    date_from = DateInputField(label="From", required=False, help_text="For example, 1 4 2026")
+    date_to = DateInputField(label="To", required=False, help_text="For example, 31 3 2027")
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
+        return cleaned
+
+    def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[start, end) as aware datetimes; the end is midnight after the 'to' date."""
+        start, end = self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+        zone = timezone.get_current_timezone()
+        return (
+            dt.datetime.combine(start, dt.time.min, zone) if start else None,
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, zone) if end else None,
+        )
+
+
+class AuditFilterForm(DateRangeForm):
+    submit_label = "Apply filters"
+
+    actor = forms.EmailField(
+        label="Who did it (email address)", required=False, max_length=254,
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=Agency.objects.all(),
+        required=False,
+        empty_label="Any agency",
+        help_text="Entries about the agency's records or by its staff.",
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+    record_type = forms.TypedChoiceField(
+        label="Type of record", required=False, coerce=int, empty_value=None,
+        error_messages={"invalid_choice": "Select a type of record from the list"},
+    )
+    record_id = forms.CharField(
+        label="Record number", required=False, max_length=255,
+        help_text="With a type of record: show the trail of that one record.",
+    )
+    activity = forms.ChoiceField(
+        label="What happened", required=False, choices=ACTIVITY_CHOICES,
+        error_messages={"invalid_choice": "Select what happened from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["record_type"].choices = [
+            ("", "Any type"),
+            *[
+                (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())
+                for ct in audited_content_types()
+            ],
+        ]
+        self.helper.layout = Layout(
+            Fieldset(
+                Field.text("actor", field_width=Fluid.TWO_THIRDS),
+                Field.select("agency"),
+                Field.select("record_type"),
+                Field.text("record_id", field_width=Fixed.TEN),
+                Field.select("activity"),
+                Field("date_from"),
+                Field("date_to"),
+            )
+        )
+
+    def clean_actor(self) -> str:
+        return self.cleaned_data["actor"].strip().lower()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("record_id") and not cleaned.get("record_type"):
+            self.add_error("record_type", "Select a type of record to see the trail of one record")
+        return cleaned
+
+    def filter(self, entries):
+        """Narrow a queryset of entries (already scoped to the user) by the answers given."""
+        data = self.cleaned_data
+        if data.get("actor"):
+            entries = entries.filter(actor__email=data["actor"])
+        if data.get("agency"):
+            entries = entries.about_or_by_agency(data["agency"].pk)
+        if data.get("record_type"):
+            entries = entries.filter(content_type_id=data["record_type"])
+            if data.get("record_id"):
+                entries = entries.filter(object_pk=data["record_id"].strip())
+        activity = data.get("activity")
+        if activity in CHANGE_ACTIONS:
+            entries = entries.filter(event=Event.CHANGE, action=CHANGE_ACTIONS[activity])
+        elif activity:
+            entries = entries.filter(event=activity)
+        start, end = self.period()
+        if start:
+            entries = entries.filter(timestamp__gte=start)
+        if end:
+            entries = entries.filter(timestamp__lt=end)
+        return entries

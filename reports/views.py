@@ -1,0 +1,75 @@
+"""Reports for IG officers and safeguarding leads: each figure as a chart, a table and downloads."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from accounts.access import require
+from accounts.permissions import Perm
+from audit.services import record_export
+from isa_portal.exports import csv_response, xlsx_response
+from reports import charts, registry
+from reports.forms import ReportFilterForm
+
+
+def _form(request: HttpRequest) -> ReportFilterForm:
+    return ReportFilterForm(request.GET or None, user=request.user)
+
+
+@require(Perm.VIEW_REPORTS)
+@require_safe
+def report_index(request: HttpRequest) -> HttpResponse:
+    form = _form(request)
+    sections: list[dict] = []
+    scope = None
+    if not form.is_bound or form.is_valid():
+        scope = form.scope()
+        for figure in registry.figures():
+            data = figure.compute(scope)
+            if not sections or sections[-1]["title"] != figure.section:
+                sections.append({"title": figure.section, "figures": []})
+            sections[-1]["figures"].append(
+                {
+                    "figure": figure,
+                    "data": data,
+                    "chart": charts.draw(
+                        data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title
+                    ),
+                    "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
+                    if figure.chart == "line"
+                    else [],
+                }
+            )
+    return render(
+        request,
+        "reports/index.html",
+        {"form": form, "sections": sections, "scope": scope, "query": request.GET.urlencode()},
+    )
+
+
+@require(Perm.VIEW_REPORTS)
+@require_safe
+def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
+    figure = registry.get_figure(key)
+    if figure is None:
+        raise Http404
+    form = _form(request)
+    if form.is_bound and not form.is_valid():
+        return HttpResponse("Check the dates and agency asked for.", status=400, content_type="text/plain")
+    scope = form.scope()
+    data = figure.compute(scope)
+    record_export(
+        figure.source,
+        label=f"Report: {figure.title} ({fmt.upper()})",
+        figure=key,
+        date_from=scope.start.date().isoformat(),
+        date_to=scope.last_day.isoformat(),
+        agencies=sorted(scope.agency_ids) if scope.agency_ids is not None else "all",
+    )
+    header = [data.label_heading, *data.series]
+    rows = ([row.label, *row.values] for row in data.rows)
+    filename = f"{key}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        return xlsx_response(filename=filename, sheet_title=figure.title, header=header, rows=rows)
+    return csv_response(filename=filename, header=header, rows=rows)

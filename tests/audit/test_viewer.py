@@ -1,0 +1,302 @@
+"""The audit trail viewer: who sees which entries, the filters, one entry, pages and the CSV export."""
+
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from agreements.models import Agency
+from audit import views
+from audit.context import audit_context
+from audit.models import AuditEntry, Event
+from audit.services import record_event
+from tests.audit.factories import write_entries
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("audit:entry_list")
+EXPORT = reverse("audit:entry_export")
+
+
+def _listed_ids(response) -> list[int]:
+    return [entry.pk for entry in response.context["page"].items]
+
+
+@pytest.fixture
+def agency_ig_elsewhere(other_agency):
+    """An IG officer of the other agency only (not partnership-wide)."""
+    return UserFactory(email="ig-elsewhere@example.org", agency=other_agency, role=Role.IG_OFFICER)
+
+
+@pytest.fixture
+def mixed_trail(practitioner, outsider, agency, other_agency):
+    """One entry by home staff about a home record, one by an outsider about a home record,
+    one by home staff about another agency's record, one wholly elsewhere."""
+    with audit_context(source="tests", actor=practitioner):
+        home_home = record_event(Event.VIEW, practitioner, label="home about home")
+        home_other = record_event(Event.VIEW, outsider, label="home about other")
+    with audit_context(source="tests", actor=outsider):
+        other_home = record_event(Event.VIEW, practitioner, label="other about home")
+        other_other = record_event(Event.VIEW, outsider, label="other about other")
+    return {
+        "home_home": home_home.pk,
+        "home_other": home_other.pk,
+        "other_home": other_home.pk,
+        "other_other": other_other.pk,
+    }
+
+
+def _ids_for(client, user, **params) -> set[int]:
+    client.force_login(user)
+    response = client.get(LIST, {"actor": "", **params})
+    assert response.status_code == 200
+    return set(_listed_ids(response))
+
+
+def test_an_agency_ig_officer_sees_entries_about_or_by_their_agency_only(client, ig_officer, mixed_trail):
+    seen = _ids_for(client, ig_officer)
+    assert {mixed_trail["home_home"], mixed_trail["home_other"], mixed_trail["other_home"]} <= seen
+    assert mixed_trail["other_other"] not in seen
+
+
+def test_a_partnership_ig_officer_sees_every_agency(client, partnership_ig, mixed_trail):
+    assert set(mixed_trail.values()) <= _ids_for(client, partnership_ig)
+
+
+@pytest.mark.parametrize("persona", ["practitioner", "lead", "admin", "outsider"])
+def test_other_roles_are_refused_and_the_refusal_is_recorded(client, personas, persona):
+    client.force_login(personas[persona])
+    for url in (LIST, EXPORT):
+        assert client.get(url).status_code == 403
+    assert AuditEntry.objects.filter(event=Event.DENIED, actor=personas[persona]).count() == 2
+
+
+def test_an_entry_outside_the_officers_agency_is_not_found(client, agency_ig_elsewhere, mixed_trail):
+    client.force_login(agency_ig_elsewhere)
+    url = reverse("audit:entry_detail", args=[mixed_trail["home_home"]])
+    assert client.get(url).status_code == 404
+    own = reverse("audit:entry_detail", args=[mixed_trail["other_other"]])
+    assert client.get(own).status_code == 200
+
+
+def test_filter_by_actor_agency_type_record_and_what_happened(
+    client, partnership_ig, practitioner, outsider, agency, mixed_trail
+):
+    assert _ids_for(client, partnership_ig, actor="PRACTITIONER@example.org ") >= {
+        mixed_trail["home_home"],
+        mixed_trail["home_other"],
+    }
+    by_actor = _ids_for(client, partnership_ig, actor=practitioner.email)
+    assert mixed_trail["other_home"] not in by_actor
+
+    by_agency = _ids_for(client, partnership_ig, agency=outsider.agency_id)
+    assert {mixed_trail["home_other"], mixed_trail["other_home"], mixed_trail["other_other"]} <= by_agency
+    assert mixed_trail["home_home"] not in by_agency
+
+    user_type = ContentType.objects.get_for_model(User).pk
+    one_record = _ids_for(client, partnership_ig, record_type=user_type, record_id=str(outsider.pk))
+    assert one_record >= {mixed_trail["home_other"], mixed_trail["other_other"]}
+    assert not one_record & {mixed_trail["home_home"], mixed_trail["other_home"]}
+    assert all(AuditEntry.objects.get(pk=pk).object_pk == str(outsider.pk) for pk in one_record)
+
+    created = _ids_for(client, partnership_ig, activity="create")
+    assert created and all(AuditEntry.objects.get(pk=pk).action == AuditEntry.Action.CREATE for pk in created)
+    assert not created & set(mixed_trail.values())
+    viewed = _ids_for(client, partnership_ig, activity="view")
+    assert set(mixed_trail.values()) == viewed
+
+    agency_type = ContentType.objects.get_for_model(Agency).pk
+    agencies = _ids_for(client, partnership_ig, record_type=agency_type)
+    assert agencies == set(
+        AuditEntry.objects.filter(content_type_id=agency_type).values_list("pk", flat=True)
+    )
+
+
+def test_filter_by_dates_is_inclusive_in_local_time(client, partnership_ig, practitioner):
+    zone = timezone.get_current_timezone()
+    stamps = {
+        "before": dt.datetime(2026, 3, 31, 23, 59, 59, tzinfo=zone),
+        "first": dt.datetime(2026, 4, 1, 0, 0, 0, tzinfo=zone),
+        "last": dt.datetime(2026, 4, 30, 23, 59, 59, tzinfo=zone),
+        "after": dt.datetime(2026, 5, 1, 0, 0, 0, tzinfo=zone),
+    }
+    ids = {}
+    with audit_context(source="tests", actor=practitioner):
+        for name, when in stamps.items():
+            entry = AuditEntry(
+                event=Event.VIEW,
+                action=AuditEntry.Action.ACCESS,
+                timestamp=when,
+                object_repr=name,
+                content_type=ContentType.objects.get_for_model(User),
+                object_pk=str(practitioner.pk),
+            )
+            entry.save()
+            ids[name] = entry.pk
+    found = _ids_for(
+        client,
+        partnership_ig,
+        date_from_0="1",
+        date_from_1="4",
+        date_from_2="2026",
+        date_to_0="30",
+        date_to_1="4",
+        date_to_2="2026",
+    )
+    assert found == {ids["first"], ids["last"]}
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"record_id": "7"}, "Select a type of record to see the trail of one record"),
+        ({"actor": "not an email"}, "Enter an email address in the correct format"),
+        ({"activity": "smuggle"}, "Select what happened from the list"),
+        (
+            {
+                "date_from_0": "2",
+                "date_from_1": "4",
+                "date_from_2": "2026",
+                "date_to_0": "1",
+                "date_to_1": "4",
+                "date_to_2": "2026",
+            },
+            "The &#x27;to&#x27; date must be the same as or after the &#x27;from&#x27; date",
+        ),
+    ],
+)
+def test_a_wrong_filter_is_explained_and_shows_nothing(client, partnership_ig, params, message):
+    client.force_login(partnership_ig)
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    assert response.context["page"].items == []
+    assert client.get(EXPORT, params).status_code == 400
+
+
+def test_an_entry_shows_each_changed_field_before_and_after(client, partnership_ig, practitioner):
+    with audit_context(source="tests", actor=practitioner):
+        practitioner.job_title = "Senior social worker"
+        practitioner.save()
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, object_pk=str(practitioner.pk)).get()
+    client.force_login(partnership_ig)
+    response = client.get(reverse("audit:entry_detail", args=[entry.pk]))
+    assert response.status_code == 200
+    assert response.context["changes"] == [
+        {"field": "Job title", "before": "", "after": "Senior social worker"}
+    ]
+    body = response.content.decode()
+    assert "Senior social worker" in body
+    assert entry.entry_hash in body
+
+
+def test_a_choice_is_shown_by_its_label(client, partnership_ig, agency, lead):
+    from agreements.models import AgencyKind
+
+    with audit_context(source="tests", actor=lead):
+        agency.kind = AgencyKind.SCHOOL
+        agency.save()
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, object_pk=str(agency.pk)).get()
+    client.force_login(partnership_ig)
+    changes = client.get(reverse("audit:entry_detail", args=[entry.pk])).context["changes"]
+    assert changes == [
+        {"field": "Kind", "before": "Local authority children's services", "after": "School or academy"}
+    ]
+
+
+def test_pages_walk_the_whole_trail_newest_first_and_back(client, partnership_ig, practitioner, monkeypatch):
+    monkeypatch.setattr(views, "PAGE_SIZE", 7)
+    write_entries(30, actor=practitioner)
+    client.force_login(partnership_ig)  # itself an entry (a sign-in)
+    expected = list(AuditEntry.objects.order_by("-timestamp", "-id").values_list("pk", flat=True))
+
+    seen, pages, params = [], [], {}
+    while True:
+        page = client.get(LIST, params).context["page"]
+        pages.append(page)
+        seen.extend(entry.pk for entry in page.items)
+        if not page.older:
+            break
+        params = {"older": page.older}
+    assert seen == expected
+    assert pages[0].newer is None
+
+    back = client.get(LIST, {"newer": pages[2].newer}).context["page"]
+    assert [entry.pk for entry in back.items] == [entry.pk for entry in pages[1].items]
+
+
+def test_a_forged_cursor_shows_the_first_page(client, partnership_ig, practitioner):
+    write_entries(3, actor=practitioner)
+    client.force_login(partnership_ig)
+    response = client.get(LIST, {"older": "nonsense_x"})
+    assert response.status_code == 200
+    assert _listed_ids(response)[0] == AuditEntry.objects.order_by("-timestamp", "-id").first().pk
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_list_costs_the_same_queries_whatever_the_page_size(
+    client, ig_officer, practitioner, outsider, monkeypatch, django_assert_num_queries, size
+):
+    monkeypatch.setattr(views, "PAGE_SIZE", size)
+    write_entries(2 * size + 1, actor=practitioner)
+    write_entries(5, actor=outsider)
+    client.force_login(ig_officer)
+    older = client.get(LIST).context["page"].older
+    # session, user, the user's agency (header), agencies for the filter, the page, and the
+    # request's savepoint pair; content types are cached. No COUNT, whatever the page size.
+    with django_assert_num_queries(7):
+        response = client.get(LIST, {"older": older})
+    assert len(response.context["page"].items) == size
+
+
+def test_the_export_streams_the_filtered_scoped_trail_and_is_recorded(
+    client, ig_officer, practitioner, mixed_trail
+):
+    with audit_context(source="tests", actor=practitioner):
+        record_event(Event.VIEW, practitioner, label='=HYPERLINK("http://evil")')
+    client.force_login(ig_officer)
+    response = client.get(EXPORT, {"activity": "view"})
+    assert response.status_code == 200
+    assert response.streaming
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    header, body = rows[0], rows[1:]
+    assert header == views.EXPORT_HEADER
+    ids = {int(row[0]) for row in body}
+    assert ids >= {mixed_trail["home_home"], mixed_trail["home_other"], mixed_trail["other_home"]}
+    assert mixed_trail["other_other"] not in ids
+    assert '\'=HYPERLINK("http://evil")' in {row[10] for row in body}
+
+    export = AuditEntry.objects.filter(event=Event.EXPORT, actor=ig_officer).get()
+    assert export.additional_data == {"filters": {"activity": "view"}}
+    assert export.object_repr == "Audit trail (CSV)"
+
+
+def test_the_ig_officers_home_page_shows_the_latest_refusals_in_their_scope(
+    client, ig_officer, practitioner, outsider
+):
+    for user in (practitioner, outsider):
+        client.force_login(user)
+        client.get(LIST)  # refused, and recorded
+    client.force_login(ig_officer)
+    refusals = list(client.get(reverse("home")).context["recent_refusals"])
+    assert [entry.actor for entry in refusals] == [practitioner]
+
+
+def test_an_entry_page_costs_a_fixed_number_of_queries(
+    client, partnership_ig, practitioner, django_assert_num_queries
+):
+    [entry] = write_entries(1, actor=practitioner)
+    client.force_login(partnership_ig)
+    url = reverse("audit:entry_detail", args=[entry.pk])
+    client.get(url)  # the first request after signing in also stamps the session
+    # session, user, the user's agency (header), the entry with its joins, the request's savepoint pair
+    with django_assert_num_queries(6):
+        assert client.get(url).status_code == 200
