@@ -161,8 +161,11 @@ def _register_second_factor_devices() -> None:
     from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    auditlog.register(TOTPDevice, exclude_fields=["key"])
-    auditlog.register(StaticDevice)
+    # Each use of a device moves its counters; those uses are in the trail already as
+    # sign-in events (and failures), so the counters would only add noise.
+    in_use = ["last_t", "drift", "throttling_failure_count", "throttling_failure_timestamp", "last_used_at"]
+    auditlog.register(TOTPDevice, exclude_fields=["key", *in_use])
+    auditlog.register(StaticDevice, exclude_fields=in_use)
     auditlog.register(StaticToken, exclude_fields=["token"])
 
 

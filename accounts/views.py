@@ -1,7 +1,7 @@
 import time
 from base64 import b32encode
 from binascii import unhexlify
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import segno
@@ -434,7 +434,7 @@ def _attempts_visible_to(user: User):
 @require(Perm.MANAGE_USERS)
 @require_safe
 def lockout_list(request: HttpRequest) -> HttpResponse:
-    since = timezone.now() - timezone.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
     attempts = _attempts_visible_to(request.user).filter(attempt_time__gte=since).order_by("-attempt_time")
     rows = [{"attempt": a, "locked": a.failures_since_start >= settings.AXES_FAILURE_LIMIT} for a in attempts]
     return render(request, "accounts/lockouts.html", {"rows": rows, "limit": settings.AXES_FAILURE_LIMIT})

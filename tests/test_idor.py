@@ -2,7 +2,9 @@
 
 Built over the URL x role matrix, so a route added by any part is covered as soon
 as it is declared: a user of another agency (``outsider``) gets 404 - exactly as
-if the record did not exist - and the attempt is in the audit trail.
+if the record did not exist - and the attempt is in the audit trail. (A page no
+practitioner may use at all answers the outsider 403 whether or not the record
+exists, which tells them nothing either.)
 """
 
 import uuid
@@ -45,7 +47,25 @@ def test_another_agency_gets_404_and_the_attempt_is_recorded(client, personas, u
         # The method is refused before any record is looked up: nothing can leak.
         assert method != route.method, f"{url_name} refuses its own declared method"
         return
-    assert response.status_code == 404, f"{method} {url_name} as outsider: {response.status_code}"
+    status = response.status_code
+    # The outsider is a practitioner. Where a practitioner of the home agency may use the
+    # page, the outsider must be told the record does not exist. Where no practitioner
+    # may (the role is refused, 403), the refusal must not depend on the record existing.
+    home_practitioner_allowed = route.expect["practitioner"] not in (403, 404, 405)
+    if home_practitioner_allowed or status != 403:
+        assert status == 404, f"{method} {url_name} as outsider: {status}"
+    else:
+        missing = reverse(url_name, kwargs={k: _missing(v) for k, v in kwargs.items()})
+        assert client.generic(method, missing).status_code == 403, f"{url_name}: 403 only when it exists"
     assert AuditEntry.objects.filter(
-        event=Event.DENIED, actor=outsider, object_repr=f"{method} {url}", additional_data__status=404
+        event=Event.DENIED, actor=outsider, object_repr=f"{method} {url}", additional_data__status=status
     ).exists(), f"{method} {url_name}: the refusal is not in the audit trail"
+
+
+def _missing(value):
+    """An id of the same kind that names no record."""
+    if isinstance(value, int):
+        return 2**31 - 1
+    if isinstance(value, uuid.UUID):
+        return uuid.uuid4()
+    return value

@@ -78,7 +78,8 @@ def test_no_marker_in_logs_error_pages_or_urls_on_any_route(client, personas, ca
                 where = f"{method} {url_name} as {persona}"
                 found += [f"{where}: URL {url}" for _ in _leaks(url)]
                 found += [f"{where}: redirect {m}" for m in _leaks(response.get("Location", ""))]
-                body = response.content.decode(errors="replace")
+                content = b"".join(response.streaming_content) if response.streaming else response.content
+                body = content.decode(errors="replace")
                 if response.status_code >= 400:
                     found += [f"{where}: error page shows {m}" for m in _leaks(body)]
                 for link in URL_ATTRIBUTE.findall(body):
