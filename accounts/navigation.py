@@ -21,6 +21,7 @@ NAV_ITEMS = [
     NavItem("Decisions", "decisions:list", Perm.RECORD_DECISION),
     NavItem("Agreements", "agreements:agreement_list", Perm.VIEW_AGREEMENTS),
     NavItem("Agencies", "agreements:agency_list", Perm.VIEW_AGREEMENTS),
+    NavItem("Incidents", "agreements:incident_list", Perm.VIEW_INCIDENTS),
     NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
     NavItem("Reports", "reports:index", Perm.VIEW_REPORTS),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
@@ -38,6 +39,10 @@ def navigation_for(request: HttpRequest) -> list[dict]:
         except NoReverseMatch:
             # A section whose pages have not been built yet is simply not shown.
             continue
-        active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        matches = request.path == url if url == "/" else request.path.startswith(url)
+        items.append({"label": item.label, "url": url, "active": matches})
+    # Sections can nest (/agreements/ and /agreements/agencies/): only the most specific is current.
+    current = max((item for item in items if item["active"]), key=lambda item: len(item["url"]), default=None)
+    for item in items:
+        item["active"] = item is current
     return items

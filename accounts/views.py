@@ -41,6 +41,7 @@ from accounts.middleware import LAST_SEEN_KEY, is_verified
 from accounts.models import Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
+from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
 from audit.services import record_event
 from consent.selectors import recent_children
@@ -95,8 +96,10 @@ def _home_context(request: HttpRequest) -> dict:
         agencies = Agency.objects.visible_to(user)
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
-        return {"agencies": agencies}
+        return {"agencies": agencies, "flags": landing_flags(user)}
     context = {}
+    if user.role == Role.IG_OFFICER:
+        context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
     if user.can(Perm.VIEW_AUDIT):

@@ -12,6 +12,7 @@ from importlib import import_module
 SEEDERS = [
     "agreements.demo",
     "accounts.demo",
+    "agreements.demo_agreements",  # signatures and incidents name the users who recorded them
     "consent.demo",
 ]
 

@@ -271,3 +271,14 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# Uploads: agreement PDFs of at most 20 MB. Larger files are dropped as they stream in
+# (isa_portal.uploads), so the form can say so; other request fields stay at Django's 2.5 MB.
+AGREEMENT_DOCUMENT_MAX_SIZE = 20 * 1024 * 1024
+FILE_UPLOAD_MAX_SIZE = AGREEMENT_DOCUMENT_MAX_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "isa_portal.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

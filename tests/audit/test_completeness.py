@@ -137,15 +137,16 @@ class Session:
     def create_agency(self, person):
         name = f"Agency {next(_names)}"
         with audit_context(source="tests", actor=person):
-            Agency.objects.create(name=name, kind=AgencyKind.VOLUNTARY)
-        self.expect(Event.CHANGE, CREATE, person, name, address=None)
+            agency = Agency.objects.create(name=name, kind=AgencyKind.VOLUNTARY)
+        # An agency's own record belongs to that agency (agreements.models.Agency.audit_agency_id).
+        self.expect(Event.CHANGE, CREATE, person, name, agency_id=agency.pk, address=None)
 
     def rename_agency(self, person):
         agency = Agency.objects.get(pk=person.agency_id)
         agency.name = f"Renamed agency {next(_names)}"
         with audit_context(source="tests", actor=person):
             agency.save()
-        self.expect(Event.CHANGE, UPDATE, person, agency.name, address=None)
+        self.expect(Event.CHANGE, UPDATE, person, agency.name, agency_id=agency.pk, address=None)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,0 +1,417 @@
+"""GOV.UK forms for agencies, agreements, versions, signatures and incidents.
+
+Forms check the shape of each answer; the rules that need other records (who
+may sign what, which status may follow which) are in ``agreements.services`` and
+come back as field errors.
+"""
+
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+
+from agreements.models import (
+    STATUS_TRANSITIONS,
+    Agency,
+    AgencyKind,
+    Agreement,
+    AgreementStatus,
+    AgreementTier,
+    AgreementVersion,
+    Incident,
+    IncidentKind,
+    IncidentOutcome,
+    IncidentStatus,
+    PartnershipGroup,
+)
+from agreements.selectors import RegisterState
+from isa_portal.concurrency import VersionedFormMixin
+from isa_portal.forms import GOVUKForm, GOVUKModelForm
+from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
+
+PDF_MAGIC = b"%PDF-"
+
+
+class DateField(DateInputField):
+    """The GOV.UK three-box date, reporting each missing part and any impossible date plainly."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            raise ValidationError("Enter a real date", code="invalid") from None
+        if not 1900 <= value.year <= 2200:
+            raise ValidationError("Enter a year between 1900 and 2200", code="invalid")
+        return value
+
+
+class EditLockMixin(VersionedFormMixin):
+    """Optimistic locking on edit forms only: a new record has no version to go stale."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "instance", None) is None or self.instance.pk is None:
+            del self.fields["lock_version"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if "lock_version" in self.errors:  # a hidden field: its error would not show beside it
+            self.add_error(
+                None, "This page is out of date. Open it again from the record and make your changes."
+            )
+        return cleaned
+
+
+def radios(choices, **kwargs) -> forms.ChoiceField:
+    return forms.ChoiceField(widget=forms.RadioSelect, choices=choices, **kwargs)
+
+
+class AgencyForm(EditLockMixin, GOVUKModelForm):
+    submit_label = "Save agency"
+
+    kind = radios(
+        AgencyKind.choices, label="Kind of agency", error_messages={"required": "Select the kind of agency"}
+    )
+    group = radios(
+        PartnershipGroup.choices,
+        label="Partnership group",
+        help_text="The core group reviews the agreements; the virtual group need not meet.",
+        error_messages={"required": "Select the partnership group"},
+    )
+    ico_registration_expires_on = DateField(
+        label="ICO registration expires on", required=False, help_text="For example, 31 3 2027"
+    )
+
+    class Meta:
+        model = Agency
+        fields = [
+            "name",
+            "kind",
+            "address",
+            "ico_registration_number",
+            "ico_registration_expires_on",
+            "group",
+            "commissioned_by",
+            "is_active",
+        ]
+        labels = {"name": "Name of the agency", "is_active": "Active in the partnership"}
+        help_texts = {
+            "ico_registration_number": "Z and 7 digits (like Z5347709), or 2 letters and 6 digits "
+            "(like ZA123456). Find it on the ICO's register of fee payers.",
+        }
+        error_messages = {
+            "name": {
+                "required": "Enter the name of the agency",
+                "unique": "An agency with this name already exists",
+            }
+        }
+        widgets = {"address": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        commissioners = Agency.objects.exclude(kind=AgencyKind.COMMISSIONED)
+        if self.instance.pk:
+            commissioners = commissioners.exclude(pk=self.instance.pk)
+        self.fields["commissioned_by"].queryset = commissioners
+        self.fields["commissioned_by"].label = "Commissioned by (for a commissioned provider only)"
+        self.fields["commissioned_by"].empty_label = "Not commissioned"
+
+
+class RepresentativeForm(GOVUKForm):
+    submit_label = "Save nominated representative"
+
+    name = forms.CharField(
+        label="Full name", max_length=150, error_messages={"required": "Enter the full name"}
+    )
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+        },
+    )
+    phone = forms.CharField(label="Phone number (optional)", max_length=30, required=False)
+    started_on = DateField(label="In post from", help_text="For example, 1 4 2026")
+
+
+class AgreementForm(EditLockMixin, GOVUKModelForm):
+    submit_label = "Save agreement"
+
+    tier = radios(AgreementTier.choices, label="Tier", error_messages={"required": "Select the tier"})
+    purposes = forms.MultipleChoiceField(
+        label="Sharing purposes this agreement covers",
+        choices=SharingPurpose.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one purpose the agreement covers"},
+    )
+    lawful_basis = radios(Article6Basis.choices, label="Article 6 lawful basis", required=False)
+    article9_condition = radios(
+        Article9Condition.choices, label="Article 9 condition (special category data)", required=False
+    )
+
+    class Meta:
+        model = Agreement
+        fields = [
+            "title",
+            "tier",
+            "parent",
+            "owner",
+            "purposes",
+            "review_interval_months",
+            "parties_and_roles",
+            "purpose",
+            "data_items",
+            "lawful_basis",
+            "article9_condition",
+            "recipients",
+            "frequency",
+            "data_quality",
+            "security",
+            "retention_and_disposal",
+            "rights_and_complaints",
+            "breach_procedure",
+            "dpia_reference",
+            "onward_disclosure",
+            "termination",
+        ]
+        labels = {"owner": "Owner agency", "parent": "Sits beneath"}
+        help_texts = {"review_interval_months": "12 for an annual review."}
+        error_messages = {
+            "title": {"required": "Enter the title of the agreement"},
+            "owner": {"required": "Select the agency that owns the agreement"},
+            "review_interval_months": {
+                "required": "Enter the review interval in months",
+                "invalid": "Enter the review interval as a whole number of months",
+                "min_value": "The review interval must be at least 1 month",
+                "max_value": "The review interval must be 60 months or fewer",
+            },
+        }
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in [
+                "parties_and_roles",
+                "purpose",
+                "data_items",
+                "recipients",
+                "frequency",
+                "data_quality",
+                "security",
+                "retention_and_disposal",
+                "rights_and_complaints",
+                "breach_procedure",
+                "onward_disclosure",
+                "termination",
+            ]
+        }
+
+    def __init__(self, *args, owners=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if owners is not None:
+            self.fields["owner"].queryset = owners
+        parents = Agreement.objects.exclude(tier=AgreementTier.SERVICE).exclude(
+            status__in=[AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED]
+        )
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            self.initial.setdefault("purposes", self.instance.purpose_values)
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = "Nothing (an overarching protocol)"
+
+
+class AgreementStatusForm(EditLockMixin, GOVUKForm):
+    submit_label = "Change status"
+
+    status = radios([], label="New status", error_messages={"required": "Select the new status"})
+
+    def __init__(self, *args, agreement: Agreement, **kwargs):
+        self.instance = agreement
+        super().__init__(*args, **kwargs)
+        allowed = STATUS_TRANSITIONS[AgreementStatus(agreement.status)]
+        self.fields["status"].choices = [(s.value, s.label) for s in AgreementStatus if s in allowed]
+
+
+class VersionForm(GOVUKModelForm):
+    submit_label = "Save version"
+    # Once signed off, the text people signed is fixed; only the review date may move.
+    LOCKED_AFTER_SIGN_OFF = ["number", "text", "document", "signed_off_by", "signed_off_on"]
+
+    signed_off_on = DateField(
+        label="Date signed off", required=False, help_text="Leave blank until it is signed off."
+    )
+    next_review_date = DateField(
+        label="Next review date",
+        required=False,
+        help_text="Leave blank to review after the agreement's review interval (12 months unless changed).",
+    )
+
+    class Meta:
+        model = AgreementVersion
+        fields = [
+            "number",
+            "author",
+            "summary_of_changes",
+            "text",
+            "document",
+            "signed_off_by",
+            "signed_off_on",
+            "next_review_date",
+        ]
+        labels = {"number": "Version number", "signed_off_by": "Signed off by (name and role)"}
+        help_texts = {
+            "text": "Paste the agreement's text, or upload it as a PDF below (or both).",
+            "document": f"A PDF of at most {settings.AGREEMENT_DOCUMENT_MAX_SIZE // (1024 * 1024)} MB.",
+        }
+        error_messages = {"number": {"required": "Enter the version number"}}
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 10}),
+            "summary_of_changes": forms.Textarea(attrs={"rows": 3}),
+            "document": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        }
+
+    def __init__(self, *args, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.oversized = oversized
+        if self.instance.pk and self.instance.is_signed_off:
+            for name in self.LOCKED_AFTER_SIGN_OFF:
+                self.fields[name].disabled = True
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        if self.oversized:
+            raise ValidationError(
+                f"The selected file must be smaller than "
+                f"{filesizeformat(settings.AGREEMENT_DOCUMENT_MAX_SIZE)}"
+            )
+        if not document or document == self.instance.document:
+            return document
+        if document.size > settings.AGREEMENT_DOCUMENT_MAX_SIZE:
+            raise ValidationError(
+                f"The selected file must be smaller than "
+                f"{filesizeformat(settings.AGREEMENT_DOCUMENT_MAX_SIZE)}"
+            )
+        document.seek(0)
+        head = document.read(len(PDF_MAGIC))
+        document.seek(0)
+        if head != PDF_MAGIC:
+            raise ValidationError("The selected file must be a PDF")
+        return document
+
+
+class SignatureForm(GOVUKForm):
+    submit_label = "Record signature"
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Agency signing",
+        empty_label="Select an agency",
+        error_messages={
+            "required": "Select the agency signing",
+            "invalid_choice": "Select the agency signing",
+        },
+    )
+    signed_by_name = forms.CharField(
+        label="Name of the person who signed",
+        max_length=150,
+        error_messages={"required": "Enter the name of the person who signed"},
+    )
+    signed_by_role = forms.CharField(
+        label="Their role",
+        max_length=150,
+        error_messages={"required": "Enter the role of the person who signed"},
+    )
+    signed_on = DateField(label="Date signed", help_text="For example, 14 2 2026")
+    group = radios(
+        PartnershipGroup.choices,
+        label="Partnership group chosen",
+        error_messages={"required": "Select the partnership group the agency chose"},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+
+
+class WithdrawSignatureForm(GOVUKForm):
+    submit_label = "Withdraw signature"
+
+    withdrawn_on = DateField(label="Date withdrawn", help_text="For example, 14 2 2026")
+    reason = forms.CharField(
+        label="Reason for withdrawing",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        error_messages={"required": "Enter the reason the signature was withdrawn"},
+    )
+
+
+class IncidentForm(EditLockMixin, GOVUKModelForm):
+    submit_label = "Save incident"
+
+    kind = radios(
+        IncidentKind.choices,
+        label="What kind of incident",
+        error_messages={"required": "Select the kind of incident"},
+    )
+    status = radios(IncidentStatus.choices, label="Status", initial=IncidentStatus.OPEN)
+    outcome = radios(IncidentOutcome.choices, label="Outcome (when closing)", required=False)
+    reported_on = DateField(label="Date reported", help_text="For example, 14 2 2026")
+    occurred_on = DateField(label="Date it happened (if known)", required=False)
+    closed_on = DateField(label="Date closed (when closing)", required=False)
+
+    class Meta:
+        model = Incident
+        fields = [
+            "kind",
+            "agency",
+            "agreement",
+            "reported_by",
+            "reported_on",
+            "occurred_on",
+            "summary",
+            "status",
+            "outcome",
+            "closed_on",
+            "lessons_learned",
+        ]
+        labels = {"agency": "Agency concerned", "agreement": "Agreement concerned (if any)"}
+        error_messages = {
+            "agency": {"required": "Select the agency concerned"},
+            "reported_by": {"required": "Enter who reported it"},
+            "summary": {"required": "Enter a summary of what happened"},
+        }
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "lessons_learned": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.fields["agency"].empty_label = "Select an agency"
+        self.fields["agreement"].empty_label = "None"
+
+
+class RegisterFilterForm(forms.Form):
+    """Filters for the signatory register (GET): every field optional."""
+
+    agreement = forms.ModelChoiceField(
+        queryset=Agreement.objects.effective(), required=False, empty_label="All"
+    )
+    state = forms.ChoiceField(
+        choices=[("", "Any"), *RegisterState.CHOICES], required=False, label="Signature"
+    )
+    kind = forms.ChoiceField(
+        choices=[("", "Any"), *AgencyKind.choices], required=False, label="Kind of agency"
+    )
+    group = forms.ChoiceField(choices=[("", "Any"), *PartnershipGroup.choices], required=False, label="Group")
+    q = forms.CharField(required=False, max_length=100, label="Agency name contains")

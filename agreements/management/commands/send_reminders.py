@@ -1,0 +1,143 @@
+"""E-mail nominated representatives what needs doing about their agreements. Run daily from cron."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.models import Agency, Agreement, ReminderKind, ReminderSent
+from agreements.selectors import resignatures_needed, version_in_force
+from audit.commands import AuditedCommand
+
+ICO_REMINDER_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Reminder:
+    kind: ReminderKind
+    key: str  # what the reminder is about; a reminder with a key already sent is never sent again
+    agency: Agency
+    subject: str
+    body: str
+
+
+def _review_reminders(today: datetime.date) -> list[Reminder]:
+    reminders = []
+    for agreement in Agreement.objects.effective().select_related("owner").prefetch_related("versions"):
+        version = version_in_force(agreement, today)
+        if version is None or version.next_review_date is None:
+            continue
+        due = version.next_review_date
+        days = (due - today).days
+        if days < 0:
+            kind, when = ReminderKind.REVIEW_OVERDUE, f"was due on {due:%-d %B %Y}"
+        elif days <= 30:
+            kind, when = ReminderKind.REVIEW_30, f"is due on {due:%-d %B %Y}, within 30 days"
+        elif days <= 90:
+            kind, when = ReminderKind.REVIEW_90, f"is due on {due:%-d %B %Y}, within 90 days"
+        else:
+            continue
+        reminders.append(
+            Reminder(
+                kind=kind,
+                key=f"{kind}:{version.pk}:{due.isoformat()}",
+                agency=agreement.owner,
+                subject=f"Review of “{agreement.title}” {'overdue' if days < 0 else 'due'}",
+                body=f"The review of “{agreement.title}” (version {version.number}) {when}. "
+                f"Your agency owns this agreement: please arrange its review.",
+            )
+        )
+    return reminders
+
+
+def _resign_reminders(today: datetime.date) -> list[Reminder]:
+    reminders = []
+    for signature in resignatures_needed(on=today):
+        current = version_in_force(signature.agreement, today)
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.RESIGN,
+                key=f"{ReminderKind.RESIGN}:{signature.pk}:{current.pk}",
+                agency=signature.agency,
+                subject=f"Please sign version {current.number} of “{signature.agreement.title}”",
+                body=f"{signature.agency} signed version {signature.version.number} of "
+                f"“{signature.agreement.title}”. Version {current.number} is now in force: "
+                "your agency needs to sign it to stay covered.",
+            )
+        )
+    return reminders
+
+
+def _ico_reminders(today: datetime.date) -> list[Reminder]:
+    horizon = today + datetime.timedelta(days=ICO_REMINDER_DAYS)
+    agencies = Agency.objects.active().filter(
+        ico_registration_expires_on__isnull=False, ico_registration_expires_on__lte=horizon
+    )
+    reminders = []
+    for agency in agencies:
+        expires = agency.ico_registration_expires_on
+        verb = "expired" if expires < today else "expires"
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.ICO_EXPIRING,
+                key=f"{ReminderKind.ICO_EXPIRING}:{agency.pk}:{expires.isoformat()}",
+                agency=agency,
+                subject=f"ICO registration of {agency} {'expired' if expires < today else 'expiring'}",
+                body=f"The ICO registration {agency.ico_registration_number} of {agency} {verb} on "
+                f"{expires:%-d %B %Y}. Please renew it and tell the partnership.",
+            )
+        )
+    return reminders
+
+
+class Command(AuditedCommand):
+    help = (
+        "E-mail agencies' nominated representatives about agreement reviews due within 90 or 30 days "
+        "or overdue, new versions their agency must sign again, and ICO registrations expiring within "
+        "30 days or expired. For a daily cron: each reminder is recorded (ReminderSent) and never sent "
+        "twice. --dry-run prints what would be sent and records nothing."
+    )
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument("--dry-run", action="store_true", help="Print what would be sent; send nothing.")
+
+    def handle(self, *args, **options):
+        dry_run = options["dry_run"]
+        today = timezone.localdate()
+        reminders = _review_reminders(today) + _resign_reminders(today) + _ico_reminders(today)
+        already = set(
+            ReminderSent.objects.filter(key__in=[r.key for r in reminders]).values_list("key", flat=True)
+        )
+        sent = skipped = 0
+        for reminder in reminders:
+            if reminder.key in already:
+                continue
+            representative = reminder.agency.current_representative
+            if representative is None:
+                self.stdout.write(
+                    self.style.WARNING(f"No nominated representative to tell: {reminder.subject}")
+                )
+                skipped += 1
+                continue
+            if dry_run:
+                self.stdout.write(f"Would send to {representative.email}: {reminder.subject}")
+                sent += 1
+                continue
+            with transaction.atomic():
+                ReminderSent.objects.create(
+                    kind=reminder.kind,
+                    key=reminder.key,
+                    agency=reminder.agency,
+                    recipient=representative.email,
+                    subject=reminder.subject[:200],
+                )
+                send_mail(reminder.subject, reminder.body, None, [representative.email])
+            self.stdout.write(f"Sent to {representative.email}: {reminder.subject}")
+            sent += 1
+        verb = "would send" if dry_run else "sent"
+        self.stdout.write(
+            self.style.SUCCESS(f"Reminders {verb}: {sent}; without a representative: {skipped}.")
+        )

@@ -1,0 +1,297 @@
+"""Writes about agencies, agreements, signatures and incidents.
+
+Each function validates, saves in one transaction (django-auditlog writes the
+change entries, stamped with the actor from the audit context) and returns the
+record. A rule that is broken raises ``ValidationError`` naming the field, so a
+form can show it beside the answer; nothing is saved.
+"""
+
+import calendar
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agreements.models import (
+    STATUS_TRANSITIONS,
+    Agency,
+    Agreement,
+    AgreementPurpose,
+    AgreementStatus,
+    AgreementVersion,
+    Incident,
+    NominatedRepresentative,
+    Signature,
+    SignatureState,
+)
+from agreements.selectors import version_in_force
+from isa_portal.concurrency import claim_version
+
+
+@transaction.atomic
+def agency_create(*, agency: Agency, by) -> Agency:
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+@transaction.atomic
+def agency_update(*, agency: Agency, lock_version: int, by) -> Agency:
+    """Save the changes made to ``agency``; ``EditConflict`` if someone else saved first."""
+    claim_version(agency, expected=lock_version)
+    agency.full_clean()
+    agency.save()
+    return agency
+
+
+@transaction.atomic
+def representative_appoint(
+    *,
+    agency: Agency,
+    name: str,
+    email: str,
+    phone: str = "",
+    started_on: datetime.date,
+    by,
+) -> NominatedRepresentative:
+    """Make someone the agency's nominated representative; the present holder's term ends that day."""
+    current = (
+        NominatedRepresentative.objects.select_for_update()
+        .filter(agency=agency, ended_on__isnull=True)
+        .first()
+    )
+    if current is not None:
+        if started_on < current.started_on:
+            raise ValidationError(
+                {
+                    "started_on": f"The start date must be on or after {current.started_on:%-d %B %Y}, "
+                    f"when {current.name} took up the post"
+                }
+            )
+        current.ended_on = started_on
+        current.save()
+    representative = NominatedRepresentative(
+        agency=agency, name=name, email=email, phone=phone, started_on=started_on
+    )
+    representative.full_clean()
+    representative.save()
+    return representative
+
+
+def _sync_purposes(agreement: Agreement, purposes: Iterable[str]) -> None:
+    # One row at a time, so every change of cover is in the audit trail.
+    wanted = set(purposes)
+    for row in list(agreement.purposes.all()):
+        if row.purpose not in wanted:
+            row.delete()
+        wanted.discard(row.purpose)
+    for purpose in sorted(wanted):
+        AgreementPurpose.objects.create(agreement=agreement, purpose=purpose)
+
+
+@transaction.atomic
+def agreement_create(*, agreement: Agreement, purposes: Iterable[str], by) -> Agreement:
+    if agreement.status != AgreementStatus.DRAFT:
+        raise ValidationError({"status": "A new agreement starts as a draft"})
+    agreement.full_clean()
+    agreement.save()
+    _sync_purposes(agreement, purposes)
+    return agreement
+
+
+@transaction.atomic
+def agreement_update(*, agreement: Agreement, purposes: Iterable[str], lock_version: int, by) -> Agreement:
+    """Save the changes made to ``agreement``; ``EditConflict`` if someone else saved first."""
+    claim_version(agreement, expected=lock_version)
+    agreement.full_clean()
+    agreement.save()
+    _sync_purposes(agreement, purposes)
+    return agreement
+
+
+@transaction.atomic
+def agreement_change_status(
+    *, agreement: Agreement, status: str, lock_version: int, by, on: datetime.date | None = None
+) -> Agreement:
+    """Move an agreement along its lifecycle; only the moves in ``STATUS_TRANSITIONS`` are allowed."""
+    claim_version(agreement, expected=lock_version)
+    on = on or timezone.localdate()
+    current = AgreementStatus(agreement.status)
+    if status not in STATUS_TRANSITIONS[current]:
+        raise ValidationError(
+            {
+                "status": f"An agreement that is {current.label.lower()} cannot become "
+                f"{AgreementStatus(status).label.lower() if status in AgreementStatus.values else status}"
+            }
+        )
+    if status == AgreementStatus.IN_FORCE:
+        if not agreement.versions.filter(signed_off_on__isnull=False, signed_off_on__lte=on).exists():
+            raise ValidationError(
+                {"status": "Add a version and record its sign-off before putting the agreement in force"}
+            )
+        if agreement.parent is not None and not agreement.parent.is_effective:
+            raise ValidationError(
+                {"status": f"Put “{agreement.parent}” in force first: this agreement sits beneath it"}
+            )
+    agreement.status = status
+    agreement.save()
+    return agreement
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later, or the month's last day when it is shorter (31 Jan + 1 = 28 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    return datetime.date(year, month, min(day.day, last))
+
+
+def _default_review_date(version: AgreementVersion) -> None:
+    """A signed-off version with no review date is reviewed after the agreement's review interval."""
+    if version.signed_off_on and not version.next_review_date:
+        version.next_review_date = add_months(version.signed_off_on, version.agreement.review_interval_months)
+
+
+@transaction.atomic
+def version_create(*, version: AgreementVersion, by) -> AgreementVersion:
+    if version.agreement.status in (AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED):
+        raise ValidationError(
+            {
+                "number": f"This agreement is {version.agreement.get_status_display().lower()}: "
+                "it takes no new versions"
+            }
+        )
+    _default_review_date(version)
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def version_update(*, version: AgreementVersion, by) -> AgreementVersion:
+    _default_review_date(version)
+    version.full_clean()
+    version.save()
+    return version
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    version: AgreementVersion,
+    agency: Agency,
+    signed_by_name: str,
+    signed_by_role: str,
+    signed_on: datetime.date,
+    group: str,
+    by,
+) -> Signature:
+    """Record ``agency`` signing ``version``. A live signature of an earlier version is replaced."""
+    agreement = Agreement.objects.select_for_update().get(pk=version.agreement_id)
+    today = timezone.localdate()
+    if not agreement.is_effective:
+        raise ValidationError(
+            {
+                "version": f"“{agreement}” is {agreement.get_status_display().lower()}: "
+                "only an agreement in force can be signed"
+            }
+        )
+    in_force = version_in_force(agreement, today)
+    if in_force is None or in_force.pk != version.pk:
+        raise ValidationError(
+            {
+                "version": f"Only the version in force can be signed (version {in_force.number})"
+                if in_force
+                else "This agreement has no version in force to sign"
+            }
+        )
+    if not agency.is_active:
+        raise ValidationError({"agency": f"{agency} is no longer active in the partnership"})
+    representative = agency.representatives.filter(ended_on__isnull=True).first()
+    if representative is None:
+        if agency.is_commissioned_provider and agency.commissioned_by_id:
+            message = (
+                f"{agency} is a commissioned provider: it must sign in its own right, through its own "
+                f"nominated representative. The signature of {agency.commissioned_by} does not cover it. "
+                "Record its nominated representative first"
+            )
+        else:
+            message = f"Record the nominated representative of {agency} before recording its signature"
+        raise ValidationError({"agency": message})
+    if signed_on > today:
+        raise ValidationError({"signed_on": "The date signed must be today or in the past"})
+    if signed_on < version.signed_off_on:
+        raise ValidationError(
+            {
+                "signed_on": f"The date signed must be on or after the sign-off date, "
+                f"{version.signed_off_on:%-d %B %Y}"
+            }
+        )
+    live = (
+        Signature.objects.select_for_update()
+        .filter(agency=agency, agreement=agreement, state=SignatureState.LIVE)
+        .first()
+    )
+    if live is not None:
+        if live.version_id == version.pk:
+            raise ValidationError(
+                {"agency": f"{agency} has already signed version {version.number} of this agreement"}
+            )
+        live.state = SignatureState.REPLACED
+        live.save()
+    signature = Signature(
+        version=version,
+        agreement=agreement,
+        agency=agency,
+        signed_by_name=signed_by_name,
+        signed_by_role=signed_by_role,
+        signed_on=signed_on,
+        representative=representative,
+        group=group,
+        recorded_by=by,
+    )
+    signature.full_clean()
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def signature_withdraw(*, signature: Signature, withdrawn_on: datetime.date, reason: str, by) -> Signature:
+    signature = Signature.objects.select_for_update().get(pk=signature.pk)
+    if signature.state != SignatureState.LIVE:
+        raise ValidationError({"withdrawn_on": "Only a live signature can be withdrawn"})
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason the signature was withdrawn"})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": "The date withdrawn must be today or in the past"})
+    if withdrawn_on < signature.signed_on:
+        raise ValidationError(
+            {
+                "withdrawn_on": f"The date withdrawn must be on or after the date signed, "
+                f"{signature.signed_on:%-d %B %Y}"
+            }
+        )
+    signature.state = SignatureState.WITHDRAWN
+    signature.withdrawn_on = withdrawn_on
+    signature.withdrawal_reason = reason.strip()
+    signature.save()
+    return signature
+
+
+@transaction.atomic
+def incident_create(*, incident: Incident, by) -> Incident:
+    incident.recorded_by = by
+    incident.full_clean()
+    incident.save()
+    return incident
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, lock_version: int, by) -> Incident:
+    """Save the changes made to ``incident``; ``EditConflict`` if someone else saved first."""
+    claim_version(incident, expected=lock_version)
+    incident.full_clean()
+    incident.save()
+    return incident

@@ -1,0 +1,771 @@
+"""Pages for agencies, agreements, versions, signatures, the signatory register and incidents.
+
+Every view names its permission with ``@require`` and fetches records through
+the model's ``visible_to(user)`` (reading) or ``manageable_by(user)`` (changing)
+scope. Views parse the form, call a service, and redirect.
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.access import get_visible_or_404, require
+from accounts.permissions import Perm
+from agreements import selectors, services
+from agreements.forms import (
+    AgencyForm,
+    AgreementForm,
+    AgreementStatusForm,
+    IncidentForm,
+    RegisterFilterForm,
+    RepresentativeForm,
+    SignatureForm,
+    VersionForm,
+    WithdrawSignatureForm,
+)
+from agreements.models import (
+    Agency,
+    Agreement,
+    AgreementVersion,
+    Incident,
+    NominatedRepresentative,
+    Signature,
+    SignatureState,
+)
+from audit.models import Event
+from audit.services import record_event, record_export, record_view
+from isa_portal.concurrency import EditConflict
+from isa_portal.exports import csv_response, xlsx_response
+
+CONFLICT_MESSAGE = (
+    "Someone else changed this {thing} after you opened it. Their changes are shown below. "
+    "Your answers are still in the form: check them against theirs, then save again."
+)
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _add_service_errors(form, error: ValidationError) -> None:
+    """Show a service's refusal beside the answer it is about (or above the form)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, messages in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages)
+
+
+def _display(obj, name: str) -> str:
+    field = obj._meta.get_field(name)
+    value = getattr(obj, name)
+    if field.choices:
+        return getattr(obj, f"get_{name}_display")() or "Not given"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return f"{value:%-d %B %Y}"
+    return str(value) if value not in (None, "") else "Not given"
+
+
+def _conflict_values(form, current) -> list[tuple[str, str]]:
+    rows = []
+    for name, field in form.fields.items():
+        if name == "lock_version":
+            continue
+        if name == "purposes":
+            rows.append((str(field.label), ", ".join(current.purpose_labels()) or "None"))
+        else:
+            rows.append((str(field.label), _display(current, name)))
+    return rows
+
+
+def _save_versioned(form, save: Callable[[], object], thing: str) -> tuple[object | None, list]:
+    """Run ``save``; on a stale edit, explain it on the form and carry the current version forward."""
+    try:
+        return save(), []
+    except EditConflict as conflict:
+        form.add_error(None, CONFLICT_MESSAGE.format(thing=thing))
+        form.data = form.data.copy()
+        form.data["lock_version"] = str(conflict.current.lock_version)
+        return None, _conflict_values(form, conflict.current)
+    except ValidationError as error:
+        _add_service_errors(form, error)
+        return None, []
+
+
+def _form_page(request, form, *, heading: str, back_url: str, caption: str = "", status: int = 200, **extra):
+    context = {
+        "form": form,
+        "heading": heading,
+        "caption": caption,
+        "back_url": back_url,
+        "cancel_url": back_url,
+        **extra,
+    }
+    return render(request, "agreements/form_page.html", context, status=status)
+
+
+def _can_manage(user) -> bool:
+    return user.can(Perm.MANAGE_PARTNERSHIP)
+
+
+def _agency_rows():
+    return Agency.objects.select_related("commissioned_by").prefetch_related(
+        Prefetch("representatives", queryset=NominatedRepresentative.objects.filter(ended_on__isnull=True))
+    )
+
+
+# Agencies
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def agency_list(request: HttpRequest) -> HttpResponse:
+    agencies = _agency_rows().filter(pk__in=Agency.objects.visible_to(request.user).values("pk"))
+    today = timezone.localdate()
+    rows = [(agency, agency.ico_state(today)) for agency in agencies]
+    return render(
+        request,
+        "agreements/agency_list.html",
+        {
+            "rows": rows,
+            "can_create": request.user.can(Perm.MANAGE_PARTNERSHIP) and request.user.partnership_wide,
+        },
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_visible_or_404(Agency.objects.select_related("commissioned_by"), request.user, pk=pk)
+    signatures = (
+        Signature.objects.visible_to(request.user)
+        .filter(agency=agency)
+        .select_related("agreement", "version", "representative")
+        .order_by("agreement__title", "-signed_on", "-id")
+    )
+    return render(
+        request,
+        "agreements/agency_detail.html",
+        {
+            "agency": agency,
+            "ico_state": agency.ico_state(),
+            "representatives": agency.representatives.all(),
+            "signatures": signatures,
+            "providers": agency.commissioned_providers.all(),
+            "can_manage": Agency.objects.manageable_by(request.user).filter(pk=agency.pk).exists(),
+        },
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def agency_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.partnership_wide:
+        raise PermissionDenied  # an agency administrator manages their own agency, not the membership
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agency = services.agency_create(agency=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agency_detail", pk=agency.pk)
+    return _form_page(request, form, heading="Add an agency", back_url=reverse("agreements:agency_list"))
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
+    form = AgencyForm(request.POST or None, instance=agency)
+    conflict = []
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_versioned(
+            form,
+            lambda: services.agency_update(
+                agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
+            ),
+            "agency",
+        )
+        if saved:
+            return redirect("agreements:agency_detail", pk=agency.pk)
+    return _form_page(
+        request,
+        form,
+        heading=f"Change {agency.name}" if not form.is_bound else "Change agency",
+        back_url=reverse("agreements:agency_detail", args=[pk]),
+        conflict=conflict,
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def representative_appoint(request: HttpRequest, pk: int) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
+    form = RepresentativeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agency_detail", pk=agency.pk)
+    current = agency.current_representative
+    return _form_page(
+        request,
+        form,
+        heading="Record a new nominated representative",
+        caption=agency.name,
+        back_url=reverse("agreements:agency_detail", args=[pk]),
+        intro=(
+            f"{current.name} is the nominated representative now. Their time in post ends on the "
+            "day the new representative starts; the history is kept."
+            if current
+            else "No nominated representative is recorded yet."
+        ),
+    )
+
+
+# Agreements
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def agreement_list(request: HttpRequest) -> HttpResponse:
+    agreements = (
+        Agreement.objects.visible_to(request.user)
+        .select_related("owner", "parent")
+        .prefetch_related("versions", "purposes")
+    )
+    today = timezone.localdate()
+    rows = [(a, selectors.version_in_force(a, today)) for a in agreements]
+    return render(
+        request,
+        "agreements/agreement_list.html",
+        {"rows": rows, "can_manage": _can_manage(request.user), "today": today},
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_visible_or_404(
+        Agreement.objects.select_related("owner", "parent").prefetch_related(
+            "versions", "purposes", "children"
+        ),
+        request.user,
+        pk=pk,
+    )
+    today = timezone.localdate()
+    in_force = selectors.version_in_force(agreement, today)
+    signatures = (
+        Signature.objects.visible_to(request.user)
+        .filter(agreement=agreement)
+        .exclude(state=SignatureState.REPLACED)
+        .select_related("agency", "version")
+        .order_by("agency__name", "-id")
+    )
+    manageable = Agreement.objects.manageable_by(request.user).filter(pk=agreement.pk).exists()
+    return render(
+        request,
+        "agreements/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "in_force": in_force,
+            "versions": sorted(agreement.versions.all(), key=lambda v: -v.pk),
+            "signatures": signatures,
+            "can_manage": manageable,
+            "can_sign": _can_manage(request.user),
+            "today": today,
+        },
+    )
+
+
+def _owners(user):
+    return Agency.objects.manageable_by(user).filter(is_active=True)
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def agreement_create(request: HttpRequest) -> HttpResponse:
+    form = AgreementForm(request.POST or None, owners=_owners(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.agreement_create(
+                agreement=form.save(commit=False), purposes=form.cleaned_data["purposes"], by=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agreement_detail", pk=agreement.pk)
+    return _form_page(
+        request, form, heading="Add an agreement", back_url=reverse("agreements:agreement_list")
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
+    form = AgreementForm(request.POST or None, instance=agreement, owners=_owners(request.user))
+    conflict = []
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_versioned(
+            form,
+            lambda: services.agreement_update(
+                agreement=form.instance,
+                purposes=form.cleaned_data["purposes"],
+                lock_version=form.cleaned_data["lock_version"],
+                by=request.user,
+            ),
+            "agreement",
+        )
+        if saved:
+            return redirect("agreements:agreement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading="Change agreement",
+        caption=agreement.title,
+        back_url=reverse("agreements:agreement_detail", args=[pk]),
+        conflict=conflict,
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
+    form = AgreementStatusForm(request.POST or None, agreement=agreement)
+    conflict = []
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_versioned(
+            form,
+            lambda: services.agreement_change_status(
+                agreement=agreement,
+                status=form.cleaned_data["status"],
+                lock_version=form.cleaned_data["lock_version"],
+                by=request.user,
+            ),
+            "agreement",
+        )
+        if saved:
+            return redirect("agreements:agreement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading="Change the status",
+        caption=agreement.title,
+        back_url=reverse("agreements:agreement_detail", args=[pk]),
+        intro=f"The agreement is {agreement.get_status_display().lower()} now.",
+        conflict=conflict,
+    )
+
+
+# Versions
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    manageable = Agreement.objects.manageable_by(request.user).filter(pk=version.agreement_id).exists()
+    return render(
+        request,
+        "agreements/version_detail.html",
+        {
+            "version": version,
+            "agreement": version.agreement,
+            "in_force": selectors.version_in_force(version.agreement, timezone.localdate()),
+            "can_manage": manageable,
+        },
+    )
+
+
+def _upload(request: HttpRequest):
+    """The posted fields and files (parsing the body, which also runs the upload size limit)."""
+    if request.method != "POST":
+        return None, None
+    return request.POST, request.FILES
+
+
+def _oversized(request: HttpRequest, field: str) -> bool:
+    """Whether ``isa_portal.uploads`` dropped this field's file for being too large."""
+    return field in getattr(request, "oversized_uploads", ())
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def version_create(request: HttpRequest, pk: int) -> HttpResponse:
+    agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
+    data, files = _upload(request)
+    form = VersionForm(
+        data, files, instance=AgreementVersion(agreement=agreement), oversized=_oversized(request, "document")
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_create(version=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agreement_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading="Add a version",
+        caption=agreement.title,
+        back_url=reverse("agreements:agreement_detail", args=[pk]),
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.manageable_by(request.user)
+        ),
+        pk=pk,
+    )
+    data, files = _upload(request)
+    form = VersionForm(data, files, instance=version, oversized=_oversized(request, "document"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.version_update(version=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:version_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading=f"Change version {version.number}",
+        caption=version.agreement.title,
+        back_url=reverse("agreements:version_detail", args=[pk]),
+        intro="This version has been signed off: its text is fixed. You can change the review date."
+        if version.is_signed_off
+        else "",
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def version_document(request: HttpRequest, pk: int) -> FileResponse:
+    version = get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    if not version.document:
+        raise Http404
+    try:
+        handle = version.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    record_event(Event.DOWNLOAD, version, detail={"filename": version.download_filename()})
+    return FileResponse(
+        handle, as_attachment=True, filename=version.download_filename(), content_type="application/pdf"
+    )
+
+
+# Signatures
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.visible_to(request.user)
+        ),
+        pk=pk,
+    )
+    agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
+    form = SignatureForm(request.POST or None, agencies=agencies)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_record(version=version, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agreement_detail", pk=version.agreement_id)
+    return _form_page(
+        request,
+        form,
+        heading=f"Record a signature of version {version.number}",
+        caption=version.agreement.title,
+        back_url=reverse("agreements:agreement_detail", args=[version.agreement_id]),
+        intro="Each agency signs in its own right: a commissioner's signature does not cover the "
+        "providers it commissions.",
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    signature = get_object_or_404(
+        Signature.objects.manageable_by(request.user).select_related("agency", "version", "agreement"), pk=pk
+    )
+    form = WithdrawSignatureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.signature_withdraw(
+                signature=signature,
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:agreement_detail", pk=signature.agreement_id)
+    return _form_page(
+        request,
+        form,
+        heading=f"Withdraw {signature.agency}'s signature",
+        caption=f"{signature.agreement}, version {signature.version.number}",
+        back_url=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
+    )
+
+
+# The signatory register
+
+REGISTER_HEADER = [
+    "Agreement",
+    "Tier",
+    "Version in force",
+    "Agency",
+    "Kind of agency",
+    "Group",
+    "Signature",
+    "Version signed",
+    "Date signed",
+    "Signed by",
+    "Role",
+    "Withdrawn on",
+    "Reason withdrawn",
+    "Nominated representative",
+    "Representative email",
+    "ICO registration number",
+    "ICO registration",
+    "ICO registration expires",
+    "Note",
+]
+
+
+def _register_cells(row: selectors.RegisterRow) -> list:
+    s = row.signature
+    rep = row.representative
+    return [
+        row.agreement.title,
+        row.agreement.get_tier_display(),
+        row.version.number if row.version else "",
+        row.agency.name,
+        row.agency.get_kind_display(),
+        row.agency.get_group_display(),
+        row.state_label,
+        s.version.number if s else "",
+        s.signed_on.isoformat() if s else "",
+        s.signed_by_name if s else "",
+        s.signed_by_role if s else "",
+        s.withdrawn_on.isoformat() if s and s.withdrawn_on else "",
+        s.withdrawal_reason if s else "",
+        rep.name if rep else "",
+        rep.email if rep else "",
+        row.agency.ico_registration_number,
+        row.ico_state.label,
+        row.agency.ico_registration_expires_on.isoformat() if row.agency.ico_registration_expires_on else "",
+        row.commissioner_note,
+    ]
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def signatory_register(request: HttpRequest) -> HttpResponse:
+    filters = RegisterFilterForm(request.GET or None)
+    agreements = Agreement.objects.visible_to(request.user)
+    agencies = selectors.register_agencies().filter(
+        pk__in=Agency.objects.visible_to(request.user).values("pk")
+    )
+    state = ""
+    applied = {}
+    if filters.is_valid():
+        data = applied = filters.cleaned_data
+        if data["agreement"]:
+            agreements = agreements.filter(pk=data["agreement"].pk)
+        if data["kind"]:
+            agencies = agencies.filter(kind=data["kind"])
+        if data["group"]:
+            agencies = agencies.filter(group=data["group"])
+        if data["q"]:
+            agencies = agencies.filter(name__icontains=data["q"])
+        state = data["state"]
+    rows = selectors.register_rows(agreements=agreements, agencies=agencies, state=state)
+    export = request.GET.get("format")
+    if export in ("csv", "xlsx"):
+        stamp = timezone.localdate().isoformat()
+        record_export(
+            Signature,
+            label=f"Signatory register ({export.upper()})",
+            format=export,
+            rows=len(rows),
+            # The filters as understood, never the raw query string (it may hold anything).
+            filters={k: str(getattr(v, "pk", v)) for k, v in applied.items() if v},
+        )
+        cells = (_register_cells(row) for row in rows)
+        if export == "csv":
+            return csv_response(
+                filename=f"signatory-register-{stamp}.csv", header=REGISTER_HEADER, rows=cells
+            )
+        return xlsx_response(
+            filename=f"signatory-register-{stamp}.xlsx",
+            sheet_title="Signatory register",
+            header=REGISTER_HEADER,
+            rows=cells,
+        )
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "agreements/signatory_register.html",
+        {"rows": rows, "filters": filters, "query": query.urlencode()},
+    )
+
+
+# Incidents
+
+
+def _incident_agencies(user):
+    agencies = Agency.objects.visible_to(user)
+    return agencies if user.partnership_wide else agencies.filter(pk=user.agency_id)
+
+
+@require(Perm.VIEW_INCIDENTS)
+@require_safe
+def incident_list(request: HttpRequest) -> HttpResponse:
+    incidents = Incident.objects.visible_to(request.user).select_related("agency", "agreement")
+    return render(
+        request,
+        "agreements/incident_list.html",
+        {
+            "incidents": incidents,
+            "can_manage": request.user.can(Perm.MANAGE_INCIDENTS),
+            "year": timezone.localdate().year,
+        },
+    )
+
+
+@require(Perm.VIEW_INCIDENTS)
+@require_safe
+def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_visible_or_404(
+        Incident.objects.select_related("agency", "agreement", "recorded_by"), request.user, pk=pk
+    )
+    record_view(incident)
+    return render(
+        request,
+        "agreements/incident_detail.html",
+        {"incident": incident, "can_manage": request.user.can(Perm.MANAGE_INCIDENTS)},
+    )
+
+
+@require(Perm.MANAGE_INCIDENTS)
+@GET_POST
+def incident_create(request: HttpRequest) -> HttpResponse:
+    form = IncidentForm(request.POST or None, agencies=_incident_agencies(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_create(incident=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            return redirect("agreements:incident_detail", pk=incident.pk)
+    return _form_page(
+        request, form, heading="Record an incident", back_url=reverse("agreements:incident_list")
+    )
+
+
+@require(Perm.MANAGE_INCIDENTS)
+@GET_POST
+def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    incident = get_visible_or_404(Incident, request.user, pk=pk)
+    form = IncidentForm(request.POST or None, instance=incident, agencies=_incident_agencies(request.user))
+    conflict = []
+    if request.method == "POST" and form.is_valid():
+        saved, conflict = _save_versioned(
+            form,
+            lambda: services.incident_update(
+                incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
+            ),
+            "incident",
+        )
+        if saved:
+            return redirect("agreements:incident_detail", pk=pk)
+    return _form_page(
+        request,
+        form,
+        heading="Change incident",
+        caption=incident.reference,
+        back_url=reverse("agreements:incident_detail", args=[pk]),
+        conflict=conflict,
+    )
+
+
+def _summary_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 1900 <= year <= 2200 else timezone.localdate().year
+
+
+def _summary_context(request: HttpRequest) -> dict:
+    incidents = Incident.objects.visible_to(request.user)
+    year = _summary_year(request)
+    scope = "the whole partnership" if request.user.partnership_wide else str(request.user.agency)
+    summary = selectors.incident_summary(incidents, year=year)
+    return {
+        "summary": summary,
+        "summary_tables": [
+            ("By kind", "Kind", summary.by_kind),
+            ("By agency", "Agency", summary.by_agency),
+            ("By outcome (closed incidents)", "Outcome", summary.by_outcome),
+        ],
+        "years": selectors.incident_years(incidents),
+        "scope": scope,
+        "generated_on": timezone.localdate(),
+    }
+
+
+@require(Perm.VIEW_INCIDENTS)
+@require_safe
+def incident_summary(request: HttpRequest) -> HttpResponse:
+    return render(request, "agreements/incident_summary.html", _summary_context(request))
+
+
+@require(Perm.VIEW_INCIDENTS)
+@require_safe
+def incident_summary_pdf(request: HttpRequest) -> HttpResponse:
+    import weasyprint  # slow to import (it compiles its stylesheets): only when a PDF is asked for
+
+    context = _summary_context(request)
+    html = render_to_string("agreements/incident_summary_pdf.html", context, request=request)
+    pdf = weasyprint.HTML(string=html).write_pdf()
+    year = context["summary"].year
+    record_export(Incident, label=f"Annual incident summary {year} (PDF)", year=year)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="incident-summary-{year}.pdf"'
+    return response

@@ -1,0 +1,152 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from agreements.models import AgreementStatus, Signature, SignatureState
+from agreements.selectors import RegisterState, register_rows
+from audit.models import AuditEntry, Event
+from tests.agreements.factories import (
+    AgreementFactory,
+    SignatureFactory,
+    VersionFactory,
+    days_ago,
+    in_force_agreement,
+    provider_of,
+)
+from tests.factories import AgencyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def partnership(agency, other_agency):
+    """One agreement in force (version 2 in force), agencies in each state, and a draft agreement."""
+    protocol, v1 = in_force_agreement(owner=agency, signed_off_on=days_ago(300))
+    protocol.title = "The Protocol"
+    protocol.save()
+    v2 = VersionFactory(agreement=protocol, number="2.0", signed_off_on=days_ago(30))
+    current = AgencyFactory(name="Signed Current")
+    earlier = AgencyFactory(name="Signed Earlier")
+    withdrawn = AgencyFactory(name="Withdrew")
+    SignatureFactory(version=v2, agency=current, signed_on=days_ago(20))
+    SignatureFactory(version=v1, agency=earlier, signed_on=days_ago(200))
+    SignatureFactory(
+        version=v2,
+        agency=withdrawn,
+        signed_on=days_ago(20),
+        state=SignatureState.WITHDRAWN,
+        withdrawn_on=days_ago(5),
+        withdrawal_reason="Left",
+    )
+    SignatureFactory(version=v2, agency=agency, signed_on=days_ago(10))
+    provider_of(agency, name="Provider Ltd")  # its commissioner signed; it has not
+    AgencyFactory(name="Gone Away", is_active=False)
+    AgreementFactory(title="A Draft", owner=agency, status=AgreementStatus.DRAFT)
+    return protocol
+
+
+def states(rows):
+    return {row.agency.name: row.state for row in rows}
+
+
+def test_every_active_agency_against_every_agreement_in_force(partnership, other_agency):
+    rows = register_rows()
+    assert {row.agreement.title for row in rows} == {"The Protocol"}
+    assert states(rows) == {
+        "Signed Current": RegisterState.SIGNED_CURRENT,
+        "Signed Earlier": RegisterState.SIGNED_EARLIER,
+        "Withdrew": RegisterState.WITHDRAWN,
+        "Home County Children's Services": RegisterState.SIGNED_CURRENT,
+        "Other Town Police": RegisterState.NOT_SIGNED,
+        "Provider Ltd": RegisterState.NOT_SIGNED,
+    }
+    provider = next(row for row in rows if row.agency.name == "Provider Ltd")
+    assert "whose signature does not cover it" in provider.commissioner_note
+
+
+def test_signing_again_after_withdrawing_shows_as_signed(partnership):
+    withdrew = Signature.objects.get(agency__name="Withdrew")
+    SignatureFactory(version=withdrew.version, agency=withdrew.agency, signed_on=days_ago(1))
+    assert states(register_rows())["Withdrew"] == RegisterState.SIGNED_CURRENT
+
+
+def test_the_page_filters_by_state_kind_and_name(client, practitioner, partnership):
+    client.force_login(practitioner)
+    url = reverse("agreements:signatory_register")
+    page = client.get(url, {"state": "signed_earlier"}).content.decode()
+    assert "Signed Earlier" in page and "Signed Current" not in page
+    page = client.get(url, {"kind": "police"}).content.decode()
+    assert "Other Town Police" in page and "Signed Earlier" not in page
+    page = client.get(url, {"q": "provider"}).content.decode()
+    assert "Provider Ltd" in page and "whose signature does not cover it" in page
+    assert client.get(url, {"state": "nonsense", "agreement": "x"}).status_code == 200  # bad filters: ignored
+
+
+def test_csv_export_has_one_row_per_agency_and_agreement_and_is_audited(client, ig_officer, partnership):
+    client.force_login(ig_officer)
+    response = client.get(reverse("agreements:signatory_register"), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="signatory-register-')
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert len(rows) == 6
+    assert len({(r["Agreement"], r["Agency"]) for r in rows}) == 6
+    earlier = next(r for r in rows if r["Agency"] == "Signed Earlier")
+    assert earlier["Signature"] == RegisterState.LABELS[RegisterState.SIGNED_EARLIER]
+    assert earlier["Version in force"] == "2.0"
+    entry = AuditEntry.objects.get(event=Event.EXPORT)
+    assert entry.actor == ig_officer and "CSV" in entry.object_repr
+    assert entry.additional_data["rows"] == 6
+
+
+def test_xlsx_export_opens_in_a_spreadsheet(client, admin, partnership):
+    client.force_login(admin)
+    response = client.get(reverse("agreements:signatory_register"), {"format": "xlsx", "state": "withdrawn"})
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    values = list(workbook["Signatory register"].values)
+    assert values[0][0] == "Agreement" and len(values) == 2
+    assert values[1][3] == "Withdrew" and values[1][12] == "Left"
+    assert AuditEntry.objects.filter(event=Event.EXPORT, actor=admin).count() == 1
+
+
+def test_the_register_takes_a_fixed_number_of_queries(
+    client, practitioner, partnership, django_assert_num_queries
+):
+    client.force_login(practitioner)
+    url = reverse("agreements:signatory_register")
+    client.get(url)
+
+    def count() -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(10):
+        agency = AgencyFactory(name=f"Extra {n}")
+        SignatureFactory(version=partnership.versions.first(), agency=agency)
+        in_force_agreement()
+    assert count() == before
+    # session, user, savepoint, agreements, versions, agencies, representatives, signatures,
+    # header agency, the agreement filter's options (count and rows), release
+    with django_assert_num_queries(12):
+        client.get(url)
+
+
+def test_the_export_records_the_filters_as_understood_not_the_raw_query(client, admin, partnership):
+    client.force_login(admin)
+    response = client.get(
+        reverse("agreements:signatory_register"), {"format": "csv", "q": "\x00", "kind": "police"}
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(event=Event.EXPORT)
+    assert entry.additional_data["filters"] == {}  # the name filter was invalid, so no filter applied
+    client.get(reverse("agreements:signatory_register"), {"format": "csv", "kind": "police"})
+    assert AuditEntry.objects.filter(event=Event.EXPORT).latest("pk").additional_data["filters"] == {
+        "kind": "police"
+    }
