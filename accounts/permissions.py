@@ -21,6 +21,7 @@ class Perm(StrEnum):
     RECORD_CONSENT = "record_consent"
     RECORD_DECISION = "record_decision"
     REVIEW_DECISION = "review_decision"
+    VIEW_DECISION_LOG = "view_decision_log"  # the agency's whole decision log, with filters
     # Oversight
     VIEW_AUDIT = "view_audit"
     VIEW_REPORTS = "view_reports"
@@ -36,11 +37,14 @@ _PRACTITIONER = {
 
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "practitioner": frozenset(_PRACTITIONER),
-    "lead": frozenset(_PRACTITIONER | {Perm.REVIEW_DECISION, Perm.VIEW_REPORTS}),
+    "lead": frozenset(
+        _PRACTITIONER | {Perm.REVIEW_DECISION, Perm.VIEW_DECISION_LOG, Perm.VIEW_REPORTS}
+    ),
     "ig_officer": frozenset(
         {
             Perm.VIEW_AGREEMENTS,
             Perm.VIEW_CHILD_RECORDS,
+            Perm.VIEW_DECISION_LOG,
             Perm.VIEW_AUDIT,
             Perm.VIEW_REPORTS,
             Perm.VIEW_INCIDENTS,

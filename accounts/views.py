@@ -97,7 +97,9 @@ def _home_context(request: HttpRequest) -> dict:
         if not user.partnership_wide:
             agencies = agencies.filter(pk=user.agency_id)
         return {"agencies": agencies, "flags": landing_flags(user)}
-    context = {}
+    from decisions.selectors import home_context
+
+    context = home_context(user)
     if user.role == Role.IG_OFFICER:
         context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):

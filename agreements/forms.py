@@ -5,9 +5,7 @@ may sign what, which status may follow which) are in ``agreements.services`` and
 come back as field errors.
 """
 
-import datetime
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,28 +27,23 @@ from agreements.models import (
 )
 from agreements.selectors import RegisterState
 from isa_portal.concurrency import VersionedFormMixin
-from isa_portal.forms import GOVUKForm, GOVUKModelForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
 PDF_MAGIC = b"%PDF-"
 
 
-class DateField(DateInputField):
+class DateField(GOVUKDateField):
     """The GOV.UK three-box date, reporting each missing part and any impossible date plainly."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("require_all_fields", False)
         super().__init__(**kwargs)
+        self.error_messages["invalid"] = "Enter a real date"
 
     def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        try:
-            value = datetime.date(int(year), int(month), int(day))
-        except (ValueError, OverflowError):
-            raise ValidationError("Enter a real date", code="invalid") from None
-        if not 1900 <= value.year <= 2200:
+        value = super().compress(data_list)
+        if value is not None and not 1900 <= value.year <= 2200:
             raise ValidationError("Enter a year between 1900 and 2200", code="invalid")
         return value
 

@@ -2,14 +2,13 @@
 
 import datetime as dt
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Fixed, Fluid, Layout
 from django import forms
 from django.utils import timezone
 
 from agreements.models import Agency
 from audit.models import AuditEntry, Event, audited_content_types
-from isa_portal.forms import GOVUKForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm
 
 # "What happened": the three kinds of change, then every other event.
 ACTIVITY_CHOICES = [
@@ -29,8 +28,8 @@ CHANGE_ACTIONS = {
 class DateRangeForm(GOVUKForm):
     """From and to dates, both optional and both inclusive, in the partnership's time zone."""
 
-    date_from = DateInputField(label="From", required=False, help_text="For example, 1 4 2026")
-    date_to = DateInputField(label="To", required=False, help_text="For example, 31 3 2027")
+    date_from = GOVUKDateField(label="From", required=False, help_text="For example, 1 4 2026")
+    date_to = GOVUKDateField(label="To", required=False, help_text="For example, 31 3 2027")
 
     def clean(self):
         cleaned = super().clean()

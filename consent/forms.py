@@ -24,7 +24,7 @@ from consent.competence import (
 from consent.models import ConsentAsked, ConsentMethod, InformationCategory
 from consent.selectors import assessments_supporting_consent
 from consent.validators import normalise_nhs_number, validate_nhs_number
-from isa_portal.forms import GOVUKForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -33,7 +33,7 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 def date_field(
     label: str, *, required: bool = True, help_text: str = "For example, 27 3 2026"
 ) -> DateInputField:
-    field = DateInputField(label=label, required=required, help_text=help_text, require_all_fields=False)
+    field = GOVUKDateField(label=label, required=required, help_text=help_text, require_all_fields=False)
     field.error_messages["required"] = f"Enter the {label.lower()}"
     field.error_messages["incomplete"] = f"Enter the {label.lower()} as a day, month and year"
     field.error_messages["invalid"] = f"Enter a real {label.lower()}"

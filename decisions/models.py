@@ -1,0 +1,386 @@
+"""The decision log: one share / no-share decision about one child by one practitioner.
+
+A decision is a draft while its author answers the questions; once submitted it
+is locked for ever (``Decision.save`` refuses any change to what was decided)
+and only its review state moves on. Corrections are addenda, appended and
+attributed. Reviews are appended too, so who did what and why is never lost.
+"""
+
+from datetime import date
+
+from auditlog.registry import auditlog
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.permissions import Perm
+from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
+
+
+class DecisionLocked(Exception):
+    """Something tried to change what a submitted decision records."""
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    AWAITING_REVIEW = "awaiting_review", "Awaiting review"
+    RETURNED = "returned", "Returned with comments"
+    ENDORSED = "endorsed", "Endorsed"
+    ESCALATED = "escalated", "Escalated: professional disagreement"
+    RESOLVED = "resolved", "Disagreement resolved"
+
+
+SUBMITTED_STATUSES = frozenset(Status.values) - {Status.DRAFT}
+WAITING_FOR_LEAD = frozenset({Status.AWAITING_REVIEW, Status.ESCALATED})
+
+
+class Outcome(models.TextChoices):
+    SHARE = "share", "Share"
+    SHARE_IN_PART = "share_in_part", "Share in part"
+    DO_NOT_SHARE = "do_not_share", "Do not share"
+
+
+SHARING_OUTCOMES = frozenset({Outcome.SHARE, Outcome.SHARE_IN_PART})
+
+
+class ConsentPosition(models.TextChoices):
+    """How consent stands on the decision as recorded (DOMAIN.md, "consent position")."""
+
+    CONSENT_GIVEN = "consent_given", "Shared with consent"
+    WITHOUT_CONSENT = "without_consent", "Shared without consent"
+    NOT_NEEDED = "not_needed", "Consent not needed: not identifiable or not confidential"
+    NOT_SHARED = "not_shared", "Not shared"
+
+
+class ConsentStatus(models.TextChoices):
+    """The consent record's answer found for this child, recipient and purpose (``consent_position``)."""
+
+    GIVEN = "given", "Consent given"
+    REFUSED = "refused", "Consent refused"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
+    NOT_SOUGHT = "not_sought", "Consent not sought"
+    NONE = "none", "No consent recorded"
+
+
+REFUSALS = frozenset({ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN})
+
+
+class RequestMethod(models.TextChoices):
+    PHONE = "phone", "Phone"
+    EMAIL = "email", "Email"
+    MEETING = "meeting", "Meeting"
+    LETTER = "letter", "Letter or form"
+    OWN_INITIATIVE = "own_initiative", "No request: I decided to share on my own initiative"
+
+
+class ShareMethod(models.TextChoices):
+    SECURE_EMAIL = "secure_email", "Secure email"
+    PHONE = "phone", "Phone"
+    MEETING = "meeting", "In a meeting"
+    SECURE_PORTAL = "secure_portal", "Secure portal or case system"
+    POST = "post", "Post"
+
+
+class SourceAgreed(models.TextChoices):
+    AGREED = "agreed", "Yes, the agency that provided it agreed"
+    REFUSED = "refused", "No, the agency that provided it did not agree"
+    NOT_ASKED = "not_asked", "It was not possible to ask in time"
+
+
+class ReviewAction(models.TextChoices):
+    ENDORSE = "endorse", "Endorse and countersign"
+    RETURN = "return", "Return to the practitioner with comments"
+    ESCALATE = "escalate", "Escalate as a professional disagreement"
+    RESOLVE = "resolve", "Resolve the disagreement"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DecisionQuerySet":
+        """Submitted decisions of the user's agency (all agencies if partnership-wide), and own drafts.
+
+        Admins and anyone without child-record access see none.
+        """
+        if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
+            return self.none()
+        own_or_submitted = ~Q(status=Status.DRAFT) | Q(created_by_id=user.pk)
+        if user.partnership_wide:
+            return self.filter(own_or_submitted)
+        return self.filter(own_or_submitted, agency_id=user.agency_id)
+
+    def submitted(self) -> "DecisionQuerySet":
+        return self.exclude(status=Status.DRAFT)
+
+    def waiting_for_review(self) -> "DecisionQuerySet":
+        return self.filter(status__in=WAITING_FOR_LEAD)
+
+    # Bulk writes skip ``save`` (the lock) and the audit trail: decisions change one at a time.
+    def update(self, **kwargs):
+        raise DecisionLocked("Decisions change only through decisions.services, one at a time.")
+
+    def delete(self):
+        raise DecisionLocked("Decisions are never deleted.")
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in a year: locked while a decision is submitted."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"ISD-{self.year}: {self.last_number}"
+
+
+class Decision(models.Model):
+    # Who decided, and the snapshot of their agency and role at the moment of decision.
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="decisions")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+    )
+    practitioner_name = models.CharField(max_length=150, blank=True)
+    practitioner_job_title = models.CharField(max_length=150, blank=True)
+    practitioner_role = models.CharField(max_length=20, blank=True)
+    agency_name = models.CharField(max_length=200, blank=True)
+    child = models.ForeignKey("consent.Child", on_delete=models.PROTECT, related_name="decisions")
+    reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    creation_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
+    reconsiders = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reconsiderations"
+    )
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    # The request
+    requester_name = models.CharField(max_length=150, blank=True)
+    requester_role = models.CharField(max_length=150, blank=True)
+    requester_agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    request_method = models.CharField(max_length=20, choices=RequestMethod.choices, blank=True)
+    request_received_on = models.DateField(null=True, blank=True)
+    identity_check = models.TextField("how identity and entitlement were checked", blank=True)
+
+    # The purpose
+    purpose = models.CharField(max_length=30, choices=SharingPurpose.choices, blank=True)
+    purpose_detail = models.TextField(blank=True)
+    sexual_activity_under_13 = models.BooleanField(null=True, blank=True)
+
+    # The national flowchart
+    clear_purpose = models.BooleanField(null=True, blank=True)
+    identifies_person = models.BooleanField(null=True, blank=True)
+    confidential = models.BooleanField(null=True, blank=True)
+    consent_status = models.CharField(max_length=20, choices=ConsentStatus.choices, blank=True)
+    consent_record = models.ForeignKey(
+        "consent.ConsentRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
+    )
+    competence_assessment = models.ForeignKey(
+        "consent.CompetenceAssessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="decisions",
+        help_text="The Gillick/Fraser assessment the consent relied on, when the child was asked.",
+    )
+    other_reasons = models.JSONField(default=list, blank=True)
+    proposed_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    departure_reason = models.TextField(blank=True)
+    consent_position = models.CharField(max_length=20, choices=ConsentPosition.choices, blank=True)
+    override_reason = models.TextField("reason for overriding the refusal of consent", blank=True)
+
+    # Sharing without consent
+    grounds = models.JSONField(default=list, blank=True)
+    harm_if_shared = models.TextField("what might happen if the information is shared", blank=True)
+    harm_if_not_shared = models.TextField("what might happen if it is not shared", blank=True)
+
+    # Lawful basis
+    article6_basis = models.CharField(max_length=40, choices=Article6Basis.choices, blank=True)
+    article9_condition = models.CharField(max_length=20, choices=Article9Condition.choices, blank=True)
+
+    # Advice
+    advice_sought = models.BooleanField(null=True, blank=True)
+    advice_from = models.CharField(max_length=150, blank=True)
+    advice_role = models.CharField(max_length=150, blank=True)
+    advice_given = models.TextField(blank=True)
+
+    # What is shared, with whom, how and when
+    information_shared = models.TextField(blank=True)
+    recipient_agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    recipient_name = models.CharField(max_length=150, blank=True)
+    recipient_role = models.CharField(max_length=150, blank=True)
+    share_method = models.CharField(max_length=20, choices=ShareMethod.choices, blank=True)
+    shared_on = models.DateField(null=True, blank=True)
+    confirmed_in_writing = models.BooleanField(null=True, blank=True)
+    agreement_version = models.ForeignKey(
+        "agreements.AgreementVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    no_agreement_acknowledged = models.BooleanField(default=False)
+    no_agreement_reason = models.TextField(blank=True)
+
+    # Openness, protected identities, onward disclosure
+    family_told = models.BooleanField(null=True, blank=True)
+    family_not_told_reason = models.TextField(blank=True)
+    protected_identities = models.TextField(blank=True)
+    from_other_agency = models.BooleanField(null=True, blank=True)
+    source_agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_agency_agreed = models.CharField(max_length=20, choices=SourceAgreed.choices, blank=True)
+
+    # Not sharing (Children Act 2004 s16LA)
+    no_share_detriment = models.TextField(
+        "why sharing would be more detrimental to the child than not sharing", blank=True
+    )
+
+    # Review
+    countersigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    countersigned_at = models.DateTimeField(null=True, blank=True)
+
+    objects = DecisionQuerySet.as_manager()
+
+    # What may still change once a decision is submitted: only where its review stands.
+    REVIEW_FIELDS = frozenset({"status", "countersigned_by", "countersigned_at", "updated"})
+
+    class Meta:
+        ordering = ["-created", "-id"]
+        indexes = [
+            models.Index(fields=["agency", "created", "id"], name="decision_agency_created"),
+            models.Index(fields=["agency", "outcome", "created", "id"], name="decision_agency_outcome"),
+            models.Index(fields=["agency", "status", "created", "id"], name="decision_agency_status"),
+            models.Index(
+                fields=["agency", "consent_position", "created", "id"], name="decision_agency_consent"
+            ),
+            models.Index(fields=["agency", "article6_basis", "created", "id"], name="decision_agency_basis"),
+            models.Index(fields=["agency", "created_by", "created", "id"], name="decision_agency_author"),
+            models.Index(fields=["child", "created", "id"], name="decision_child_created"),
+            models.Index(fields=["created_by", "created", "id"], name="decision_author_created"),
+            models.Index(fields=["agency", "status", "submitted_at"], name="decision_review_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference or f"Draft decision {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:  # an instance built by hand with a pk would update the row too
+            self._refuse_change_once_submitted(kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DecisionLocked("Decisions are never deleted: they are part of the record.")
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == Status.DRAFT
+
+    @property
+    def is_sharing(self) -> bool:
+        return self.outcome in SHARING_OUTCOMES
+
+    @property
+    def mandatory_referral(self) -> bool:
+        """Evidence of sexual activity of a child under 13: must go to social care or the police."""
+        return bool(self.sexual_activity_under_13)
+
+    @property
+    def overrides_refusal(self) -> bool:
+        return self.is_sharing and self.consent_status in REFUSALS
+
+    @property
+    def requires_countersignature(self) -> bool:
+        return self.overrides_refusal
+
+    @property
+    def is_complete(self) -> bool:
+        """Submitted, and countersigned by a lead where the decision needs it."""
+        if self.is_draft:
+            return False
+        return not self.requires_countersignature or self.countersigned_at is not None
+
+    @property
+    def decided_on(self) -> date:
+        return timezone.localdate(self.submitted_at or self.created)
+
+    def _refuse_change_once_submitted(self, update_fields) -> None:
+        """The one rule every path passes through: what a submitted decision records never changes."""
+        stored = type(self)._base_manager.filter(pk=self.pk).values().first()
+        if stored is None or stored["status"] == Status.DRAFT:
+            return
+        for field in self._meta.concrete_fields:
+            if field.name in self.REVIEW_FIELDS:
+                continue
+            if update_fields is not None and field.name not in update_fields:
+                continue
+            if getattr(self, field.attname) != stored[field.attname]:
+                raise DecisionLocked(
+                    f"{self} was submitted and cannot be changed ({field.name}); add an addendum instead."
+                )
+
+
+class AppendOnly(models.Model):
+    """Addenda and reviews are appended, never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise DecisionLocked(f"A {self._meta.verbose_name} cannot be changed once written.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise DecisionLocked(f"A {self._meta.verbose_name} cannot be deleted.")
+
+
+class DecisionAddendum(AppendOnly):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="addenda")
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    author_name = models.CharField(max_length=150)
+    author_role = models.CharField(max_length=20)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = "addendum"
+        verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum to {self.decision} by {self.author_name}"
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.decision.agency_id
+
+
+class DecisionReview(AppendOnly):
+    decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reviews")
+    action = models.CharField(max_length=20, choices=ReviewAction.choices)
+    comments = models.TextField(blank=True)
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewer_name = models.CharField(max_length=150)
+    reviewer_job_title = models.CharField(max_length=150, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created", "id"]
+        verbose_name = "review"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} on {self.decision} by {self.reviewer_name}"
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.decision.agency_id
+
+
+auditlog.register(Decision)
+auditlog.register(DecisionAddendum)
+auditlog.register(DecisionReview)
+auditlog.register(ReferenceCounter)

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from decisions import views
+
 app_name = "decisions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.decision_list, name="list"),
+    path("new/", views.decision_new, name="new"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("log/", views.decision_log, name="log"),
+    path("<int:pk>/", views.decision_detail, name="detail"),
+    path("<int:pk>/pdf/", views.decision_pdf, name="pdf"),
+    path("<int:pk>/answers/<slug:step>/", views.decision_step, name="step"),
+    path("<int:pk>/check/", views.decision_check, name="check"),
+    path("<int:pk>/review/", views.decision_review, name="review"),
+    path("<int:pk>/addendum/", views.decision_addendum, name="addendum"),
+    path("<int:pk>/reconsider/", views.decision_reconsider, name="reconsider"),
+]

@@ -14,6 +14,7 @@ SEEDERS = [
     "accounts.demo",
     "agreements.demo_agreements",  # signatures and incidents name the users who recorded them
     "consent.demo",
+    "decisions.demo",  # last: decisions need the children, consents, agencies and users before it
 ]
 
 

@@ -4,9 +4,13 @@ Forms render through ``templates/form_page.html``, which owns the error
 summary, the heading and the submit button.
 """
 
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class GOVUKFormMixin:
@@ -27,3 +31,18 @@ class GOVUKForm(GOVUKFormMixin, forms.Form):
 
 class GOVUKModelForm(GOVUKFormMixin, forms.ModelForm):
     pass
+
+
+class GOVUKDateField(DateInputField):
+    """The GOV.UK three-box date. An impossible date (31 2 2026, year 99999999999) is a form
+    error, never a server error: crispy-forms-gds lets the OverflowError of a huge year escape."""
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        try:
+            return date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            message = self.error_messages.get("invalid", "Enter a real date")
+            raise ValidationError(message, code="invalid") from None

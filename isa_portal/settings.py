@@ -231,6 +231,8 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISA Portal <no-reply@isa-portal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where links in e-mails point: the address people use to reach the service.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

@@ -77,6 +77,17 @@ class GroundForSharingWithoutConsent(models.TextChoices):
     )
 
 
+class OtherReasonToShare(models.TextChoices):
+    """The national flowchart's last question: without consent, is there another reason to share?"""
+
+    PUBLIC_FUNCTION = "public_function", "Sharing is needed to carry out a public function or statutory duty"
+    VITAL_INTERESTS = (
+        "vital_interests",
+        "Sharing is needed to protect someone's vital interests (life or serious harm)",
+    )
+    CHILD_SAFETY = "child_safety", "Sharing is needed for the safety or welfare of a child"
+
+
 class ConsentNotSoughtReason(models.TextChoices):
     RISK_TO_CHILD = (
         "risk_to_child",

@@ -56,11 +56,21 @@ def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
     assert set(entries.values_list("source", flat=True)) == {"command:seed_demo"}
     # The partnership is built by the command; children's records are written as the demo
     # practitioner of each agency, as a real practitioner would write them.
-    child_level = {"child", "childagency", "competenceassessment", "consentrecord"}
+    child_level = {
+        "child",
+        "childagency",
+        "competenceassessment",
+        "consentrecord",
+        "decision",
+        "decisionaddendum",
+        "decisionreview",
+        "referencecounter",
+    }
     partnership = entries.exclude(content_type__model__in=child_level)
     assert set(partnership.values_list("actor_email", flat=True)) == {"system (seed_demo)"}
     children = entries.filter(content_type__model__in=child_level)
     assert set(children.values_list("actor_email", flat=True)) == {
         "practitioner@demo.test",
         "practitioner2@demo.test",
+        "lead@demo.test",  # reviews and countersignatures of decisions
     }

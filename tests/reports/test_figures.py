@@ -181,7 +181,8 @@ def test_the_page_draws_each_figure_as_svg_with_a_table_and_no_inline_style(clie
     # Six figures; failed sign-ins has nothing in this period and says so instead of an empty chart.
     assert body.count('<svg class="app-chart"') == 5
     assert body.count('<table class="govuk-table">') == 5
-    assert body.count("Nothing to count in this period.") == 1
+    # The two decision figures (decisions.reports) have nothing in this audit-only fixture.
+    assert body.count("Nothing to count in this period.") == 3
     assert "style=" not in body
     assert "<style" not in body
     assert 'aria-labelledby="chart-sign_ins-title chart-sign_ins-desc"' in body
@@ -250,7 +251,8 @@ def test_the_page_costs_one_query_per_figure_however_many_agencies(
         _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
     client.force_login(partnership_ig)
     client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
-    # session, user, the user's agency (header), agencies for the filter, six figures, savepoint pair
-    with django_assert_num_queries(12):
+    # session, user, the user's agency (header), agencies for the filter, six audit figures, two
+    # decision figures (decisions.reports), savepoint pair
+    with django_assert_num_queries(14):
         response = client.get(reverse("reports:index"), Q1_QUERY)
     assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies

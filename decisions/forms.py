@@ -1,0 +1,529 @@
+"""One form per question page of the guided decision, plus review, addendum and log filters.
+
+Guidance text is written for this product; sources are named where they are drawn on.
+"""
+
+from datetime import date, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from agreements.models import Agency
+from decisions import rules
+from decisions.models import (
+    REFUSALS,
+    ConsentPosition,
+    ConsentStatus,
+    Outcome,
+    RequestMethod,
+    ReviewAction,
+    ShareMethod,
+    SourceAgreed,
+    Status,
+)
+from isa_portal.forms import GOVUKDateField, GOVUKForm
+from isa_portal.vocabulary import (
+    Article6Basis,
+    GroundForSharingWithoutConsent,
+    OtherReasonToShare,
+    SharingPurpose,
+)
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+LONG_TEXT = 5000
+SHORT_TEXT = 150
+
+
+def _to_bool(value: str) -> bool | None:
+    return {"yes": True, "no": False}.get(value)
+
+
+def _from_bool(value: bool | None) -> str | None:
+    return {True: "yes", False: "no"}.get(value)
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, *, label: str, required_message: str, **kwargs):
+        super().__init__(
+            label=label,
+            choices=YES_NO,
+            coerce=_to_bool,
+            widget=forms.RadioSelect,
+            error_messages={"required": required_message, "invalid_choice": required_message},
+            **kwargs,
+        )
+
+
+class DateField(GOVUKDateField):
+    """The GOV.UK three-part date, refusing impossible years instead of failing."""
+
+    def __init__(self, *, required_message: str, **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["required"] = required_message
+        self.error_messages["incomplete"] = required_message
+        self.error_messages["invalid"] = "Enter a real date"
+
+    def validate(self, value):
+        super().validate(value)
+        today = timezone.localdate()
+        if value and not (date(2000, 1, 1) <= value <= today + timedelta(days=366)):
+            raise ValidationError("Enter a date after 1 January 2000 and no more than a year from now")
+
+
+def _text(label: str, *, required: str | None = None, long: bool = True, help_text: str = ""):
+    return forms.CharField(
+        label=label,
+        required=required is not None,
+        max_length=LONG_TEXT if long else SHORT_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}) if long else forms.TextInput,
+        help_text=help_text,
+        error_messages={
+            "required": required or "",
+            "max_length": f"{label} must be {LONG_TEXT if long else SHORT_TEXT} characters or fewer",
+        },
+        strip=True,
+    )
+
+
+def _agency_field(label: str, *, required: str | None = None, help_text: str = "", active_only: bool = False):
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Agency.objects.filter(is_active=True) if active_only else Agency.objects.all(),
+        required=required is not None,
+        help_text=help_text,
+        empty_label="Select an agency",
+        error_messages={
+            "required": required or "",
+            "invalid_choice": "Select an agency from the list",
+            "invalid_pk_value": "Select an agency from the list",
+        },
+    )
+
+
+class StepForm(GOVUKForm):
+    """A question page: bound to a draft decision, it reads and writes only its own fields."""
+
+    submit_label = "Save and continue"
+
+    def __init__(self, *args, decision, **kwargs):
+        self.decision = decision
+        if "initial" not in kwargs:
+            kwargs["initial"] = self.initial_from(decision)
+        super().__init__(*args, **kwargs)
+
+    def initial_from(self, decision) -> dict:
+        initial = {}
+        for name, field in self.base_fields.items():
+            value = getattr(decision, name, None)
+            if isinstance(field, YesNoField):
+                value = _from_bool(value)
+            initial[name] = value
+        return initial
+
+    def answers(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class ChooseChildForm(GOVUKForm):
+    submit_label = "Start the decision"
+
+    child = forms.ModelChoiceField(
+        label="Which child is the decision about?",
+        queryset=None,
+        empty_label="Select a child",
+        error_messages={
+            "required": "Select the child the decision is about",
+            "invalid_choice": "Select a child from the list",
+            "invalid_pk_value": "Select a child from the list",
+        },
+        help_text="Only children your agency holds a record about are listed. "
+        "Add a child first if they are not.",
+    )
+    token = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, children, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["child"].queryset = children
+
+
+class RequestForm(StepForm):
+    request_method = forms.ChoiceField(
+        label="How did the request reach you?",
+        choices=RequestMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select how the request was made",
+            "invalid_choice": "Select how the request was made",
+        },
+    )
+    requester_name = _text("Who asked? (name)", long=False)
+    requester_role = _text("Their role", long=False)
+    requester_agency = _agency_field(
+        "Their agency", help_text="From the partnership's register. Leave blank if not a partner agency."
+    )
+    request_received_on = DateField(
+        label="When was the request made?", required=False, required_message="Enter the date of the request"
+    )
+    identity_check = _text(
+        "How did you check who they are and that they are entitled to the information?",
+        help_text="For example: called back on a number from the agency's switchboard; secure email domain.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("request_method") and data["request_method"] != RequestMethod.OWN_INITIATIVE:
+            if not data.get("requester_name"):
+                self.add_error("requester_name", "Enter who asked")
+            if not data.get("identity_check"):
+                self.add_error(
+                    "identity_check", "Enter how you checked the requester's identity and entitlement"
+                )
+        return data
+
+
+class PurposeForm(StepForm):
+    purpose = forms.ChoiceField(
+        label="What is the purpose of sharing?",
+        choices=SharingPurpose.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the purpose", "invalid_choice": "Select the purpose"},
+    )
+    purpose_detail = _text("Describe the concern or the need, in a few sentences")
+    sexual_activity_under_13 = YesNoField(
+        label="Is there evidence of sexual activity of a child under 13?",
+        required_message="Select whether there is evidence of sexual activity of a child under 13",
+        help_text="If yes, it must be referred to children's social care or the police (Working Together to "
+        "Safeguard Children, 2023).",
+    )
+
+
+class QuestionsForm(StepForm):
+    clear_purpose = YesNoField(
+        label="Is there a clear and legitimate purpose for sharing?",
+        required_message="Select whether there is a clear and legitimate purpose",
+    )
+    identifies_person = YesNoField(
+        label="Does the information enable a person to be identified?",
+        required_message="Select whether the information identifies a person",
+    )
+    confidential = YesNoField(
+        label="Is the information confidential?",
+        required_message="Select whether the information is confidential",
+        help_text="Information given in confidence, or not generally available, "
+        "such as health or case records.",
+    )
+
+
+class ConsentForm(StepForm):
+    """No answers to type: the consent position is looked up when the page is saved."""
+
+    submit_label = "Continue"
+
+
+class OtherReasonForm(StepForm):
+    other_reasons = forms.TypedMultipleChoiceField(
+        label="Is there another reason to share without consent? Select all that apply",
+        choices=OtherReasonToShare.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        error_messages={"invalid_choice": "Select only the reasons listed"},
+        help_text="Leave all unticked if there is none.",
+    )
+
+
+class OutcomeForm(StepForm):
+    outcome = forms.ChoiceField(
+        label="What is your decision?",
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
+    )
+    departure_reason = _text(
+        "If your decision differs from the one suggested, why?",
+    )
+    override_reason = _text(
+        "If you share although consent was refused or withdrawn, why?",
+        help_text="A safeguarding lead must countersign a decision that overrides a refusal of consent.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.decision.consent_status not in REFUSALS:
+            del self.fields["override_reason"]
+
+    def clean(self):
+        data = super().clean()
+        outcome = data.get("outcome")
+        if not outcome:
+            return data
+        if outcome == Outcome.DO_NOT_SHARE and self.decision.mandatory_referral:
+            self.add_error("outcome", rules.MANDATORY_REFERRAL_MESSAGE)
+        if outcome != self.decision.proposed_outcome and not data.get("departure_reason"):
+            self.add_error(
+                "departure_reason", "Enter why your decision differs from the one the questions suggest"
+            )
+        sharing = outcome in (Outcome.SHARE, Outcome.SHARE_IN_PART)
+        if sharing and self.decision.consent_status in REFUSALS and not data.get("override_reason"):
+            self.add_error(
+                "override_reason", "Enter why you are sharing although consent was refused or withdrawn"
+            )
+        return data
+
+
+class GroundsForm(StepForm):
+    grounds = forms.TypedMultipleChoiceField(
+        label="On what grounds do you share without consent? Select all that apply",
+        choices=GroundForSharingWithoutConsent.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select the grounds for sharing without consent",
+            "invalid_choice": "Select only the grounds listed",
+        },
+    )
+    harm_if_shared = _text(
+        "What might happen if the information is shared?",
+        required="Enter what might happen if the information is shared",
+    )
+    harm_if_not_shared = _text(
+        "What might happen if it is not shared?",
+        required="Enter what might happen if it is not shared",
+        help_text="Sharing must be necessary and proportionate to the risk. Share only what is needed.",
+    )
+
+
+class LawfulBasisForm(StepForm):
+    article6_basis = forms.ChoiceField(
+        label="Article 6 lawful basis (UK GDPR)",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the Article 6 basis",
+            "invalid_choice": "Select a basis from the list",
+        },
+    )
+    article9_condition = forms.ChoiceField(
+        label="Article 9 condition, for health, social care or other special category information",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select the Article 9 condition, or that none is needed",
+            "invalid_choice": "Select a condition from the list",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        agency = self.decision.agency
+        self.fields["article6_basis"].choices = rules.article6_choices(agency)
+        self.fields["article9_condition"].choices = rules.article9_choices(agency)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("article6_basis") and data.get("article9_condition"):
+            for message in rules.lawful_basis_problems(
+                agency=self.decision.agency,
+                article6=data["article6_basis"],
+                article9=data["article9_condition"],
+                consent_status=self.decision.consent_status,
+            ):
+                self.add_error("article6_basis", message)
+        return data
+
+
+class AdviceForm(StepForm):
+    advice_sought = YesNoField(
+        label="Did you seek advice before deciding?",
+        required_message="Select whether you sought advice",
+        help_text="For example from your manager, safeguarding lead, data protection officer "
+        "or Caldicott guardian.",
+    )
+    advice_from = _text("Who advised you? (name)", long=False)
+    advice_role = _text("Their role", long=False)
+    advice_given = _text("What did they advise?")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("advice_sought"):
+            if not data.get("advice_from"):
+                self.add_error("advice_from", "Enter who you asked for advice")
+            if not data.get("advice_given"):
+                self.add_error("advice_given", "Enter what they advised")
+        return data
+
+
+class RecipientForm(StepForm):
+    information_shared = _text(
+        "What information do you share?",
+        required="Enter what information is shared",
+        help_text="Only what is relevant, accurate, necessary and proportionate: rarely a whole file.",
+    )
+    recipient_agency = _agency_field(
+        "Which agency receives it?", required="Select the agency you are sharing with", active_only=True
+    )
+    recipient_name = _text("Named person receiving it", long=False)
+    recipient_role = _text("Their role", long=False)
+    share_method = forms.ChoiceField(
+        label="How is it shared?",
+        choices=ShareMethod.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how it is shared", "invalid_choice": "Select how it is shared"},
+    )
+    shared_on = DateField(label="When is it shared?", required_message="Enter when it is shared")
+    confirmed_in_writing = YesNoField(
+        label="Was the share confirmed in writing?",
+        required_message="Select whether the share was confirmed in writing",
+    )
+
+    def initial_from(self, decision) -> dict:
+        initial = super().initial_from(decision)
+        if initial.get("recipient_agency") is None and decision.requester_agency_id:
+            initial["recipient_agency"] = decision.requester_agency
+        return initial
+
+
+class AgreementForm(StepForm):
+    no_agreement_acknowledged = forms.BooleanField(
+        label="I understand the recipient is not an active signatory of an agreement "
+        "in force for this purpose",
+        error_messages={"required": "Confirm you understand there is no agreement covering this share"},
+    )
+    no_agreement_reason = _text(
+        "Why are you sharing without an agreement?",
+        required="Enter why you are sharing without an agreement",
+        help_text="Sharing to protect a child is still possible and lawful without an agreement.",
+    )
+
+
+class OpennessForm(StepForm):
+    family_told = YesNoField(
+        label="Have you told the child or family that you are sharing?",
+        required_message="Select whether the child or family was told",
+    )
+    family_not_told_reason = _text("If not, why not?")
+    protected_identities = _text(
+        "Is there anyone whose identity must be protected? Say who, and why",
+        help_text="For example a person who reported a concern and could be harmed if identified.",
+    )
+    from_other_agency = YesNoField(
+        label="Did any of this information come from another agency?",
+        required_message="Select whether any of the information came from another agency",
+    )
+    source_agency = _agency_field("Which agency did it come from?")
+    source_agency_agreed = forms.ChoiceField(
+        label="Did that agency agree to you passing it on?",
+        choices=SourceAgreed.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "Select whether that agency agreed"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("family_told") is False and not data.get("family_not_told_reason"):
+            self.add_error("family_not_told_reason", "Enter why the child or family was not told")
+        if data.get("from_other_agency"):
+            if not data.get("source_agency"):
+                self.add_error("source_agency", "Select the agency the information came from")
+            if not data.get("source_agency_agreed"):
+                self.add_error(
+                    "source_agency_agreed", "Select whether that agency agreed to the onward disclosure"
+                )
+        return data
+
+
+class NoShareForm(StepForm):
+    no_share_detriment = _text(
+        "Why would sharing be more detrimental to the child than not sharing?",
+        required="Enter why sharing would be more detrimental to the child than not sharing",
+        help_text="The Children Act 2004 (section 16LA) expects you to share information relevant to a "
+        "child's safeguarding or welfare unless sharing would be more detrimental to the child "
+        "than not sharing.",
+    )
+
+
+STEP_FORMS = {
+    "request": RequestForm,
+    "purpose": PurposeForm,
+    "questions": QuestionsForm,
+    "consent": ConsentForm,
+    "other_reason": OtherReasonForm,
+    "outcome": OutcomeForm,
+    "grounds": GroundsForm,
+    "lawful_basis": LawfulBasisForm,
+    "advice": AdviceForm,
+    "recipient": RecipientForm,
+    "agreement": AgreementForm,
+    "openness": OpennessForm,
+    "no_share": NoShareForm,
+}
+
+
+class ReviewForm(GOVUKForm):
+    submit_label = "Record your review"
+
+    action = forms.ChoiceField(
+        label="What do you want to do?",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what you want to do",
+            "invalid_choice": "Select what you want to do",
+        },
+    )
+    comments = _text("Comments", help_text="Required when you return, escalate or resolve.")
+
+    def __init__(self, *args, decision, **kwargs):
+        super().__init__(*args, **kwargs)
+        if decision.status == Status.ESCALATED:
+            actions = [ReviewAction.RESOLVE]
+        else:
+            actions = [ReviewAction.ENDORSE, ReviewAction.RETURN, ReviewAction.ESCALATE]
+        self.fields["action"].choices = [(a.value, a.label) for a in actions]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") and data["action"] != ReviewAction.ENDORSE and not data.get("comments"):
+            self.add_error(
+                "comments", "Enter your comments: the practitioner and the record need to know why"
+            )
+        return data
+
+
+class AddendumForm(GOVUKForm):
+    submit_label = "Add to the record"
+
+    text = _text(
+        "Addendum",
+        required="Enter the addendum",
+        help_text="It is added to the record with your name and the time. Nothing already recorded changes.",
+    )
+
+
+class LogFilterForm(forms.Form):
+    """Filters for the agency decision log. Every field is optional; bad values are ignored."""
+
+    date_from = forms.DateField(
+        label="Recorded from", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="Recorded to", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    outcome = forms.ChoiceField(label="Decision", required=False, choices=[("", "Any"), *Outcome.choices])
+    consent_position = forms.ChoiceField(
+        label="Consent position", required=False, choices=[("", "Any"), *ConsentPosition.choices]
+    )
+    article6_basis = forms.ChoiceField(
+        label="Lawful basis", required=False, choices=[("", "Any"), *Article6Basis.choices]
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any"), *[(s.value, s.label) for s in Status if s != Status.DRAFT]],
+    )
+    practitioner = forms.TypedChoiceField(label="Practitioner", required=False, coerce=int, empty_value=None)
+    child = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
+
+    def __init__(self, *args, practitioners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["practitioner"].choices = [("", "Anyone"), *[(u.pk, u.full_name) for u in practitioners]]
+
+
+CONSENT_STATUS_LABELS = dict(ConsentStatus.choices)

@@ -1,0 +1,279 @@
+"""Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from consent.models import Child
+from decisions import integrations, journey
+from decisions.models import Decision, Status
+from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
+
+QUEUE_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    value: str
+    change_url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Row]
+
+
+# How each answer is labelled on "check your answers", the record and its PDF.
+LABELS = {
+    "request_method": "How the request was made",
+    "requester_name": "Who asked",
+    "requester_role": "Their role",
+    "requester_agency": "Their agency",
+    "request_received_on": "Date of the request",
+    "identity_check": "How identity and entitlement were checked",
+    "purpose": "Purpose",
+    "purpose_detail": "The concern or need",
+    "sexual_activity_under_13": "Evidence of sexual activity of a child under 13",
+    "clear_purpose": "A clear and legitimate purpose",
+    "identifies_person": "Identifies a person",
+    "confidential": "Confidential",
+    "other_reasons": "Other reasons to share",
+    "outcome": "Decision",
+    "departure_reason": "Why the decision differs from the one suggested",
+    "override_reason": "Why consent was overridden",
+    "grounds": "Grounds for sharing without consent",
+    "harm_if_shared": "What might happen if shared",
+    "harm_if_not_shared": "What might happen if not shared",
+    "article6_basis": "Article 6 basis",
+    "article9_condition": "Article 9 condition",
+    "advice_sought": "Advice sought",
+    "advice_from": "Advice from",
+    "advice_role": "Their role",
+    "advice_given": "What they advised",
+    "information_shared": "Information shared",
+    "recipient_agency": "Shared with (agency)",
+    "recipient_name": "Named person",
+    "recipient_role": "Their role",
+    "share_method": "How",
+    "shared_on": "When",
+    "confirmed_in_writing": "Confirmed in writing",
+    "no_agreement_reason": "Why shared without an agreement",
+    "family_told": "Child or family told",
+    "family_not_told_reason": "Why not",
+    "protected_identities": "Identities to protect",
+    "from_other_agency": "Information from another agency",
+    "source_agency": "Which agency",
+    "source_agency_agreed": "Did it agree to onward disclosure",
+    "no_share_detriment": "Why sharing would be more detrimental to the child",
+}
+
+
+def _yes_no(value: bool | None) -> str:
+    return {True: "Yes", False: "No"}.get(value, "Not answered")
+
+
+def _labels(values: list, choices) -> str:
+    labels = dict(choices)
+    return "\n".join(str(labels.get(value, value)) for value in values) or "None"
+
+
+def _display(decision: Decision, field: str) -> str:
+    model_field = decision._meta.get_field(field)
+    value = getattr(decision, field)
+    if field == "other_reasons":
+        return _labels(value, OtherReasonToShare.choices)
+    if field == "grounds":
+        return _labels(value, GroundForSharingWithoutConsent.choices)
+    if model_field.choices and value:
+        return str(getattr(decision, f"get_{field}_display")())
+    if isinstance(value, bool) or (value is None and model_field.get_internal_type() == "BooleanField"):
+        return _yes_no(value)
+    if value is None or value == "":
+        return "Not given"
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %B %Y")
+    return str(value)
+
+
+def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
+    """The answers page by page, in the order asked; with change links while a draft."""
+    sections = []
+    for step in journey.steps_for(decision):
+        change = (
+            reverse("decisions:step", args=[decision.pk, step.name]) + "?from=check" if editable else None
+        )
+        if step.name == "consent":
+            rows = [
+                Row(
+                    "Consent position found",
+                    decision.get_consent_status_display() or "Not yet looked up",
+                    change,
+                )
+            ]
+        else:
+            rows = [
+                Row(
+                    str(decision._meta.get_field(field).verbose_name).capitalize(),
+                    _display(decision, field),
+                    change,
+                )
+                for field in step.fields
+                if field not in {"no_agreement_acknowledged"}
+            ]
+        if step.name == "outcome":
+            rows.insert(
+                0, Row("Decision the questions suggest", decision.get_proposed_outcome_display() or "None")
+            )
+        sections.append(Section(step.title, rows))
+    return sections
+
+
+def consent_preview(decision: Decision):
+    """What the consent part holds now for this child, recipient and purpose (no write)."""
+    return integrations.consent_for(
+        child=decision.child,
+        recipient=decision.recipient_agency or decision.requester_agency,
+        purpose=decision.purpose,
+        on=timezone.localdate(),
+    )
+
+
+def consent_journey_urls(decision: Decision) -> dict[str, str]:
+    """Where to record consent or a competence assessment, coming back to this page afterwards."""
+    back = urlencode({"next": reverse("decisions:step", args=[decision.pk, "consent"])})
+    urls = {}
+    for key, name in (("consent", "consent:consent_start"), ("assessment", "consent:assessment_start")):
+        try:
+            urls[key] = f"{reverse(name, kwargs={'pk': decision.child_id})}?{back}"
+        except NoReverseMatch:  # the consent part is not installed
+            continue
+    return urls
+
+
+def next_query(request: HttpRequest, page) -> str | None:
+    """The current filters with the cursor of the next page (or none, for the first page)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    if page is not None:
+        if page.next_cursor is None:
+            return None
+        query["after"] = page.next_cursor
+    return query.urlencode()
+
+
+def log_scope(user):
+    queryset = Decision.objects.visible_to(user).submitted()
+    if not user.partnership_wide:
+        queryset = queryset.filter(agency_id=user.agency_id)
+    return queryset
+
+
+def log_practitioners(user) -> list:
+    users = get_user_model().objects.filter(is_active=True).only("id", "full_name").order_by("full_name")
+    if not user.partnership_wide:
+        users = users.filter(agency_id=user.agency_id)
+    return list(users.filter(role__in=["practitioner", "lead"]))
+
+
+def filtered_log(user, form):
+    queryset = log_scope(user)
+    if not form.is_bound or not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    # Bounds on ``created`` itself (not its date) so the indexes on (..., created, id) serve them.
+    if data.get("date_from"):
+        queryset = queryset.filter(created__gte=_start_of(data["date_from"]))
+    if data.get("date_to"):
+        queryset = queryset.filter(created__lt=_start_of(data["date_to"] + timedelta(days=1)))
+    for field in ("outcome", "consent_position", "article6_basis", "status"):
+        if data.get(field):
+            queryset = queryset.filter(**{field: data[field]})
+    if data.get("practitioner"):
+        queryset = queryset.filter(created_by_id=data["practitioner"])
+    if data.get("child"):
+        queryset = queryset.filter(child_id=data["child"])
+    return queryset
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def used_filters(form) -> dict:
+    if not form.is_bound or not form.is_valid():
+        return {}
+    return {key: str(value) for key, value in form.cleaned_data.items() if value not in (None, "")}
+
+
+def filter_child(user, form):
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("child"):
+        return Child.objects.visible_to(user).filter(pk=form.cleaned_data["child"]).first()
+    return None
+
+
+def waiting_for(decision: Decision, now) -> str:
+    """How long a decision has waited for a lead, in words."""
+    if decision.submitted_at is None:
+        return ""
+    delta = now - decision.submitted_at
+    days, hours = delta.days, delta.seconds // 3600
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}"
+    if hours:
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return "less than an hour"
+
+
+def chronology_entries(child, user):
+    """Decisions about ``child`` that ``user`` may see, for the child's chronology."""
+    from consent.chronology import ChronologyEntry
+
+    decisions = (
+        Decision.objects.visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .filter(child=child)
+        .select_related("agency")
+        .order_by("-created", "-id")
+    )
+    for decision in decisions:
+        yield ChronologyEntry(
+            when=decision.submitted_at or decision.created,
+            kind="Decision",
+            title=f"{decision.reference}: {decision.get_outcome_display()}",
+            summary=f"{decision.get_purpose_display()}. {decision.get_status_display()}.",
+            agency_name=decision.agency_name or decision.agency.name,
+            recorded_by=decision.practitioner_name,
+            url=reverse("decisions:detail", args=[decision.pk]),
+        )
+
+
+HOME_LIMIT = 5
+
+
+def home_context(user) -> dict:
+    """The decisions sections of the practitioner's and the lead's landing pages."""
+    from accounts.permissions import Perm
+
+    context: dict = {}
+    if user.can(Perm.RECORD_DECISION):
+        context["recent_decisions"] = list(
+            Decision.objects.visible_to(user).filter(created_by=user).select_related("child")[:HOME_LIMIT]
+        )
+    if user.can(Perm.REVIEW_DECISION):
+        now = timezone.now()
+        waiting = (
+            Decision.objects.visible_to(user)
+            .filter(agency_id=user.agency_id)
+            .waiting_for_review()
+            .select_related("child")
+            .order_by("submitted_at", "id")[:10]
+        )
+        context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]
+    return context

@@ -1,0 +1,312 @@
+"""Every write to the decision log. Each runs in one transaction, with its audit entries.
+
+Who may do what is checked here as well as in the views, so a management command
+or a seeder cannot go around the rules either.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.permissions import Perm
+from consent.services import child_agency_link
+from decisions import integrations, notifications, rules
+from decisions.journey import BY_NAME
+from decisions.models import (
+    WAITING_FOR_LEAD,
+    Decision,
+    DecisionAddendum,
+    DecisionLocked,
+    DecisionReview,
+    Outcome,
+    ReferenceCounter,
+    ReviewAction,
+    Status,
+)
+
+
+class AlreadySubmitted(DecisionLocked):
+    """A replayed or double-clicked submit, or an edit of a decision already submitted."""
+
+
+class ReviewConflict(Exception):
+    """The decision moved on (another lead acted) between opening the page and acting."""
+
+
+class DecisionIncomplete(ValidationError):
+    def __init__(self, problems: list[rules.Problem]):
+        super().__init__([problem.message for problem in problems])
+        self.problems = problems
+
+
+def _locked(decision: Decision) -> Decision:
+    return Decision.objects.select_for_update().get(pk=decision.pk)
+
+
+def _snapshot(decision: Decision, user) -> None:
+    decision.practitioner_name = user.full_name
+    decision.practitioner_job_title = user.job_title
+    decision.practitioner_role = user.role
+    decision.agency_name = user.agency.name if user.agency else ""
+
+
+def _derive(decision: Decision) -> None:
+    decision.proposed_outcome = rules.proposed_outcome(decision)
+    decision.consent_position = rules.consent_position(decision)
+
+
+@transaction.atomic
+def decision_start(
+    *, child, by, token: uuid.UUID | None = None, reconsiders: Decision | None = None
+) -> Decision:
+    """Open a draft decision about ``child``. The same ``token`` twice gives the same draft."""
+    if not by.can(Perm.RECORD_DECISION) or by.agency_id is None:
+        raise PermissionDenied("Only practitioners and leads of an agency record decisions.")
+    if token is not None:
+        existing = Decision.objects.filter(creation_token=token).first()
+        if existing is not None:
+            if existing.created_by_id != by.pk:
+                raise PermissionDenied
+            return existing
+    decision = Decision(
+        agency=by.agency, created_by=by, child=child, creation_token=token, reconsiders=reconsiders
+    )
+    if reconsiders is not None:
+        for field in (
+            "requester_name",
+            "requester_role",
+            "requester_agency",
+            "request_method",
+            "identity_check",
+            "purpose",
+            "purpose_detail",
+        ):
+            setattr(decision, field, getattr(reconsiders, field))
+    _snapshot(decision, by)
+    decision.save()
+    child_agency_link(child=child, agency=by.agency)
+    return decision
+
+
+@transaction.atomic
+def decision_answer(*, decision: Decision, step: str, answers: dict[str, Any], by) -> Decision:
+    """Save one question page's answers on a draft. Only that page's fields are written."""
+    decision = _locked(decision)
+    if decision.created_by_id != by.pk:
+        raise PermissionDenied("Only the author edits a draft decision.")
+    if not decision.is_draft:
+        raise AlreadySubmitted(f"{decision} has been submitted and can no longer be changed.")
+    allowed = set(BY_NAME[step].fields)
+    unexpected = set(answers) - allowed
+    if unexpected:
+        raise ValidationError(f"Unexpected answers for this page: {sorted(unexpected)}")
+    for field, value in answers.items():
+        setattr(decision, field, value)
+    if step == "consent":
+        _record_consent(decision)
+    if step == "recipient":
+        _record_cover(decision)
+    _derive(decision)
+    decision.updated = timezone.now()
+    decision.save()
+    return decision
+
+
+def _consent_recipient(decision: Decision):
+    return decision.recipient_agency or decision.requester_agency
+
+
+def _record_consent(decision: Decision, on: date | None = None) -> None:
+    found = integrations.consent_for(
+        child=decision.child,
+        recipient=_consent_recipient(decision),
+        purpose=decision.purpose,
+        on=on or timezone.localdate(),
+    )
+    decision.consent_status = found.status
+    decision.consent_record = found.record
+    decision.competence_assessment = found.record.assessment if found.record is not None else None
+
+
+def _record_cover(decision: Decision, on: date | None = None) -> None:
+    cover = integrations.cover_for(
+        agency=decision.recipient_agency, purpose=decision.purpose, on=on or timezone.localdate()
+    )
+    decision.agreement_version = cover.version if cover is not None else None
+    if cover is not None:
+        decision.no_agreement_acknowledged = False
+        decision.no_agreement_reason = ""
+
+
+def _next_reference(year: int) -> str:
+    """The next number in the year, gap-free: the counter row is locked until the submit commits."""
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.last_number += 1
+    counter.save()
+    return f"ISD-{year}-{counter.last_number:06d}"
+
+
+def decision_submit(*, decision: Decision, by) -> Decision:
+    """Lock the decision for ever, give it its reference and send it to the agency's leads.
+
+    Consent and agreement cover are looked up again first, as they stand now, and
+    kept on the draft even when something is missing, so the question pages show
+    what changed (a refusal recorded meanwhile asks for an override reason). The
+    reference is given at submission, not when the draft opens, so abandoned drafts
+    leave no gaps; the counter row's lock is held only until this commits.
+    """
+    with transaction.atomic():
+        decision = _locked_draft(decision, by)
+        now = timezone.now()
+        _record_consent(decision, timezone.localdate(now))
+        if decision.is_sharing:
+            _record_cover(decision, timezone.localdate(now))
+        _derive(decision)
+        decision.save()
+    with transaction.atomic():
+        decision = _locked_draft(decision, by)
+        found = rules.problems(decision)
+        if found:
+            raise DecisionIncomplete(found)
+        _clear_unused_answers(decision)
+        _snapshot(decision, by)
+        now = timezone.now()
+        decision.reference = _next_reference(timezone.localdate(now).year)
+        decision.status = Status.AWAITING_REVIEW
+        decision.submitted_at = now
+        decision.updated = now
+        decision.save()
+        notifications.after_commit(notifications.review_awaited, decision)
+    return decision
+
+
+def _locked_draft(decision: Decision, by) -> Decision:
+    decision = _locked(decision)
+    if decision.created_by_id != by.pk:
+        raise PermissionDenied("Only the author submits a decision.")
+    if not decision.is_draft:
+        raise AlreadySubmitted(f"{decision} has already been submitted.")
+    return decision
+
+
+def _clear_unused_answers(decision: Decision) -> None:
+    """Answers to pages that no longer apply (the decision changed course) are not part of the record."""
+    from decisions.journey import STEPS
+
+    for step in STEPS:
+        if step.applies(decision):
+            continue
+        for field in step.fields:
+            model_field = decision._meta.get_field(field)
+            setattr(decision, model_field.attname, model_field.get_default())
+
+
+TRANSITIONS = {
+    ReviewAction.ENDORSE: ({Status.AWAITING_REVIEW}, Status.ENDORSED),
+    ReviewAction.RETURN: ({Status.AWAITING_REVIEW}, Status.RETURNED),
+    ReviewAction.ESCALATE: ({Status.AWAITING_REVIEW}, Status.ESCALATED),
+    ReviewAction.RESOLVE: ({Status.ESCALATED}, Status.RESOLVED),
+}
+
+
+def can_review(decision: Decision, user) -> bool:
+    return (
+        user.can(Perm.REVIEW_DECISION)
+        and user.agency_id == decision.agency_id
+        and user.pk != decision.created_by_id
+    )
+
+
+@transaction.atomic
+def decision_review(*, decision: Decision, action: str, comments: str, by) -> DecisionReview:
+    """A lead of the decision's agency endorses, returns, escalates or resolves it.
+
+    The row is locked and its state checked, so when two leads act at once the
+    second is told what the first did instead of overwriting it.
+    """
+    decision = _locked(decision)
+    if not can_review(decision, by):
+        raise PermissionDenied("Only a safeguarding lead of the same agency reviews, never their own.")
+    if action not in TRANSITIONS:
+        raise ValidationError("Select what you want to do")
+    allowed_from, to = TRANSITIONS[action]
+    if decision.status not in allowed_from:
+        latest = decision.reviews.order_by("-created", "-id").first()
+        who = f" by {latest.reviewer_name}" if latest else ""
+        raise ReviewConflict(
+            f"{decision} is now '{decision.get_status_display()}'{who}: it was not changed. "
+            "Check the record and its reviews before acting again."
+        )
+    comments = (comments or "").strip()
+    if action != ReviewAction.ENDORSE and not comments:
+        raise ValidationError("Enter your comments: the practitioner and the record need to know why")
+    now = timezone.now()
+    review = DecisionReview.objects.create(
+        decision=decision,
+        action=action,
+        comments=comments,
+        reviewer=by,
+        reviewer_name=by.full_name,
+        reviewer_job_title=by.job_title,
+        created=now,
+    )
+    decision.status = to
+    if action in {ReviewAction.ENDORSE, ReviewAction.RESOLVE} and decision.countersigned_at is None:
+        decision.countersigned_by = by
+        decision.countersigned_at = now
+    decision.updated = now
+    decision.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated"])
+    if action == ReviewAction.RETURN:
+        notifications.after_commit(notifications.returned, decision, review)
+    return review
+
+
+def can_add_addendum(decision: Decision, user) -> bool:
+    if decision.is_draft or user.agency_id != decision.agency_id:
+        return False
+    return user.pk == decision.created_by_id or user.can(Perm.REVIEW_DECISION)
+
+
+@transaction.atomic
+def decision_add_addendum(*, decision: Decision, text: str, by) -> DecisionAddendum:
+    """Append a correction or answer. The author's answer to a return sends it back for review."""
+    decision = _locked(decision)
+    if not can_add_addendum(decision, by):
+        raise PermissionDenied("Only the author or a lead of the agency adds to a submitted decision.")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError("Enter the addendum")
+    addendum = DecisionAddendum.objects.create(
+        decision=decision, text=text, author=by, author_name=by.full_name, author_role=by.role
+    )
+    if decision.status == Status.RETURNED and by.pk == decision.created_by_id:
+        decision.status = Status.AWAITING_REVIEW
+        decision.updated = timezone.now()
+        decision.save(update_fields=["status", "updated"])
+        notifications.after_commit(notifications.review_awaited, decision)
+    return addendum
+
+
+def can_reconsider(decision: Decision, user) -> bool:
+    return (
+        not decision.is_draft
+        and decision.outcome == Outcome.DO_NOT_SHARE
+        and user.can(Perm.RECORD_DECISION)
+        and user.agency_id == decision.agency_id
+    )
+
+
+def decision_reconsider(*, decision: Decision, by, token: uuid.UUID | None = None) -> Decision:
+    """New information after a decision not to share: a new decision, linked to the old one."""
+    if not can_reconsider(decision, by):
+        raise PermissionDenied("Only a submitted decision not to share can be reconsidered.")
+    return decision_start(child=decision.child, by=by, token=token, reconsiders=decision)
+
+
+def is_waiting(decision: Decision) -> bool:
+    return decision.status in WAITING_FOR_LEAD

@@ -1,0 +1,344 @@
+"""The decision log's pages. Views parse, call a service, redirect; reads go through ``visible_to``."""
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from accounts.access import get_visible_or_404, require
+from accounts.permissions import Perm
+from audit.models import Event
+from audit.services import record_event, record_view
+from consent.models import Child
+from decisions import journey, rules, selectors, services
+from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
+from decisions.models import ConsentStatus, Decision, Status
+from decisions.pagination import keyset_page
+
+GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
+
+
+def _posted(request: HttpRequest):
+    """The POST data on a POST (even empty: a page with no questions), else None for an unbound form."""
+    return request.POST if request.method == "POST" else None
+
+
+def _own_draft_or_404(request: HttpRequest, pk: int) -> Decision:
+    return get_visible_or_404(
+        Decision.objects.filter(created_by_id=request.user.pk).select_related("agency", "child"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
+    messages.info(
+        request, f"{decision} has been submitted: it can no longer be changed. Add an addendum instead."
+    )
+    return redirect("decisions:detail", pk=decision.pk)
+
+
+@require(Perm.RECORD_DECISION)
+@require_safe
+def decision_list(request: HttpRequest) -> HttpResponse:
+    """The practitioner's own decisions: drafts, submitted and returned, newest first."""
+    queryset = (
+        Decision.objects.visible_to(request.user).filter(created_by=request.user).select_related("child")
+    )
+    page = keyset_page(queryset, request.GET.get("after"))
+    return render(
+        request, "decisions/list.html", {"page": page, "next_query": selectors.next_query(request, page)}
+    )
+
+
+@require(Perm.RECORD_DECISION)
+@GET_OR_POST
+def decision_new(request: HttpRequest) -> HttpResponse:
+    children = Child.objects.visible_to(request.user).order_by("family_name", "given_name", "id")
+    form = ChooseChildForm(
+        _posted(request),
+        children=children,
+        initial={"child": request.GET.get("child"), "token": uuid.uuid4()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_start(
+                child=form.cleaned_data["child"], by=request.user, token=form.cleaned_data["token"]
+            )
+        except PermissionDenied:
+            raise Http404 from None
+        return redirect("decisions:step", pk=decision.pk, step=journey.STEPS[0].name)
+    return render(
+        request,
+        "decisions/choose_child.html",
+        {
+            "form": form,
+            "heading": "Record a decision",
+            "caption": "Share or not share",
+            "cancel_url": reverse("decisions:list"),
+        },
+    )
+
+
+@require(Perm.RECORD_DECISION)
+@GET_OR_POST
+def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    decision = _own_draft_or_404(request, pk)
+    if step not in journey.BY_NAME:
+        raise Http404
+    if not decision.is_draft:
+        return _locked_redirect(request, decision)
+    this = journey.BY_NAME[step]
+    if not this.applies(decision):
+        return redirect("decisions:check", pk=decision.pk)
+    form_class = STEP_FORMS[step]
+    form = form_class(_posted(request), decision=decision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            decision = services.decision_answer(
+                decision=decision, step=step, answers=form.answers(), by=request.user
+            )
+        except services.AlreadySubmitted:
+            return _locked_redirect(request, decision)
+        following = journey.next_step(decision, step)
+        if request.GET.get("from") == "check" or following is None:
+            return redirect("decisions:check", pk=decision.pk)
+        return redirect("decisions:step", pk=decision.pk, step=following.name)
+    previous = journey.previous_step(decision, step)
+    back_url = (
+        reverse("decisions:step", args=[decision.pk, previous.name])
+        if previous
+        else reverse("decisions:list")
+    )
+    context = {
+        "form": form,
+        "decision": decision,
+        "heading": this.title,
+        "caption": f"Decision about {decision.child}",
+        "back_url": back_url,
+        "cancel_url": reverse("decisions:list"),
+        "step": step,
+    }
+    if step == "consent":
+        context["consent_found"] = found = selectors.consent_preview(decision)
+        context["consent_label"] = ConsentStatus(found.status).label
+        context["consent_journey_urls"] = selectors.consent_journey_urls(decision)
+    context["intro_template"] = f"decisions/steps/{step}.html"
+    return render(request, "decisions/step.html", context)
+
+
+@require(Perm.RECORD_DECISION)
+@GET_OR_POST
+def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers, then submit. A second submit (double click, replay) changes nothing."""
+    decision = _own_draft_or_404(request, pk)
+    if not decision.is_draft:
+        return _locked_redirect(request, decision)
+    problems = rules.problems(decision)
+    if request.method == "POST":
+        try:
+            decision = services.decision_submit(decision=decision, by=request.user)
+        except services.AlreadySubmitted:
+            return _locked_redirect(request, decision)
+        except services.DecisionIncomplete as incomplete:
+            problems = incomplete.problems
+        else:
+            messages.success(request, f"Decision submitted. Its reference is {decision.reference}.")
+            return redirect("decisions:detail", pk=decision.pk)
+    return render(
+        request,
+        "decisions/check.html",
+        {
+            "decision": decision,
+            "problems": problems,
+            "sections": selectors.answer_sections(decision, editable=True),
+        },
+    )
+
+
+def _detail_queryset():
+    return Decision.objects.select_related(
+        "child",
+        "agency",
+        "created_by",
+        "requester_agency",
+        "recipient_agency",
+        "source_agency",
+        "agreement_version__agreement",
+        "countersigned_by",
+        "reconsiders",
+    )
+
+
+def _record_context(request: HttpRequest, decision: Decision) -> dict:
+    return {
+        "decision": decision,
+        "sections": selectors.answer_sections(decision, editable=False),
+        "addenda": list(decision.addenda.all()),
+        "reviews": list(decision.reviews.all()),
+        "reconsiderations": list(decision.reconsiderations.only("id", "reference", "status", "created")),
+        "can_review": services.can_review(decision, request.user)
+        and decision.status in services.WAITING_FOR_LEAD,
+        "can_add_addendum": services.can_add_addendum(decision, request.user),
+        "can_reconsider": services.can_reconsider(decision, request.user),
+        "now": timezone.now(),
+        "reconsider_token": uuid.uuid4(),
+    }
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
+    if decision.is_draft:
+        return redirect("decisions:check", pk=decision.pk)
+    record_view(decision)
+    return render(request, "decisions/detail.html", _record_context(request, decision))
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@require_safe
+def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The record as a PDF for a court bundle or a subject access request. Every download is logged."""
+    from weasyprint import HTML
+
+    decision = get_visible_or_404(_detail_queryset().exclude(status=Status.DRAFT), request.user, pk=pk)
+    html = render_to_string("decisions/pdf.html", _record_context(request, decision), request=request)
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    record_event(Event.DOWNLOAD, decision, detail={"format": "pdf"})
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{decision.reference}.pdf"'
+    return response
+
+
+@require(Perm.VIEW_CHILD_RECORDS)
+@GET_OR_POST
+def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
+    # Scope first, so another agency's users learn nothing (404); then the role (403).
+    decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
+    if decision.is_draft:
+        raise Http404
+    if not services.can_review(decision, request.user):
+        raise PermissionDenied
+    if decision.status not in services.WAITING_FOR_LEAD:
+        messages.info(
+            request, f"{decision} is '{decision.get_status_display()}': there is nothing to review."
+        )
+        return redirect("decisions:detail", pk=decision.pk)
+    form = ReviewForm(_posted(request), decision=decision)
+    if request.method == "POST" and form.is_valid():
+        try:
+            review = services.decision_review(
+                decision=decision,
+                action=form.cleaned_data["action"],
+                comments=form.cleaned_data["comments"],
+                by=request.user,
+            )
+        except services.ReviewConflict as conflict:
+            messages.error(request, str(conflict))
+            return redirect("decisions:detail", pk=decision.pk)
+        messages.success(request, f"{review.get_action_display()}: recorded on {decision}.")
+        return redirect("decisions:detail", pk=decision.pk)
+    return render(
+        request,
+        "decisions/review.html",
+        {
+            "form": form,
+            "decision": decision,
+            "heading": f"Review {decision}",
+            "caption": f"Decision about {decision.child}",
+            "back_url": reverse("decisions:detail", args=[decision.pk]),
+            "cancel_url": reverse("decisions:detail", args=[decision.pk]),
+        },
+    )
+
+
+@require(Perm.RECORD_DECISION)
+@GET_OR_POST
+def decision_addendum(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_visible_or_404(Decision.objects.select_related("child"), request.user, pk=pk)
+    if decision.is_draft:
+        raise Http404
+    if not services.can_add_addendum(decision, request.user):
+        raise PermissionDenied
+    form = AddendumForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decision_add_addendum(decision=decision, text=form.cleaned_data["text"], by=request.user)
+        except ValidationError as error:
+            form.add_error("text", error)
+        else:
+            messages.success(request, f"Addendum added to {decision}.")
+            return redirect("decisions:detail", pk=decision.pk)
+    return render(
+        request,
+        "decisions/form_page.html",
+        {
+            "form": form,
+            "heading": f"Add an addendum to {decision}",
+            "caption": f"Decision about {decision.child}",
+            "back_url": reverse("decisions:detail", args=[decision.pk]),
+            "cancel_url": reverse("decisions:detail", args=[decision.pk]),
+        },
+    )
+
+
+@require(Perm.RECORD_DECISION)
+@require_POST
+def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
+    decision = get_visible_or_404(Decision.objects.select_related("child"), request.user, pk=pk)
+    if not services.can_reconsider(decision, request.user):
+        raise PermissionDenied
+    try:
+        token = uuid.UUID(request.POST.get("token", ""))
+    except ValueError:
+        token = None
+    new = services.decision_reconsider(decision=decision, by=request.user, token=token)
+    messages.success(request, f"A new decision reconsidering {decision} has been started.")
+    return redirect("decisions:step", pk=new.pk, step=journey.STEPS[0].name)
+
+
+@require(Perm.REVIEW_DECISION)
+@require_safe
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Decisions of the lead's agency waiting for a lead, longest waiting first."""
+    waiting = list(
+        Decision.objects.visible_to(request.user)
+        .filter(agency_id=request.user.agency_id)
+        .waiting_for_review()
+        .select_related("child")
+        .order_by("submitted_at", "id")[: selectors.QUEUE_LIMIT]
+    )
+    now = timezone.now()
+    rows = [(decision, selectors.waiting_for(decision, now)) for decision in waiting]
+    return render(request, "decisions/review_queue.html", {"rows": rows})
+
+
+@require(Perm.VIEW_DECISION_LOG)
+@require_safe
+def decision_log(request: HttpRequest) -> HttpResponse:
+    """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
+    practitioners = selectors.log_practitioners(request.user)
+    form = LogFilterForm(request.GET or None, practitioners=practitioners)
+    queryset = selectors.filtered_log(request.user, form)
+    page = keyset_page(queryset.select_related("child"), request.GET.get("after"))
+    record_event(
+        Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(form)}
+    )
+    return render(
+        request,
+        "decisions/log.html",
+        {
+            "form": form,
+            "page": page,
+            "next_query": selectors.next_query(request, page),
+            "first_query": selectors.next_query(request, None),
+            "child": selectors.filter_child(request.user, form),
+        },
+    )

@@ -1,0 +1,117 @@
+"""Children and decisions for the decision tests, written through the services like real ones."""
+
+from datetime import date
+
+import factory
+from django.utils import timezone
+from factory.django import DjangoModelFactory
+
+from consent.models import Child
+from consent.services import child_agency_link
+from decisions import services
+from decisions.models import Outcome
+
+TODAY = date(2026, 11, 21)
+
+
+class ChildFactory(DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    given_name = factory.Faker("first_name", locale="en_GB")
+    family_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = date(2015, 3, 4)
+    created_by = None
+
+
+def child_for(user, **fields) -> Child:
+    child = ChildFactory(created_by=user, **fields)
+    child_agency_link(child=child, agency=user.agency)
+    return child
+
+
+SHARE_ANSWERS = {
+    "request": {
+        "request_method": "phone",
+        "requester_name": "Sam Lee",
+        "requester_role": "Detective constable",
+        "requester_agency": None,
+        "request_received_on": None,
+        "identity_check": "Called back through the switchboard",
+    },
+    "purpose": {
+        "purpose": "safeguarding",
+        "purpose_detail": "Bruising seen at school",
+        "sexual_activity_under_13": False,
+    },
+    "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
+    "consent": {},
+    "other_reason": {"other_reasons": ["child_safety"]},
+    "outcome": {"outcome": Outcome.SHARE, "departure_reason": "", "override_reason": ""},
+    "grounds": {
+        "grounds": ["significant_harm_reasonable_cause"],
+        "harm_if_shared": "The family may disengage for a while",
+        "harm_if_not_shared": "The child may continue to be hurt",
+    },
+    "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
+    "advice": {
+        "advice_sought": True,
+        "advice_from": "Dee Mann",
+        "advice_role": "Team manager",
+        "advice_given": "Share",
+    },
+    "recipient": {
+        "information_shared": "Dates and descriptions of injuries seen",
+        "recipient_agency": None,
+        "recipient_name": "Sam Lee",
+        "recipient_role": "Detective constable",
+        "share_method": "secure_email",
+        "shared_on": TODAY,
+        "confirmed_in_writing": True,
+    },
+    "agreement": {"no_agreement_acknowledged": True, "no_agreement_reason": "Urgent child protection"},
+    "openness": {
+        "family_told": False,
+        "family_not_told_reason": "Telling them could put the child at risk",
+        "protected_identities": "",
+        "from_other_agency": False,
+        "source_agency": None,
+        "source_agency_agreed": "",
+    },
+    "no_share": {"no_share_detriment": "Sharing would expose the child to retaliation"},
+}
+
+
+def answer_all(decision, by, recipient, **overrides):
+    """Walk the journey through the service, answering each applicable page."""
+    from decisions.journey import STEPS
+
+    answers = {step: dict(values) for step, values in SHARE_ANSWERS.items()}
+    answers["request"]["requester_agency"] = recipient
+    answers["recipient"]["recipient_agency"] = recipient
+    for step, values in overrides.items():
+        answers[step].update(values)
+    for step in STEPS:
+        decision.refresh_from_db()
+        if not step.applies(decision):
+            continue
+        fields = answers[step.name]
+        if step.name == "outcome" and "override_reason" not in overrides.get("outcome", {}):
+            fields = {k: v for k, v in fields.items() if k != "override_reason"} | {"override_reason": ""}
+        decision = services.decision_answer(decision=decision, step=step.name, answers=fields, by=by)
+    return decision
+
+
+def draft_decision(practitioner, recipient, child=None, **overrides):
+    child = child or child_for(practitioner)
+    decision = services.decision_start(child=child, by=practitioner)
+    return answer_all(decision, practitioner, recipient, **overrides)
+
+
+def submitted_decision(practitioner, recipient, child=None, **overrides):
+    decision = draft_decision(practitioner, recipient, child, **overrides)
+    return services.decision_submit(decision=decision, by=practitioner)
+
+
+def now():
+    return timezone.now()

@@ -1,0 +1,166 @@
+"""Hypothesis posts generated answers to every question page: never a server error, never a partial write."""
+
+import pytest
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from decisions.forms import STEP_FORMS
+from decisions.journey import BY_NAME
+from decisions.models import Decision
+from tests.decisions.factories import draft_decision, submitted_decision
+
+pytestmark = pytest.mark.django_db
+
+text = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "yes",
+            "no",
+            "on",
+            "share",
+            "do_not_share",
+            "0",
+            "-1",
+            "99999999999999999999",
+            "public_task",
+            "dpa_part3",
+            "recognised_legitimate_interest",
+            "\x00",
+            "<script>",
+        ]
+    ),
+)
+
+
+def _field_names(form_class, decision):
+    form = form_class(decision=decision)
+    names = []
+    for name, field in form.fields.items():
+        widget = field.widget
+        if hasattr(widget, "widgets"):
+            names.extend(f"{name}_{i}" for i in range(len(widget.widgets)))
+        else:
+            names.append(name)
+    return names
+
+
+def _payload(names):
+    return st.fixed_dictionaries(
+        {}, optional={name: st.one_of(text, st.lists(text, max_size=3)) for name in names}
+    )
+
+
+STEP_EXAMPLES = 100
+
+
+@pytest.mark.parametrize("step", sorted(STEP_FORMS))
+def test_fuzz_each_question_page(client, practitioner, recipient, step):
+    decision = draft_decision(practitioner, recipient)
+    if not BY_NAME[step].applies(decision) and step == "no_share":
+        decision = draft_decision(
+            practitioner,
+            recipient,
+            other_reason={"other_reasons": []},
+            outcome={"outcome": "do_not_share"},
+        )
+    names = [*_field_names(STEP_FORMS[step], decision), "status", "reference", "outcome"]
+    url = reverse("decisions:step", args=[decision.pk, step])
+    client.force_login(practitioner)
+
+    @settings(
+        max_examples=STEP_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(data=_payload(names))
+    def post(data):
+        before = Decision.objects.filter(pk=decision.pk).values().get()
+        response = client.post(url, data)
+        assert response.status_code in (200, 302)
+        after = Decision.objects.filter(pk=decision.pk).values().get()
+        if response.status_code == 200:  # refused: nothing written
+            assert after == before
+        else:  # accepted: only this page's fields (and what they derive) changed
+            changed = {key for key in after if after[key] != before[key]}
+            allowed = {f"{f}_id" if f.endswith("agency") else f for f in BY_NAME[step].fields}
+            derived = {
+                "updated",
+                "proposed_outcome",
+                "consent_position",
+                "consent_status",
+                "agreement_version_id",
+                "no_agreement_acknowledged",
+                "no_agreement_reason",
+            }
+            assert changed <= allowed | derived, changed
+            assert after["status"] == "draft" and after["reference"] is None
+
+    post()
+
+
+def test_fuzz_the_review_page(client, practitioner, lead, recipient):
+    client.force_login(lead)
+    current = [submitted_decision(practitioner, recipient)]
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=_payload(["action", "comments", "status"]))
+    def post(data):
+        decision = current[0]
+        response = client.post(reverse("decisions:review", args=[decision.pk]), data)
+        assert response.status_code in (200, 302)
+        decision.refresh_from_db()
+        if response.status_code == 200:
+            assert decision.status == "awaiting_review" and not decision.reviews.exists()
+        else:  # reviewed: the next example needs a fresh decision
+            assert decision.reviews.count() == 1
+            current[0] = submitted_decision(practitioner, recipient)
+
+    post()
+
+
+def test_fuzz_the_addendum_page(client, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(practitioner)
+
+    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=_payload(["text"]))
+    def post(data):
+        count = decision.addenda.count()
+        response = client.post(reverse("decisions:addendum", args=[decision.pk]), data)
+        assert response.status_code in (200, 302)
+        assert decision.addenda.count() == count + (1 if response.status_code == 302 else 0)
+
+    post()
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=_payload(["child", "token"]))
+def test_fuzz_the_start_page(client, practitioner, child, data):
+    client.force_login(practitioner)
+    count = Decision.objects.count()
+    response = client.post(reverse("decisions:new"), data)
+    assert response.status_code in (200, 302)
+    assert Decision.objects.count() in ((count, count + 1) if response.status_code == 302 else (count,))
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=_payload(
+        [
+            "date_from",
+            "date_to",
+            "outcome",
+            "consent_position",
+            "article6_basis",
+            "status",
+            "practitioner",
+            "child",
+            "after",
+        ]
+    )
+)
+def test_fuzz_the_log_filters(client, ig_officer, data):
+    client.force_login(ig_officer)
+    assert client.get(reverse("decisions:log"), data).status_code == 200

@@ -1,0 +1,266 @@
+"""The record page, its PDF, reviews through the pages, lists, the log and the digest."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AuditEntry, Event
+from decisions import services
+from decisions.models import Decision, Status
+from tests.decisions.factories import child_for, draft_decision, submitted_decision
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_viewing_the_record_is_audited(client, lead, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(lead)
+    response = client.get(reverse("decisions:detail", args=[decision.pk]))
+    assert response.status_code == 200
+    assert decision.reference in response.content.decode()
+    entry = AuditEntry.objects.get(event=Event.VIEW, object_pk=str(decision.pk))
+    assert entry.actor == lead and entry.agency == practitioner.agency
+
+
+def test_the_pdf_is_a_pdf_and_its_download_is_audited(client, ig_officer, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(ig_officer)
+    response = client.get(reverse("decisions:pdf", args=[decision.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    assert decision.reference in response["Content-Disposition"]
+    assert AuditEntry.objects.filter(
+        event=Event.DOWNLOAD, object_pk=str(decision.pk), actor=ig_officer
+    ).exists()
+
+
+def test_a_lead_endorses_through_the_page(client, lead, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(lead)
+    assert client.get(reverse("decisions:review", args=[decision.pk])).status_code == 200
+    response = client.post(
+        reverse("decisions:review", args=[decision.pk]), {"action": "endorse", "comments": ""}
+    )
+    assert response.status_code == 302
+    decision.refresh_from_db()
+    assert decision.status == Status.ENDORSED and decision.countersigned_by == lead
+    assert AuditEntry.objects.filter(content_type__model="decisionreview", actor=lead).exists()
+
+
+def test_a_stale_review_page_gets_a_clear_message(client, lead, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    other_lead = UserFactory(agency=lead.agency, role="lead")
+    services.decision_review(decision=decision, action="return", comments="More please", by=other_lead)
+    client.force_login(lead)
+    response = client.post(
+        reverse("decisions:review", args=[decision.pk]), {"action": "endorse", "comments": ""}, follow=True
+    )
+    assert "nothing to review" in response.content.decode() or "not changed" in response.content.decode()
+    decision.refresh_from_db()
+    assert decision.status == Status.RETURNED
+
+
+def test_a_lead_cannot_review_their_own_decision_through_the_page(client, lead, recipient):
+    decision = submitted_decision(lead, recipient)
+    client.force_login(lead)
+    assert (
+        client.post(reverse("decisions:review", args=[decision.pk]), {"action": "endorse"}).status_code == 403
+    )
+    decision.refresh_from_db()
+    assert decision.status == Status.AWAITING_REVIEW
+
+
+def test_a_returned_decision_shows_the_comments_to_its_author(client, practitioner, lead, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    services.decision_review(decision=decision, action="return", comments="Say which dates", by=lead)
+    client.force_login(practitioner)
+    page = client.get(reverse("decisions:detail", args=[decision.pk])).content.decode()
+    assert "Returned to you" in page and "Say which dates" in page
+
+
+def test_the_author_adds_an_addendum_through_the_page(client, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(practitioner)
+    response = client.post(reverse("decisions:addendum", args=[decision.pk]), {"text": "Also told the GP"})
+    assert response.status_code == 302
+    assert decision.addenda.get().author == practitioner
+    response = client.post(reverse("decisions:addendum", args=[decision.pk]), {"text": ""})
+    assert response.status_code == 200 and decision.addenda.count() == 1
+
+
+def test_reconsider_through_the_page_opens_a_linked_draft(client, practitioner, recipient):
+    decision = submitted_decision(
+        practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    client.force_login(practitioner)
+    token = "2b1d6c58-3c59-4d42-a9e5-3b0a4c1e1f00"
+    client.post(reverse("decisions:reconsider", args=[decision.pk]), {"token": token})
+    client.post(reverse("decisions:reconsider", args=[decision.pk]), {"token": token})  # double click
+    assert Decision.objects.filter(reconsiders=decision).count() == 1
+
+
+# Lists and pinned query counts --------------------------------------------------------------------
+
+
+def _many(practitioner, recipient, count):
+    child = child_for(practitioner)
+    return [submitted_decision(practitioner, recipient, child=child) for _ in range(count)]
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_query_counts_do_not_grow_with_the_page(
+    client, django_assert_num_queries, practitioner, lead, recipient, count
+):
+    decisions = _many(practitioner, recipient, count)
+    for decision in decisions:
+        services.decision_add_addendum(decision=decision, text="note", by=practitioner)
+    services.decision_review(decision=decisions[0], action="return", comments="c", by=lead)
+    client.force_login(practitioner)
+    client.get(reverse("home"))  # the first request after signing in also saves the session
+    with django_assert_num_queries(6):
+        assert client.get(reverse("decisions:list")).status_code == 200
+    with django_assert_num_queries(7):  # with the consent part's recent children
+        assert client.get(reverse("home")).status_code == 200
+    client.force_login(lead)
+    client.get(reverse("decisions:review_queue"))
+    with django_assert_num_queries(8):  # with the consent part's recent children
+        assert client.get(reverse("home")).status_code == 200
+    with django_assert_num_queries(6):
+        assert client.get(reverse("decisions:review_queue")).status_code == 200
+    with django_assert_num_queries(8):
+        assert client.get(reverse("decisions:log")).status_code == 200
+    with django_assert_num_queries(10):
+        assert client.get(reverse("decisions:detail", args=[decisions[0].pk])).status_code == 200
+
+
+def test_the_practitioner_list_shows_own_drafts_and_submitted_only(client, practitioner, lead, recipient):
+    mine = submitted_decision(practitioner, recipient)
+    draft = draft_decision(practitioner, recipient)
+    theirs = submitted_decision(lead, recipient)
+    client.force_login(practitioner)
+    page = client.get(reverse("decisions:list")).content.decode()
+    assert mine.reference in page and f"Draft {draft.pk}" in page and theirs.reference not in page
+
+
+def test_the_review_queue_shows_waiting_time(client, practitioner, lead, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    client.force_login(lead)
+    page = client.get(reverse("decisions:review_queue")).content.decode()
+    assert decision.reference in page and "less than an hour" in page
+    assert decision.reference in client.get(reverse("home")).content.decode()
+
+
+def test_log_filters_and_keyset_pages(client, practitioner, lead, ig_officer, recipient, consent_found):
+    from decisions import pagination
+
+    shares = _many(practitioner, recipient, 3)
+    no_share = submitted_decision(
+        lead, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    draft = draft_decision(practitioner, recipient)
+    client.force_login(ig_officer)
+
+    def refs(query=""):
+        page = client.get(reverse("decisions:log") + query).context["page"]
+        return [d.reference for d in page.items]
+
+    assert refs() == [no_share.reference, *[d.reference for d in reversed(shares)]]
+    assert draft.reference is None
+    assert refs("?outcome=do_not_share") == [no_share.reference]
+    assert refs("?consent_position=without_consent") == [d.reference for d in reversed(shares)]
+    assert refs(f"?practitioner={lead.pk}") == [no_share.reference]
+    assert refs(f"?child={shares[0].child_id}") == [d.reference for d in reversed(shares)]
+    assert (
+        refs("?status=awaiting_review&article6_basis=public_task")
+        == [no_share.reference, *[d.reference for d in reversed(shares)]][1:]
+    )
+    today = timezone.localdate()
+    assert refs(f"?date_from={today + timedelta(days=1)}") == []
+    assert len(refs(f"?date_to={today}")) == 4
+    assert len(refs("?outcome=nonsense&date_from=not-a-date")) == 4  # bad filters are ignored, not a 500
+
+    original = pagination.PAGE_SIZE
+    pagination.keyset_page.__defaults__ = (2,)
+    try:
+        first = client.get(reverse("decisions:log"))
+        second = client.get(reverse("decisions:log") + "?" + first.context["next_query"])
+        seen = [d.pk for d in first.context["page"].items + second.context["page"].items]
+        assert len(seen) == len(set(seen)) == 4
+        assert second.context["next_query"] is None
+    finally:
+        pagination.keyset_page.__defaults__ = (original,)
+    assert client.get(reverse("decisions:log") + "?after=garbage").status_code == 200
+    assert AuditEntry.objects.filter(event=Event.LIST, actor=ig_officer).exists()
+
+
+def test_an_agency_ig_officer_sees_only_their_agencys_log(client, ig_officer, outsider, recipient):
+    theirs = submitted_decision(outsider, recipient)
+    client.force_login(ig_officer)
+    assert theirs.reference not in client.get(reverse("decisions:log")).content.decode()
+
+
+def test_a_deep_log_page_starts_the_index_scan_at_the_cursor(practitioner, recipient, lead):
+    """At a million rows a deep page costs what the first costs only if the cursor is an index condition."""
+    from django.db import connection
+
+    from decisions.pagination import _format, keyset_page
+    from decisions.selectors import log_scope
+
+    decisions = _many(practitioner, recipient, 3)
+    captured = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        queryset = log_scope(lead).filter(outcome="share")
+        original = type(queryset).__getitem__
+
+        def spy(self, key):
+            captured.append(self.explain())
+            return original(self, key)
+
+        type(queryset).__getitem__ = spy
+        try:
+            page = keyset_page(queryset, _format(decisions[-1]))
+        finally:
+            type(queryset).__getitem__ = original
+            cursor.execute("SET enable_seqscan = on")
+    assert [d.pk for d in page.items] == [d.pk for d in reversed(decisions[:-1])]
+    plan = captured[0]
+    assert "Index Scan" in plan  # which of the agency indexes depends on the table's statistics
+    index_condition = next(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "created <=" in index_condition
+
+
+# Digest --------------------------------------------------------------------------------------------
+
+
+def test_the_digest_lists_decisions_waiting_more_than_two_working_days(
+    practitioner, lead, recipient, monkeypatch
+):
+    real_now = timezone.now
+    with monkeypatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: real_now() - timedelta(days=7))
+        old = submitted_decision(practitioner, recipient)
+    fresh = submitted_decision(practitioner, recipient)
+    endorsed = submitted_decision(practitioner, recipient)
+    services.decision_review(decision=endorsed, action="endorse", comments="", by=lead)
+    mail.outbox.clear()
+    call_command("send_review_digest")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [lead.email]
+    assert old.reference in mail.outbox[0].body
+    assert fresh.reference not in mail.outbox[0].body and endorsed.reference not in mail.outbox[0].body
+
+
+def test_working_days_skip_weekends():
+    from datetime import datetime
+
+    from decisions.management.commands.send_review_digest import working_days_before
+
+    monday = datetime(2026, 11, 23, 9, 0)
+    assert working_days_before(monday, 2) == datetime(2026, 11, 19, 9, 0)  # Thursday
