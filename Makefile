@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install check lint migrations-check assets clean
+.PHONY: run test install check lint migrations-check assets clean load
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -19,7 +19,9 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 # A local demo: SQLite file in the project folder, debug on, demo partnership seeded.
+# Two-step sign-in is off for the demo only (settings refuse that when DEBUG is off).
 run: export DEBUG ?= true
+run: export OTP_REQUIRED ?= false
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
@@ -39,6 +41,13 @@ test: install
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+
+# A bounded load run (locust, from the optional `load` extra) against gunicorn and
+# PostgreSQL on 127.0.0.1, with production settings. See "Load" in README.md.
+load: install
+	$(PIP) install --quiet ".[load]"
+	scripts/ensure-postgres
+	bench/load/run.sh
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
 assets:

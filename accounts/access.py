@@ -45,9 +45,7 @@ def get_visible_or_404(
 ) -> models.Model:
     """Fetch one record through the model's ``visible_to(user)`` scope, or answer 404."""
     queryset = (
-        model_or_queryset._default_manager.all()
-        if isinstance(model_or_queryset, type)
-        else model_or_queryset
+        model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
     )
     try:
         return queryset.visible_to(user).get(**lookup)

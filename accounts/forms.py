@@ -41,6 +41,16 @@ class SignInForm(GOVUKFormMixin, AuthenticationForm):
 class ResetRequestForm(GOVUKFormMixin, PasswordResetForm):
     submit_label = "Send the link"
 
+    def get_users(self, email: str):
+        """Active people with this email, including those invited who have not chosen a password yet.
+
+        (Django leaves out accounts without a usable password; here that only
+        means an invitation whose link has expired.)
+        """
+        from accounts.models import User
+
+        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = "Email address"
@@ -56,9 +66,9 @@ class ChooseNewPasswordForm(GOVUKFormMixin, SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].label = "New password"
-        self.fields["new_password1"].help_text = (
-            "At least 12 characters. A few unrelated words make a strong password."
-        )
+        self.fields[
+            "new_password1"
+        ].help_text = "At least 12 characters. A few unrelated words make a strong password."
         self.fields["new_password2"].label = "Type the new password again"
         self.fields["new_password1"].error_messages = {"required": "Enter a new password"}
         self.fields["new_password2"].error_messages = {"required": "Type the new password again"}
@@ -67,3 +77,122 @@ class ChooseNewPasswordForm(GOVUKFormMixin, SetPasswordForm):
 
 class EmptyForm(forms.Form):
     """For POST-only actions with no fields: CSRF is the only input."""
+
+
+class SecondFactorForm(GOVUKFormMixin, forms.Form):
+    """The code from the authenticator app, or one backup code."""
+
+    submit_label = "Continue"
+    code = forms.CharField(
+        label="Code",
+        help_text="The 6-digit code your authenticator app shows now, or one of your backup codes.",
+        max_length=32,
+        error_messages={
+            "required": "Enter the code from your authenticator app",
+            "max_length": "The code must be 32 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        )
+        self.helper.layout = Layout(Field.text("code", field_width=Fluid.ONE_THIRD))
+
+    def clean_code(self) -> str:
+        return "".join(self.cleaned_data["code"].split()).lower()
+
+
+class SetUpAppForm(SecondFactorForm):
+    submit_label = "Turn on two-step sign-in"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].label = "Code from the app"
+        self.fields["code"].help_text = "The 6-digit code the app shows after you scan the QR code."
+        self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class UserForm(GOVUKFormMixin, forms.Form):
+    """A person's details, agency and role, as an administrator sets them."""
+
+    submit_label = "Save"
+    full_name = forms.CharField(
+        label="Full name",
+        max_length=150,
+        error_messages={
+            "required": "Enter the person's full name",
+            "max_length": "Name must be 150 characters or fewer",
+        },
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        max_length=150,
+        required=False,
+        error_messages={"max_length": "Job title must be 150 characters or fewer"},
+    )
+    agency = forms.ModelChoiceField(
+        label="Agency",
+        queryset=None,
+        required=False,
+        empty_label="Select an agency",
+        error_messages={"invalid_choice": "Select an agency from the list"},
+    )
+    role = forms.ChoiceField(
+        label="Role",
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={"required": "Select a role", "invalid_choice": "Select a role"},
+    )
+    partnership_wide = forms.BooleanField(
+        label="Works across the whole partnership (IG officers and administrators only)",
+        required=False,
+    )
+
+    def __init__(self, *args, by, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Role
+        from agreements.models import Agency
+
+        self.fields["role"].choices = Role.choices
+        agencies = Agency.objects.all()
+        if not by.partnership_wide:
+            agencies = agencies.filter(pk=by.agency_id)
+            del self.fields["partnership_wide"]
+        self.fields["agency"].queryset = agencies
+        fields = [
+            Field.text("full_name", field_width=Fluid.TWO_THIRDS),
+            Field.text("job_title", field_width=Fluid.TWO_THIRDS),
+            Field.select("agency"),
+            Field.radios("role", legend_size="s"),
+        ]
+        if "partnership_wide" in self.fields:
+            fields.append(Field.checkbox("partnership_wide"))
+        self.helper.layout = Layout(*fields)
+
+
+class UserInviteForm(UserForm):
+    submit_label = "Send the invitation"
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter the person's email address",
+            "invalid": "Enter an email address in the correct format, like name@example.org",
+            "max_length": "Email address must be 254 characters or fewer",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.insert(0, Field.text("email", field_width=Fluid.TWO_THIRDS))
+        self.fields["email"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+
+
+class UserEditForm(UserForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append("lock_version")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.permissions import Perm, role_has
+from isa_portal.concurrency import Versioned
 
 
 class Role(models.TextChoices):
@@ -43,7 +44,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(Versioned, AbstractBaseUser, PermissionsMixin):
     """A person who signs in. Each belongs to one agency and holds one role."""
 
     email = models.EmailField("email address", unique=True)
@@ -116,4 +117,56 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.partnership_wide or (agency_id is not None and agency_id == self.agency_id)
 
 
+class UserSessionQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "UserSessionQuerySet":
+        """A person sees and ends only their own sessions."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class UserSession(models.Model):
+    """One signed-in session, so a person can see where they are signed in and end it.
+
+    Written when someone signs in and removed when the session ends. The session
+    key is a secret: it is never shown, never written to the audit trail, and the
+    record is addressed by its own id.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="signed_in_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    user_agent = models.CharField("device", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True)
+    signed_in_at = models.DateTimeField("signed in")
+
+    objects = UserSessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-signed_in_at"]
+
+    def __str__(self) -> str:
+        return f"Session of {self.user} from {self.signed_in_at:%d %b %Y %H:%M}"
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.user.agency_id
+
+
 auditlog.register(User, exclude_fields=["password", "last_login"])
+auditlog.register(UserSession, exclude_fields=["session_key"])
+
+
+def _register_second_factor_devices() -> None:
+    """Second-factor devices are audited too, without their secrets."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    # Each use of a device moves its counters; those uses are in the trail already as
+    # sign-in events (and failures), so the counters would only add noise.
+    in_use = ["last_t", "drift", "throttling_failure_count", "throttling_failure_timestamp", "last_used_at"]
+    auditlog.register(TOTPDevice, exclude_fields=["key", *in_use])
+    auditlog.register(StaticDevice, exclude_fields=in_use)
+    auditlog.register(StaticToken, exclude_fields=["token"])
+
+
+_register_second_factor_devices()

@@ -7,6 +7,9 @@ app_name = "accounts"
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("two-step/", views.two_factor, name="two_factor"),
+    path("two-step/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),
     path("password-reset/", views.ResetRequestView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
     path(
@@ -21,4 +24,13 @@ urlpatterns = [
     ),
     path("session/", views.session_status, name="session_status"),
     path("session/extend/", views.session_extend, name="session_extend"),
+    path("sessions/", views.session_list, name="session_list"),
+    path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
+    path("users/", views.user_list, name="user_list"),
+    path("users/add/", views.user_create, name="user_create"),
+    path("users/<int:pk>/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("lockouts/", views.lockout_list, name="lockout_list"),
+    path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),
 ]

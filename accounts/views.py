@@ -1,21 +1,51 @@
 import time
+from base64 import b32encode
+from binascii import unhexlify
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
+import segno
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.urls import reverse_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_otp import login as otp_login
+from django_otp import match_token, user_has_device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
-from accounts.access import signed_in
-from accounts.forms import ChooseNewPasswordForm, ResetRequestForm, SignInForm
-from accounts.middleware import LAST_SEEN_KEY
-from accounts.models import Role
+from accounts import services
+from accounts.access import get_visible_or_404, require, signed_in
+from accounts.forms import (
+    ChooseNewPasswordForm,
+    EmptyForm,
+    ResetRequestForm,
+    SecondFactorForm,
+    SetUpAppForm,
+    SignInForm,
+    UserEditForm,
+    UserInviteForm,
+)
+from accounts.middleware import LAST_SEEN_KEY, is_verified
+from accounts.models import Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
+from audit.services import record_event
 from consent.selectors import recent_children
+from isa_portal.concurrency import EditConflict
 
 
 class SignInView(auth_views.LoginView):
@@ -41,9 +71,18 @@ class ResetDoneView(auth_views.PasswordResetDoneView):
 
 
 class ResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Choosing a new password never signs anyone in: the next sign-in still asks for the second factor."""
+
     form_class = ChooseNewPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        record_event(Event.PASSWORD_RESET, self.user, actor=self.user)
+        services.sessions_end_all(user=self.user, by=self.user)
+        return response
 
 
 class ResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -92,8 +131,333 @@ def session_status(request: HttpRequest) -> JsonResponse:
 @signed_in
 @require_POST
 def session_extend(request: HttpRequest) -> HttpResponse:
-    """"Stay signed in": any request counts as activity; this one answers for scripts and forms."""
+    """ "Stay signed in": any request counts as activity; this one answers for scripts and forms."""
     request.session[LAST_SEEN_KEY] = int(time.time())
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"remaining": settings.SESSION_IDLE_TIMEOUT})
     return render(request, "accounts/session_extended.html")
+
+
+# --- Two-step sign-in ---------------------------------------------------------------------
+
+SETUP_KEY_SESSION = "otp_setup_key"
+NEW_CODES_SESSION = "otp_new_backup_codes"
+FAILURES_SESSION = "otp_failures"
+
+
+def _next_url(request: HttpRequest) -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("home")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the authenticator app, or a backup code."""
+    if is_verified(request):
+        return redirect(_next_url(request))
+    user = request.user
+    if not user_has_device(user):
+        return redirect("accounts:two_factor_setup")
+    form = SecondFactorForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            request.session.pop(FAILURES_SESSION, None)
+            record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": device.name})
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.info(request, f"You used a backup code. You have {left} left.")
+            return redirect(_next_url(request))
+        failures = request.session.get(FAILURES_SESSION, 0) + 1
+        request.session[FAILURES_SESSION] = failures
+        record_event(
+            Event.SIGN_IN_FAILED,
+            user,
+            actor=user,
+            detail={"second_factor": "wrong code", "failures": failures},
+        )
+        if failures >= settings.OTP_MAX_FAILURES:
+            logout(request)
+            messages.info(request, "You entered a wrong code too many times. Sign in again to carry on.")
+            return redirect("accounts:login")
+        form.add_error("code", "Enter the code your authenticator app shows now, or an unused backup code")
+    return render(
+        request,
+        "accounts/two_factor/verify.html",
+        {"form": form, "heading": "Enter the code from your authenticator app"},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up an authenticator app. Only for someone with no confirmed app yet."""
+    user = request.user
+    if user_has_device(user):
+        return redirect("accounts:two_factor" if not is_verified(request) else "home")
+    key_hex = request.session.get(SETUP_KEY_SESSION)
+    if not key_hex:
+        # The secret waits in the server-side session until the person proves they set it up.
+        key_hex = request.session[SETUP_KEY_SESSION] = random_hex(20)
+    form = SetUpAppForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            device, codes = services.two_factor_enrol(
+                user=user, key_hex=key_hex, token=form.cleaned_data["code"], by=user
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            request.session.pop(SETUP_KEY_SESSION, None)
+            otp_login(request, device)
+            record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
+            request.session[NEW_CODES_SESSION] = codes
+            return redirect("accounts:backup_codes")
+    device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
+    return render(
+        request,
+        "accounts/two_factor/setup.html",
+        {
+            "form": form,
+            "heading": "Set up two-step sign-in",
+            "qr_code": _qr_code(device.config_url),
+            "manual_key": " ".join(_chunks(b32encode(unhexlify(key_hex)).decode(), 4)),
+        },
+    )
+
+
+@lru_cache(maxsize=64)
+def _qr_code(config_url: str) -> str:
+    """The QR code as an inline SVG image (the CSP allows data: images); kept while the page is re-shown."""
+    return segno.make(config_url, error="m").svg_data_uri(scale=5, border=4)
+
+
+def _chunks(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def backup_codes(request: HttpRequest) -> HttpResponse:
+    """Backup codes: shown once when made; a person can replace the whole set."""
+    form = EmptyForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        request.session[NEW_CODES_SESSION] = services.backup_codes_generate(
+            user=request.user, by=request.user
+        )
+        return redirect("accounts:backup_codes")
+    codes = request.session.pop(NEW_CODES_SESSION, None)
+    left = StaticToken.objects.filter(device__user=request.user).count()
+    return render(request, "accounts/two_factor/backup_codes.html", {"codes": codes, "left": left})
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+@signed_in
+@require_safe
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Where the person is signed in now, with a button to end each other session."""
+    tracked = list(UserSession.objects.visible_to(request.user))
+    live = {
+        session.session_key: session
+        for session in Session.objects.filter(
+            session_key__in=[t.session_key for t in tracked], expire_date__gt=timezone.now()
+        )
+    }
+    rows = []
+    for item in tracked:
+        session = live.get(item.session_key)
+        if session is None:
+            continue
+        last_seen = session.get_decoded().get(LAST_SEEN_KEY)
+        rows.append(
+            {
+                "session": item,
+                "current": item.session_key == request.session.session_key,
+                "last_seen": datetime.fromtimestamp(last_seen, tz=UTC) if last_seen else None,
+            }
+        )
+    return render(request, "accounts/sessions.html", {"rows": rows})
+
+
+@signed_in
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    tracked = get_visible_or_404(UserSession, request.user, pk=pk)
+    form = EmptyForm(request.POST)
+    if form.is_valid():
+        current = tracked.session_key == request.session.session_key
+        services.session_end(tracked=tracked, by=request.user)
+        if current:
+            return redirect("accounts:login")
+        messages.success(request, "That session has ended. It will have to sign in again.")
+    return redirect("accounts:session_list")
+
+
+# --- Managing users ---------------------------------------------------------------------------
+
+
+@require(Perm.MANAGE_USERS)
+@require_safe
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = User.objects.visible_to(request.user).select_related("agency").order_by("full_name", "email")
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "accounts/users/list.html", {"page": page})
+
+
+@require(Perm.MANAGE_USERS)
+@require_http_methods(["GET", "POST"])
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserInviteForm(_posted(request), by=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_invite(
+                email=data["email"],
+                full_name=data["full_name"],
+                job_title=data["job_title"],
+                agency=data["agency"],
+                role=data["role"],
+                partnership_wide=data.get("partnership_wide", False),
+                base_url=request.build_absolute_uri("/"),
+                by=request.user,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{user.full_name} has been sent an invitation to {user.email}.")
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "form_page.html",
+        {"form": form, "heading": "Add a person", "cancel_url": reverse("accounts:user_list")},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_visible_or_404(User.objects.select_related("agency"), request.user, pk=pk)
+    if not request.user.can(Perm.MANAGE_USERS):
+        raise PermissionDenied
+    initial = {name: getattr(person, name) for name in services.EDITABLE_FIELDS}
+    initial["lock_version"] = person.lock_version
+    form = UserEditForm(_posted(request), initial=initial, by=request.user)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        changes = {name: data[name] for name in services.EDITABLE_FIELDS if name in data}
+        try:
+            services.user_update(
+                user=person, expected_version=data["lock_version"], by=request.user, **changes
+            )
+        except EditConflict as error:
+            conflict = error.current
+            # Re-show the person's answers against the current version, so saving again is a choice.
+            resubmitted = request.POST.copy()
+            resubmitted["lock_version"] = str(conflict.lock_version)
+            form = UserEditForm(resubmitted, initial=initial, by=request.user)
+            form.is_valid()
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{person.full_name}'s details have been saved.")
+            return redirect("accounts:user_list")
+    return render(
+        request,
+        "accounts/users/edit.html",
+        {
+            "form": form,
+            "person": person,
+            "conflict": conflict,
+            "heading": f"Change {person.full_name}'s details",
+            "cancel_url": reverse("accounts:user_list"),
+        },
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _user_status_change(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
+    person = get_visible_or_404(User, request.user, pk=pk)
+    if not request.user.can(Perm.MANAGE_USERS):
+        raise PermissionDenied
+    if EmptyForm(request.POST).is_valid():
+        try:
+            if active:
+                services.user_reactivate(user=person, by=request.user)
+                messages.success(request, f"{person.full_name} can sign in again.")
+            else:
+                services.user_deactivate(user=person, by=request.user)
+                messages.success(
+                    request, f"{person.full_name} has been deactivated and signed out everywhere."
+                )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect("accounts:user_edit", pk=person.pk)
+
+
+@signed_in
+@require_POST
+def user_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_status_change(request, pk, active=False)
+
+
+@signed_in
+@require_POST
+def user_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    return _user_status_change(request, pk, active=True)
+
+
+# --- Lockouts ---------------------------------------------------------------------------------
+
+
+def _attempts_visible_to(user: User):
+    """Failed sign-ins an admin may see: a partnership admin all, an agency admin their people's."""
+    attempts = AccessAttempt.objects.all()
+    if not user.is_authenticated or not user.can(Perm.MANAGE_USERS):
+        return attempts.none()
+    if user.partnership_wide:
+        return attempts
+    emails = User.objects.filter(agency_id=user.agency_id).values("email")
+    return attempts.filter(username__in=emails)
+
+
+@require(Perm.MANAGE_USERS)
+@require_safe
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    since = timezone.now() - timedelta(hours=settings.AXES_COOLOFF_TIME)
+    attempts = _attempts_visible_to(request.user).filter(attempt_time__gte=since).order_by("-attempt_time")
+    rows = [{"attempt": a, "locked": a.failures_since_start >= settings.AXES_FAILURE_LIMIT} for a in attempts]
+    return render(request, "accounts/lockouts.html", {"rows": rows, "limit": settings.AXES_FAILURE_LIMIT})
+
+
+@signed_in
+@require_POST
+def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        attempt = _attempts_visible_to(request.user).get(pk=pk)
+    except (AccessAttempt.DoesNotExist, ValueError):
+        raise Http404 from None
+    if EmptyForm(request.POST).is_valid():
+        services.lockout_lift(attempt=attempt, by=request.user)
+        messages.success(request, f"The lock on {attempt.username} has been lifted.")
+    return redirect("accounts:lockout_list")
+
+
+def _posted(request: HttpRequest):
+    """The submitted data on POST (even when empty, so an empty form is checked), else None."""
+    return request.POST if request.method == "POST" else None

@@ -45,6 +45,10 @@ INSTALLED_APPS = [
     "crispy_forms_gds",
     "django_filters",
     "auditlog",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     # Our apps. `isa_portal` itself holds cross-cutting commands and templates.
     "isa_portal",
     "accounts",
@@ -64,10 +68,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "audit.middleware.AuditContextMiddleware",
-    "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.SessionLimitsMiddleware",
+    "accounts.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "isa_portal.middleware.NoStoreForSignedInMiddleware",
+    # Last, as django-axes asks: turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "isa_portal.urls"
@@ -99,7 +106,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# django-axes first: it refuses a locked-out username-and-address pair before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -121,7 +132,10 @@ PASSWORD_RESET_TIMEOUT = 60 * 60  # one hour
 # and warned a couple of minutes before.
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=2, maximum=24 * 60) * 60
 SESSION_IDLE_WARNING = 2 * 60
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit
+# Absolute limit: a session ends this long after sign-in, however busy
+# (accounts.middleware.SessionLimitsMiddleware enforces it on the server).
+SESSION_ABSOLUTE_LIMIT = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIMIT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -137,7 +151,8 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 365 * 24 * 60 * 60
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = False
+# The header allows (does not make) a submission to the browsers' preload list.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -156,6 +171,34 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+
+# Two-factor sign-in (django-otp, TOTP with single-use backup codes) for every role.
+# Only a local demo may turn it off, and only with DEBUG on.
+OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
+if not OTP_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured(
+        "OTP_REQUIRED=false is allowed only for a local demo with DEBUG=true; "
+        "two-factor sign-in cannot be turned off in production."
+    )
+OTP_TOTP_ISSUER = "ISA Portal"
+OTP_BACKUP_CODES = 10
+# Wrong codes in a row before the half-signed-in session is ended (django-otp also
+# slows each device down after every failure).
+OTP_MAX_FAILURES = 5
+
+# Throttling and lockout (django-axes): counted per username AND address together,
+# so one agency's shared address cannot lock its colleagues out.
+AXES_ENABLED = True
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = 1  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.lockouts.username_tried"
+AXES_CLIENT_IP_CALLABLE = "audit.context.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockouts.locked_out_response"
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
+AXES_VERBOSE = False  # its log lines would carry the email addresses tried
+AXES_HTTP_RESPONSE_CODE = 429
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -203,6 +246,7 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# The Django admin needs the same second factor (django_otp.admin.OTPAdminSite, see isa_portal.urls).
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
 if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'ops-admin/'.")

@@ -1,9 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 
 from accounts import views as account_views
 from isa_portal import views
+
+# The Django admin asks for the same second factor as the service (unless a local demo turned it off).
+if settings.OTP_REQUIRED:
+    admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -1,10 +1,17 @@
-"""Persona fixtures: one agency ("home") with a user per role, and an outsider from another."""
+"""Persona fixtures: one agency ("home") with a user per role, and an outsider from another.
+
+``client`` is a ``tests.auth.VerifiedClient``: ``client.force_login(user)`` signs in
+with both factors, as every role must. ``csrf_client`` does the same and checks
+CSRF tokens like a browser would. A test of the second-factor gate itself uses
+``django.test.Client`` (force_login stops at the password).
+"""
 
 import pytest
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from accounts.models import Role
 from agreements.models import AgencyKind
+from tests.auth import VerifiedClient
 from tests.factories import AgencyFactory, UserFactory
 
 
@@ -31,6 +38,16 @@ def _flush_past_the_audit_triggers():
     DatabaseOperations.sql_flush = sql_flush
     yield
     DatabaseOperations.sql_flush = original
+
+
+@pytest.fixture
+def client():
+    return VerifiedClient()
+
+
+@pytest.fixture
+def csrf_client():
+    return VerifiedClient(enforce_csrf_checks=True)
 
 
 @pytest.fixture

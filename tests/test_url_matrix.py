@@ -78,9 +78,11 @@ def test_url_answers_persona_as_declared(client, personas, url_name, persona):
     if persona != ANONYMOUS:
         client.force_login(personas[persona])
     data = route.data(personas) if route.data else {}
-    response = client.generic(route.method, url, **route.extra) if not data else getattr(
-        client, route.method.lower()
-    )(url, data)
+    response = (
+        client.generic(route.method, url, **route.extra)
+        if not data
+        else getattr(client, route.method.lower())(url, data)
+    )
 
     expected = route.expect[persona]
     if expected == LOGIN:

@@ -7,40 +7,121 @@ import accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('agreements', '0001_create_agency'),
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("agreements", "0001_create_agency"),
+        ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='email address')),
-                ('full_name', models.CharField(max_length=150, verbose_name='full name')),
-                ('job_title', models.CharField(blank=True, max_length=150, verbose_name='job title')),
-                ('role', models.CharField(choices=[('practitioner', 'Practitioner'), ('lead', 'Safeguarding lead'), ('ig_officer', 'Information governance officer'), ('admin', 'Administrator')], default='practitioner', max_length=20)),
-                ('partnership_wide', models.BooleanField(default=False, help_text='For IG officers and admins: see every agency rather than only their own.', verbose_name='works across the partnership')),
-                ('is_active', models.BooleanField(default=True)),
-                ('is_staff', models.BooleanField(default=False, help_text='Operations staff only.', verbose_name='can use the Django admin')),
-                ('date_joined', models.DateTimeField(auto_now_add=True)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='users', to='agreements.agency')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="email address")),
+                ("full_name", models.CharField(max_length=150, verbose_name="full name")),
+                ("job_title", models.CharField(blank=True, max_length=150, verbose_name="job title")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("practitioner", "Practitioner"),
+                            ("lead", "Safeguarding lead"),
+                            ("ig_officer", "Information governance officer"),
+                            ("admin", "Administrator"),
+                        ],
+                        default="practitioner",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "partnership_wide",
+                    models.BooleanField(
+                        default=False,
+                        help_text="For IG officers and admins: see every agency rather than only their own.",
+                        verbose_name="works across the partnership",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "is_staff",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Operations staff only.",
+                        verbose_name="can use the Django admin",
+                    ),
+                ),
+                ("date_joined", models.DateTimeField(auto_now_add=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="users",
+                        to="agreements.agency",
+                    ),
+                ),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['full_name', 'email'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('agency__isnull', False), ('partnership_wide', True), _connector='OR'), name='user_agency_required_unless_partnership_wide'), models.CheckConstraint(condition=models.Q(('partnership_wide', False), ('role__in', ['ig_officer', 'admin']), _connector='OR'), name='user_partnership_wide_only_ig_or_admin')],
+                "ordering": ["full_name", "email"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("agency__isnull", False), ("partnership_wide", True), _connector="OR"
+                        ),
+                        name="user_agency_required_unless_partnership_wide",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("partnership_wide", False),
+                            ("role__in", ["ig_officer", "admin"]),
+                            _connector="OR",
+                        ),
+                        name="user_partnership_wide_only_ig_or_admin",
+                    ),
+                ],
             },
             managers=[
-                ('objects', accounts.models.UserManager()),
+                ("objects", accounts.models.UserManager()),
             ],
         ),
     ]

@@ -1,4 +1,42 @@
+from django.utils import timezone
+
+from accounts.models import Role, UserSession
+from tests.factories import UserFactory
 from tests.url_matrix import LOGIN, PERSONAS, Route, allow, everyone
+
+
+def _colleague(personas) -> dict:
+    """A person in the home agency, for the user-admin pages."""
+    return {"pk": UserFactory(agency=personas["practitioner"].agency, role=Role.PRACTITIONER).pk}
+
+
+def _practitioners_other_session(personas) -> dict:
+    tracked = UserSession.objects.create(
+        user=personas["practitioner"],
+        session_key=f"other-session-{UserSession.objects.count()}-{timezone.now().timestamp()}",
+        signed_in_at=timezone.now(),
+    )
+    return {"pk": tracked.pk}
+
+
+def _failed_attempts(personas) -> dict:
+    from axes.models import AccessAttempt
+
+    attempt = AccessAttempt.objects.create(
+        username=personas["practitioner"].email,
+        ip_address="192.0.2.10",
+        user_agent=f"test browser {AccessAttempt.objects.count()}",
+        failures_since_start=10,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/accounts/login/",
+    )
+    return {"pk": attempt.pk}
+
+
+# Admin-only pages about one person or one lock: anyone who cannot see it gets 404.
+ADMIN_ONLY_OBJECT = everyone(404, anonymous=LOGIN, admin=200)
 
 ROUTES = {
     "home": Route(allow(*PERSONAS)),
@@ -6,6 +44,10 @@ ROUTES = {
     "accounts:login": Route(everyone(302, anonymous=200)),
     # Sign-out is POST only: a link or an image tag cannot sign anyone out.
     "accounts:logout": Route(everyone(405)),
+    # Already past the second factor: both steps send the person on.
+    "accounts:two_factor": Route(everyone(302, anonymous=LOGIN)),
+    "accounts:two_factor_setup": Route(everyone(302, anonymous=LOGIN)),
+    "accounts:backup_codes": Route(allow(*PERSONAS)),
     "accounts:password_reset": Route(everyone(200)),
     "accounts:password_reset_done": Route(everyone(200)),
     "accounts:password_reset_confirm": Route(
@@ -14,4 +56,23 @@ ROUTES = {
     "accounts:password_reset_complete": Route(everyone(200)),
     "accounts:session_status": Route(allow(*PERSONAS)),
     "accounts:session_extend": Route(everyone(405, anonymous=LOGIN)),
+    "accounts:session_list": Route(allow(*PERSONAS)),
+    "accounts:session_end": Route(
+        everyone(404, anonymous=LOGIN, practitioner=302),
+        kwargs=_practitioners_other_session,
+        method="POST",
+    ),
+    "accounts:user_list": Route(allow("admin")),
+    "accounts:user_create": Route(allow("admin")),
+    "accounts:user_edit": Route(ADMIN_ONLY_OBJECT, kwargs=_colleague),
+    "accounts:user_deactivate": Route(
+        everyone(404, anonymous=LOGIN, admin=302), kwargs=_colleague, method="POST"
+    ),
+    "accounts:user_reactivate": Route(
+        everyone(404, anonymous=LOGIN, admin=302), kwargs=_colleague, method="POST"
+    ),
+    "accounts:lockout_list": Route(allow("admin")),
+    "accounts:lockout_lift": Route(
+        everyone(404, anonymous=LOGIN, admin=302), kwargs=_failed_attempts, method="POST"
+    ),
 }

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry, Event
+from tests.auth import authenticator_for, current_code
 from tests.factories import PASSWORD
 
 LOGIN = "/accounts/login/"
@@ -11,10 +12,14 @@ WRONG = "Enter a correct email address and password"
 
 
 @pytest.mark.django_db
-def test_correct_email_and_password_signs_in_and_lands_on_home(client, practitioner):
+def test_correct_email_and_password_lead_to_the_second_step_then_home(client, practitioner):
+    device = authenticator_for(practitioner)
     response = client.post(LOGIN, {"username": practitioner.email, "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("home")
+    second_step = client.get(reverse("home"))
+    assert second_step["Location"].startswith(reverse("accounts:two_factor"))
+    client.post(second_step["Location"], {"code": current_code(device)})
     assert client.get(reverse("home")).status_code == 200
 
 

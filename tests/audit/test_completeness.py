@@ -10,15 +10,18 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from accounts.models import UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency, AgencyKind
 from audit.context import audit_context
 from audit.models import AuditEntry, Event
+from tests.auth import mark_second_factor_passed
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 CREATE, UPDATE, ACCESS = AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE, AuditEntry.Action.ACCESS
+DELETE = AuditEntry.Action.DELETE
 WEB = "127.0.0.1"
 ACTIONS = [
     "sign_in",
@@ -77,8 +80,14 @@ class Session:
         )
         assert response.status_code == 302
         if self.user is None:  # a signed-in browser is sent on without signing in again
+            # The session list gains a row (accounts.UserSession), then the sign-in itself.
+            self.expect(Event.CHANGE, CREATE, person, str(self._tracked_session()), person.agency_id)
             self.expect(Event.SIGN_IN, ACCESS, person, str(person), person.agency_id)
+            mark_second_factor_passed(self.client, person)
             self.user = person
+
+    def _tracked_session(self):
+        return UserSession.objects.get(session_key=self.client.session.session_key)
 
     def _fail(self, email, agency_id):
         response = self.client.post(
@@ -97,8 +106,10 @@ class Session:
         self._fail(f"nobody-{next(_names)}@example.org", None)
 
     def sign_out(self, person):
+        tracked = str(self._tracked_session()) if self.user is not None else None
         assert self.client.post(reverse("accounts:logout")).status_code == 302
         if self.user is not None:
+            self.expect(Event.CHANGE, DELETE, self.user, tracked, self.user.agency_id)
             self.expect(Event.SIGN_OUT, ACCESS, self.user, str(self.user), self.user.agency_id)
             self.user = None
 

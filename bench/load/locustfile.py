@@ -1,0 +1,137 @@
+"""ISA Portal under load: each role signs in (password and authenticator code) and does its daily work.
+
+Run through ``make load`` (bench/load/run.sh), which starts gunicorn and PostgreSQL
+on 127.0.0.1 only, prepares the accounts and bounds the run in users, time and
+requests. Pages that a part of the product has not built yet (404 on the first
+visit) are left out of that person's round, so the scenario grows with the product.
+"""
+
+import hashlib
+import hmac
+import itertools
+import json
+import os
+import random
+import re
+import struct
+import threading
+import time
+
+import gevent
+import urllib3
+from locust import HttpUser, between, events, task
+
+# The run uses its own throwaway certificate on 127.0.0.1 (verify is off on purpose).
+urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
+
+ACCOUNTS = json.loads(open(os.environ["LOAD_ACCOUNTS_FILE"], encoding="utf-8").read())  # noqa: SIM115
+MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "6000"))
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+# What each role opens in a working day, most frequent first (path, weight).
+DAILY_WORK = {
+    "practitioner": [("/", 4), ("/children/", 4), ("/decisions/", 4), ("/agreements/", 1)],
+    "lead": [("/", 3), ("/decisions/", 4), ("/children/", 2), ("/agreements/", 1)],
+    "ig_officer": [("/", 2), ("/audit/", 4), ("/children/", 1), ("/agreements/", 2)],
+    "admin": [("/", 2), ("/accounts/users/", 3), ("/agreements/", 3), ("/accounts/lockouts/", 1)],
+}
+EVERYONE = [("/accounts/session/", 2), ("/accounts/sessions/", 1)]
+
+_accounts = {
+    role: itertools.cycle([a for a in ACCOUNTS["accounts"] if a["role"] == role]) for role in DAILY_WORK
+}
+_lock = threading.Lock()
+_sent = itertools.count(1)
+
+
+def totp(key_hex: str, at: float | None = None) -> str:
+    """RFC 6238 code, as the person's phone shows it (SHA-1, 6 digits, 30 s)."""
+    counter = int((at or time.time()) // 30)
+    digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
+_environment = None
+
+
+@events.init.add_listener
+def _remember_environment(environment, **kwargs):
+    global _environment
+    _environment = environment
+
+
+@events.request.add_listener
+def _stop_at_the_request_limit(**kwargs):
+    if next(_sent) == MAX_REQUESTS and _environment is not None and _environment.runner is not None:
+        gevent.spawn(_environment.runner.quit)
+
+
+class Person(HttpUser):
+    abstract = True
+    role = ""
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        with _lock:
+            self.account = next(_accounts[self.role])
+        self.client.verify = False  # the run's own self-signed certificate on 127.0.0.1
+        self.client.headers["Referer"] = f"{self.host}/"  # Django checks it on HTTPS POSTs
+        self._sign_in()
+        self.round = []
+        for path, weight in [*DAILY_WORK[self.role], *EVERYONE]:
+            with self.client.get(path, name=path, catch_response=True) as r:
+                if r.status_code == 404:
+                    r.success()  # not built yet in this version: not part of the day
+                    continue
+            self.round += [path] * weight
+
+    def _sign_in(self) -> None:
+        page = self.client.get("/accounts/login/", name="sign in (page)")
+        token = CSRF.search(page.text).group(1)
+        step = self.client.post(
+            "/accounts/login/",
+            {
+                "username": self.account["email"],
+                "password": ACCOUNTS["password"],
+                "csrfmiddlewaretoken": token,
+            },
+            name="sign in (password)",
+        )
+        token = CSRF.search(step.text).group(1)
+        with self.client.post(
+            "/accounts/two-step/",
+            {"code": totp(self.account["key"]), "csrfmiddlewaretoken": token},
+            name="sign in (code)",
+            catch_response=True,
+        ) as done:
+            if "/accounts/two-step/" in done.url:
+                done.failure("the authenticator code was refused")
+
+    @task
+    def open_a_page(self) -> None:
+        path = random.choice(self.round)  # noqa: S311  (not security: which page to open next)
+        with self.client.get(path, name=path, catch_response=True) as r:
+            if "/accounts/login/" in r.url or "/accounts/two-step/" in r.url:
+                r.failure("signed out unexpectedly")
+
+
+class Practitioner(Person):
+    role = "practitioner"
+    weight = 4
+
+
+class Lead(Person):
+    role = "lead"
+    weight = 2
+
+
+class IGOfficer(Person):
+    role = "ig_officer"
+    weight = 1
+
+
+class Admin(Person):
+    role = "admin"
+    weight = 1
