@@ -21,6 +21,8 @@ class GOVUKFormMixin:
         super().__init__(*args, **kwargs)
         self.helper = FormHelper(self)
         self.helper.form_tag = False
+        # Templates own the <form> and its CSRF token; crispy's would also land in GET filter forms' URLs.
+        self.helper.disable_csrf = True
         self.helper.label_size = self.label_size
         self.helper.legend_size = self.label_size
 
