@@ -172,6 +172,7 @@ class AgreementForm(EditLockMixin, GOVUKModelForm):
             "data_quality",
             "security",
             "retention_and_disposal",
+            "retention_years",
             "rights_and_complaints",
             "breach_procedure",
             "dpia_reference",
@@ -188,6 +189,11 @@ class AgreementForm(EditLockMixin, GOVUKModelForm):
                 "invalid": "Enter the review interval as a whole number of months",
                 "min_value": "The review interval must be at least 1 month",
                 "max_value": "The review interval must be 60 months or fewer",
+            },
+            "retention_years": {
+                "invalid": "Enter the retention period as a whole number of years",
+                "min_value": "The retention period cannot be negative",
+                "max_value": "The retention period must be 100 years or fewer",
             },
         }
         widgets = {

@@ -121,3 +121,21 @@ def test_agreement_detail_takes_a_fixed_number_of_queries(client, practitioner, 
     with django_assert_num_queries(10):
         response = client.get(url)
     assert response.content.decode().count("Withdraw") == 0
+
+
+def test_an_admin_sets_the_retention_period_that_apply_retention_reads(client, admin, agency):
+    client.force_login(admin)
+    client.post(reverse("agreements:agreement_create"), agreement_data(agency, retention_years="7"))
+    agreement = Agreement.objects.get()
+    assert agreement.retention_years == 7
+    page = client.get(reverse("agreements:agreement_detail", args=[agreement.pk])).content.decode()
+    assert "Decisions kept for" in page
+
+
+def test_a_retention_period_over_a_century_is_refused(client, admin, agency):
+    client.force_login(admin)
+    data = agreement_data(agency, retention_years="500")
+    response = client.post(reverse("agreements:agreement_create"), data)
+    assert response.status_code == 200
+    assert "The retention period must be 100 years or fewer" in response.content.decode()
+    assert not Agreement.objects.exists()
