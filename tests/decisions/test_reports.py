@@ -6,8 +6,17 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from decisions.reports import decisions_by_consent_position, decisions_by_month
-from reports.registry import ReportScope
+from decisions.reports import (
+    article6_bases,
+    article9_conditions,
+    awaiting_review_bands,
+    days_to_decision,
+    decisions_by_consent_position,
+    decisions_by_month,
+    shared_without_consent_rate,
+)
+from isa_portal.vocabulary import Article6Basis, Article9Condition
+from reports.registry import ReportScope, Row
 from tests.decisions.factories import submitted_decision
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +71,110 @@ def test_decisions_by_consent_position(q1, agency):
         "Not shared": 1,
         "Of which overriding a refusal of consent": 1,
     }
+
+
+GIVEN = "given"
+
+
+@pytest.fixture
+def timings(monkeypatch, practitioner, outsider, recipient, consent_found):
+    """Decisions with request dates, consent positions and lawful bases placed by hand (all in 2026)."""
+    utc = dt.UTC
+
+    def at(when, author=practitioner, *, received=None, consent="none", **overrides):
+        consent_found.status = consent
+        overrides.setdefault("request", {})["request_received_on"] = received
+        decision = _at(monkeypatch, when, author, recipient, **overrides)
+        consent_found.status = "none"
+        return decision
+
+    at(dt.datetime(2026, 1, 20, 12, tzinfo=utc), received=dt.date(2026, 1, 10), consent=GIVEN)  # 10 days
+    at(
+        dt.datetime(2026, 1, 21, 12, tzinfo=utc),
+        received=dt.date(2026, 1, 20),  # 1 day, shared without consent
+        lawful_basis={"article6_basis": "legal_obligation", "article9_condition": "none"},
+    )
+    at(dt.datetime(2026, 1, 22, 12, tzinfo=utc), received=dt.date(2026, 1, 18), **NO_SHARE)  # 4 days
+    at(dt.datetime(2026, 1, 23, 12, tzinfo=utc), consent=GIVEN)  # no request date
+    at(dt.datetime(2026, 2, 10, 12, tzinfo=utc), outsider, received=dt.date(2026, 2, 7))  # 3 days, other
+    at(dt.datetime(2026, 3, 31, 23, 30, tzinfo=utc), received=dt.date(2026, 3, 30))  # 1 April BST: after
+
+
+def _home(agency):
+    return ReportScope(Q1.start, Q1.end, frozenset({agency.pk}))
+
+
+def test_share_without_consent_rate_by_month(timings, agency):
+    # January: three shares, one without consent; February: the other agency's one share, without.
+    everyone = shared_without_consent_rate(Q1)
+    assert [(row.label, list(row.values)) for row in everyone.rows] == [
+        ("Jan 2026", [33.3]),
+        ("Feb 2026", [100.0]),
+        ("Mar 2026", [0.0]),
+    ]
+    assert [list(row.values) for row in shared_without_consent_rate(_home(agency)).rows] == [
+        [33.3],
+        [0.0],
+        [0.0],
+    ]
+
+
+def test_lawful_bases_by_article_6_basis_and_article_9_condition(timings, agency):
+    bases = {row.label: row.values[0] for row in article6_bases(Q1).rows}
+    assert bases == {label: 0 for _, label in Article6Basis.choices} | {
+        Article6Basis.PUBLIC_TASK.label: 3,
+        Article6Basis.LEGAL_OBLIGATION.label: 1,
+    }
+    conditions = {row.label: row.values[0] for row in article9_conditions(_home(agency)).rows}
+    assert conditions == {label: 0 for _, label in Article9Condition.choices} | {
+        Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING.label: 2,
+        Article9Condition.NONE.label: 1,
+    }
+
+
+def test_days_from_request_to_decision_median_and_90th_percentile(timings, agency):
+    # January: 10, 1 and 4 days -> median 4, 90th percentile (nearest rank 3 of 3) 10.
+    everyone = days_to_decision(Q1)
+    assert everyone.series == ["Median days", "90th percentile days"]
+    assert [list(row.values) for row in everyone.rows] == [[4, 10], [3, 3], [0, 0]]
+    assert [list(row.values) for row in days_to_decision(_home(agency)).rows] == [[4, 10], [0, 0], [0, 0]]
+
+
+def test_an_even_number_of_timings_takes_the_middle_two_for_the_median(monkeypatch, practitioner, recipient):
+    for day, received in ((5, 4), (6, 3)):  # 1 and 3 days
+        _at(
+            monkeypatch,
+            dt.datetime(2026, 2, day, 12, tzinfo=dt.UTC),
+            practitioner,
+            recipient,
+            request={"request_received_on": dt.date(2026, 2, received)},
+        )
+    assert days_to_decision(Q1).rows[1].values == [2.0, 3]
+
+
+def test_decisions_awaiting_review_by_working_days_waited(
+    monkeypatch, practitioner, outsider, recipient, agency
+):
+    utc = dt.UTC
+    now = dt.datetime(2026, 4, 8, 12, tzinfo=utc)  # a Wednesday
+    _at(monkeypatch, dt.datetime(2026, 4, 7, 12, tzinfo=utc), practitioner, recipient)  # 1 working day
+    _at(monkeypatch, dt.datetime(2026, 4, 7, 12, tzinfo=utc), outsider, recipient)  # other agency
+    _at(monkeypatch, dt.datetime(2026, 4, 6, 12, tzinfo=utc), practitioner, recipient)  # exactly 2
+    _at(monkeypatch, dt.datetime(2026, 4, 3, 12, tzinfo=utc), practitioner, recipient)  # Fri: 3
+    _at(monkeypatch, dt.datetime(2026, 4, 1, 12, tzinfo=utc), practitioner, recipient)  # exactly 5
+    _at(monkeypatch, dt.datetime(2026, 3, 20, 12, tzinfo=utc), practitioner, recipient)  # weeks
+    endorsed = _at(monkeypatch, dt.datetime(2026, 3, 20, 12, tzinfo=utc), practitioner, recipient)
+    from decisions import services
+    from tests.factories import UserFactory
+
+    lead = UserFactory(agency=agency, role="lead")
+    services.decision_review(decision=endorsed, action="endorse", comments="Agreed", by=lead)
+
+    everyone = awaiting_review_bands(Q1, now=now)
+    assert everyone.rows == [
+        Row("Under 2 working days", [2]),
+        Row("2 to 5 working days", [2]),
+        Row("More than 5 working days", [2]),
+    ]
+    home = awaiting_review_bands(_home(agency), now=now)
+    assert [row.values[0] for row in home.rows] == [1, 2, 2]

@@ -178,11 +178,14 @@ def test_a_partnership_ig_officer_sees_every_agency_or_chooses_one(client, partn
 def test_the_page_draws_each_figure_as_svg_with_a_table_and_no_inline_style(client, partnership_ig, q1_trail):
     client.force_login(partnership_ig)
     body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
-    # Six figures; failed sign-ins has nothing in this period and says so instead of an empty chart.
-    assert body.count('<svg class="app-chart"') == 5
-    assert body.count('<table class="govuk-table">') == 5
-    # The two decision figures (decisions.reports) have nothing in this audit-only fixture.
-    assert body.count("Nothing to count in this period.") == 3
+    # Six audit figures; failed sign-ins has nothing in this period and says so instead of an empty
+    # chart. Of the agreement figures (agreements.reports) only ICO registration has something: both
+    # agencies have none recorded.
+    assert body.count('<svg class="app-chart"') == 6
+    assert body.count('<table class="govuk-table">') == 6
+    # The seven decision figures (decisions.reports) and three of the four agreement figures have
+    # nothing in this audit-only fixture.
+    assert body.count("Nothing to count in this period.") == 11
     assert "style=" not in body
     assert "<style" not in body
     assert 'aria-labelledby="chart-sign_ins-title chart-sign_ins-desc"' in body
@@ -244,15 +247,20 @@ def test_the_page_costs_one_query_per_figure_however_many_agencies(
     client, partnership_ig, q1_trail, extra_agencies, django_assert_num_queries
 ):
     from agreements.models import AgencyKind
+    from tests.agreements.factories import SignatureFactory, in_force_agreement
     from tests.factories import AgencyFactory
 
+    _, version = in_force_agreement(owner=partnership_ig.agency)
+    SignatureFactory(version=version, agency=partnership_ig.agency)
     for n in range(extra_agencies):
         officer = UserFactory(agency=AgencyFactory(name=f"Extra {n}", kind=AgencyKind.SCHOOL))
         _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
     client.force_login(partnership_ig)
     client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
-    # session, user, the user's agency (header), agencies for the filter, six audit figures, two
-    # decision figures (decisions.reports), savepoint pair
-    with django_assert_num_queries(14):
+    # session, user, the user's agency (header), agencies for the filter, six audit figures, seven
+    # decision figures (decisions.reports), savepoint pair; the agreement figures (agreements.reports):
+    # reviews due 2 (agreements, versions), signatures 5 (agreements, versions, agencies,
+    # representatives, signatures), ICO registration 1, incidents 1
+    with django_assert_num_queries(28):
         response = client.get(reverse("reports:index"), Q1_QUERY)
     assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies

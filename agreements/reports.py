@@ -1,0 +1,151 @@
+"""Figures about agreements, signatures, ICO registration and incidents for /reports/.
+
+Agreements are the partnership's documents, not one agency's. How an agency scope applies:
+
+- reviews due: every agreement in force, whatever the agency scope (as on the landing pages);
+- signatures and ICO registration: the agencies in scope, their own signatures and registration;
+- incidents: those recorded against the agencies in scope.
+
+The first three describe today, whatever the period chosen; incidents count the period.
+"""
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from agreements.models import Agency, Agreement, IcoState, Incident, IncidentKind, Signature
+from agreements.selectors import (
+    REVIEW_WARNING_DAYS,
+    RegisterState,
+    ico_flags,
+    register_agencies,
+    register_rows,
+    reviews_due,
+)
+from reports.registry import FigureData, ReportScope, Row, figure
+
+SECTION = "Agreements and incidents"
+
+
+def review_status(*, on: dt.date) -> FigureData:
+    due = reviews_due(on=on)
+    overdue = sum(1 for item in due if item.version.next_review_date < on)
+    return FigureData(
+        series=["Agreements"],
+        rows=[
+            Row("Overdue for review", [overdue]),
+            Row(f"Due for review within {REVIEW_WARNING_DAYS} days", [len(due) - overdue]),
+        ],
+        label_heading="Review",
+    )
+
+
+@figure(
+    key="agreement_reviews",
+    section=SECTION,
+    title="Agreements due for review",
+    chart="bar",
+    source=Agreement,
+    order=10,
+    description=f"Agreements in force today whose review date has passed, or falls within "
+    f"{REVIEW_WARNING_DAYS} days. Agreements belong to the whole partnership, so every agency's "
+    "report counts all of them.",
+)
+def agreement_reviews(scope: ReportScope) -> FigureData:
+    return review_status(on=timezone.localdate())
+
+
+SIGNATURE_SERIES = [
+    RegisterState.SIGNED_CURRENT,
+    RegisterState.SIGNED_EARLIER,
+    RegisterState.NOT_SIGNED,
+    RegisterState.WITHDRAWN,
+]
+
+
+def signature_states(scope: ReportScope, *, on: dt.date) -> FigureData:
+    agencies = scope.for_agencies(register_agencies(), "pk")
+    table: dict[int, tuple[str, Counter]] = {}
+    for row in register_rows(agencies=agencies, on=on):
+        table.setdefault(row.agreement.pk, (row.agreement.title, Counter()))[1][row.state] += 1
+    return FigureData(
+        series=[RegisterState.LABELS[state] for state in SIGNATURE_SERIES],
+        rows=[Row(title, [counts[state] for state in SIGNATURE_SERIES]) for title, counts in table.values()],
+        label_heading="Agreement",
+    )
+
+
+@figure(
+    key="agreement_signatures",
+    section=SECTION,
+    title="Agencies' signatures on each agreement in force",
+    chart="bar",
+    source=Signature,
+    order=20,
+    description="For each agreement in force today, how many active agencies in scope signed the "
+    "current version, signed only an earlier one, never signed, or withdrew. An agency scope counts "
+    "only that agency's own signature.",
+)
+def agreement_signatures(scope: ReportScope) -> FigureData:
+    return signature_states(scope, on=timezone.localdate())
+
+
+ICO_ROWS = [IcoState.MISSING, IcoState.EXPIRED, IcoState.EXPIRING]
+
+
+def ico_registration(scope: ReportScope, *, on: dt.date) -> FigureData:
+    states = Counter(state for _, state in ico_flags(scope.for_agencies(Agency.objects.all(), "pk"), on=on))
+    return FigureData(
+        series=["Agencies"],
+        rows=[Row(state.label, [states[state]]) for state in ICO_ROWS],
+        label_heading="ICO registration",
+    )
+
+
+@figure(
+    key="ico_registration",
+    section=SECTION,
+    title="ICO registrations missing or expired",
+    chart="bar",
+    source=Agency,
+    order=30,
+    description="Active agencies in scope whose registration with the Information Commissioner is "
+    "not recorded, has expired, or expires within 90 days, as of today.",
+)
+def ico_registration_figure(scope: ReportScope) -> FigureData:
+    return ico_registration(scope, on=timezone.localdate())
+
+
+@figure(
+    key="incidents_by_month",
+    section=SECTION,
+    title="Incidents by month and kind",
+    chart="line",
+    source=Incident,
+    order=40,
+    description="Complaints, breaches and challenges recorded against the agencies in scope, by the "
+    "month they were reported.",
+)
+def incidents_by_month(scope: ReportScope) -> FigureData:
+    incidents = scope.for_agencies(Incident.objects.all(), "agency").filter(
+        reported_on__gte=scope.start.date(), reported_on__lte=scope.last_day
+    )
+    counts = (
+        incidents.annotate(month=TruncMonth("reported_on"))
+        .values("month", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    table: dict = defaultdict(int)
+    for row in counts:
+        table[(row["month"], row["kind"])] = row["n"]
+    return FigureData(
+        series=[label for _, label in IncidentKind.choices],
+        rows=[
+            Row(month.strftime("%b %Y"), [table[(month, value)] for value, _ in IncidentKind.choices])
+            for month in scope.months()
+        ],
+    )
