@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
@@ -44,6 +43,7 @@ from audit.models import Event
 from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
+from isa_portal.pdf import render_pdf
 
 CONFLICT_MESSAGE = (
     "Someone else changed this {thing} after you opened it. Their changes are shown below. "
@@ -759,11 +759,8 @@ def incident_summary(request: HttpRequest) -> HttpResponse:
 @require(Perm.VIEW_INCIDENTS)
 @require_safe
 def incident_summary_pdf(request: HttpRequest) -> HttpResponse:
-    import weasyprint  # slow to import (it compiles its stylesheets): only when a PDF is asked for
-
     context = _summary_context(request)
-    html = render_to_string("agreements/incident_summary_pdf.html", context, request=request)
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = render_pdf("agreements/incident_summary_pdf.html", context, request=request)
     year = context["summary"].year
     record_export(Incident, label=f"Annual incident summary {year} (PDF)", year=year)
     response = HttpResponse(pdf, content_type="application/pdf")

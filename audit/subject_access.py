@@ -31,6 +31,7 @@ from audit.models import AuditEntry
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from decisions.models import Decision, DecisionAddendum, DecisionReview
 from isa_portal.exports import neutralise
+from isa_portal.pdf import render_pdf
 
 REDACTED = "[REDACTED: protected third party]"
 WITHHELD = "[WITHHELD: identities the decision maker recorded as needing protection]"
@@ -247,17 +248,22 @@ def _csv_bytes(section: Section) -> bytes:
     return out.getvalue().encode("utf-8-sig")  # Excel reads UTF-8 only with the BOM
 
 
+BUNDLE_TEMPLATE = "audit/subject_access_bundle.html"
+
+
+def bundle_context(child: Child, sections: list[Section], redactor: Redactor, *, made_on: date) -> dict:
+    return {
+        "child": child,
+        "sections": sections,
+        "redactions": redactor.notes,
+        "reason": REDACTION_REASON,
+        "made_on": made_on,
+    }
+
+
 def render_html(child: Child, sections: list[Section], redactor: Redactor, *, made_on: date) -> str:
-    return render_to_string(
-        "audit/subject_access_bundle.html",
-        {
-            "child": child,
-            "sections": sections,
-            "redactions": redactor.notes,
-            "reason": REDACTION_REASON,
-            "made_on": made_on,
-        },
-    )
+    """The HTML the bundle's PDF is printed from (what the redaction tests read)."""
+    return render_to_string(BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on))
 
 
 def redaction_note(redactor: Redactor) -> str:
@@ -270,11 +276,8 @@ def redaction_note(redactor: Redactor) -> str:
 
 def build_bundle(child: Child, *, made_on: date) -> tuple[bytes, dict]:
     """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data)."""
-    import weasyprint  # heavy: imported only when a bundle is made
-
     sections, redactor = gather(child)
-    html = render_html(child, sections, redactor, made_on=made_on)
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = render_pdf(BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("subject-access.pdf", pdf)

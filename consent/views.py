@@ -6,14 +6,12 @@ role check (403), and every look at a child's records is written to the audit tr
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,6 +27,7 @@ from consent.journeys import JOURNEYS, Journey
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
 from consent.services import child_create, consent_withdraw, draft_discard, draft_save
+from isa_portal.pdf import render_pdf
 
 CHILDREN_PER_PAGE = 25
 
@@ -198,10 +197,7 @@ def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _child_context(request, child)
     context["printed_by"] = request.user
     context["printed_at"] = timezone.localtime()
-    html = render_to_string("consent/chronology_pdf.html", context, request=request)
-    import weasyprint  # slow to import (it parses its stylesheets): only when a PDF is asked for
-
-    pdf = weasyprint.HTML(string=html, base_url=str(settings.BASE_DIR / "static")).write_pdf()
+    pdf = render_pdf("consent/chronology_pdf.html", context, request=request)
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name is ours, never the child's name: downloads folders are not private.
     response["Content-Disposition"] = f'attachment; filename="chronology-{child.pk}.pdf"'

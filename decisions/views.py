@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,6 +19,7 @@ from decisions import journey, rules, selectors, services
 from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.models import ConsentStatus, Decision, Status
 from decisions.pagination import keyset_page
+from isa_portal.pdf import render_pdf
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -206,11 +206,8 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF for a court bundle or a subject access request. Every download is logged."""
-    from weasyprint import HTML
-
     decision = get_visible_or_404(_detail_queryset().exclude(status=Status.DRAFT), request.user, pk=pk)
-    html = render_to_string("decisions/pdf.html", _record_context(request, decision), request=request)
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = render_pdf("decisions/pdf.html", _record_context(request, decision), request=request)
     record_event(Event.DOWNLOAD, decision, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{decision.reference}.pdf"'
