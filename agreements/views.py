@@ -44,6 +44,7 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
+from isa_portal.transactions import reads_only
 
 CONFLICT_MESSAGE = (
     "Someone else changed this {thing} after you opened it. Their changes are shown below. "
@@ -593,6 +594,7 @@ def _register_cells(row: selectors.RegisterRow) -> list:
 
 
 @require(Perm.VIEW_AGREEMENTS)
+@reads_only
 @require_safe
 def signatory_register(request: HttpRequest) -> HttpResponse:
     filters = RegisterFilterForm(request.GET or None)

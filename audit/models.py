@@ -9,7 +9,7 @@ which stamps who, from which agency, from where and through what.
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import connection, models, transaction
 
 from accounts.permissions import Perm
 from audit import chain
@@ -156,12 +156,18 @@ class AuditEntry(AbstractLogEntry):
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("An audit entry cannot be changed once written.")
         self._stamp_from_context()
-        # In a transaction, so the chain's lock (taken by the INSERT on PostgreSQL) is held
-        # until the outermost transaction commits and the next writer chains onto this entry.
+        # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
+        kwargs["force_insert"] = True
+        if connection.vendor == "postgresql":
+            # One statement that reads the chain's head and takes its lock, held until the
+            # transaction around it commits (or, in autocommit, until the statement ends), so
+            # the next writer chains onto this entry. No BEGIN, COMMIT or savepoint of its own.
+            chain.stamp(self)
+            super().save(*args, **kwargs)
+            return
+        # SQLite reads the head, then inserts: both in one transaction.
         with transaction.atomic(savepoint=False):
             chain.stamp(self)
-            # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
-            kwargs["force_insert"] = True
             super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):

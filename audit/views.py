@@ -18,6 +18,7 @@ from audit.models import AuditEntry
 from audit.pagination import seek_page
 from audit.services import record_export
 from isa_portal.exports import csv_response
+from isa_portal.transactions import reads_only
 
 PAGE_SIZE = 50
 EXPORT_HEADER = [
@@ -50,6 +51,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 
 
 @require(Perm.VIEW_AUDIT)
+@reads_only
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)

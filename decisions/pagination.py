@@ -36,7 +36,8 @@ def _format(item) -> str:
     return f"{item.created.isoformat()}_{item.pk}"
 
 
-def keyset_page(queryset: QuerySet, cursor: str | None, size: int = PAGE_SIZE) -> Page:
+def keyset_page(queryset: QuerySet, cursor: str | None, size: int | None = None) -> Page:
+    size = size or PAGE_SIZE
     queryset = queryset.order_by("-created", "-id")
     position = _parse(cursor) if cursor else None
     if position is not None:

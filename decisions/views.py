@@ -20,6 +20,7 @@ from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilter
 from decisions.models import ConsentStatus, Decision, Status
 from decisions.pagination import keyset_page
 from isa_portal.pdf import render_pdf
+from isa_portal.transactions import reads_only
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -45,6 +46,7 @@ def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
 
 
 @require(Perm.RECORD_DECISION)
+@reads_only
 @require_safe
 def decision_list(request: HttpRequest) -> HttpResponse:
     """The practitioner's own decisions: drafts, submitted and returned, newest first."""
@@ -193,6 +195,7 @@ def _record_context(request: HttpRequest, decision: Decision) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
+@reads_only
 @require_safe
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
@@ -302,6 +305,7 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.REVIEW_DECISION)
+@reads_only
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Decisions of the lead's agency waiting for a lead, longest waiting first."""
@@ -318,6 +322,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @require(Perm.VIEW_DECISION_LOG)
+@reads_only
 @require_safe
 def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""

@@ -11,6 +11,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 
 
 class GOVUKFormMixin:
@@ -48,3 +49,46 @@ class GOVUKDateField(DateInputField):
         except (ValueError, OverflowError):
             message = self.error_messages.get("invalid", "Enter a real date")
             raise ValidationError(message, code="invalid") from None
+
+
+class _OptionsReadOnce(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.options():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.options()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.options())
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A select over a short list of records (agencies, agreements), read with one query per form.
+
+    Django's ModelChoiceField reads its records once to check the answer, again through a
+    server-side cursor to show the options, and counts them when asked how many. This one
+    reads them once and checks the answer against the same list.
+    """
+
+    iterator = _OptionsReadOnce
+
+    def options(self) -> list:
+        # The queryset keeps its rows; each form has its own copy (ModelChoiceField.__deepcopy__).
+        return list(self.queryset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.options():
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )

@@ -109,7 +109,8 @@ AUTH_USER_MODEL = "accounts.User"
 # django-axes first: it refuses a locked-out username-and-address pair before any password check.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the user's agency with them (one query a request fewer).
+    "accounts.backends.UserBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

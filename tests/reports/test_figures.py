@@ -257,10 +257,10 @@ def test_the_page_costs_one_query_per_figure_however_many_agencies(
         _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
     client.force_login(partnership_ig)
     client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
-    # session, user, the user's agency (header), agencies for the filter, six audit figures, seven
+    # session, user (with the header's agency), agencies for the filter, six audit figures, seven
     # decision figures (decisions.reports), savepoint pair; the agreement figures (agreements.reports):
     # reviews due 2 (agreements, versions), signatures 5 (agreements, versions, agencies,
     # representatives, signatures), ICO registration 1, incidents 1
-    with django_assert_num_queries(28):
+    with django_assert_num_queries(27):
         response = client.get(reverse("reports:index"), Q1_QUERY)
     assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies
