@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit.models import Event
-from audit.services import record_event, record_view
+from audit.services import record_event, record_export, record_view
 from consent.models import Child
-from decisions import journey, rules, selectors, services
+from decisions import exports, journey, rules, selectors, services
 from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.models import ConsentStatus, Decision, Status
 from decisions.pagination import keyset_page
+from isa_portal.exports import csv_response
 from isa_portal.pdf import render_pdf
 from isa_portal.transactions import reads_only
 
@@ -341,6 +342,25 @@ def decision_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "next_query": selectors.next_query(request, page),
             "first_query": selectors.next_query(request, None),
+            "can_export": request.user.can(Perm.EXPORT_DECISION_LOG),
             "child": selectors.filter_child(request.user, form),
         },
+    )
+
+
+@require(Perm.VIEW_DECISION_LOG, Perm.EXPORT_DECISION_LOG)
+@reads_only
+@require_safe
+def decision_log_export(request: HttpRequest) -> HttpResponse:
+    """Every decision the log shows the user with the same filters, as CSV, newest first.
+
+    The export is recorded before the first row leaves; the rows stream from their own
+    transaction (``decisions.exports.log_rows``).
+    """
+    form = LogFilterForm(request.GET or None, practitioners=selectors.log_practitioners(request.user))
+    queryset = selectors.filtered_log(request.user, form)
+    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(form))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return csv_response(
+        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, rows=exports.log_rows(queryset)
     )

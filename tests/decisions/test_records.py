@@ -176,9 +176,9 @@ def test_the_review_queue_shows_waiting_time(client, practitioner, lead, recipie
     assert decision.reference in client.get(reverse("home")).content.decode()
 
 
-def test_log_filters_and_keyset_pages(client, practitioner, lead, ig_officer, recipient, consent_found):
-    from decisions import pagination
-
+def test_log_filters_and_keyset_pages(
+    client, monkeypatch, practitioner, lead, ig_officer, recipient, consent_found
+):
     shares = _many(practitioner, recipient, 3)
     no_share = submitted_decision(
         lead, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
@@ -205,16 +205,13 @@ def test_log_filters_and_keyset_pages(client, practitioner, lead, ig_officer, re
     assert len(refs(f"?date_to={today}")) == 4
     assert len(refs("?outcome=nonsense&date_from=not-a-date")) == 4  # bad filters are ignored, not a 500
 
-    original = pagination.PAGE_SIZE
-    pagination.keyset_page.__defaults__ = (2,)
-    try:
+    with monkeypatch.context() as patch:
+        patch.setattr(pagination, "PAGE_SIZE", 2)
         first = client.get(reverse("decisions:log"))
         second = client.get(reverse("decisions:log") + "?" + first.context["next_query"])
         seen = [d.pk for d in first.context["page"].items + second.context["page"].items]
         assert len(seen) == len(set(seen)) == 4
         assert second.context["next_query"] is None
-    finally:
-        pagination.keyset_page.__defaults__ = (original,)
     assert client.get(reverse("decisions:log") + "?after=garbage").status_code == 200
     assert AuditEntry.objects.filter(event=Event.LIST, actor=ig_officer).exists()
 
