@@ -19,7 +19,7 @@ from decisions import exports, journey, rules, selectors, services
 from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.models import ConsentStatus, Decision, Status
 from decisions.pagination import keyset_page
-from isa_portal.exports import csv_response
+from isa_portal.exports import csv_lines_response
 from isa_portal.pdf import render_pdf
 from isa_portal.transactions import reads_only
 
@@ -361,6 +361,6 @@ def decision_log_export(request: HttpRequest) -> HttpResponse:
     queryset = selectors.filtered_log(request.user, form)
     record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(form))
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    return csv_response(
-        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, rows=exports.log_rows(queryset)
+    return csv_lines_response(
+        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, lines=exports.log_lines(queryset)
     )

@@ -1,6 +1,7 @@
 """The decision log as CSV: the user's scope, the log's filters, the audit entry, safe cells, streamed."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -9,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry, Event
-from decisions import exports
-from tests.decisions.factories import child_for, draft_decision, submitted_decision
+from decisions import exports, services
+from tests.decisions.factories import answer_all, child_for, draft_decision, submitted_decision
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,18 +97,36 @@ def test_a_row_says_what_was_decided_in_words(client, ig_officer, practitioner, 
     assert record["Reference"] == decision.reference
     assert record["Status"] == "Awaiting review"
     assert record["Decision"] == decision.get_outcome_display()
+    assert record["Article 6 basis"] == decision.get_article6_basis_display()
     assert record["Agency"] == practitioner.agency.name
-    assert record["Child"] == str(decision.child)
+    assert record["Practitioner"] == practitioner.full_name
+    assert record["Their role"] == "Practitioner"
     assert record["Shared with"] == recipient.name
-    assert record["Recorded (UTC)"] == decision.created.isoformat()
+    assert record["Reconsiders"] == ""
+    # The child by number only: the spreadsheet does not carry children's names.
+    assert record["Child number"] == str(decision.child_id)
+    assert str(decision.child) not in ",".join(row)
+    recorded = record["Recorded (UTC)"].replace(" ", "T").replace("+00", "+00:00")
+    assert dt.datetime.fromisoformat(recorded) == decision.created
 
 
-def test_cells_that_a_spreadsheet_would_run_are_neutralised(client, ig_officer, practitioner, recipient):
-    child = child_for(practitioner, given_name="=HYPERLINK(\"http://evil\")", family_name="@SUM(A1)")
-    submitted_decision(practitioner, recipient, child=child)
+def test_a_reconsideration_names_the_decision_it_reconsiders(client, ig_officer, practitioner, recipient):
+    first = submitted_decision(
+        practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    again = services.decision_reconsider(decision=first, by=practitioner, token=None)
+    again = services.decision_submit(decision=answer_all(again, practitioner, recipient), by=practitioner)
+    client.force_login(ig_officer)
+    _, newest, _ = _rows(client.get(EXPORT))
+    assert newest[0] == again.reference and newest[-1] == first.reference
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(client, ig_officer, agency, recipient):
+    author = UserFactory(full_name='=HYPERLINK("http://evil", "Click")', agency=agency, role="practitioner")
+    submitted_decision(author, recipient)
     client.force_login(ig_officer)
     _, row = _rows(client.get(EXPORT))
-    assert row[exports.HEADER.index("Child")] == "'=HYPERLINK(\"http://evil\") @SUM(A1)"
+    assert row[exports.HEADER.index("Practitioner")] == '\'=HYPERLINK("http://evil", "Click")'
 
 
 def test_the_rows_stream_from_a_server_side_cursor_in_their_own_transaction(
