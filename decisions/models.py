@@ -134,15 +134,21 @@ class ReferenceCounter(models.Model):
 
 class Decision(models.Model):
     # Who decided, and the snapshot of their agency and role at the moment of decision.
-    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="decisions")
+    # No index of their own for agency, created_by and child: the composite indexes below lead
+    # with them, and every index is one more write per decision.
+    agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="decisions", db_index=False
     )
     practitioner_name = models.CharField(max_length=150, blank=True)
     practitioner_job_title = models.CharField(max_length=150, blank=True)
     practitioner_role = models.CharField(max_length=20, blank=True)
     agency_name = models.CharField(max_length=200, blank=True)
-    child = models.ForeignKey("consent.Child", on_delete=models.PROTECT, related_name="decisions")
+    child = models.ForeignKey(
+        "consent.Child", on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     creation_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -281,6 +287,8 @@ class Decision(models.Model):
     class Meta:
         ordering = ["-created", "-id"]
         indexes = [
+            # The partnership-wide log and the export of all decisions, newest first.
+            models.Index(fields=["created", "id"], name="decision_created"),
             models.Index(fields=["agency", "created", "id"], name="decision_agency_created"),
             models.Index(fields=["agency", "outcome", "created", "id"], name="decision_agency_outcome"),
             models.Index(fields=["agency", "status", "created", "id"], name="decision_agency_status"),
