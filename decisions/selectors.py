@@ -175,11 +175,28 @@ def log_scope(user):
     return queryset
 
 
-def log_practitioners(user) -> list:
-    users = get_user_model().objects.filter(is_active=True).only("id", "full_name").order_by("full_name")
+def log_practitioners(user, agency_id: int | None = None) -> list:
+    """Whom the log can be filtered by: the user's agency's practitioners and leads; for a
+    partnership-wide user, those of the agency they chose (none before they choose one: a
+    list of every practitioner in the partnership would run to thousands of names)."""
+    if user.partnership_wide:
+        if agency_id is None:
+            return []
+    else:
+        agency_id = user.agency_id
+    users = get_user_model().objects.filter(
+        is_active=True, agency_id=agency_id, role__in=["practitioner", "lead"]
+    )
+    return list(users.only("id", "full_name").order_by("full_name"))
+
+
+def log_agencies(user) -> list[tuple[int, str]] | None:
+    """The agencies a partnership-wide user can filter the log by (None for everyone else)."""
     if not user.partnership_wide:
-        users = users.filter(agency_id=user.agency_id)
-    return list(users.filter(role__in=["practitioner", "lead"]))
+        return None
+    from agreements.models import Agency
+
+    return list(Agency.objects.order_by("name").values_list("id", "name"))
 
 
 def filtered_log(user, form):
@@ -195,6 +212,8 @@ def filtered_log(user, form):
     for field in ("outcome", "consent_position", "article6_basis", "status"):
         if data.get(field):
             queryset = queryset.filter(**{field: data[field]})
+    if data.get("agency"):
+        queryset = queryset.filter(agency_id=data["agency"])
     if data.get("practitioner"):
         queryset = queryset.filter(created_by_id=data["practitioner"])
     if data.get("child"):

@@ -322,13 +322,24 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "decisions/review_queue.html", {"rows": rows})
 
 
+def _log_filters(request: HttpRequest) -> LogFilterForm:
+    try:
+        agency_id = int(request.GET.get("agency", ""))
+    except ValueError:
+        agency_id = None
+    return LogFilterForm(
+        request.GET or None,
+        practitioners=selectors.log_practitioners(request.user, agency_id),
+        agencies=selectors.log_agencies(request.user),
+    )
+
+
 @require(Perm.VIEW_DECISION_LOG)
 @reads_only
 @require_safe
 def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
-    practitioners = selectors.log_practitioners(request.user)
-    form = LogFilterForm(request.GET or None, practitioners=practitioners)
+    form = _log_filters(request)
     queryset = selectors.filtered_log(request.user, form)
     page = keyset_page(queryset.select_related("child"), request.GET.get("after"))
     record_event(
@@ -357,7 +368,7 @@ def decision_log_export(request: HttpRequest) -> HttpResponse:
     The export is recorded before the first row leaves; the rows stream from their own
     transaction (``decisions.exports.log_rows``).
     """
-    form = LogFilterForm(request.GET or None, practitioners=selectors.log_practitioners(request.user))
+    form = _log_filters(request)
     queryset = selectors.filtered_log(request.user, form)
     record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(form))
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")

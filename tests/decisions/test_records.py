@@ -222,6 +222,29 @@ def test_an_agency_ig_officer_sees_only_their_agencys_log(client, ig_officer, ou
     assert theirs.reference not in client.get(reverse("decisions:log")).content.decode()
 
 
+def test_a_partnership_wide_officer_filters_by_agency_then_by_its_practitioners(
+    client, django_assert_num_queries, partnership_ig, practitioner, outsider, recipient
+):
+    """Not one select of every practitioner in the partnership: thousands of names at scale."""
+    ours, theirs = submitted_decision(practitioner, recipient), submitted_decision(outsider, recipient)
+    client.force_login(partnership_ig)
+    log = reverse("decisions:log")
+    client.get(log)
+    # session, user with their agency, the agencies for the filter, the page, the "listed" entry
+    with django_assert_num_queries(5):
+        form = client.get(log).context["form"]
+    assert "agency" in form.fields and "practitioner" not in form.fields
+    with django_assert_num_queries(6):  # + the chosen agency's practitioners
+        response = client.get(log, {"agency": outsider.agency_id})
+    assert [d.reference for d in response.context["page"].items] == [theirs.reference]
+    assert [name for _, name in response.context["form"].fields["practitioner"].choices] == [
+        "Anyone",
+        outsider.full_name,
+    ]
+    both = client.get(log, {"agency": practitioner.agency_id, "practitioner": practitioner.pk})
+    assert [d.reference for d in both.context["page"].items] == [ours.reference]
+
+
 def test_a_deep_log_page_starts_the_index_scan_at_the_cursor(practitioner, recipient, lead):
     """At a million rows a deep page costs what the first costs only if the cursor is an index condition."""
     from django.db import connection
