@@ -299,7 +299,12 @@ class Decision(models.Model):
             models.Index(fields=["agency", "created_by", "created", "id"], name="decision_agency_author"),
             models.Index(fields=["child", "created", "id"], name="decision_child_created"),
             models.Index(fields=["created_by", "created", "id"], name="decision_author_created"),
-            models.Index(fields=["agency", "status", "submitted_at"], name="decision_review_queue"),
+            # The review queue, longest waiting first: only the decisions waiting for a lead.
+            models.Index(
+                fields=["agency", "submitted_at", "id"],
+                name="decision_waiting",
+                condition=Q(status__in=sorted(WAITING_FOR_LEAD)),
+            ),
         ]
 
     def __str__(self) -> str:
