@@ -135,6 +135,24 @@ def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     return sections
 
 
+NAMED_AGENCIES = ("requester_agency", "recipient_agency", "source_agency")
+
+
+def with_named_agencies(decision: Decision) -> Decision:
+    """Attach the agencies the answers name (who asked, who received, where it came from), read
+    in one query. Joined into the decision's own query with the rest of the record, they made
+    PostgreSQL plan a join of ten tables: 4 to 6 ms of planning on every record page."""
+    from agreements.models import Agency
+
+    ids = {getattr(decision, f"{field}_id") for field in NAMED_AGENCIES} - {None}
+    agencies = Agency.objects.in_bulk(ids) if ids else {}
+    for field in NAMED_AGENCIES:
+        agency_id = getattr(decision, f"{field}_id")
+        if agency_id is not None:
+            setattr(decision, field, agencies[agency_id])
+    return decision
+
+
 def consent_preview(decision: Decision):
     """What the consent part holds now for this child, recipient and purpose (no write)."""
     return integrations.consent_for(

@@ -166,16 +166,9 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_queryset():
+    # Not the agencies the answers name: see selectors.with_named_agencies.
     return Decision.objects.select_related(
-        "child",
-        "agency",
-        "created_by",
-        "requester_agency",
-        "recipient_agency",
-        "source_agency",
-        "agreement_version__agreement",
-        "countersigned_by",
-        "reconsiders",
+        "child", "agreement_version__agreement", "countersigned_by", "reconsiders"
     )
 
 
@@ -203,6 +196,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if decision.is_draft:
         return redirect("decisions:check", pk=decision.pk)
     record_view(decision)
+    selectors.with_named_agencies(decision)
     return render(request, "decisions/detail.html", _record_context(request, decision))
 
 
@@ -211,6 +205,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF for a court bundle or a subject access request. Every download is logged."""
     decision = get_visible_or_404(_detail_queryset().exclude(status=Status.DRAFT), request.user, pk=pk)
+    selectors.with_named_agencies(decision)
     pdf = render_pdf("decisions/pdf.html", _record_context(request, decision), request=request)
     record_event(Event.DOWNLOAD, decision, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")

@@ -15,6 +15,20 @@ from django.db import migrations, models
 #   and every index is one more write when a decision is saved.
 
 
+def _drop_own_index(field_name: str, field, index: str):
+    """Only the index goes. A plain AlterField would also drop and re-add the foreign key,
+    which re-checks every row (a million here) under a lock. Index names as 0001 made them."""
+    return migrations.SeparateDatabaseAndState(
+        state_operations=[migrations.AlterField(model_name="decision", name=field_name, field=field)],
+        database_operations=[
+            migrations.RunSQL(
+                f'DROP INDEX IF EXISTS "{index}"',
+                reverse_sql=f'CREATE INDEX IF NOT EXISTS "{index}" ON "decisions_decision" ("{field_name}_id")',
+            )
+        ],
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0004_agreement_retention_years"),
@@ -28,35 +42,35 @@ class Migration(migrations.Migration):
             model_name="decision",
             name="decision_review_queue",
         ),
-        migrations.AlterField(
-            model_name="decision",
-            name="agency",
-            field=models.ForeignKey(
+        _drop_own_index(
+            "agency",
+            models.ForeignKey(
                 db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="decisions",
                 to="agreements.agency",
             ),
+            "decisions_decision_agency_id_11157dd9",
         ),
-        migrations.AlterField(
-            model_name="decision",
-            name="child",
-            field=models.ForeignKey(
+        _drop_own_index(
+            "child",
+            models.ForeignKey(
                 db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="decisions",
                 to="consent.child",
             ),
+            "decisions_decision_child_id_1346443c",
         ),
-        migrations.AlterField(
-            model_name="decision",
-            name="created_by",
-            field=models.ForeignKey(
+        _drop_own_index(
+            "created_by",
+            models.ForeignKey(
                 db_index=False,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="decisions",
                 to=settings.AUTH_USER_MODEL,
             ),
+            "decisions_decision_created_by_id_77a4e917",
         ),
         migrations.AddIndex(
             model_name="decision",

@@ -133,8 +133,9 @@ def test_query_counts_do_not_grow_with_the_page(
         assert client.get(reverse("decisions:list")).status_code == 200
     with django_assert_num_queries(6):  # with the consent part's recent children
         assert client.get(reverse("home")).status_code == 200
-    # + the decision with its joins, the "viewed" entry (one INSERT), addenda, reviews, reconsiderations
-    with django_assert_num_queries(7):
+    # + the decision with its joins, the "viewed" entry (one INSERT), the agencies the answers name
+    # (one query, not three joins: selectors.with_named_agencies), addenda, reviews, reconsiderations
+    with django_assert_num_queries(8):
         assert client.get(reverse("decisions:detail", args=[decisions[0].pk])).status_code == 200
 
     client.force_login(lead)
