@@ -14,8 +14,6 @@ from decisions import integrations, journey
 from decisions.models import Decision, Status
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 
-QUEUE_LIMIT = 200
-
 
 @dataclass(frozen=True)
 class Row:

@@ -304,17 +304,21 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
 @reads_only
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Decisions of the lead's agency waiting for a lead, longest waiting first."""
-    waiting = list(
+    """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time."""
+    waiting = (
         Decision.objects.visible_to(request.user)
         .filter(agency_id=request.user.agency_id)
         .waiting_for_review()
         .select_related("child")
-        .order_by("submitted_at", "id")[: selectors.QUEUE_LIMIT]
     )
+    page = keyset_page(waiting, request.GET.get("after"), by="submitted_at", newest_first=False)
     now = timezone.now()
-    rows = [(decision, selectors.waiting_for(decision, now)) for decision in waiting]
-    return render(request, "decisions/review_queue.html", {"rows": rows})
+    rows = [(decision, selectors.waiting_for(decision, now)) for decision in page.items]
+    return render(
+        request,
+        "decisions/review_queue.html",
+        {"rows": rows, "page": page, "next_query": selectors.next_query(request, page), "first_query": ""},
+    )
 
 
 def _log_filters(request: HttpRequest) -> LogFilterForm:
