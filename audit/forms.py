@@ -50,6 +50,7 @@ class DateRangeForm(GOVUKForm):
 
 class AuditFilterForm(DateRangeForm):
     submit_label = "Apply filters"
+    field_order = ["actor", "agency", "record_type", "record_id", "activity", "date_from", "date_to"]
 
     actor = forms.EmailField(
         label="Who did it (email address)", required=False, max_length=254,

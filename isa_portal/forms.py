@@ -11,6 +11,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
 
 
@@ -36,9 +37,25 @@ class GOVUKModelForm(GOVUKFormMixin, forms.ModelForm):
     pass
 
 
+class _DateBoundField(BoundField):
+    @property
+    def parts(self) -> list[dict]:
+        """Day, month and year with their names, ids and values, for templates that write the
+        GOV.UK date markup themselves (includes/filter_fields.html) rather than through crispy."""
+        values = self.value()
+        if not isinstance(values, list | tuple):
+            values = self.field.widget.decompress(values)
+        return [
+            {"label": label, "name": f"{self.html_name}_{n}", "id": f"{self.auto_id}_{n}", "value": value}
+            for n, (label, value) in enumerate(zip(("Day", "Month", "Year"), values, strict=True))
+        ]
+
+
 class GOVUKDateField(DateInputField):
     """The GOV.UK three-box date. An impossible date (31 2 2026, year 99999999999) is a form
     error, never a server error: crispy-forms-gds lets the OverflowError of a huge year escape."""
+
+    bound_field_class = _DateBoundField
 
     def compress(self, data_list):
         day, month, year = data_list
