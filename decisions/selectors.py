@@ -299,7 +299,7 @@ def home_context(user) -> dict:
     context: dict = {}
     if user.can(Perm.RECORD_DECISION):
         context["recent_decisions"] = list(
-            Decision.objects.visible_to(user).filter(created_by=user).select_related("child")[:HOME_LIMIT]
+            Decision.objects.visible_to(user).filter(created_by=user).for_lists()[:HOME_LIMIT]
         )
     if user.can(Perm.REVIEW_DECISION):
         now = timezone.now()
@@ -307,7 +307,7 @@ def home_context(user) -> dict:
             Decision.objects.visible_to(user)
             .filter(agency_id=user.agency_id)
             .waiting_for_review()
-            .select_related("child")
+            .for_lists()
             .order_by("submitted_at", "id")[:10]
         )
         context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]

@@ -51,9 +51,7 @@ def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
 @require_safe
 def decision_list(request: HttpRequest) -> HttpResponse:
     """The practitioner's own decisions: drafts, submitted and returned, newest first."""
-    queryset = (
-        Decision.objects.visible_to(request.user).filter(created_by=request.user).select_related("child")
-    )
+    queryset = Decision.objects.visible_to(request.user).filter(created_by=request.user).for_lists()
     page = keyset_page(queryset, request.GET.get("after"))
     return render(
         request, "decisions/list.html", {"page": page, "next_query": selectors.next_query(request, page)}
@@ -309,7 +307,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         Decision.objects.visible_to(request.user)
         .filter(agency_id=request.user.agency_id)
         .waiting_for_review()
-        .select_related("child")
+        .for_lists()
     )
     page = keyset_page(waiting, request.GET.get("after"), by="submitted_at", newest_first=False)
     now = timezone.now()
@@ -340,7 +338,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
     form = _log_filters(request)
     queryset = selectors.filtered_log(request.user, form)
-    page = keyset_page(queryset.select_related("child"), request.GET.get("after"))
+    page = keyset_page(queryset.for_lists(), request.GET.get("after"))
     record_event(
         Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(form)}
     )
