@@ -1,0 +1,218 @@
+"""A synthetic partnership at scale, for measuring the product: ``manage.py generate_volume``.
+
+THE ONE PLACE IN THE CODE ALLOWED TO BULK-INSERT. Everywhere else a record is written by a
+service, one at a time, in a transaction with its audit entry. Measuring the product at a
+million decisions and ten million audit entries needs that data made in minutes, so this
+package writes rows with PostgreSQL's COPY and writes the audit trail itself: the entries
+the product would have written for each record (creation, page saves, submission, reviews,
+views), hash-chained exactly as ``audit.chain`` chains them, so ``verify_audit`` passes and
+the application's next audited write continues the chain.
+
+It refuses any database that holds a record it did not make (it only fills an empty,
+migrated database), refuses SQLite, and marks what it made: a ``SyntheticDataSet`` row, and
+people who sign in with addresses at ``volume.invalid``. Everything happens in one
+transaction: a failure leaves the database as it was.
+
+Foreign keys are not checked row by row during the load (``session_replication_role =
+replica``, which only a superuser may set): the generator makes its references consistent
+itself, and the tests check every one of them at small scale.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, transaction
+from django.utils import timezone
+
+from audit import chain
+from audit.models import AuditEntry
+from decisions.models import ReferenceCounter
+from isa_portal.models import SyntheticDataSet
+from isa_portal.volume import children as children_part
+from isa_portal.volume import decisions as decisions_part
+from isa_portal.volume import partnership as partnership_part
+from isa_portal.volume.run import DAY, Run
+from isa_portal.volume.tables import (
+    Table,
+    data_models,
+    drop_secondary_indexes,
+    occupied_tables,
+    quoted,
+    reset_sequences,
+    to_us,
+)
+from isa_portal.volume.trail import COLUMNS as AUDIT_COLUMNS
+
+AUDIT = Table(AuditEntry, AUDIT_COLUMNS)
+COUNTERS = Table(ReferenceCounter, ("year", "last_number"))
+ALL_TABLES = [*partnership_part.TABLES, *children_part.TABLES, *decisions_part.TABLES, AUDIT, COUNTERS]
+WINDOW = 7 * DAY  # entries wait at most this long (plus their own delay) to be put in time order
+
+
+class Refused(Exception):
+    """The database is not one this command may fill."""
+
+
+@dataclass(frozen=True)
+class Options:
+    agencies: int = 150
+    users: int = 5000
+    children: int = 200_000
+    decisions: int = 1_000_000
+    audit_per_record: int = 10
+    seed: int = 2026
+    password: str = "volume-password-2026"  # noqa: S105 (synthetic accounts; printed, and changeable)
+
+
+@dataclass
+class Report:
+    counts: dict[str, int] = field(default_factory=dict)
+    phases: list[tuple[str, float]] = field(default_factory=list)
+    personas: dict[str, str] = field(default_factory=dict)  # email -> role and agency
+    audit_head: str = ""
+
+
+def generate(options: Options, log: Callable[[str], None]) -> Report:
+    """Fill the (empty, migrated) database with a synthetic partnership; refuse anything else."""
+    if connection.vendor != "postgresql":
+        raise Refused(
+            f"generate_volume loads with PostgreSQL's COPY and runs on PostgreSQL only; this database "
+            f"is {connection.vendor}. Set DATABASE_URL to an empty, migrated PostgreSQL database."
+        )
+    if not is_superuser():
+        raise Refused(
+            "generate_volume needs a PostgreSQL superuser: it loads with session_replication_role = "
+            "replica (no row-by-row foreign key checks, and the audit table's append-only trigger "
+            "lets it empty the table it has just checked is empty). Connect as one, on a throwaway database."
+        )
+    for table in ALL_TABLES:
+        table.check_columns()
+    ContentType.objects.clear_cache()
+    report = Report()
+    began = time.monotonic()
+
+    def phase(name: str, since: float) -> float:
+        now = time.monotonic()
+        report.phases.append((name, now - since))
+        log(f"  {name}: {now - since:.1f} s (total {now - began:.1f} s)")
+        return now
+
+    with transaction.atomic():
+        cursor = connection.cursor()
+        tables = [model._meta.db_table for model in data_models()]
+        _prepare(cursor, tables)
+        rebuild = drop_secondary_indexes(cursor, tables)
+        run = Run(seed=options.seed, now=to_us(timezone.now()), cursor=cursor, log=log,
+                  audit_per_record=options.audit_per_record)  # fmt: skip
+        # Looked up now: no query can run while a COPY is streaming.
+        for table in ALL_TABLES:
+            if not table.model._meta.auto_created and table not in (AUDIT, COUNTERS):
+                run.content_type(table.model)
+        mark = phase("checked the database is empty, emptied and unindexed the tables", began)
+
+        log("Agencies, people, agreements, signatures, incidents")
+        partnership = partnership_part.build(
+            run, agencies=options.agencies, users=options.users, password=options.password
+        )
+        mark = phase("partnership", mark)
+
+        log(f"Children, their agencies, assessments and consents ({options.children:,} children)")
+        children = children_part.build(run, partnership, options.children)
+        mark = phase("children and consent", mark)
+
+        log(f"Planning {options.decisions:,} decisions")
+        planned = decisions_part.plan(run, partnership, children, options.decisions)
+        maker = decisions_part.DecisionMaker(run, partnership, children)
+        mark = phase("decision plan", mark)
+
+        log("Decisions and the audit trail (the trail streams into COPY while decisions are made)")
+        run.copy_lines(AUDIT, _trail(run, partnership, children, maker, planned, log))
+        mark = phase("decisions made, audit trail loaded", mark)
+
+        maker.load()
+        run.copy(COUNTERS, sorted(maker.counters.items()))
+        mark = phase("decisions, reviews, addenda loaded", mark)
+
+        log(f"Rebuilding {len(rebuild)} indexes")
+        for statement in rebuild:
+            cursor.execute(statement)
+        reset_sequences(cursor, data_models())
+        SyntheticDataSet.objects.create(
+            generated_at=timezone.now(),
+            seed=options.seed,
+            options={k: v for k, v in asdict(options).items() if k != "password"},
+            counts=run.counts,
+        )
+        mark = phase("indexes rebuilt, sequences set", mark)
+
+    log("VACUUM ANALYZE")
+    with connection.cursor() as cursor:
+        for name in tables:
+            cursor.execute(f"VACUUM (ANALYZE) {quoted([name])}")
+    mark = phase("vacuum analyze", mark)
+
+    report.counts = dict(run.counts)
+    report.audit_head = run.trail.head
+    report.personas = {
+        person.email: f"{person.role}, "
+        + ("whole partnership" if person.partnership_wide else partnership.agency(person.agency_id).name)
+        for person in partnership.people
+        if person.email in partnership_part.PERSONAS.values()
+    }
+    report.phases.append(("total", time.monotonic() - began))
+    return report
+
+
+def is_superuser() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('is_superuser')")
+        return cursor.fetchone()[0] == "on"
+
+
+def _prepare(cursor, tables: list[str]) -> None:
+    """Lock every table, refuse unless all are empty, then empty them in this transaction (for FREEZE)."""
+    cursor.execute("SET LOCAL session_replication_role = replica")
+    cursor.execute("SET LOCAL synchronous_commit = off")
+    cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+    # No audited write can slip into the trail while it is being written.
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [chain.ADVISORY_LOCK_KEY])
+    cursor.execute(f"LOCK TABLE {quoted(tables)} IN ACCESS EXCLUSIVE MODE")
+    occupied = occupied_tables(cursor, tables)
+    if SyntheticDataSet._meta.db_table in occupied:
+        raise Refused(
+            "This database already holds a generated data set. generate_volume fills an empty database "
+            "only: drop it, create and migrate it again, then run generate_volume. Nothing was written."
+        )
+    if occupied:
+        raise Refused(
+            "This database holds records that generate_volume did not make (in "
+            f"{', '.join(occupied)}). It only fills an empty, migrated database, so that synthetic "
+            "records are never mixed with real ones. Nothing was written."
+        )
+    # Empty already (just checked, under lock): TRUNCATE is what lets COPY write frozen rows.
+    cursor.execute(f"TRUNCATE {quoted(tables)}")
+
+
+def _trail(run: Run, partnership, children, maker, planned, log) -> Iterator[str]:
+    """Every record's entries, in time order: a week at a time, made, then sorted and chained."""
+    events, next_event, next_decision = children.events, 0, 0
+    boundary = run.start - 200 * DAY
+    reported, began = 0, time.monotonic()
+    while next_event < len(events) or next_decision < len(planned) or boundary <= run.now:
+        boundary += WINDOW
+        while next_event < len(events) and events[next_event][0] < boundary:
+            at, kind, index = events[next_event]
+            run.record(at, children_part.entry(run, partnership, children, kind, index))
+            next_event += 1
+        while next_decision < len(planned) and planned[next_decision][0] < boundary:
+            maker.make(*planned[next_decision])
+            next_decision += 1
+        yield from run.trail.write_until(boundary)
+        if next_decision - reported >= 100_000:
+            reported = next_decision
+            took = time.monotonic() - began
+            log(f"    {next_decision:,} decisions, {run.trail.last_id:,} audit entries, {took:.0f} s "
+                f"({run.trail.last_id / took:,.0f} entries/s)")  # fmt: skip
+    yield from run.trail.write_until(None)
