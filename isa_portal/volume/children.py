@@ -15,7 +15,7 @@ from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentReco
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
 from isa_portal.volume import words
 from isa_portal.volume.partnership import Partnership
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, creation, fields, logged_time
+from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, logged_time, pick
 from isa_portal.volume.tables import Table, compact_json, to_datetime, to_us
 from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
@@ -53,6 +53,13 @@ MATTER_WEIGHTS = [80, 8, 6, 6]
 CATEGORIES = [c.value for c in InformationCategory]
 NOT_SOUGHT = [r.value for r in ConsentNotSoughtReason]
 METHODS = ["in_person", "phone", "video", "in_writing"]
+
+PURPOSE_PICK = Weighted(PURPOSES, PURPOSE_WEIGHTS)
+AGES = Weighted(range(17), AGE_WEIGHTS)
+MATTER_PICK = Weighted(MATTERS, MATTER_WEIGHTS)
+EXTRA_AGENCIES = Weighted((0, 1, 2, 3), (45, 35, 15, 5))
+CONSENT_COUNT = Weighted((0, 1, 2, 3), (40, 35, 18, 7))
+ANSWERS = Weighted(("given", "refused", "not_sought"), (62, 18, 20))
 
 # Kinds of trail entry about these records, ordered by time before they are written.
 CHILD, LINK, VIEW, ASSESSMENT, CONSENT, RECIPIENTS = range(6)
@@ -99,22 +106,22 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
     rng = run.rng
     children = Children()
     authors = {a.id: partnership.authors(a.id) for a in partnership.agencies}
-    weights = [len(authors[a.id]) for a in partnership.agencies]
-    agency_ids = [a.id for a in partnership.agencies]
+    # Children come to agencies in proportion to the staff who record decisions about them.
+    agency_pick = Weighted([a.id for a in partnership.agencies], [len(authors[a.id]) for a in partnership.agencies])
     nhs = _nhs_numbers(run, count)
     created = sorted(run.between(run.start, run.now - 2 * HOUR) for _ in range(count))
     today = run.day(run.now)
     for index, at in enumerate(created):
         child_id = index + 1
-        home = rng.choices(agency_ids, weights=weights)[0]
-        creator = rng.choice(authors[home])
+        home = agency_pick.pick(rng)
+        creator = pick(rng, authors[home])
         first_known = run.day(at)
-        age = rng.choices(range(17), weights=AGE_WEIGHTS)[0]
-        born = first_known - timedelta(days=int(age * 365.25) + rng.randrange(365))
+        age = AGES.pick(rng)
+        born = first_known - timedelta(days=int(age * 365.25) + below(rng, 365))
         adult = _us(date(born.year + 18, born.month, 28 if (born.month, born.day) == (2, 29) else born.day))
         end = min(at + int((60 + rng.random() * 840) * DAY), adult - DAY, run.now - HOUR)
         end = max(end, at + HOUR)
-        given, family = rng.choice(words.GIVEN_NAMES), rng.choice(words.FAMILY_NAMES)
+        given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
         hold = rng.random() < 0.001
         row = (child_id, given, family, born, next(nhs, "") if rng.random() < 0.75 else "", to_datetime(at),
                creator.id, hold, "Serious case review in progress." if hold else "")  # fmt: skip
@@ -122,15 +129,15 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
         children.ends.append(end)
         children.events.append((at, CHILD, index))
         links = [(home, at)]
-        extra = rng.choices((0, 1, 2, 3), weights=(45, 35, 15, 5))[0]
+        extra = EXTRA_AGENCIES.pick(rng)
         for _ in range(extra):
-            other = rng.choices(agency_ids, weights=weights)[0]
+            other = agency_pick.pick(rng)
             if all(other != agency for agency, _ in links):
                 links.append((other, run.between(at + HOUR, end)))
         children.links.append(links)
         for agency_id, since in links:
             prefix = words.REFERENCE_PREFIX[partnership.agency(agency_id).kind]
-            reference = f"{prefix}-{rng.randrange(100000, 999999)}" if rng.random() < 0.7 else ""
+            reference = f"{prefix}-{100000 + below(rng, 900000)}" if rng.random() < 0.7 else ""
             link_id = len(children.link_rows) + 1
             children.link_rows.append((link_id, reference, to_datetime(since), agency_id, child_id))
             children.events.append((since + (1000 if since == at else 0), LINK, link_id - 1))
@@ -165,23 +172,23 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
     rng = run.rng
     if age_on(born, run.day(end)) < 10 or rng.random() >= 0.3:
         return None
-    agency_id, since = rng.choice(links)
+    agency_id, since = pick(rng, links)
     at = run.between(max(since, _us(date(born.year + 10, born.month, min(born.day, 28)))), end)
     assessed_on = run.day(at)
     age = age_on(born, assessed_on)
-    matter = rng.choices(MATTERS, weights=MATTER_WEIGHTS)[0]
+    matter = MATTER_PICK.pick(rng)
     competent = rng.random() < (0.85 if age >= EXPECTED_COMPETENT_FROM_AGE else 0.2)
     answers = {c.key: {"answer": CriterionAnswer.YES.value, "note": ""} for c in criteria_for(matter)}
     if not competent:
         keys = list(answers)
         for key in rng.sample(keys, rng.randint(1, 3)):
-            answers[key] = {"answer": rng.choice(["no", "unsure"]), "note": "Could not explain it back to me."}
+            answers[key] = {"answer": pick(rng, ["no", "unsure"]), "note": "Could not explain it back to me."}
     reason = ""
     if competent and age < EXPECTED_COMPETENT_FROM_AGE:
         reason = words.ASSESSMENT_REASONS_COMPETENT_YOUNG[0]
     elif not competent and age >= EXPECTED_COMPETENT_FROM_AGE:
-        reason = rng.choice(words.ASSESSMENT_REASONS_NOT_COMPETENT)
-    assessor = rng.choice(authors[agency_id])
+        reason = pick(rng, words.ASSESSMENT_REASONS_NOT_COMPETENT)
+    assessor = pick(rng, authors[agency_id])
     assessment_id = len(children.assessments) + 1
     row = (assessment_id, matter.value, "" if matter == Matter.INFORMATION_SHARING else "Referral to the clinic",
            assessed_on, age, answers, "competent" if competent else "not_competent", reason,
@@ -193,7 +200,7 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
 
 def _consents(run, children, partnership, authors, child_id, born, links, end, today, assessment):
     rng = run.rng
-    count = rng.choices((0, 1, 2, 3), weights=(40, 35, 18, 7))[0]
+    count = CONSENT_COUNT.pick(rng)
     child_can_consent = (
         assessment is not None and assessment[6] == "competent" and assessment[1] == Matter.INFORMATION_SHARING
     )
@@ -207,22 +214,22 @@ def _consents(run, children, partnership, authors, child_id, born, links, end, t
             assessed = _us(assessment[3])
             at = run.between(assessed + HOUR, min(assessed + 60 * DAY, end))
         else:
-            agency_id, since = rng.choice(links)
+            agency_id, since = pick(rng, links)
             at = run.between(since + HOUR, end)
         given_on = run.day(at)
-        candidates = [a for a in agency_ids if a != agency_id] + [rng.choice(partnership.agencies).id, 1]
-        recipients = tuple(sorted({rng.choice(candidates) for _ in range(rng.randint(1, 3))} - {agency_id}))
+        candidates = [a for a in agency_ids if a != agency_id] + [pick(rng, partnership.agencies).id, 1]
+        recipients = tuple(sorted({pick(rng, candidates) for _ in range(rng.randint(1, 3))} - {agency_id}))
         if not recipients:
             recipients = (1,) if agency_id != 1 else (2,)
-        answer = "given" if by_child else rng.choices(("given", "refused", "not_sought"), weights=(62, 18, 20))[0]
-        recorder = rng.choice(authors[agency_id])
+        answer = "given" if by_child else ANSWERS.pick(rng)
+        recorder = pick(rng, authors[agency_id])
         consent = _consent_row(run, children, child_id, agency_id, recorder, given_on, at, answer, by_child,
                                family, assessment, recipients)  # fmt: skip
         records.append(consent)
         if answer == "given" and rng.random() < 0.08:
             withdrawn_at = run.between(at + 7 * DAY, min(at + 200 * DAY, end))
             if withdrawn_at > at + DAY:
-                records.append(_withdrawal(run, children, consent, withdrawn_at, rng.choice(authors[agency_id])))
+                records.append(_withdrawal(run, children, consent, withdrawn_at, pick(rng, authors[agency_id])))
 
 
 def _consent_row(run, children, child_id, agency_id, recorder, given_on, at, answer, by_child, family,
@@ -238,16 +245,16 @@ def _consent_row(run, children, child_id, agency_id, recorder, given_on, at, ans
         valid_until = given_on + timedelta(days=90)
     disagreement = sought and rng.random() < 0.03
     categories = sorted(rng.sample(CATEGORIES, rng.randint(1, 3)), key=CATEGORIES.index)
-    created = at + rng.randrange(6 * HOUR)
+    created = run.before_now(at + below(rng, 6 * HOUR))
     row = (
-        consent_id, rng.choices(PURPOSES, weights=PURPOSE_WEIGHTS)[0], "information_sharing", categories, answer,
+        consent_id, PURPOSE_PICK.pick(rng), "information_sharing", categories, answer,
         ("child" if by_child else "parent") if sought else "",
-        f"{rng.choice(words.GIVEN_NAMES)} {family if rng.random() < 0.7 else rng.choice(words.FAMILY_NAMES)}"
+        f"{pick(rng, words.GIVEN_NAMES)} {family if rng.random() < 0.7 else pick(rng, words.FAMILY_NAMES)}"
         if parent else "",
-        rng.choice(words.RELATIONSHIPS) if parent else "",
-        "" if sought else rng.choice(NOT_SOUGHT), "" if sought else rng.choice(words.NOT_SOUGHT_NOTES),
-        rng.choice(METHODS) if sought else "", given_on, valid_until,
-        rng.choice(words.DISCUSSION_NOTES) if sought else "", disagreement,
+        pick(rng, words.RELATIONSHIPS) if parent else "",
+        "" if sought else pick(rng, NOT_SOUGHT), "" if sought else pick(rng, words.NOT_SOUGHT_NOTES),
+        pick(rng, METHODS) if sought else "", given_on, valid_until,
+        pick(rng, words.DISCUSSION_NOTES) if sought else "", disagreement,
         words.BEST_INTERESTS[0] if disagreement else "", to_datetime(created), agency_id,
         assessment[0] if by_child else None, child_id, recorder.id, None,
     )  # fmt: skip
@@ -257,10 +264,10 @@ def _consent_row(run, children, child_id, agency_id, recorder, given_on, at, ans
 def _withdrawal(run, children, consent, at, recorder):
     rng = run.rng
     row = list(consent)
-    created = at + rng.randrange(2 * HOUR)
+    created = run.before_now(at + below(rng, 2 * HOUR))
     row[0] = len(children.consent_rows) + 1
-    row[4], row[10], row[11], row[12] = "withdrawn", rng.choice(METHODS), run.day(at), None
-    row[13], row[14], row[15] = rng.choice(words.WITHDRAWAL_NOTES), False, ""
+    row[4], row[10], row[11], row[12] = "withdrawn", pick(rng, METHODS), run.day(at), None
+    row[13], row[14], row[15] = pick(rng, words.WITHDRAWAL_NOTES), False, ""
     row[16], row[17], row[20], row[21] = to_datetime(created), recorder.agency_id, recorder.id, consent[0]
     return _add_consent(children, tuple(row), children.recipients[consent[0]], created)
 
@@ -284,14 +291,13 @@ def entry(run: Run, partnership: Partnership, children: Children, kind: int, ind
                      actor.agency_id, creation(values))  # fmt: skip
     if kind == VIEW:
         row = children.rows[index]
-        agency_id = run.rng.choice(children.links[index])[0]
-        actor = run.rng.choice(partnership.authors(agency_id)).actor
+        actor = pick(run.rng, partnership.authors(children.links[index][0][0])).actor  # the home agency
         return Entry(ACCESS, "view", run.content_type(Child), row[0], f"{row[1]} {row[2]}", actor,
                      people[row[6] - 1].agency_id, detail='{"page":"child and chronology"}', source=WEB)  # fmt: skip
     if kind == LINK:
         row = children.link_rows[index]
         agency = partnership.agency(row[3])
-        actor = run.rng.choice(partnership.authors(row[3])).actor
+        actor = pick(run.rng, partnership.authors(row[3])).actor
         values = fields(LINK_COLUMNS, row) | {"since": logged_time(_at(row[2]))}
         return Entry(CREATE, "change", run.content_type(ChildAgency), row[0],
                      f"{agency.name} holds a record about {children.name(row[4])}", actor, row[3],

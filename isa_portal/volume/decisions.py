@@ -12,8 +12,8 @@ recorded grounds; most are endorsed within a day or two) are invented but plausi
 change them here.
 """
 
-import json
 from dataclasses import dataclass
+from functools import cache
 from datetime import date, timedelta
 from tempfile import TemporaryFile
 from uuid import UUID
@@ -23,8 +23,8 @@ from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToS
 from isa_portal.volume import words
 from isa_portal.volume.children import PURPOSES, Children, age_on
 from isa_portal.volume.partnership import Partnership, Person
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, compact_json, creation, logged_time
-from isa_portal.volume.tables import NULL, Table, escape, iso_time, to_datetime, to_us
+from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, compact_json, creation, logged_time, pick
+from isa_portal.volume.tables import NULL, Table, escape, iso_time, json_string, to_datetime, to_us
 from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
 DECISION_COLUMNS = (
@@ -54,6 +54,7 @@ TABLES = [
 ]
 
 TIMES = {"created", "updated", "submitted_at", "countersigned_at", "tombstoned_at"}
+DATES = {"request_received_on", "shared_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
@@ -92,13 +93,20 @@ SHARE_METHODS = (("secure_email", 55), ("phone", 15), ("meeting", 12), ("secure_
 OTHER_REASONS = [r.value for r in OtherReasonToShare]
 GROUNDS = [g.value for g in GroundForSharingWithoutConsent]
 # What happens after submission, by how long ago that was: (scenario, weight).
-WORKFLOWS = (
-    (3, (("wait", 55), ("endorse", 30), ("return", 6), ("escalate", 4), ("return_answer_endorse", 5))),
-    (30, (("wait", 12), ("endorse", 66), ("return", 5), ("return_answer_endorse", 6), ("escalate", 3),
-          ("escalate_resolve", 4), ("endorse_addendum", 4))),
-    (None, (("wait", 1), ("endorse", 80), ("return", 1), ("return_answer_endorse", 7), ("escalate", 0.5),
-            ("escalate_resolve", 3.5), ("endorse_addendum", 7))),
+WORKFLOWS = tuple(
+    (limit, Weighted([s for s, _ in mix], [w for _, w in mix]))
+    for limit, mix in (
+        (3, (("wait", 55), ("endorse", 30), ("return", 6), ("escalate", 4), ("return_answer_endorse", 5))),
+        (30, (("wait", 12), ("endorse", 66), ("return", 5), ("return_answer_endorse", 6), ("escalate", 3),
+              ("escalate_resolve", 4), ("endorse_addendum", 4))),
+        (None, (("wait", 1), ("endorse", 80), ("return", 1), ("return_answer_endorse", 7), ("escalate", 0.5),
+                ("escalate_resolve", 3.5), ("endorse_addendum", 7))),
+    )
 )  # fmt: skip
+PURPOSE_PICKS = {kind: Weighted(PURPOSES, weights) for kind, weights in PURPOSE_WEIGHTS.items()}
+METHOD_PICK = Weighted([m for m, _ in METHODS], [w for _, w in METHODS])
+SHARE_METHOD_PICK = Weighted([m for m, _ in SHARE_METHODS], [w for _, w in SHARE_METHODS])
+SOURCE_AGREED = Weighted(("agreed", "refused", "not_asked"), (70, 10, 20))
 SCENARIOS = {
     "wait": (),
     "endorse": ("endorse",),
@@ -148,10 +156,10 @@ def plan(run: Run, partnership: Partnership, children: Children, count: int) -> 
     decisions = []
     for index in picks:
         links = children.links[index]
-        agency_id, since = links[0] if len(links) == 1 or rng.random() < 0.55 else rng.choice(links[1:])
+        agency_id, since = links[0] if len(links) == 1 or rng.random() < 0.55 else pick(rng, links[1:])
         at = run.between(since, children.ends[index])
         people = partnership.practitioners[agency_id] if rng.random() < 0.88 else partnership.leads[agency_id]
-        author = rng.choice(people or partnership.leads[agency_id])
+        author = pick(rng, people or partnership.leads[agency_id])
         decisions.append((at, index + 1, agency_id, author.id))
     decisions.sort()
     return decisions
@@ -208,13 +216,13 @@ class DecisionMaker:
         roll = rng.random()
         linked = [a for a, _ in self.children.links[child_id - 1] if a != agency_id]
         if roll < 0.25:
-            target = rng.choice(self.police)
+            target = pick(rng, self.police)
         elif roll < 0.5 and self.councils:
-            target = rng.choice(self.councils)
+            target = pick(rng, self.councils)
         elif roll < 0.8 and linked:
-            target = rng.choice(linked)
+            target = pick(rng, linked)
         else:
-            target = rng.choice(self.partnership.agencies).id
+            target = pick(rng, self.partnership.agencies).id
         if target == agency_id:
             target = 1 if agency_id != 1 else 2
         return target
@@ -232,11 +240,11 @@ class DecisionMaker:
         page_times = []
         at = created
         for _ in STEPS:
-            at += MINUTE + rng.randrange(5 * MINUTE)
+            at += MINUTE + below(rng, 5 * MINUTE)
             page_times.append(at)
         roll = rng.random()
-        gap = rng.randrange(30 * MINUTE) if roll < 0.8 else (
-            HOUR + rng.randrange(7 * HOUR) if roll < 0.95 else DAY + rng.randrange(2 * DAY))
+        gap = below(rng, 30 * MINUTE) if roll < 0.8 else (
+            HOUR + below(rng, 7 * HOUR) if roll < 0.95 else DAY + below(rng, 2 * DAY))
         submitted = page_times[-1] + gap
         if gap >= HOUR:  # submitted another day or later that day: still in working hours
             folded = run.at_work(submitted)
@@ -323,7 +331,7 @@ class DecisionMaker:
         consents = self.children.consents.get(child_id)
         if "_reconsiders" not in answers and consents and rng.random() < 0.6:
             valid = [c for c in consents if c[11] <= on and (c[12] is None or c[12] >= on)]
-            match = rng.choice(valid) if valid else None
+            match = pick(rng, valid) if valid else None
         if "_reconsiders" in answers:
             request = dict(answers["_reconsiders"][1])
             purpose = request["purpose"]
@@ -331,27 +339,27 @@ class DecisionMaker:
         else:
             if match is not None:
                 purpose = match[1]
-                target = rng.choice(self.children.recipients[match[0]])
+                target = pick(rng, self.children.recipients[match[0]])
                 if target == agency.id:
                     target = self._target(child_id, agency.id)
             else:
-                purpose = rng.choices(PURPOSES, weights=PURPOSE_WEIGHTS[agency.kind])[0]
+                purpose = PURPOSE_PICKS[agency.kind].pick(rng)
                 target = self._target(child_id, agency.id)
-            method = rng.choices([m for m, _ in METHODS], weights=[w for _, w in METHODS])[0]
+            method = METHOD_PICK.pick(rng)
             if method == "own_initiative":
                 request = {"request_method": method, "requester_name": "", "requester_role": "",
                            "requester_agency_id": None, "identity_check": ""}  # fmt: skip
             else:
-                given, family = rng.choice(words.GIVEN_NAMES), rng.choice(words.FAMILY_NAMES)
+                given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
                 request = {"request_method": method, "requester_name": f"{given} {family}",
-                           "requester_role": rng.choice(words.REQUESTER_ROLES),
+                           "requester_role": pick(rng, words.REQUESTER_ROLES),
                            "requester_agency_id": target if rng.random() < 0.85 else None,
-                           "identity_check": rng.choice(words.IDENTITY_CHECKS)}  # fmt: skip
+                           "identity_check": pick(rng, words.IDENTITY_CHECKS)}  # fmt: skip
             request["purpose"] = purpose
-            request["purpose_detail"] = rng.choice(words.PURPOSE_DETAILS[purpose])
+            request["purpose_detail"] = pick(rng, words.PURPOSE_DETAILS[purpose])
         received = None
         if request["request_method"] != "own_initiative":
-            received = on - timedelta(days=rng.choice((0, 0, 0, 1, 2)))
+            received = on - timedelta(days=pick(rng, (0, 0, 0, 1, 2)))
         answers["request"] = {
             "request_method": request["request_method"], "requester_name": request["requester_name"],
             "requester_role": request["requester_role"], "requester_agency_id": request["requester_agency_id"],
@@ -402,8 +410,8 @@ class DecisionMaker:
             steps.append("other_reason")
         answers["outcome"] = {
             "outcome": outcome,
-            "departure_reason": rng.choice(words.DEPARTURE_REASONS) if outcome != proposed else "",
-            "override_reason": rng.choice(words.OVERRIDE_REASONS)
+            "departure_reason": pick(rng, words.DEPARTURE_REASONS) if outcome != proposed else "",
+            "override_reason": pick(rng, words.OVERRIDE_REASONS)
             if sharing and status in ("refused", "withdrawn")
             else "",
         }
@@ -411,8 +419,8 @@ class DecisionMaker:
         if position == "without_consent":
             answers["grounds"] = {
                 "grounds": sorted(rng.sample(GROUNDS, rng.randint(1, 2)), key=GROUNDS.index),
-                "harm_if_shared": rng.choice(words.HARM_IF_SHARED),
-                "harm_if_not_shared": rng.choice(words.HARM_IF_NOT_SHARED),
+                "harm_if_shared": pick(rng, words.HARM_IF_SHARED),
+                "harm_if_not_shared": pick(rng, words.HARM_IF_NOT_SHARED),
             }
             steps.append("grounds")
         if sharing:
@@ -422,21 +430,21 @@ class DecisionMaker:
         leads = self.partnership.leads[agency.id]
         answers["advice"] = {
             "advice_sought": sought,
-            "advice_from": rng.choice(leads).full_name if sought else "",
+            "advice_from": pick(rng, leads).full_name if sought else "",
             "advice_role": "Designated safeguarding lead" if sought else "",
-            "advice_given": rng.choice(words.ADVICE_GIVEN) if sought else "",
+            "advice_given": pick(rng, words.ADVICE_GIVEN) if sought else "",
         }
         steps.append("advice")
         if sharing:
             shared_on = on + timedelta(days=1) if rng.random() < 0.1 and on < self.today else on
             version = self.cover(target, purpose, on)
-            given, family = rng.choice(words.GIVEN_NAMES), rng.choice(words.FAMILY_NAMES)
+            given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
             answers["recipient"] = {
-                "information_shared": rng.choice(words.INFORMATION_SHARED),
+                "information_shared": pick(rng, words.INFORMATION_SHARED),
                 "recipient_agency_id": target,
                 "recipient_name": f"{given} {family}",
-                "recipient_role": rng.choice(words.RECIPIENT_ROLES),
-                "share_method": rng.choices([m for m, _ in SHARE_METHODS], weights=[w for _, w in SHARE_METHODS])[0],
+                "recipient_role": pick(rng, words.RECIPIENT_ROLES),
+                "share_method": SHARE_METHOD_PICK.pick(rng),
                 "shared_on": shared_on,
                 "confirmed_in_writing": rng.random() < 0.7,
                 "agreement_version_id": version,
@@ -445,43 +453,33 @@ class DecisionMaker:
             if version is None:
                 answers["agreement"] = {
                     "no_agreement_acknowledged": True,
-                    "no_agreement_reason": rng.choice(words.NO_AGREEMENT_REASONS),
+                    "no_agreement_reason": pick(rng, words.NO_AGREEMENT_REASONS),
                 }
                 steps.append("agreement")
             told = rng.random() < 0.6
             from_other = rng.random() < 0.2
-            source = rng.choice(self.partnership.agencies).id if from_other else None
+            source = pick(rng, self.partnership.agencies).id if from_other else None
             if source == agency.id:
                 source = target
             answers["openness"] = {
                 "family_told": told,
-                "family_not_told_reason": "" if told else rng.choice(words.FAMILY_NOT_TOLD),
-                "protected_identities": rng.choice(words.PROTECTED_IDENTITIES),
+                "family_not_told_reason": "" if told else pick(rng, words.FAMILY_NOT_TOLD),
+                "protected_identities": pick(rng, words.PROTECTED_IDENTITIES),
                 "from_other_agency": from_other,
                 "source_agency_id": source,
-                "source_agency_agreed": rng.choices(("agreed", "refused", "not_asked"), weights=(70, 10, 20))[0]
+                "source_agency_agreed": SOURCE_AGREED.pick(rng)
                 if from_other
                 else "",
             }
             steps.append("openness")
         else:
-            answers["no_share"] = {"no_share_detriment": rng.choice(words.NO_SHARE_DETRIMENT)}
+            answers["no_share"] = {"no_share_detriment": pick(rng, words.NO_SHARE_DETRIMENT)}
             steps.append("no_share")
         return answers, steps
 
     def _lawful_basis(self, agency, consent_status: str) -> dict:
-        rng = self.rng
-        given = consent_status == "given"
-        article6 = {"public_task": 55, "legal_obligation": 15, "vital_interests": 3, "consent": 12 if given else 0,
-                    "recognised_legitimate_interest": 0 if agency.public else 10,
-                    "legitimate_interests": 0 if agency.public else 5}  # fmt: skip
-        health = agency.kind in ("nhs_trust", "gp_practice")
-        article9 = {"none": 25, "9_2_g_sch1_18": 45, "9_2_h": 15 if health else 5, "9_2_c": 2, "9_2_f": 2,
-                    "9_2_a": 10 if given else 0, "dpa_part3": 40 if agency.kind == "police" else 0}  # fmt: skip
-        return {
-            "article6_basis": rng.choices(list(article6), weights=list(article6.values()))[0],
-            "article9_condition": rng.choices(list(article9), weights=list(article9.values()))[0],
-        }
+        article6, article9 = _bases(agency.public, agency.kind, consent_status == "given")
+        return {"article6_basis": article6.pick(self.rng), "article9_condition": article9.pick(self.rng)}
 
     def _review(self, state: dict, author: Person, agency_id: int, submitted: int, label: str):
         """A lead of the agency (never the author) reviews; the author answers a return with an addendum."""
@@ -491,28 +489,28 @@ class DecisionMaker:
         for limit, weights in WORKFLOWS:
             if limit is None or age < limit:
                 break
-        scenario = rng.choices([s for s, _ in weights], weights=[w for _, w in weights])[0] if leads else "wait"
-        reviewer = rng.choice(leads) if leads else None
+        scenario = weights.pick(rng) if leads else "wait"
+        reviewer = pick(rng, leads) if leads else None
         at = submitted
         reviews, addenda, entries = [], [], []
         for step in SCENARIOS[scenario]:
             if step in ("endorse", "return", "escalate"):
                 roll = rng.random()
-                at += (10 * MINUTE + rng.randrange(8 * HOUR)) if roll < 0.7 else (
-                    8 * HOUR + rng.randrange(5 * DAY) if roll < 0.95 else 5 * DAY + rng.randrange(15 * DAY))
+                at += (10 * MINUTE + below(rng, 8 * HOUR)) if roll < 0.7 else (
+                    8 * HOUR + below(rng, 5 * DAY) if roll < 0.95 else 5 * DAY + below(rng, 15 * DAY))
             elif step == "resolve":
-                at += DAY + rng.randrange(13 * DAY)
+                at += DAY + below(rng, 13 * DAY)
             elif step == "answer":
-                at += 2 * HOUR + rng.randrange(5 * DAY)
+                at += 2 * HOUR + below(rng, 5 * DAY)
             else:
-                at += DAY + rng.randrange(119 * DAY)
+                at += DAY + below(rng, 119 * DAY)
             folded = run.at_work(at)
             at = folded if folded > reviews_and_addenda_after(reviews, addenda, submitted) else at
             if at > run.now - MINUTE:
                 break
             changes = {}
             if step in ACTIONS:
-                comments = rng.choice(words.REVIEW_COMMENTS[step])
+                comments = pick(rng, words.REVIEW_COMMENTS[step])
                 review_id = self.made.reviews + 1
                 self.made.reviews = review_id
                 row = (review_id, step, comments, reviewer.full_name, reviewer.job_title, to_datetime(at),
@@ -532,7 +530,7 @@ class DecisionMaker:
                 writer = author if step == "answer" or rng.random() < 0.6 else (reviewer or author)
                 addendum_id = self.made.addenda + 1
                 self.made.addenda = addendum_id
-                row = (addendum_id, rng.choice(words.ADDENDA), writer.full_name, writer.role, to_datetime(at),
+                row = (addendum_id, pick(rng, words.ADDENDA), writer.full_name, writer.role, to_datetime(at),
                        writer.id, state["id"])  # fmt: skip
                 addenda.append(row)
                 values = dict(zip(ADDENDUM_COLUMNS, row, strict=True)) | {"created": logged_time(at)}
@@ -545,11 +543,11 @@ class DecisionMaker:
                     entries.append((at + 1000, self._change(UPDATE, state, label, writer, changes)))
         if rng.random() < 0.002 and state["status"] != "awaiting_review":
             hold_at = run.between(at + DAY, run.now - HOUR)
-            if hold_at > at:
+            if hold_at < run.now - HOUR:
                 changes = {}
                 _apply(state, {"legal_hold": True, "legal_hold_reason": "Subject of a serious case review.",
                                "updated": hold_at}, changes)  # fmt: skip
-                holder = rng.choice(self.partnership.partnership_ig)
+                holder = pick(rng, self.partnership.partnership_ig)
                 entries.append((hold_at, self._change(UPDATE, state, label, holder, changes)))
         return reviews, addenda, entries
 
@@ -566,8 +564,8 @@ class DecisionMaker:
         for _ in range(count):
             at = submitted + HOUR + int(rng.expovariate(1 / 12) * DAY) % (90 * DAY)
             if at > run.now - MINUTE:
-                at = submitted + rng.randrange(max(1, run.now - MINUTE - submitted))
-            reader = rng.choice(readers)
+                at = submitted + below(rng, max(1, run.now - MINUTE - submitted))
+            reader = pick(rng, readers)
             download = rng.random() < 0.08
             views.append((at, Entry(ACCESS, "download" if download else "view", self.ct[Decision], state["id"],
                                     state["reference"], reader.actor, agency_id,
@@ -580,8 +578,7 @@ class DecisionMaker:
         return Entry(action, "change", self.ct[Decision], state["id"], label, actor.actor, state["agency_id"], changes)
 
     def _write(self, state: dict, reviews: list, addenda: list) -> None:
-        line = "\t".join([convert(state[name]) for name, convert in _CONVERTERS]) + "\n"
-        self.files[TABLES[0].name].write(line)
+        self.files[TABLES[0].name].write(_decision_line(state))
         for review in reviews:
             self.files[TABLES[1].name].write(TABLES[1].line(review))
         for addendum in addenda:
@@ -596,59 +593,83 @@ class DecisionMaker:
             file.close()
 
 
-def _converter(name: str):
-    """How COPY is given one decision column (a million rows: no per-value type dispatch)."""
-    field = {f.attname: f for f in Decision._meta.concrete_fields}[name]
-    internal = field.get_internal_type()
-
-    def nullable(convert):
-        return lambda value: NULL if value is None else convert(value)
-
-    if name in TIMES:
-        return nullable(iso_time)
-    if internal in ("CharField", "TextField"):
-        return nullable(escape)
-    if internal == "BooleanField":
-        return lambda value: NULL if value is None else ("t" if value else "f")
-    if internal == "JSONField":
-        return lambda value: escape(compact_json(value))
-    return nullable(str)  # integers, keys, dates, the UUID
+@cache
+def _bases(public: bool, kind: str, given: bool) -> tuple[Weighted, Weighted]:
+    """The lawful bases an agency may rely on (decisions.rules.lawful_basis_problems), and how often."""
+    article6 = {"public_task": 55, "legal_obligation": 15, "vital_interests": 3, "consent": 12 if given else 0,
+                "recognised_legitimate_interest": 0 if public else 10, "legitimate_interests": 0 if public else 5}
+    health = kind in ("nhs_trust", "gp_practice")
+    article9 = {"none": 25, "9_2_g_sch1_18": 45, "9_2_h": 15 if health else 5, "9_2_c": 2, "9_2_f": 2,
+                "9_2_a": 10 if given else 0, "dpa_part3": 40 if kind == "police" else 0}
+    return Weighted(article6, article6.values()), Weighted(article9, article9.values())
 
 
-_CONVERTERS = [(name, _converter(name)) for name in DECISION_COLUMNS]
+def _line_function():
+    """``line(state)``: a decision as one COPY line, compiled once into a single f-string (a million
+    rows of seventy columns: a function call per value would cost more than making the decision)."""
+    fields = {f.attname: f for f in Decision._meta.concrete_fields}
+    parts = []
+    for name in DECISION_COLUMNS:
+        value = f"s[{name!r}]"
+        internal = fields[name].get_internal_type()
+        if name in TIMES:
+            text = f"iso_time({value})"
+        elif internal in ("CharField", "TextField"):
+            text = f"escape({value})"
+        elif internal == "BooleanField":
+            text = f"('t' if {value} else 'f')"
+        elif internal == "JSONField":
+            text = f"escape(compact_json({value}))"
+        else:  # integers, keys, dates, the UUID: as str() writes them
+            text = value
+        if fields[name].null:
+            text = f"(NULL if {value} is None else {text})"
+        parts.append("{" + text + "}")
+    source = 'def line(s):\n    return f"' + "\\t".join(parts) + '\\n"\n'
+    namespace = {"iso_time": iso_time, "escape": escape, "compact_json": compact_json, "NULL": NULL}
+    exec(compile(source, "<decision line>", "exec"), namespace)  # noqa: S102 (our own column list)
+    return namespace["line"]
+
+
+_decision_line = _line_function()
 
 
 def _logged_state(state: dict) -> str:
     """A new draft's create entry (what ``creation`` gives, from a template: a million are written)."""
     if state["reconsiders_id"] is not None:  # its request is copied from the decision it reconsiders
         return creation({NAMES[k]: (logged_time(v) if k in TIMES and v is not None else v) for k, v in state.items()})
-    values = tuple(
-        json.dumps(logged_time(state[name]) if name in TIMES else str(state[name]) if name == "creation_token"
-                   else state[name], ensure_ascii=False)
-        for name in _VARYING
-    )  # fmt: skip
-    return _CREATED % values
+    values = []
+    for name in _VARYING:
+        value = state[name]
+        if name in TIMES:
+            values.append(json_string(logged_time(value)))
+        elif type(value) is int:
+            values.append(str(value))
+        else:
+            values.append(json_string(str(value)))
+    return _CREATED % tuple(values)
 
 
-# A new draft's fields that differ between decisions; the rest are the same blank answers.
-_VARYING = ("id", "practitioner_name", "practitioner_job_title", "practitioner_role", "agency_name", "agency_id",
-            "child_id", "created_by_id", "created", "updated", "creation_token")  # fmt: skip
+# A new draft's fields that differ between decisions, in the order of their names (as the JSON
+# sorts them); the others are the same blank answers in every new draft.
+_VARYING = tuple(
+    sorted(
+        ("id", "practitioner_name", "practitioner_job_title", "practitioner_role", "agency_name", "agency_id",
+         "child_id", "created_by_id", "created", "updated", "creation_token"),
+        key=NAMES.get,
+    )
+)  # fmt: skip
 
 
 def _created_template() -> str:
-    constant = {NAMES[k]: v for k, v in BLANK.items() if v is not None and k not in _VARYING}
-    parts = {name: f"{json.dumps(name)}:[null,{compact_json(value)}]" for name, value in constant.items()}
-    parts |= {NAMES[k]: f"{json.dumps(NAMES[k])}:[null,%s]" for k in _VARYING}
-    ordered = [parts[name] for name in sorted(parts)]
-    # %s slots in the order of _VARYING, whatever their place in the sorted keys.
-    slots = sorted(_VARYING, key=lambda k: NAMES[k])
-    if slots != sorted(_VARYING, key=lambda k: sorted(parts).index(NAMES[k])):
-        raise AssertionError("template slots out of order")
-    return "{" + ",".join(ordered) + "}", slots
+    """``creation()`` of a new draft with a ``%s`` for each of the varying fields."""
+    parts = {NAMES[k]: f"{json_string(NAMES[k])}:[null,{compact_json(v)}]"
+             for k, v in BLANK.items() if v is not None and k not in _VARYING}  # fmt: skip
+    parts |= {NAMES[k]: f"{json_string(NAMES[k])}:[null,%s]" for k in _VARYING}
+    return "{" + ",".join(parts[name] for name in sorted(parts)) + "}"
 
 
-_CREATED, _SLOTS = _created_template()
-_VARYING = tuple(_SLOTS)
+_CREATED = _created_template()
 
 
 def _apply(state: dict, values: dict, changes: dict) -> None:
@@ -662,20 +683,18 @@ def _apply(state: dict, values: dict, changes: dict) -> None:
 
 def _changes_json(changes: dict) -> str:
     """An update entry's ``changes``, as django-auditlog writes them."""
-    return compact_json(
-        {NAMES[k]: [_logged(k, old), _logged(k, new)] for k, (old, new) in changes.items() if old != new}
-    )
-
-
-def _logged(name, value):
-    if value is None:
-        return None
-    if name in TIMES:
-        return logged_time(value)
-    kind = type(value)
-    if kind is date or kind is UUID:
-        return str(value)
-    return value
+    logged = {}
+    for name, (old, new) in changes.items():
+        if old == new:
+            continue
+        if name in TIMES:
+            old = None if old is None else logged_time(old)
+            new = None if new is None else logged_time(new)
+        elif name in DATES:
+            old = None if old is None else str(old)
+            new = None if new is None else str(new)
+        logged[NAMES[name]] = [old, new]
+    return compact_json(logged)
 
 
 def _merge_pages(pages: list[tuple[int, dict]], keep: int) -> list[tuple[int, dict]]:

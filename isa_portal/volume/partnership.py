@@ -347,9 +347,11 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
     rows = []
     plan = []  # (agency id, role, partnership-wide, email or None)
     for agency, n in zip(agencies, staff, strict=True):
-        leads = max(1, round(n * 0.09))
-        ig = max(1, round(n * 0.03)) if n >= 12 else 0
-        admins = 1 if n >= 15 else 0
+        # The council has every role the benchmark signs in as, and two leads to review each other.
+        first = agency.id == 1
+        leads = max(2 if first else 1, round(n * 0.09))
+        ig = max(1, round(n * 0.03)) if n >= 12 or first else 0
+        admins = 1 if n >= 15 or first else 0
         roles = [Role.LEAD] * leads + [Role.IG_OFFICER] * ig + [Role.ADMIN] * admins
         roles += [Role.PRACTITIONER] * (n - len(roles))
         plan += [(agency.id, role, False) for role in roles]
@@ -504,7 +506,7 @@ def _sign(run, partnership, agreement_id, title, owner, version_ids, numbers, re
             signed_on = signed_off + timedelta(days=rng.randint(0, 120))
             if signed_on > today:
                 continue
-            recorded = run.at_work(_us(signed_on) + rng.randrange(DAY))
+            recorded = run.before_now(run.at_work(_us(signed_on) + rng.randrange(DAY)))
             rep = agency.representative_on(signed_on)
             signature_id = len(rows) + 1
             row = [signature_id, rep[1], "Nominated representative", signed_on, agency.group, "live", None, "",

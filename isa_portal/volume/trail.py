@@ -14,7 +14,7 @@ they wait in :class:`Trail` until every entry that could come before them has be
 then get their ids in time order: the trail reads as one written over five years.
 """
 
-import hashlib
+from hashlib import sha256
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,9 +25,6 @@ from isa_portal.volume.tables import NULL, escape, iso_time, json_string
 CREATE, UPDATE, ACCESS = 0, 1, 3  # auditlog's LogEntry.Action values
 COMMAND = "command:generate_volume"
 WEB = "web"
-
-
-jstr = json_string
 
 
 def jnum(number: int | None) -> str:
@@ -48,16 +45,19 @@ class Actor:
     agency_id: int | None
     address: str | None = None  # where their web requests come from
     canonical: str = field(init=False)
-    copied: tuple[str, str] = field(init=False)  # email and role as COPY writes them
+    copied: tuple[str, str, str] = field(init=False)  # email, role, and both ids as COPY writes them
+    address_json: str = field(init=False)
 
     def __post_init__(self):
         object.__setattr__(
             self,
             "canonical",
-            f'"actor_agency_id":{jnum(self.agency_id)},"actor_email":{jstr(self.email)},'
-            f'"actor_id":{jnum(self.id)},"actor_role":{jstr(self.role)}',
+            f'"actor_agency_id":{jnum(self.agency_id)},"actor_email":{json_string(self.email)},'
+            f'"actor_id":{jnum(self.id)},"actor_role":{json_string(self.role)}',
         )
-        object.__setattr__(self, "copied", (escape(self.email), escape(self.role)))
+        ids = f"{cnum(self.id)}\t{cnum(self.agency_id)}"
+        object.__setattr__(self, "copied", (escape(self.email), escape(self.role), ids))
+        object.__setattr__(self, "address_json", json_string(self.address) if self.address else "null")
 
 
 SYSTEM = Actor(None, "system (generate_volume)", "", None)
@@ -82,15 +82,17 @@ class Entry:
 def canonical(entry: Entry, timestamp: str) -> str:
     """``audit.chain.canonical_content`` of the stored row (as text; the hash takes its UTF-8)."""
     actor = entry.actor
-    address = actor.address if entry.source == WEB else None
-    object_pk = "" if entry.object_id is None else str(entry.object_id)
+    object_id = "null" if entry.object_id is None else entry.object_id
+    object_pk = "" if entry.object_id is None else entry.object_id
+    agency_id = "null" if entry.agency_id is None else entry.agency_id
+    address = actor.address_json if entry.source == WEB else "null"
     return (
         f'{{"action":{entry.action},{actor.canonical},'
-        f'"additional_data":{entry.detail or "null"},"agency_id":{jnum(entry.agency_id)},'
+        f'"additional_data":{entry.detail or "null"},"agency_id":{agency_id},'
         f'"changes":{entry.changes or "null"},"changes_text":"","cid":null,'
         f'"content_type_id":{entry.content_type_id},"event":"{entry.event}",'
-        f'"object_id":{jnum(entry.object_id)},"object_pk":"{object_pk}",'
-        f'"object_repr":{jstr(entry.object_repr)},"remote_addr":{jstr(address) if address else "null"},'
+        f'"object_id":{object_id},"object_pk":"{object_pk}",'
+        f'"object_repr":{json_string(entry.object_repr)},"remote_addr":{address},'
         f'"remote_port":null,"serialized_data":null,"source":"{entry.source}",'
         f'"timestamp":"{timestamp}"}}'
     )
@@ -135,16 +137,17 @@ class Trail:
         timestamp = iso_time(at)
         content = canonical(entry, timestamp)
         prev = self.head
-        self.head = hashlib.sha256(f"{prev}\n{content}".encode()).hexdigest()
+        self.head = head = sha256(f"{prev}\n{content}".encode()).hexdigest()
         self.last_id += 1
         actor = entry.actor
-        address = actor.address if entry.source == WEB else None
-        object_pk = "" if entry.object_id is None else str(entry.object_id)
+        object_id = entry.object_id
+        agency_id = NULL if entry.agency_id is None else entry.agency_id
+        address = actor.address if entry.source == WEB and actor.address else NULL
+        changes = NULL if entry.changes is None else escape(entry.changes)
+        detail = NULL if entry.detail is None else escape(entry.detail)
         return (
-            f"{self.last_id}\t{object_pk}\t{cnum(entry.object_id)}\t{escape(entry.object_repr)}\t{NULL}\t"
-            f"{entry.action}\t\t{escape(entry.changes) if entry.changes else NULL}\t{NULL}\t"
-            f"{address or NULL}\t{NULL}\t{timestamp}\t{escape(entry.detail) if entry.detail else NULL}\t"
-            f"{actor.copied[0]}\t{entry.event}\t{actor.copied[1]}\t{entry.source}\t{cnum(actor.id)}\t"
-            f"{cnum(actor.agency_id)}\t{cnum(entry.agency_id)}\t{entry.content_type_id}\t"
-            f"{self.head}\t{prev}\n"
+            f"{self.last_id}\t{'' if object_id is None else object_id}\t{NULL if object_id is None else object_id}\t"
+            f"{escape(entry.object_repr)}\t{NULL}\t{entry.action}\t\t{changes}\t{NULL}\t{address}\t{NULL}\t"
+            f"{timestamp}\t{detail}\t{actor.copied[0]}\t{entry.event}\t{actor.copied[1]}\t{entry.source}\t"
+            f"{actor.copied[2]}\t{agency_id}\t{entry.content_type_id}\t{head}\t{prev}\n"
         )
