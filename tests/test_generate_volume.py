@@ -13,9 +13,9 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
@@ -34,7 +34,18 @@ from isa_portal.volume.tables import iso_time, logged_time, to_datetime
 from isa_portal.volume.trail import ACCESS, CREATE, SYSTEM, WEB, Actor, Entry, canonical
 from tests.factories import AgencyFactory
 
-SMALL = ["--agencies", "3", "--users", "20", "--children", "50", "--decisions", "200", "--audit-per-record", "3"]
+SMALL = [
+    "--agencies",
+    "3",
+    "--users",
+    "20",
+    "--children",
+    "50",
+    "--decisions",
+    "200",
+    "--audit-per-record",
+    "3",
+]
 
 
 def generate(*extra: str) -> str:
@@ -185,7 +196,9 @@ def test_canonical_content_is_what_the_chain_hashes():
     """The fast path builds byte for byte what audit.chain.canonical_content makes of the stored row."""
     actor = Actor(7, "o'brien.7@volume.invalid", "lead", 3, "10.0.3.8")
     entries = [
-        Entry(CREATE, "change", 12, 41, 'Ann "Nan" Lee – café', actor, 3, '{"a":[null,"x\\\\y"],"b":[null,1]}'),
+        Entry(
+            CREATE, "change", 12, 41, 'Ann "Nan" Lee, café', actor, 3, '{"a":[null,"x\\\\y"],"b":[null,1]}'
+        ),
         Entry(ACCESS, "download", 9, 41, "ISD-2024-000041", actor, 2, detail='{"format":"pdf"}', source=WEB),
         Entry(ACCESS, "list", 9, None, "decisions", SYSTEM, None),
     ]
@@ -217,7 +230,7 @@ def test_canonical_content_is_what_the_chain_hashes():
 
 
 def test_times_are_written_as_python_writes_them():
-    rng = random.Random(8)  # noqa: S311
+    rng = random.Random(8)
     for _ in range(2000):
         us = rng.randrange(0, 4_000_000_000_000_000)
         moment = to_datetime(us)

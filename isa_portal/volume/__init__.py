@@ -104,8 +104,13 @@ def generate(options: Options, log: Callable[[str], None]) -> Report:
         tables = [model._meta.db_table for model in data_models()]
         _prepare(cursor, tables)
         rebuild = drop_secondary_indexes(cursor, tables)
-        run = Run(seed=options.seed, now=to_us(timezone.now()), cursor=cursor, log=log,
-                  audit_per_record=options.audit_per_record)  # fmt: skip
+        run = Run(
+            seed=options.seed,
+            now=to_us(timezone.now()),
+            cursor=cursor,
+            log=log,
+            audit_per_record=options.audit_per_record,
+        )
         # Looked up now: no query can run while a COPY is streaming.
         for table in ALL_TABLES:
             if not table.model._meta.auto_created and table not in (AUDIT, COUNTERS):
@@ -159,7 +164,7 @@ def generate(options: Options, log: Callable[[str], None]) -> Report:
         person.email: f"{person.role}, "
         + ("whole partnership" if person.partnership_wide else partnership.agency(person.agency_id).name)
         for person in partnership.people
-        if person.email in partnership_part.PERSONAS.values()
+        if person.email in partnership_part.PERSONAS
     }
     report.phases.append(("total", time.monotonic() - began))
     return report
@@ -213,6 +218,8 @@ def _trail(run: Run, partnership, children, maker, planned, log) -> Iterator[str
         if next_decision - reported >= 100_000:
             reported = next_decision
             took = time.monotonic() - began
-            log(f"    {next_decision:,} decisions, {run.trail.last_id:,} audit entries, {took:.0f} s "
-                f"({run.trail.last_id / took:,.0f} entries/s)")  # fmt: skip
+            log(
+                f"    {next_decision:,} decisions, {run.trail.last_id:,} audit entries, {took:.0f} s "
+                f"({run.trail.last_id / took:,.0f} entries/s)"
+            )
     yield from run.trail.write_until(None)

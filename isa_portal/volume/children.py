@@ -107,7 +107,9 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
     children = Children()
     authors = {a.id: partnership.authors(a.id) for a in partnership.agencies}
     # Children come to agencies in proportion to the staff who record decisions about them.
-    agency_pick = Weighted([a.id for a in partnership.agencies], [len(authors[a.id]) for a in partnership.agencies])
+    agency_pick = Weighted(
+        [a.id for a in partnership.agencies], [len(authors[a.id]) for a in partnership.agencies]
+    )
     nhs = _nhs_numbers(run, count)
     created = sorted(run.between(run.start, run.now - 2 * HOUR) for _ in range(count))
     today = run.day(run.now)
@@ -123,8 +125,17 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
         end = max(end, at + HOUR)
         given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
         hold = rng.random() < 0.001
-        row = (child_id, given, family, born, next(nhs, "") if rng.random() < 0.75 else "", to_datetime(at),
-               creator.id, hold, "Serious case review in progress." if hold else "")  # fmt: skip
+        row = (
+            child_id,
+            given,
+            family,
+            born,
+            next(nhs, "") if rng.random() < 0.75 else "",
+            to_datetime(at),
+            creator.id,
+            hold,
+            "Serious case review in progress." if hold else "",
+        )
         children.rows.append(row)
         children.ends.append(end)
         children.events.append((at, CHILD, index))
@@ -147,10 +158,15 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
     children.events.sort()
     for table, rows in zip(
         TABLES,
-        (children.rows, children.link_rows, children.assessments, children.consent_rows,
-         _recipient_rows(children)),
+        (
+            children.rows,
+            children.link_rows,
+            children.assessments,
+            children.consent_rows,
+            _recipient_rows(children),
+        ),
         strict=True,
-    ):  # fmt: skip
+    ):
         run.copy(table, rows)
     return children
 
@@ -190,9 +206,20 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
         reason = pick(rng, words.ASSESSMENT_REASONS_NOT_COMPETENT)
     assessor = pick(rng, authors[agency_id])
     assessment_id = len(children.assessments) + 1
-    row = (assessment_id, matter.value, "" if matter == Matter.INFORMATION_SHARING else "Referral to the clinic",
-           assessed_on, age, answers, "competent" if competent else "not_competent", reason,
-           to_datetime(at + 20 * MINUTE), agency_id, assessor.id, child_id)  # fmt: skip
+    row = (
+        assessment_id,
+        matter.value,
+        "" if matter == Matter.INFORMATION_SHARING else "Referral to the clinic",
+        assessed_on,
+        age,
+        answers,
+        "competent" if competent else "not_competent",
+        reason,
+        to_datetime(at + 20 * MINUTE),
+        agency_id,
+        assessor.id,
+        child_id,
+    )
     children.assessments.append(row)
     children.events.append((at + 20 * MINUTE, ASSESSMENT, assessment_id - 1))
     return row
@@ -202,7 +229,9 @@ def _consents(run, children, partnership, authors, child_id, born, links, end, t
     rng = run.rng
     count = CONSENT_COUNT.pick(rng)
     child_can_consent = (
-        assessment is not None and assessment[6] == "competent" and assessment[1] == Matter.INFORMATION_SHARING
+        assessment is not None
+        and assessment[6] == "competent"
+        and assessment[1] == Matter.INFORMATION_SHARING
     )
     agency_ids = [agency for agency, _ in links]
     family = children.rows[child_id - 1][2]
@@ -223,17 +252,43 @@ def _consents(run, children, partnership, authors, child_id, born, links, end, t
             recipients = (1,) if agency_id != 1 else (2,)
         answer = "given" if by_child else ANSWERS.pick(rng)
         recorder = pick(rng, authors[agency_id])
-        consent = _consent_row(run, children, child_id, agency_id, recorder, given_on, at, answer, by_child,
-                               family, assessment, recipients)  # fmt: skip
+        consent = _consent_row(
+            run,
+            children,
+            child_id,
+            agency_id,
+            recorder,
+            given_on,
+            at,
+            answer,
+            by_child,
+            family,
+            assessment,
+            recipients,
+        )
         records.append(consent)
         if answer == "given" and rng.random() < 0.08:
             withdrawn_at = run.between(at + 7 * DAY, min(at + 200 * DAY, end))
             if withdrawn_at > at + DAY:
-                records.append(_withdrawal(run, children, consent, withdrawn_at, pick(rng, authors[agency_id])))
+                records.append(
+                    _withdrawal(run, children, consent, withdrawn_at, pick(rng, authors[agency_id]))
+                )
 
 
-def _consent_row(run, children, child_id, agency_id, recorder, given_on, at, answer, by_child, family,
-                 assessment, recipients):  # fmt: skip
+def _consent_row(
+    run,
+    children,
+    child_id,
+    agency_id,
+    recorder,
+    given_on,
+    at,
+    answer,
+    by_child,
+    family,
+    assessment,
+    recipients,
+):
     rng = run.rng
     consent_id = len(children.consent_rows) + 1
     sought = answer != "not_sought"
@@ -247,17 +302,31 @@ def _consent_row(run, children, child_id, agency_id, recorder, given_on, at, ans
     categories = sorted(rng.sample(CATEGORIES, rng.randint(1, 3)), key=CATEGORIES.index)
     created = run.before_now(at + below(rng, 6 * HOUR))
     row = (
-        consent_id, PURPOSE_PICK.pick(rng), "information_sharing", categories, answer,
+        consent_id,
+        PURPOSE_PICK.pick(rng),
+        "information_sharing",
+        categories,
+        answer,
         ("child" if by_child else "parent") if sought else "",
         f"{pick(rng, words.GIVEN_NAMES)} {family if rng.random() < 0.7 else pick(rng, words.FAMILY_NAMES)}"
-        if parent else "",
+        if parent
+        else "",
         pick(rng, words.RELATIONSHIPS) if parent else "",
-        "" if sought else pick(rng, NOT_SOUGHT), "" if sought else pick(rng, words.NOT_SOUGHT_NOTES),
-        pick(rng, METHODS) if sought else "", given_on, valid_until,
-        pick(rng, words.DISCUSSION_NOTES) if sought else "", disagreement,
-        words.BEST_INTERESTS[0] if disagreement else "", to_datetime(created), agency_id,
-        assessment[0] if by_child else None, child_id, recorder.id, None,
-    )  # fmt: skip
+        "" if sought else pick(rng, NOT_SOUGHT),
+        "" if sought else pick(rng, words.NOT_SOUGHT_NOTES),
+        pick(rng, METHODS) if sought else "",
+        given_on,
+        valid_until,
+        pick(rng, words.DISCUSSION_NOTES) if sought else "",
+        disagreement,
+        words.BEST_INTERESTS[0] if disagreement else "",
+        to_datetime(created),
+        agency_id,
+        assessment[0] if by_child else None,
+        child_id,
+        recorder.id,
+        None,
+    )
     return _add_consent(children, row, recipients, created)
 
 
@@ -287,40 +356,84 @@ def entry(run: Run, partnership: Partnership, children: Children, kind: int, ind
         row = children.rows[index]
         actor = people[row[6] - 1].actor
         values = fields(CHILD_COLUMNS, row) | {"created_at": logged_time(_at(row[5]))}
-        return Entry(CREATE, "change", run.content_type(Child), row[0], f"{row[1]} {row[2]}", actor,
-                     actor.agency_id, creation(values))  # fmt: skip
+        return Entry(
+            CREATE,
+            "change",
+            run.content_type(Child),
+            row[0],
+            f"{row[1]} {row[2]}",
+            actor,
+            actor.agency_id,
+            creation(values),
+        )
     if kind == VIEW:
         row = children.rows[index]
         actor = pick(run.rng, partnership.authors(children.links[index][0][0])).actor  # the home agency
-        return Entry(ACCESS, "view", run.content_type(Child), row[0], f"{row[1]} {row[2]}", actor,
-                     people[row[6] - 1].agency_id, detail='{"page":"child and chronology"}', source=WEB)  # fmt: skip
+        return Entry(
+            ACCESS,
+            "view",
+            run.content_type(Child),
+            row[0],
+            f"{row[1]} {row[2]}",
+            actor,
+            people[row[6] - 1].agency_id,
+            detail='{"page":"child and chronology"}',
+            source=WEB,
+        )
     if kind == LINK:
         row = children.link_rows[index]
         agency = partnership.agency(row[3])
         actor = pick(run.rng, partnership.authors(row[3])).actor
         values = fields(LINK_COLUMNS, row) | {"since": logged_time(_at(row[2]))}
-        return Entry(CREATE, "change", run.content_type(ChildAgency), row[0],
-                     f"{agency.name} holds a record about {children.name(row[4])}", actor, row[3],
-                     creation(values))  # fmt: skip
+        return Entry(
+            CREATE,
+            "change",
+            run.content_type(ChildAgency),
+            row[0],
+            f"{agency.name} holds a record about {children.name(row[4])}",
+            actor,
+            row[3],
+            creation(values),
+        )
     if kind == ASSESSMENT:
         row = children.assessments[index]
         values = fields(ASSESSMENT_COLUMNS, row) | {"created_at": logged_time(_at(row[8]))}
-        return Entry(CREATE, "change", run.content_type(CompetenceAssessment), row[0],
-                     f"Competence assessment of {children.name(row[11])} on {row[3]:%d %B %Y}",
-                     people[row[10] - 1].actor, row[9], creation(values))  # fmt: skip
+        return Entry(
+            CREATE,
+            "change",
+            run.content_type(CompetenceAssessment),
+            row[0],
+            f"Competence assessment of {children.name(row[11])} on {row[3]:%d %B %Y}",
+            people[row[10] - 1].actor,
+            row[9],
+            creation(values),
+        )
     row = children.consent_rows[index]
-    answer = {"given": "Consent given", "refused": "Consent refused", "withdrawn": "Consent withdrawn",
-              "not_sought": "Consent not sought"}[row[4]]  # fmt: skip
+    answer = {
+        "given": "Consent given",
+        "refused": "Consent refused",
+        "withdrawn": "Consent withdrawn",
+        "not_sought": "Consent not sought",
+    }[row[4]]
     label = f"{answer} for {children.name(row[19])} on {row[11]:%d %B %Y}"
     actor = people[row[20] - 1].actor
     if kind == CONSENT:
         values = fields(CONSENT_COLUMNS, row) | {"created_at": logged_time(_at(row[16]))}
-        return Entry(CREATE, "change", run.content_type(ConsentRecord), row[0], label, actor, row[17],
-                     creation(values))  # fmt: skip
+        return Entry(
+            CREATE, "change", run.content_type(ConsentRecord), row[0], label, actor, row[17], creation(values)
+        )
     names = sorted(partnership.agency(a).name for a in children.recipients[row[0]])
     changes = {"recipients": {"objects": names, "operation": "add", "type": "m2m"}}
-    return Entry(UPDATE, "change", run.content_type(ConsentRecord), row[0], label, actor, row[17],
-                 compact_json(changes))  # fmt: skip
+    return Entry(
+        UPDATE,
+        "change",
+        run.content_type(ConsentRecord),
+        row[0],
+        label,
+        actor,
+        row[17],
+        compact_json(changes),
+    )
 
 
 def _at(moment) -> int:

@@ -13,8 +13,8 @@ change them here.
 """
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import date, timedelta
+from functools import cache
 from tempfile import TemporaryFile
 from uuid import UUID
 
@@ -23,7 +23,18 @@ from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToS
 from isa_portal.volume import words
 from isa_portal.volume.children import PURPOSES, Children, age_on
 from isa_portal.volume.partnership import Partnership, Person
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, compact_json, creation, logged_time, pick
+from isa_portal.volume.run import (
+    DAY,
+    HOUR,
+    MINUTE,
+    Run,
+    Weighted,
+    below,
+    compact_json,
+    creation,
+    logged_time,
+    pick,
+)
 from isa_portal.volume.tables import NULL, Table, escape, iso_time, json_string, to_datetime, to_us
 from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
@@ -32,18 +43,20 @@ DECISION_COLUMNS = (
     "status", "creation_token", "created", "updated", "submitted_at", "requester_name", "requester_role",
     "request_method", "request_received_on", "identity_check", "purpose", "purpose_detail",
     "sexual_activity_under_13", "clear_purpose", "identifies_person", "confidential", "consent_status",
-    "other_reasons", "proposed_outcome", "outcome", "departure_reason", "consent_position", "override_reason",
-    "grounds", "harm_if_shared", "harm_if_not_shared", "article6_basis", "article9_condition", "advice_sought",
-    "advice_from", "advice_role", "advice_given", "information_shared", "recipient_name", "recipient_role",
-    "share_method", "shared_on", "confirmed_in_writing", "no_agreement_acknowledged", "no_agreement_reason",
-    "family_told", "family_not_told_reason", "protected_identities", "from_other_agency",
-    "source_agency_agreed", "no_share_detriment", "countersigned_at", "agency_id", "agreement_version_id",
-    "child_id", "countersigned_by_id", "created_by_id", "recipient_agency_id", "reconsiders_id",
-    "requester_agency_id", "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold",
-    "legal_hold_reason", "tombstone_reason", "tombstoned_at",
+    "other_reasons", "proposed_outcome", "outcome", "departure_reason", "consent_position",
+    "override_reason", "grounds", "harm_if_shared", "harm_if_not_shared", "article6_basis",
+    "article9_condition", "advice_sought", "advice_from", "advice_role", "advice_given",
+    "information_shared", "recipient_name", "recipient_role", "share_method", "shared_on",
+    "confirmed_in_writing", "no_agreement_acknowledged", "no_agreement_reason", "family_told",
+    "family_not_told_reason", "protected_identities", "from_other_agency", "source_agency_agreed",
+    "no_share_detriment", "countersigned_at", "agency_id", "agreement_version_id", "child_id",
+    "countersigned_by_id", "created_by_id", "recipient_agency_id", "reconsiders_id", "requester_agency_id",
+    "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
+    "tombstone_reason", "tombstoned_at",
 )  # fmt: skip
 REVIEW_COLUMNS = (
-    "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id", "reviewer_id",
+    "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
+    "reviewer_id",
 )  # fmt: skip
 ADDENDUM_COLUMNS = ("id", "text", "author_name", "author_role", "created", "author_id", "decision_id")
 
@@ -59,23 +72,52 @@ DATES = {"request_received_on", "shared_on"}
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
 # A new draft, as decision_start saves it: every answer at its default.
-BLANK = {
-    name: ([] if name in ("other_reasons", "grounds") else "")
-    for name in DECISION_COLUMNS
-    if name not in TIMES and not name.endswith("_id") and name != "id"
-} | {
-    name: None
-    for name in (
-        "reference", "creation_token", "request_received_on", "sexual_activity_under_13", "clear_purpose",
-        "identifies_person", "confidential", "advice_sought", "shared_on", "confirmed_in_writing",
-        "family_told", "from_other_agency", "submitted_at", "countersigned_at", "tombstoned_at",
-        *(name for name in DECISION_COLUMNS if name.endswith("_id")),
-    )
-} | {"no_agreement_acknowledged": False, "legal_hold": False, "status": "draft"}  # fmt: skip
+BLANK = (
+    {
+        name: ([] if name in ("other_reasons", "grounds") else "")
+        for name in DECISION_COLUMNS
+        if name not in TIMES and not name.endswith("_id") and name != "id"
+    }
+    | {
+        name: None
+        for name in (
+            "reference",
+            "creation_token",
+            "request_received_on",
+            "sexual_activity_under_13",
+            "clear_purpose",
+            "identifies_person",
+            "confidential",
+            "advice_sought",
+            "shared_on",
+            "confirmed_in_writing",
+            "family_told",
+            "from_other_agency",
+            "submitted_at",
+            "countersigned_at",
+            "tombstoned_at",
+            *(name for name in DECISION_COLUMNS if name.endswith("_id")),
+        )
+    }
+    | {"no_agreement_acknowledged": False, "legal_hold": False, "status": "draft"}
+)
 
 SHARING = {"share", "share_in_part"}
-STEPS = ("request", "purpose", "questions", "consent", "other_reason", "outcome", "grounds", "lawful_basis",
-         "advice", "recipient", "agreement", "openness", "no_share")  # fmt: skip
+STEPS = (
+    "request",
+    "purpose",
+    "questions",
+    "consent",
+    "other_reason",
+    "outcome",
+    "grounds",
+    "lawful_basis",
+    "advice",
+    "recipient",
+    "agreement",
+    "openness",
+    "no_share",
+)
 # How each kind of agency's practitioners share, over PURPOSES' order.
 PURPOSE_WEIGHTS = {
     "local_authority": (35, 25, 15, 3, 4, 4, 14),
@@ -97,12 +139,32 @@ WORKFLOWS = tuple(
     (limit, Weighted([s for s, _ in mix], [w for _, w in mix]))
     for limit, mix in (
         (3, (("wait", 55), ("endorse", 30), ("return", 6), ("escalate", 4), ("return_answer_endorse", 5))),
-        (30, (("wait", 12), ("endorse", 66), ("return", 5), ("return_answer_endorse", 6), ("escalate", 3),
-              ("escalate_resolve", 4), ("endorse_addendum", 4))),
-        (None, (("wait", 1), ("endorse", 80), ("return", 1), ("return_answer_endorse", 7), ("escalate", 0.5),
-                ("escalate_resolve", 3.5), ("endorse_addendum", 7))),
+        (
+            30,
+            (
+                ("wait", 12),
+                ("endorse", 66),
+                ("return", 5),
+                ("return_answer_endorse", 6),
+                ("escalate", 3),
+                ("escalate_resolve", 4),
+                ("endorse_addendum", 4),
+            ),
+        ),
+        (
+            None,
+            (
+                ("wait", 1),
+                ("endorse", 80),
+                ("return", 1),
+                ("return_answer_endorse", 7),
+                ("escalate", 0.5),
+                ("escalate_resolve", 3.5),
+                ("endorse_addendum", 7),
+            ),
+        ),
     )
-)  # fmt: skip
+)
 PURPOSE_PICKS = {kind: Weighted(PURPOSES, weights) for kind, weights in PURPOSE_WEIGHTS.items()}
 METHOD_PICK = Weighted([m for m, _ in METHODS], [w for _, w in METHODS])
 SHARE_METHOD_PICK = Weighted([m for m, _ in SHARE_METHODS], [w for _, w in SHARE_METHODS])
@@ -116,8 +178,12 @@ SCENARIOS = {
     "escalate_resolve": ("escalate", "resolve"),
     "endorse_addendum": ("endorse", "addendum"),
 }
-ACTIONS = {"endorse": "Endorse and countersign", "return": "Return to the practitioner with comments",
-           "escalate": "Escalate as a professional disagreement", "resolve": "Resolve the disagreement"}  # fmt: skip
+ACTIONS = {
+    "endorse": "Endorse and countersign",
+    "return": "Return to the practitioner with comments",
+    "escalate": "Escalate as a professional disagreement",
+    "resolve": "Resolve the disagreement",
+}
 AFTER = {"endorse": "endorsed", "return": "returned", "escalate": "escalated", "resolve": "resolved"}
 
 
@@ -145,7 +211,9 @@ def consent_position(d: dict) -> str:
     return "consent_given" if d["consent_status"] == "given" else "without_consent"
 
 
-def plan(run: Run, partnership: Partnership, children: Children, count: int) -> list[tuple[int, int, int, int]]:
+def plan(
+    run: Run, partnership: Partnership, children: Children, count: int
+) -> list[tuple[int, int, int, int]]:
     """(when, child, agency, author) of every decision, oldest first."""
     rng = run.rng
     weights = [
@@ -180,7 +248,8 @@ class DecisionMaker:
     def __init__(self, run: Run, partnership: Partnership, children: Children):
         self.run, self.rng = run, run.rng
         self.partnership, self.children = partnership, children
-        self.files = {table.name: TemporaryFile("w+", encoding="utf-8") for table in TABLES}
+        # Closed by load(); a failure ends the process's transaction and the files go with it.
+        self.files = {table.name: TemporaryFile("w+", encoding="utf-8") for table in TABLES}  # noqa: SIM115
         self.made = Made()
         self.counters: dict[int, int] = {}  # year -> last reference number
         self.not_shared: dict[tuple[int, int], tuple] = {}  # (child, agency) -> decision to reconsider
@@ -192,8 +261,10 @@ class DecisionMaker:
         self.ct = {model: run.content_type(model) for model in (Decision, DecisionReview, DecisionAddendum)}
 
     # Looking things up as the product does
-    def consent_for(self, child_id: int, recipient: int | None, purpose: str, on: date) -> tuple[str, tuple | None]:
-        """consent.selectors.consent_position: the latest applicable record for this child, recipient and purpose."""
+    def consent_for(
+        self, child_id: int, recipient: int | None, purpose: str, on: date
+    ) -> tuple[str, tuple | None]:
+        """As consent.selectors.consent_position: the latest record for this child, recipient and purpose."""
         best, best_key = None, None
         for record in self.children.consents.get(child_id, ()):
             if record[1] != purpose or record[11] > on or (record[12] is not None and record[12] < on):
@@ -243,8 +314,11 @@ class DecisionMaker:
             at += MINUTE + below(rng, 5 * MINUTE)
             page_times.append(at)
         roll = rng.random()
-        gap = below(rng, 30 * MINUTE) if roll < 0.8 else (
-            HOUR + below(rng, 7 * HOUR) if roll < 0.95 else DAY + below(rng, 2 * DAY))
+        gap = (
+            below(rng, 30 * MINUTE)
+            if roll < 0.8
+            else (HOUR + below(rng, 7 * HOUR) if roll < 0.95 else DAY + below(rng, 2 * DAY))
+        )
         submitted = page_times[-1] + gap
         if gap >= HOUR:  # submitted another day or later that day: still in working hours
             folded = run.at_work(submitted)
@@ -256,10 +330,18 @@ class DecisionMaker:
         answers, steps = self._answers(created, on, child_id, agency, author)
         state = dict(BLANK)
         state.update(
-            id=decision_id, practitioner_name=author.full_name, practitioner_job_title=author.job_title,
-            practitioner_role=author.role, agency_name=agency.name, agency_id=agency_id, child_id=child_id,
-            created_by_id=author_id, created=created, updated=created + 7, creation_token=UUID(int=rng.getrandbits(128)),
-        )  # fmt: skip
+            id=decision_id,
+            practitioner_name=author.full_name,
+            practitioner_job_title=author.job_title,
+            practitioner_role=author.role,
+            agency_name=agency.name,
+            agency_id=agency_id,
+            child_id=child_id,
+            created_by_id=author_id,
+            created=created,
+            updated=created + 7,
+            creation_token=UUID(int=rng.getrandbits(128)),
+        )
         previous = answers.pop("_reconsiders", None)
         if previous is not None:
             state["reconsiders_id"] = previous[0]
@@ -277,8 +359,15 @@ class DecisionMaker:
                 break
             changes: dict = {}
             _apply(state, answers[step], changes)
-            _apply(state, {"proposed_outcome": proposed_outcome(state), "consent_position": consent_position(state),
-                           "updated": page_at}, changes)  # fmt: skip
+            _apply(
+                state,
+                {
+                    "proposed_outcome": proposed_outcome(state),
+                    "consent_position": consent_position(state),
+                    "updated": page_at,
+                },
+                changes,
+            )
             pages.append((page_at, changes))
 
         reviews, addenda = [], []
@@ -289,27 +378,51 @@ class DecisionMaker:
             year = to_datetime(submitted).year
             self.counters[year] = self.counters.get(year, 0) + 1
             changes = {}
-            _apply(state, {"reference": f"ISD-{year}-{self.counters[year]:06d}", "status": "awaiting_review",
-                           "submitted_at": submitted, "updated": submitted}, changes)  # fmt: skip
+            _apply(
+                state,
+                {
+                    "reference": f"ISD-{year}-{self.counters[year]:06d}",
+                    "status": "awaiting_review",
+                    "submitted_at": submitted,
+                    "updated": submitted,
+                },
+                changes,
+            )
             label = state["reference"]
             submit = (submitted, self._change(UPDATE, state, label, author, changes))
             reviews, addenda, later = self._review(state, author, agency_id, submitted, label)
             if state["outcome"] == "do_not_share":
-                self.not_shared[(child_id, agency_id)] = (decision_id, submitted, {
-                    name: state[name] for name in ("requester_name", "requester_role", "requester_agency_id",
-                                                   "request_method", "identity_check", "purpose", "purpose_detail")
-                })  # fmt: skip
+                self.not_shared[(child_id, agency_id)] = (
+                    decision_id,
+                    submitted,
+                    {
+                        name: state[name]
+                        for name in (
+                            "requester_name",
+                            "requester_role",
+                            "requester_agency_id",
+                            "request_method",
+                            "identity_check",
+                            "purpose",
+                            "purpose_detail",
+                        )
+                    },
+                )
 
         # The trail: its creation, page saves, submission, reviews and addenda, then views, N in all.
         budget = run.audit_per_record
         fixed = [] if draft else [submit, *later]
         room = budget - 1 - len(fixed)
         if draft:
-            entries += [(t, self._change(UPDATE, state, label, author, changes)) for t, changes in pages[: budget - 1]]
+            entries += [
+                (t, self._change(UPDATE, state, label, author, changes)) for t, changes in pages[: budget - 1]
+            ]
         else:
             keep = min(len(pages), max(1, room // 2)) if room > 0 else 0
-            entries += [(t, self._change(UPDATE, state, f"Draft decision {decision_id}", author, changes))
-                        for t, changes in _merge_pages(pages, keep)]  # fmt: skip
+            entries += [
+                (t, self._change(UPDATE, state, f"Draft decision {decision_id}", author, changes))
+                for t, changes in _merge_pages(pages, keep)
+            ]
             entries += fixed
             entries = entries[:budget]
             entries += self._views(state, author, agency_id, submitted, max(0, budget - len(entries)))
@@ -347,24 +460,35 @@ class DecisionMaker:
                 target = self._target(child_id, agency.id)
             method = METHOD_PICK.pick(rng)
             if method == "own_initiative":
-                request = {"request_method": method, "requester_name": "", "requester_role": "",
-                           "requester_agency_id": None, "identity_check": ""}  # fmt: skip
+                request = {
+                    "request_method": method,
+                    "requester_name": "",
+                    "requester_role": "",
+                    "requester_agency_id": None,
+                    "identity_check": "",
+                }
             else:
                 given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
-                request = {"request_method": method, "requester_name": f"{given} {family}",
-                           "requester_role": pick(rng, words.REQUESTER_ROLES),
-                           "requester_agency_id": target if rng.random() < 0.85 else None,
-                           "identity_check": pick(rng, words.IDENTITY_CHECKS)}  # fmt: skip
+                request = {
+                    "request_method": method,
+                    "requester_name": f"{given} {family}",
+                    "requester_role": pick(rng, words.REQUESTER_ROLES),
+                    "requester_agency_id": target if rng.random() < 0.85 else None,
+                    "identity_check": pick(rng, words.IDENTITY_CHECKS),
+                }
             request["purpose"] = purpose
             request["purpose_detail"] = pick(rng, words.PURPOSE_DETAILS[purpose])
         received = None
         if request["request_method"] != "own_initiative":
             received = on - timedelta(days=pick(rng, (0, 0, 0, 1, 2)))
         answers["request"] = {
-            "request_method": request["request_method"], "requester_name": request["requester_name"],
-            "requester_role": request["requester_role"], "requester_agency_id": request["requester_agency_id"],
-            "request_received_on": received, "identity_check": request["identity_check"],
-        }  # fmt: skip
+            "request_method": request["request_method"],
+            "requester_name": request["requester_name"],
+            "requester_role": request["requester_role"],
+            "requester_agency_id": request["requester_agency_id"],
+            "request_received_on": received,
+            "identity_check": request["identity_check"],
+        }
         answers["purpose"] = {
             "purpose": purpose,
             "purpose_detail": request["purpose_detail"],
@@ -467,9 +591,7 @@ class DecisionMaker:
                 "protected_identities": pick(rng, words.PROTECTED_IDENTITIES),
                 "from_other_agency": from_other,
                 "source_agency_id": source,
-                "source_agency_agreed": SOURCE_AGREED.pick(rng)
-                if from_other
-                else "",
+                "source_agency_agreed": SOURCE_AGREED.pick(rng) if from_other else "",
             }
             steps.append("openness")
         else:
@@ -486,18 +608,19 @@ class DecisionMaker:
         rng, run = self.rng, self.run
         leads = [lead for lead in self.partnership.leads[agency_id] if lead.id != author.id]
         age = (run.now - submitted) / DAY
-        for limit, weights in WORKFLOWS:
-            if limit is None or age < limit:
-                break
-        scenario = weights.pick(rng) if leads else "wait"
+        mix = next(weights for limit, weights in WORKFLOWS if limit is None or age < limit)
+        scenario = mix.pick(rng) if leads else "wait"
         reviewer = pick(rng, leads) if leads else None
         at = submitted
         reviews, addenda, entries = [], [], []
         for step in SCENARIOS[scenario]:
             if step in ("endorse", "return", "escalate"):
                 roll = rng.random()
-                at += (10 * MINUTE + below(rng, 8 * HOUR)) if roll < 0.7 else (
-                    8 * HOUR + below(rng, 5 * DAY) if roll < 0.95 else 5 * DAY + below(rng, 15 * DAY))
+                at += (
+                    (10 * MINUTE + below(rng, 8 * HOUR))
+                    if roll < 0.7
+                    else (8 * HOUR + below(rng, 5 * DAY) if roll < 0.95 else 5 * DAY + below(rng, 15 * DAY))
+                )
             elif step == "resolve":
                 at += DAY + below(rng, 13 * DAY)
             elif step == "answer":
@@ -513,14 +636,34 @@ class DecisionMaker:
                 comments = pick(rng, words.REVIEW_COMMENTS[step])
                 review_id = self.made.reviews + 1
                 self.made.reviews = review_id
-                row = (review_id, step, comments, reviewer.full_name, reviewer.job_title, to_datetime(at),
-                       state["id"], reviewer.id)  # fmt: skip
+                row = (
+                    review_id,
+                    step,
+                    comments,
+                    reviewer.full_name,
+                    reviewer.job_title,
+                    to_datetime(at),
+                    state["id"],
+                    reviewer.id,
+                )
                 reviews.append(row)
                 values = dict(zip(REVIEW_COLUMNS, row, strict=True)) | {"created": logged_time(at)}
                 values["decision"], values["reviewer"] = values.pop("decision_id"), values.pop("reviewer_id")
-                entries.append((at, Entry(CREATE, "change", self.ct[DecisionReview], review_id,
-                                          f"{ACTIONS[step]} on {label} by {reviewer.full_name}", reviewer.actor,
-                                          agency_id, creation(values))))  # fmt: skip
+                entries.append(
+                    (
+                        at,
+                        Entry(
+                            CREATE,
+                            "change",
+                            self.ct[DecisionReview],
+                            review_id,
+                            f"{ACTIONS[step]} on {label} by {reviewer.full_name}",
+                            reviewer.actor,
+                            agency_id,
+                            creation(values),
+                        ),
+                    )
+                )
                 moved = {"status": AFTER[step], "updated": at}
                 if step in ("endorse", "resolve") and state["countersigned_at"] is None:
                     moved |= {"countersigned_by_id": reviewer.id, "countersigned_at": at}
@@ -530,14 +673,33 @@ class DecisionMaker:
                 writer = author if step == "answer" or rng.random() < 0.6 else (reviewer or author)
                 addendum_id = self.made.addenda + 1
                 self.made.addenda = addendum_id
-                row = (addendum_id, pick(rng, words.ADDENDA), writer.full_name, writer.role, to_datetime(at),
-                       writer.id, state["id"])  # fmt: skip
+                row = (
+                    addendum_id,
+                    pick(rng, words.ADDENDA),
+                    writer.full_name,
+                    writer.role,
+                    to_datetime(at),
+                    writer.id,
+                    state["id"],
+                )
                 addenda.append(row)
                 values = dict(zip(ADDENDUM_COLUMNS, row, strict=True)) | {"created": logged_time(at)}
                 values["author"], values["decision"] = values.pop("author_id"), values.pop("decision_id")
-                entries.append((at, Entry(CREATE, "change", self.ct[DecisionAddendum], addendum_id,
-                                          f"Addendum to {label} by {writer.full_name}", writer.actor, agency_id,
-                                          creation(values))))  # fmt: skip
+                entries.append(
+                    (
+                        at,
+                        Entry(
+                            CREATE,
+                            "change",
+                            self.ct[DecisionAddendum],
+                            addendum_id,
+                            f"Addendum to {label} by {writer.full_name}",
+                            writer.actor,
+                            agency_id,
+                            creation(values),
+                        ),
+                    )
+                )
                 if step == "answer" and state["status"] == "returned":
                     _apply(state, {"status": "awaiting_review", "updated": at}, changes)
                     entries.append((at + 1000, self._change(UPDATE, state, label, writer, changes)))
@@ -545,8 +707,15 @@ class DecisionMaker:
             hold_at = run.between(at + DAY, run.now - HOUR)
             if hold_at < run.now - HOUR:
                 changes = {}
-                _apply(state, {"legal_hold": True, "legal_hold_reason": "Subject of a serious case review.",
-                               "updated": hold_at}, changes)  # fmt: skip
+                _apply(
+                    state,
+                    {
+                        "legal_hold": True,
+                        "legal_hold_reason": "Subject of a serious case review.",
+                        "updated": hold_at,
+                    },
+                    changes,
+                )
                 holder = pick(rng, self.partnership.partnership_ig)
                 entries.append((hold_at, self._change(UPDATE, state, label, holder, changes)))
         return reviews, addenda, entries
@@ -567,15 +736,30 @@ class DecisionMaker:
                 at = submitted + below(rng, max(1, run.now - MINUTE - submitted))
             reader = pick(rng, readers)
             download = rng.random() < 0.08
-            views.append((at, Entry(ACCESS, "download" if download else "view", self.ct[Decision], state["id"],
-                                    state["reference"], reader.actor, agency_id,
-                                    detail='{"format":"pdf"}' if download else None, source=WEB)))  # fmt: skip
+            views.append(
+                (
+                    at,
+                    Entry(
+                        ACCESS,
+                        "download" if download else "view",
+                        self.ct[Decision],
+                        state["id"],
+                        state["reference"],
+                        reader.actor,
+                        agency_id,
+                        detail='{"format":"pdf"}' if download else None,
+                        source=WEB,
+                    ),
+                )
+            )
         return views
 
     def _change(self, action: int, state: dict, label: str, actor: Person, changes) -> Entry:
         if not isinstance(changes, str):
             changes = _changes_json(changes)
-        return Entry(action, "change", self.ct[Decision], state["id"], label, actor.actor, state["agency_id"], changes)
+        return Entry(
+            action, "change", self.ct[Decision], state["id"], label, actor.actor, state["agency_id"], changes
+        )
 
     def _write(self, state: dict, reviews: list, addenda: list) -> None:
         self.files[TABLES[0].name].write(_decision_line(state))
@@ -596,11 +780,24 @@ class DecisionMaker:
 @cache
 def _bases(public: bool, kind: str, given: bool) -> tuple[Weighted, Weighted]:
     """The lawful bases an agency may rely on (decisions.rules.lawful_basis_problems), and how often."""
-    article6 = {"public_task": 55, "legal_obligation": 15, "vital_interests": 3, "consent": 12 if given else 0,
-                "recognised_legitimate_interest": 0 if public else 10, "legitimate_interests": 0 if public else 5}
+    article6 = {
+        "public_task": 55,
+        "legal_obligation": 15,
+        "vital_interests": 3,
+        "consent": 12 if given else 0,
+        "recognised_legitimate_interest": 0 if public else 10,
+        "legitimate_interests": 0 if public else 5,
+    }
     health = kind in ("nhs_trust", "gp_practice")
-    article9 = {"none": 25, "9_2_g_sch1_18": 45, "9_2_h": 15 if health else 5, "9_2_c": 2, "9_2_f": 2,
-                "9_2_a": 10 if given else 0, "dpa_part3": 40 if kind == "police" else 0}
+    article9 = {
+        "none": 25,
+        "9_2_g_sch1_18": 45,
+        "9_2_h": 15 if health else 5,
+        "9_2_c": 2,
+        "9_2_f": 2,
+        "9_2_a": 10 if given else 0,
+        "dpa_part3": 40 if kind == "police" else 0,
+    }
     return Weighted(article6, article6.values()), Weighted(article9, article9.values())
 
 
@@ -637,7 +834,9 @@ _decision_line = _line_function()
 def _logged_state(state: dict) -> str:
     """A new draft's create entry (what ``creation`` gives, from a template: a million are written)."""
     if state["reconsiders_id"] is not None:  # its request is copied from the decision it reconsiders
-        return creation({NAMES[k]: (logged_time(v) if k in TIMES and v is not None else v) for k, v in state.items()})
+        return creation(
+            {NAMES[k]: (logged_time(v) if k in TIMES and v is not None else v) for k, v in state.items()}
+        )
     values = []
     for name in _VARYING:
         value = state[name]
@@ -654,17 +853,31 @@ def _logged_state(state: dict) -> str:
 # sorts them); the others are the same blank answers in every new draft.
 _VARYING = tuple(
     sorted(
-        ("id", "practitioner_name", "practitioner_job_title", "practitioner_role", "agency_name", "agency_id",
-         "child_id", "created_by_id", "created", "updated", "creation_token"),
+        (
+            "id",
+            "practitioner_name",
+            "practitioner_job_title",
+            "practitioner_role",
+            "agency_name",
+            "agency_id",
+            "child_id",
+            "created_by_id",
+            "created",
+            "updated",
+            "creation_token",
+        ),
         key=NAMES.get,
     )
-)  # fmt: skip
+)
 
 
 def _created_template() -> str:
     """``creation()`` of a new draft with a ``%s`` for each of the varying fields."""
-    parts = {NAMES[k]: f"{json_string(NAMES[k])}:[null,{compact_json(v)}]"
-             for k, v in BLANK.items() if v is not None and k not in _VARYING}  # fmt: skip
+    parts = {
+        NAMES[k]: f"{json_string(NAMES[k])}:[null,{compact_json(v)}]"
+        for k, v in BLANK.items()
+        if v is not None and k not in _VARYING
+    }
     parts |= {NAMES[k]: f"{json_string(NAMES[k])}:[null,%s]" for k in _VARYING}
     return "{" + ",".join(parts[name] for name in sorted(parts)) + "}"
 

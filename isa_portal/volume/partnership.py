@@ -32,15 +32,16 @@ from isa_portal.volume.trail import CREATE, SYSTEM, UPDATE, WEB, Actor, Entry
 
 DOMAIN = "volume.invalid"  # reserved (RFC 2606): no one can receive mail there
 
-# Well-known accounts for the benchmark and for signing in by hand, in the first (largest) agency.
+# Well-known accounts for the benchmark and for signing in by hand: address -> (agency, role,
+# partnership-wide). All but one are in the first and largest agency, the county council.
 PERSONAS = {
-    "practitioner": f"practitioner@{DOMAIN}",
-    "lead": f"lead@{DOMAIN}",
-    "ig_officer": f"ig@{DOMAIN}",
-    "admin": f"admin@{DOMAIN}",
-    "partnership_ig": f"partnership-ig@{DOMAIN}",
-    "partnership_admin": f"partnership-admin@{DOMAIN}",
-    "other_practitioner": f"practitioner2@{DOMAIN}",  # in the second agency
+    f"practitioner@{DOMAIN}": (1, Role.PRACTITIONER, False),
+    f"lead@{DOMAIN}": (1, Role.LEAD, False),
+    f"ig@{DOMAIN}": (1, Role.IG_OFFICER, False),
+    f"admin@{DOMAIN}": (1, Role.ADMIN, False),
+    f"partnership-ig@{DOMAIN}": (1, Role.IG_OFFICER, True),
+    f"partnership-admin@{DOMAIN}": (1, Role.ADMIN, True),
+    f"practitioner2@{DOMAIN}": (2, Role.PRACTITIONER, False),
 }
 
 K = AgencyKind
@@ -106,7 +107,8 @@ CONTENTS = {
     "the concern, relevant history and the views of the child and family.",
     "lawful_basis": Article6Basis.PUBLIC_TASK.value,
     "article9_condition": Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING.value,
-    "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding or welfare.",
+    "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding "
+    "or welfare.",
     "frequency": "Case by case, when a practitioner decides to share.",
     "data_quality": "Accurate and up to date when shared; facts kept apart from opinion.",
     "security": "Secure email or the partnership's case system; never personal email or messaging apps.",
@@ -124,27 +126,108 @@ P = SharingPurpose
 # versions as (number, when signed off: years after the start, or days before today when negative),
 # how many of the agencies sign it.
 AGREEMENTS = [
-    (f"{words.COUNTY} Safeguarding Partnership Information Sharing Protocol", "protocol", "la", list(P),
-     None, "in_force", [("1.0", 0.05), ("2.0", 2.0), ("3.0", -200)], 0.92),
-    ("Health Information Sharing Code of Practice", "code_of_practice", "nhs",
-     [P.HEALTH_CARE, P.SAFEGUARDING, P.CHILD_IN_NEED], 0, "in_force", [("1.0", 0.25), ("1.1", 3.0)], 0.35),
-    ("Schools and Early Years Information Sharing Code of Practice", "code_of_practice", "la",
-     [P.EDUCATION, P.EARLY_HELP, P.SAFEGUARDING], 0, "in_force", [("1.0", 0.35)], 0.4),
-    ("Multi-Agency Safeguarding Hub (MASH) Information Sharing Agreement", "service", "la",
-     [P.SAFEGUARDING, P.MULTI_AGENCY, P.CRIME], 0, "in_force", [("1.0", 0.1), ("2.0", -400)], 0.25),
-    ("Early Help Information Sharing Agreement", "service", "la", [P.EARLY_HELP, P.CHILD_IN_NEED], 2,
-     "under_review", [("1.0", 0.55)], 0.3),
-    ("Domestic Abuse Notifications to Schools Agreement", "service", "police", [P.SAFEGUARDING, P.EDUCATION],
-     0, "in_force", [("1.0", 1.0)], 0.3),
-    ("Missing and Exploited Children Agreement", "service", "police", [P.SAFEGUARDING, P.CRIME], 0,
-     "in_force", [("1.0", 1.5)], 0.2),
-    ("Health Visiting and School Nursing Agreement", "service", "nhs", [P.HEALTH_CARE], 1, "in_force",
-     [("1.0", 0.8)], 0.25),
-    ("Youth Justice Information Sharing Agreement", "service", "la", [P.CRIME, P.MULTI_AGENCY], 0,
-     "superseded", [("1.0", 0.15)], 0.1),
+    (
+        f"{words.COUNTY} Safeguarding Partnership Information Sharing Protocol",
+        "protocol",
+        "la",
+        list(P),
+        None,
+        "in_force",
+        [("1.0", 0.05), ("2.0", 2.0), ("3.0", -200)],
+        0.92,
+    ),
+    (
+        "Health Information Sharing Code of Practice",
+        "code_of_practice",
+        "nhs",
+        [P.HEALTH_CARE, P.SAFEGUARDING, P.CHILD_IN_NEED],
+        0,
+        "in_force",
+        [("1.0", 0.25), ("1.1", 3.0)],
+        0.35,
+    ),
+    (
+        "Schools and Early Years Information Sharing Code of Practice",
+        "code_of_practice",
+        "la",
+        [P.EDUCATION, P.EARLY_HELP, P.SAFEGUARDING],
+        0,
+        "in_force",
+        [("1.0", 0.35)],
+        0.4,
+    ),
+    (
+        "Multi-Agency Safeguarding Hub (MASH) Information Sharing Agreement",
+        "service",
+        "la",
+        [P.SAFEGUARDING, P.MULTI_AGENCY, P.CRIME],
+        0,
+        "in_force",
+        [("1.0", 0.1), ("2.0", -400)],
+        0.25,
+    ),
+    (
+        "Early Help Information Sharing Agreement",
+        "service",
+        "la",
+        [P.EARLY_HELP, P.CHILD_IN_NEED],
+        2,
+        "under_review",
+        [("1.0", 0.55)],
+        0.3,
+    ),
+    (
+        "Domestic Abuse Notifications to Schools Agreement",
+        "service",
+        "police",
+        [P.SAFEGUARDING, P.EDUCATION],
+        0,
+        "in_force",
+        [("1.0", 1.0)],
+        0.3,
+    ),
+    (
+        "Missing and Exploited Children Agreement",
+        "service",
+        "police",
+        [P.SAFEGUARDING, P.CRIME],
+        0,
+        "in_force",
+        [("1.0", 1.5)],
+        0.2,
+    ),
+    (
+        "Health Visiting and School Nursing Agreement",
+        "service",
+        "nhs",
+        [P.HEALTH_CARE],
+        1,
+        "in_force",
+        [("1.0", 0.8)],
+        0.25,
+    ),
+    (
+        "Youth Justice Information Sharing Agreement",
+        "service",
+        "la",
+        [P.CRIME, P.MULTI_AGENCY],
+        0,
+        "superseded",
+        [("1.0", 0.15)],
+        0.1,
+    ),
     ("Family Hubs Pilot Agreement", "service", "la", [P.EARLY_HELP], 0, "expired", [("1.0", 0.3)], 0.1),
-    ("Housing and Homelessness Agreement", "service", "la", [P.CHILD_IN_NEED], 0, "draft", [("0.1", None)], 0),
-]  # fmt: skip
+    (
+        "Housing and Homelessness Agreement",
+        "service",
+        "la",
+        [P.CHILD_IN_NEED],
+        0,
+        "draft",
+        [("0.1", None)],
+        0,
+    ),
+]
 TIER_SPECIFICITY = {"service": 0, "code_of_practice": 1, "protocol": 2}
 EFFECTIVE = {"in_force", "under_review"}
 
@@ -248,9 +331,8 @@ def build(run: Run, *, agencies: int, users: int, password: str) -> Partnership:
 
 def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
     rng = run.rng
-    kinds = [K.LOCAL_AUTHORITY] + rng.choices(
-        list(KIND_WEIGHTS), weights=[w for w, _ in KIND_WEIGHTS.values()], k=count - 1
-    )
+    others = rng.choices(list(KIND_WEIGHTS), weights=[w for w, _ in KIND_WEIGHTS.values()], k=count - 1)
+    kinds = [K.LOCAL_AUTHORITY, *others]
     names: set[str] = set()
     agencies, rows, representatives = [], [], []
     today = run.day(run.now)
@@ -261,24 +343,42 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
         group = "core" if kind in CORE_KINDS else "virtual"
         ico, expires = "", None
         if rng.random() < 0.92:
-            ico = f"Z{rng.randrange(10**7):07d}" if rng.random() < 0.5 else (
-                f"Z{chr(65 + rng.randrange(3))}{rng.randrange(10**6):06d}"
+            ico = (
+                f"Z{rng.randrange(10**7):07d}"
+                if rng.random() < 0.5
+                else (f"Z{chr(65 + rng.randrange(3))}{rng.randrange(10**6):06d}")
             )
             expires = today + timedelta(days=rng.randint(-60, 365))
         town = rng.choice(words.TOWNS)
         row = (
-            agency_id, name, kind.value, f"{rng.randint(1, 200)} High Street\n{town}\n{words.COUNTY}",
-            rng.choice(councils) if kind == K.COMMISSIONED else None, group, expires, ico, True, 0,
-        )  # fmt: skip
+            agency_id,
+            name,
+            kind.value,
+            f"{rng.randint(1, 200)} High Street\n{town}\n{words.COUNTY}",
+            rng.choice(councils) if kind == K.COMMISSIONED else None,
+            group,
+            expires,
+            ico,
+            True,
+            0,
+        )
         rows.append(row)
         info = AgencyInfo(agency_id, name, kind.value, group, kind in PUBLIC_AUTHORITY_KINDS)
         agencies.append(info)
         created = founded + index * MINUTE
         run.record(
             created,
-            Entry(CREATE, "change", run.content_type(Agency), agency_id, name, SYSTEM, agency_id,
-                  creation(fields(AGENCY_COLUMNS, row))),
-        )  # fmt: skip
+            Entry(
+                CREATE,
+                "change",
+                run.content_type(Agency),
+                agency_id,
+                name,
+                SYSTEM,
+                agency_id,
+                creation(fields(AGENCY_COLUMNS, row)),
+            ),
+        )
         # Representatives: one in post since before the start; some changed hands since.
         first_from = run.day(founded) - timedelta(days=rng.randint(100, 900))
         change = run.day(run.between(run.start, run.now - 60 * DAY)) if rng.random() < 0.3 else None
@@ -289,24 +389,44 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             rep_id = len(representatives) + 1
             given, family = _name(run)
             rep = (
-                rep_id, f"{given} {family}", f"{_email_part(given)}.{_email_part(family)}.rep{rep_id}@{DOMAIN}",
-                f"01632 {rng.randrange(960000, 960999)}", started, ended, agency_id,
-            )  # fmt: skip
+                rep_id,
+                f"{given} {family}",
+                f"{_email_part(given)}.{_email_part(family)}.rep{rep_id}@{DOMAIN}",
+                f"01632 {rng.randrange(960000, 960999)}",
+                started,
+                ended,
+                agency_id,
+            )
             representatives.append(rep)
             info.representatives.append((rep_id, rep[1], started, ended))
             at = created + MINUTE if started <= run.day(founded) else run.at_work(_us(started))
             run.record(
                 at,
-                Entry(CREATE, "change", run.content_type(NominatedRepresentative), rep_id,
-                      f"{rep[1]} ({name})", SYSTEM, agency_id,
-                      creation(fields(REPRESENTATIVE_COLUMNS, rep))),
-            )  # fmt: skip
+                Entry(
+                    CREATE,
+                    "change",
+                    run.content_type(NominatedRepresentative),
+                    rep_id,
+                    f"{rep[1]} ({name})",
+                    SYSTEM,
+                    agency_id,
+                    creation(fields(REPRESENTATIVE_COLUMNS, rep)),
+                ),
+            )
             if ended is not None:
                 run.record(
                     run.at_work(_us(change)) - MINUTE,
-                    Entry(UPDATE, "change", run.content_type(NominatedRepresentative), rep_id,
-                          f"{rep[1]} ({name})", SYSTEM, agency_id, update({"ended_on": None}, {"ended_on": ended})),
-                )  # fmt: skip
+                    Entry(
+                        UPDATE,
+                        "change",
+                        run.content_type(NominatedRepresentative),
+                        rep_id,
+                        f"{rep[1]} ({name})",
+                        SYSTEM,
+                        agency_id,
+                        update({"ended_on": None}, {"ended_on": ended}),
+                    ),
+                )
     # The representatives' history is the agency's: order matters for representative_on().
     run.copy(TABLES[0], rows)
     run.copy(TABLES[1], representatives)
@@ -356,18 +476,9 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
         roles += [Role.PRACTITIONER] * (n - len(roles))
         plan += [(agency.id, role, False) for role in roles]
     plan += [(1, Role.IG_OFFICER, True), (1, Role.IG_OFFICER, True), (1, Role.ADMIN, True)]
-    named = {}
-    for key, email in PERSONAS.items():
-        role = {"practitioner": Role.PRACTITIONER, "lead": Role.LEAD, "ig_officer": Role.IG_OFFICER,
-                "admin": Role.ADMIN, "partnership_ig": Role.IG_OFFICER, "partnership_admin": Role.ADMIN,
-                "other_practitioner": Role.PRACTITIONER}[key]  # fmt: skip
-        agency_id = 2 if key == "other_practitioner" else 1
-        wide = key.startswith("partnership")
-        for index, (a, r, w) in enumerate(plan):
-            if a == agency_id and r == role and w == wide and index not in named.values():
-                named[key] = index
-                break
-    emails = {index: PERSONAS[key] for key, index in named.items()}
+    emails: dict[int, str] = {}  # place in the plan -> a well-known address
+    for email, wanted in PERSONAS.items():
+        emails[next(i for i, slot in enumerate(plan) if slot == wanted and i not in emails)] = email
     by_role: dict[str, dict[int, list[Person]]] = {role: {a.id: [] for a in agencies} for role in Role.values}
     wide_ig, admin = [], None
     for index, (agency_id, role, wide) in enumerate(plan):
@@ -384,8 +495,16 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
         joined = founded + HOUR + index * 1000
         octet = user_id % 250 + 1
         address = f"10.{(agency_id >> 8) & 255}.{agency_id & 255}.{octet}"
-        person = Person(user_id, email, f"{given} {family}", title, role.value, agency_id, wide,
-                        Actor(user_id, email, role.value, agency_id, address))  # fmt: skip
+        person = Person(
+            user_id,
+            email,
+            f"{given} {family}",
+            title,
+            role.value,
+            agency_id,
+            wide,
+            Actor(user_id, email, role.value, agency_id, address),
+        )
         people.append(person)
         if wide and role == Role.IG_OFFICER:
             wide_ig.append(person)
@@ -393,20 +512,44 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
             admin = person
         else:
             by_role[role][agency_id].append(person)
-        row = (user_id, password, None, False, email, person.full_name, title, role.value, wide, True,
-               False, to_datetime(joined), agency_id, 0)  # fmt: skip
+        row = (
+            user_id,
+            password,
+            None,
+            False,
+            email,
+            person.full_name,
+            title,
+            role.value,
+            wide,
+            True,
+            False,
+            to_datetime(joined),
+            agency_id,
+            0,
+        )
         rows.append(row)
         values = fields(USER_COLUMNS, row) | {"date_joined": logged_time(joined)}
         for secret in ("password", "last_login"):  # never in the trail (accounts.models)
             values.pop(secret)
-        run.record(joined, Entry(CREATE, "change", run.content_type(User), user_id, person.full_name,
-                                 SYSTEM, agency_id, creation(values)))  # fmt: skip
+        run.record(
+            joined,
+            Entry(
+                CREATE,
+                "change",
+                run.content_type(User),
+                user_id,
+                person.full_name,
+                SYSTEM,
+                agency_id,
+                creation(values),
+            ),
+        )
     run.copy(TABLES[2], rows)
     return people, by_role, wide_ig, admin
 
 
 def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Partnership:
-    rng = run.rng
     people, by_role, wide_ig, admin = staff
     partnership = Partnership(
         agencies=agencies,
@@ -426,55 +569,137 @@ def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Pa
     }
     today = run.day(run.now)
     agreements, versions, purposes, signatures = [], [], [], []
-    ct = {model: run.content_type(model) for model in (Agreement, AgreementVersion, AgreementPurpose, Signature)}
+    ct = {
+        model: run.content_type(model) for model in (Agreement, AgreementVersion, AgreementPurpose, Signature)
+    }
     actor = admin.actor
     for index, (title, tier, owner_key, covers, parent, status, numbers, reach) in enumerate(AGREEMENTS):
         agreement_id = index + 1
         owner = owners[owner_key]
         offs = [_sign_off(run, when) for _, when in numbers]
         created = run.at_work((_us(offs[0]) if offs[0] else run.now - 30 * DAY) - 20 * DAY)
-        row = (agreement_id, title, tier, status, owner, parent + 1 if parent is not None else None,
-               CONTENTS["article9_condition"], CONTENTS["breach_procedure"], CONTENTS["data_items"],
-               CONTENTS["data_quality"], CONTENTS["dpia_reference"], CONTENTS["frequency"], CONTENTS["lawful_basis"],
-               0 if status == "draft" else 1, CONTENTS["onward_disclosure"], CONTENTS["parties_and_roles"],
-               "To let partners share information for: " + ", ".join(p.label.lower() for p in covers),
-               CONTENTS["recipients"], CONTENTS["retention_and_disposal"], 12, CONTENTS["rights_and_complaints"],
-               CONTENTS["security"], CONTENTS["termination"], None)  # fmt: skip
+        row = (
+            agreement_id,
+            title,
+            tier,
+            status,
+            owner,
+            parent + 1 if parent is not None else None,
+            CONTENTS["article9_condition"],
+            CONTENTS["breach_procedure"],
+            CONTENTS["data_items"],
+            CONTENTS["data_quality"],
+            CONTENTS["dpia_reference"],
+            CONTENTS["frequency"],
+            CONTENTS["lawful_basis"],
+            0 if status == "draft" else 1,
+            CONTENTS["onward_disclosure"],
+            CONTENTS["parties_and_roles"],
+            "To let partners share information for: " + ", ".join(p.label.lower() for p in covers),
+            CONTENTS["recipients"],
+            CONTENTS["retention_and_disposal"],
+            12,
+            CONTENTS["rights_and_complaints"],
+            CONTENTS["security"],
+            CONTENTS["termination"],
+            None,
+        )
         agreements.append(row)
         values = fields(AGREEMENT_COLUMNS, row) | {"status": "draft", "lock_version": 0}
-        run.record(created, Entry(CREATE, "change", ct[Agreement], agreement_id, title, actor, owner,
-                                  creation(values), source=WEB))  # fmt: skip
+        run.record(
+            created,
+            Entry(
+                CREATE,
+                "change",
+                ct[Agreement],
+                agreement_id,
+                title,
+                actor,
+                owner,
+                creation(values),
+                source=WEB,
+            ),
+        )
         for purpose in covers:
             purpose_id = len(purposes) + 1
             purposes.append((purpose_id, purpose.value, agreement_id))
-            run.record(created + 1000, Entry(CREATE, "change", ct[AgreementPurpose], purpose_id, purpose.label,
-                                             actor, owner, creation({"id": purpose_id, "purpose": purpose.value,
-                                                                     "agreement": agreement_id}), source=WEB))  # fmt: skip
+            run.record(
+                created + 1000,
+                Entry(
+                    CREATE,
+                    "change",
+                    ct[AgreementPurpose],
+                    purpose_id,
+                    purpose.label,
+                    actor,
+                    owner,
+                    creation({"id": purpose_id, "purpose": purpose.value, "agreement": agreement_id}),
+                    source=WEB,
+                ),
+            )
         version_ids = []
         for (number, _), signed_off in zip(numbers, offs, strict=True):
             version_id = len(versions) + 1
             written = run.at_work((_us(signed_off) if signed_off else run.now - 20 * DAY) - 7 * DAY)
-            version = (version_id, number, signed_off, signed_off + timedelta(days=365) if signed_off else None,
-                       agreement_id, "Partnership information governance group", to_datetime(written), "",
-                       f"Chair, {words.COUNTY} Safeguarding Partnership" if signed_off else "",
-                       "First version." if number in ("0.1", "1.0") else "Updated for changes in the law.",
-                       f"{title}\n\nVersion {number}.\n\n{CONTENTS['data_items']}")  # fmt: skip
+            version = (
+                version_id,
+                number,
+                signed_off,
+                signed_off + timedelta(days=365) if signed_off else None,
+                agreement_id,
+                "Partnership information governance group",
+                to_datetime(written),
+                "",
+                f"Chair, {words.COUNTY} Safeguarding Partnership" if signed_off else "",
+                "First version." if number in ("0.1", "1.0") else "Updated for changes in the law.",
+                f"{title}\n\nVersion {number}.\n\n{CONTENTS['data_items']}",
+            )
             versions.append(version)
             version_ids.append((version_id, signed_off))
             values = fields(VERSION_COLUMNS, version) | {"created_at": logged_time(written)}
-            run.record(written, Entry(CREATE, "change", ct[AgreementVersion], version_id,
-                                      f"{title} v{number}", actor, owner, creation(values), source=WEB))  # fmt: skip
+            run.record(
+                written,
+                Entry(
+                    CREATE,
+                    "change",
+                    ct[AgreementVersion],
+                    version_id,
+                    f"{title} v{number}",
+                    actor,
+                    owner,
+                    creation(values),
+                    source=WEB,
+                ),
+            )
         if status != "draft":
             run.record(
                 run.at_work(_us(offs[0]) + DAY),
-                Entry(UPDATE, "change", ct[Agreement], agreement_id, title, actor, owner,
-                      update({"status": "draft", "lock_version": 0}, {"status": status, "lock_version": 1}),
-                      source=WEB),
-            )  # fmt: skip
+                Entry(
+                    UPDATE,
+                    "change",
+                    ct[Agreement],
+                    agreement_id,
+                    title,
+                    actor,
+                    owner,
+                    update({"status": "draft", "lock_version": 0}, {"status": status, "lock_version": 1}),
+                    source=WEB,
+                ),
+            )
         partnership.agreements[agreement_id] = (tier, status, {p.value for p in covers}, version_ids)
         if status != "draft":
-            _sign(run, partnership, agreement_id, title, owner, version_ids, [n for n, _ in numbers], reach,
-                  signatures, today)
+            _sign(
+                run,
+                partnership,
+                agreement_id,
+                title,
+                owner,
+                version_ids,
+                [n for n, _ in numbers],
+                reach,
+                signatures,
+                today,
+            )
     run.copy(TABLES[3], agreements)
     run.copy(TABLES[4], versions)
     run.copy(TABLES[5], purposes)
@@ -509,31 +734,80 @@ def _sign(run, partnership, agreement_id, title, owner, version_ids, numbers, re
             recorded = run.before_now(run.at_work(_us(signed_on) + rng.randrange(DAY)))
             rep = agency.representative_on(signed_on)
             signature_id = len(rows) + 1
-            row = [signature_id, rep[1], "Nominated representative", signed_on, agency.group, "live", None, "",
-                   to_datetime(recorded), agency.id, agreement_id, actor.id, rep[0], version_id]  # fmt: skip
+            row = [
+                signature_id,
+                rep[1],
+                "Nominated representative",
+                signed_on,
+                agency.group,
+                "live",
+                None,
+                "",
+                to_datetime(recorded),
+                agency.id,
+                agreement_id,
+                actor.id,
+                rep[0],
+                version_id,
+            ]
             labels[signature_id] = f"{agency.name} signed {title} v{number}"
             if signed_before:
                 previous = live[agency.id]
                 previous[5] = "replaced"
-                run.record(recorded - 1000, Entry(UPDATE, "change", ct, previous[0], labels[previous[0]], actor,
-                                                  agency.id, update({"state": "live"}, {"state": "replaced"}),
-                                                  source=WEB))  # fmt: skip
+                run.record(
+                    recorded - 1000,
+                    Entry(
+                        UPDATE,
+                        "change",
+                        ct,
+                        previous[0],
+                        labels[previous[0]],
+                        actor,
+                        agency.id,
+                        update({"state": "live"}, {"state": "replaced"}),
+                        source=WEB,
+                    ),
+                )
             rows.append(row)
             live[agency.id] = row
             values = fields(SIGNATURE_COLUMNS, row) | {"recorded_at": logged_time(recorded)}
-            run.record(recorded, Entry(CREATE, "change", ct, signature_id, labels[signature_id], actor, agency.id,
-                                       creation(values), source=WEB))  # fmt: skip
+            run.record(
+                recorded,
+                Entry(
+                    CREATE,
+                    "change",
+                    ct,
+                    signature_id,
+                    labels[signature_id],
+                    actor,
+                    agency.id,
+                    creation(values),
+                    source=WEB,
+                ),
+            )
     for row in live.values():
         withdrawn = row[3] + timedelta(days=rng.randint(30, 400))
         if rng.random() >= 0.03 or withdrawn >= today:
             continue
         row[5], row[6] = "withdrawn", withdrawn
         row[7] = "Left the pathway this agreement covers; will sign again after restructuring."
-        run.record(run.at_work(_us(withdrawn)), Entry(
-            UPDATE, "change", ct, row[0], labels[row[0]], actor, row[9],
-            update({"state": "live", "withdrawn_on": None, "withdrawal_reason": ""},
-                   {"state": "withdrawn", "withdrawn_on": withdrawn, "withdrawal_reason": row[7]}),
-            source=WEB))  # fmt: skip
+        run.record(
+            run.at_work(_us(withdrawn)),
+            Entry(
+                UPDATE,
+                "change",
+                ct,
+                row[0],
+                labels[row[0]],
+                actor,
+                row[9],
+                update(
+                    {"state": "live", "withdrawn_on": None, "withdrawal_reason": ""},
+                    {"state": "withdrawn", "withdrawn_on": withdrawn, "withdrawal_reason": row[7]},
+                ),
+                source=WEB,
+            ),
+        )
     for row in rows:
         if row[10] == agreement_id:
             partnership.signatures.setdefault((row[9], row[13]), []).append(
@@ -555,21 +829,47 @@ def _incidents(run: Run, partnership: Partnership) -> None:
         reported_on = run.day(reported)
         kind = rng.choice(kinds)
         closed = (today - reported_on).days > 90
-        outcome = rng.choice(["upheld", "partly_upheld", "not_upheld", "withdrawn", "referred_to_ico"]) if closed else ""
+        outcome = (
+            rng.choice(["upheld", "partly_upheld", "not_upheld", "withdrawn", "referred_to_ico"])
+            if closed
+            else ""
+        )
         closed_on = reported_on + timedelta(days=rng.randint(10, 80)) if closed else None
         recorders = partnership.ig_officers[agency.id] or partnership.partnership_ig
         recorder = rng.choice(recorders)
-        row = (incident_id, 0, kind, rng.choice(words.REPORTERS), reported_on,
-               reported_on - timedelta(days=rng.randint(0, 20)) if rng.random() < 0.8 else None,
-               rng.choice(words.INCIDENT_SUMMARIES[kind]), "closed" if closed else rng.choice(["open", "investigating"]),
-               outcome, closed_on, rng.choice(words.LESSONS) if closed and rng.random() < 0.6 else "",
-               to_datetime(reported), agency.id, rng.choice(effective) if rng.random() < 0.6 else None,
-               recorder.id)  # fmt: skip
+        row = (
+            incident_id,
+            0,
+            kind,
+            rng.choice(words.REPORTERS),
+            reported_on,
+            reported_on - timedelta(days=rng.randint(0, 20)) if rng.random() < 0.8 else None,
+            rng.choice(words.INCIDENT_SUMMARIES[kind]),
+            "closed" if closed else rng.choice(["open", "investigating"]),
+            outcome,
+            closed_on,
+            rng.choice(words.LESSONS) if closed and rng.random() < 0.6 else "",
+            to_datetime(reported),
+            agency.id,
+            rng.choice(effective) if rng.random() < 0.6 else None,
+            recorder.id,
+        )
         rows.append(row)
         values = fields(INCIDENT_COLUMNS, row) | {"recorded_at": logged_time(reported)}
         label = f"INC-{reported_on:%Y}-{incident_id:05d}: {IncidentKind(kind).label}"
-        run.record(reported, Entry(CREATE, "change", ct, incident_id, label, recorder.actor, agency.id,
-                                   creation(values), source=WEB))  # fmt: skip
+        run.record(
+            reported,
+            Entry(
+                CREATE,
+                "change",
+                ct,
+                incident_id,
+                label,
+                recorder.actor,
+                agency.id,
+                creation(values),
+                source=WEB,
+            ),
+        )
     run.copy(TABLES[7], rows)
     partnership.incidents = count
-

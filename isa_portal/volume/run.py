@@ -1,12 +1,12 @@
 """What every part of the generator shares: the random source, the clock, the trail, the cursor."""
 
 import random
-from bisect import bisect
-from itertools import accumulate
 import time
+from bisect import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import accumulate
 from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
@@ -95,7 +95,9 @@ class Run:
         written = copy_rows(self.cursor, table, lines)
         self.counts[table.name] = self.counts.get(table.name, 0) + written
         took = time.monotonic() - began
-        self.log(f"    {table.name}: {written:,} rows in {took:.1f} s ({written / max(took, 1e-6):,.0f} rows/s)")
+        self.log(
+            f"    {table.name}: {written:,} rows in {took:.1f} s ({written / max(took, 1e-6):,.0f} rows/s)"
+        )
         return written
 
     def record(self, at: int, entry: Entry) -> None:
@@ -132,4 +134,3 @@ def update(before: dict, after: dict) -> str:
             if before.get(name) != value
         }
     )
-

@@ -9,10 +9,10 @@ rolls back and the database is as it was, indexes included.
 """
 
 import json
-from json.encoder import encode_basestring
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from json.encoder import encode_basestring
 from uuid import UUID
 
 from django.apps import apps

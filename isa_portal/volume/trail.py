@@ -14,10 +14,10 @@ they wait in :class:`Trail` until every entry that could come before them has be
 then get their ids in time order: the trail reads as one written over five years.
 """
 
-from hashlib import sha256
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from audit import chain
 from isa_portal.volume.tables import NULL, escape, iso_time, json_string
@@ -140,13 +140,13 @@ class Trail:
         self.head = head = sha256(f"{prev}\n{content}".encode()).hexdigest()
         self.last_id += 1
         actor = entry.actor
-        object_id = entry.object_id
+        object_id, object_pk = (NULL, "") if entry.object_id is None else (entry.object_id, entry.object_id)
         agency_id = NULL if entry.agency_id is None else entry.agency_id
         address = actor.address if entry.source == WEB and actor.address else NULL
         changes = NULL if entry.changes is None else escape(entry.changes)
         detail = NULL if entry.detail is None else escape(entry.detail)
         return (
-            f"{self.last_id}\t{'' if object_id is None else object_id}\t{NULL if object_id is None else object_id}\t"
+            f"{self.last_id}\t{object_pk}\t{object_id}\t"
             f"{escape(entry.object_repr)}\t{NULL}\t{entry.action}\t\t{changes}\t{NULL}\t{address}\t{NULL}\t"
             f"{timestamp}\t{detail}\t{actor.copied[0]}\t{entry.event}\t{actor.copied[1]}\t{entry.source}\t"
             f"{actor.copied[2]}\t{agency_id}\t{entry.content_type_id}\t{head}\t{prev}\n"

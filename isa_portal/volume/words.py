@@ -4,39 +4,45 @@ Invented, in the register practitioners write in; no real person, child or case.
 are made-up English-sounding towns, so no real agency is named.
 """
 
-GIVEN_NAMES = (
-    "Aaliyah Aaron Abdul Ada Adam Aisha Alfie Alice Amara Amelia Amir Ana Archie Arlo Ava Ayaan "
-    "Bella Ben Bethany Billy Callum Caleb Chloe Connor Daisy Daniel Darcy David Dylan Eden Elijah "
-    "Ella Ellie Elsie Emily Erin Ethan Evie Ewan Faith Fatima Finley Florence Freddie Freya George "
-    "Grace Hamza Hannah Harley Harper Harry Harvey Hassan Hollie Ibrahim Idris Imogen Isaac Isabella "
-    "Isla Ivy Jack Jacob Jade Jake James Jasmine Jayden Jessica Joshua Jude Kai Kayden Keira Kian "
-    "Lacey Layla Leah Leo Lewis Liam Lily Logan Lola Louie Lucas Lucy Luke Maisie Maryam Maya "
-    "Megan Mia Millie Mohammed Molly Muhammad Musa Nathan Niamh Noah Nora Olivia Oliver Oscar Owen "
-    "Phoebe Poppy Priya Reggie Reuben Riley Rosie Ruby Ryan Sara Scarlett Sienna Sofia Sophie "
-    "Stanley Summer Theo Thomas Tommy Tyler Willow Yusuf Zachary Zara Zain Zoe"
-).split()
 
-FAMILY_NAMES = (
-    "Adams Ahmed Ali Allen Anderson Armstrong Atkinson Bailey Baker Barker Barnes Begum Bell "
-    "Bennett Brown Burton Campbell Carter Chapman Clarke Collins Cooper Cox Davies Dawson Dixon "
-    "Edwards Ellis Evans Fisher Fletcher Foster Francis Gibson Graham Grant Gray Green Hall "
-    "Harris Harrison Hill Holmes Hughes Hunt Hussain Jackson James Jenkins Johnson Jones Kaur "
-    "Kelly Kennedy Khan King Knight Kowalski Lee Lewis Lloyd Marshall Martin Mason Matthews Miah "
-    "Mills Mitchell Moore Morgan Morris Murphy Murray Nowak Nwosu Okafor Okoye Owen Palmer Parker "
-    "Patel Pearson Phillips Powell Price Rahman Reid Richards Roberts Robinson Rogers Rose Russell "
-    "Saunders Scott Shah Shaw Simpson Singh Smith Stevens Stewart Taylor Thomas Thompson Turner "
-    "Walker Walsh Ward Watson Webb Wells White Wilkinson Williams Wilson Wood Wright Young"
-).split()
+def _words(text: str, separator: str | None = None) -> tuple[str, ...]:
+    return tuple(text.split(separator))
 
-TOWNS = (
-    "Ashby Vale,Barrowfield,Bramley Cross,Brookhurst,Calderwick,Castleford Green,Cheswick,Coldharbour,"
-    "Cranmere,Dalston Moor,Dunmore,Eastwold,Elmstead,Fairlow,Farnbridge,Fernhill,Foxley,Glenmoor,"
-    "Greyston,Hadley Heath,Halewood,Harrowgate,Hazelmere,Highcliff,Hollins End,Ingleby,Kestrel Bay,"
-    "Kingsmere,Langford,Larkhill,Lowmoor,Maplestead,Marshbrook,Millbridge,Netherby,Newholme,"
-    "Northwick,Oakhurst,Oldcastle,Pennington,Redbrook,Ridgeway,Rookwood,Saltmarsh,Sandhurst Vale,"
-    "Shelford,Southmere,Stanwick,Stoneleigh,Summerfield,Thornbury Heath,Upton Lea,Wadebridge Vale,"
-    "Westerby,Whitmore,Willowbrook,Winterbourne,Wolverley,Wrenfield,Yarrowby"
-).split(",")
+
+GIVEN_NAMES = _words(
+    "Aaliyah Aaron Abdul Ada Adam Aisha Alfie Alice Amara Amelia Amir Ana Archie Arlo Ava Ayaan Bella "
+    "Ben Bethany Billy Callum Caleb Chloe Connor Daisy Daniel Darcy David Dylan Eden Elijah Ella "
+    "Ellie Elsie Emily Erin Ethan Evie Ewan Faith Fatima Finley Florence Freddie Freya George Grace "
+    "Hamza Hannah Harley Harper Harry Harvey Hassan Hollie Ibrahim Idris Imogen Isaac Isabella Isla "
+    "Ivy Jack Jacob Jade Jake James Jasmine Jayden Jessica Joshua Jude Kai Kayden Keira Kian Lacey "
+    "Layla Leah Leo Lewis Liam Lily Logan Lola Louie Lucas Lucy Luke Maisie Maryam Maya Megan Mia "
+    "Millie Mohammed Molly Muhammad Musa Nathan Niamh Noah Nora Olivia Oliver Oscar Owen Phoebe Poppy "
+    "Priya Reggie Reuben Riley Rosie Ruby Ryan Sara Scarlett Sienna Sofia Sophie Stanley Summer Theo "
+    "Thomas Tommy Tyler Willow Yusuf Zachary Zara Zain Zoe"
+)
+
+FAMILY_NAMES = _words(
+    "Adams Ahmed Ali Allen Anderson Armstrong Atkinson Bailey Baker Barker Barnes Begum Bell Bennett "
+    "Brown Burton Campbell Carter Chapman Clarke Collins Cooper Cox Davies Dawson Dixon Edwards Ellis "
+    "Evans Fisher Fletcher Foster Francis Gibson Graham Grant Gray Green Hall Harris Harrison Hill "
+    "Holmes Hughes Hunt Hussain Jackson James Jenkins Johnson Jones Kaur Kelly Kennedy Khan King "
+    "Knight Kowalski Lee Lewis Lloyd Marshall Martin Mason Matthews Miah Mills Mitchell Moore Morgan "
+    "Morris Murphy Murray Nowak Nwosu Okafor Okoye Owen Palmer Parker Patel Pearson Phillips Powell "
+    "Price Rahman Reid Richards Roberts Robinson Rogers Rose Russell Saunders Scott Shah Shaw Simpson "
+    "Singh Smith Stevens Stewart Taylor Thomas Thompson Turner Walker Walsh Ward Watson Webb Wells "
+    "White Wilkinson Williams Wilson Wood Wright Young"
+)
+
+TOWNS = _words(
+    "Ashby Vale,Barrowfield,Bramley Cross,Brookhurst,Calderwick,Castleford Green,Cheswick,"
+    "Coldharbour,Cranmere,Dalston Moor,Dunmore,Eastwold,Elmstead,Fairlow,Farnbridge,Fernhill,Foxley,"
+    "Glenmoor,Greyston,Hadley Heath,Halewood,Harrowgate,Hazelmere,Highcliff,Hollins End,Ingleby,"
+    "Kestrel Bay,Kingsmere,Langford,Larkhill,Lowmoor,Maplestead,Marshbrook,Millbridge,Netherby,"
+    "Newholme,Northwick,Oakhurst,Oldcastle,Pennington,Redbrook,Ridgeway,Rookwood,Saltmarsh,"
+    "Sandhurst Vale,Shelford,Southmere,Stanwick,Stoneleigh,Summerfield,Thornbury Heath,Upton Lea,"
+    "Wadebridge Vale,Westerby,Whitmore,Willowbrook,Winterbourne,Wolverley,Wrenfield,Yarrowby",
+    separator=",",
+)
 
 COUNTY = "Northvale"  # the partnership's county
 
@@ -51,7 +57,12 @@ AGENCY_NAMES = {
         "{town} Integrated Care Board",
         "{town} School Nursing Service",
     ),
-    "gp_practice": ("{town} Medical Practice", "{town} Surgery", "{town} Health Centre", "{town} Family Practice"),
+    "gp_practice": (
+        "{town} Medical Practice",
+        "{town} Surgery",
+        "{town} Health Centre",
+        "{town} Family Practice",
+    ),
     "school": (
         "{town} Primary School",
         "{town} Academy",
@@ -90,7 +101,12 @@ REFERENCE_PREFIX = {
 }
 
 PRACTITIONER_TITLES = {
-    "local_authority": ("Social worker", "Senior social worker", "Family support worker", "Early help practitioner"),
+    "local_authority": (
+        "Social worker",
+        "Senior social worker",
+        "Family support worker",
+        "Early help practitioner",
+    ),
     "police": ("Police constable", "Detective constable", "Public protection officer"),
     "nhs_trust": ("Health visitor", "School nurse", "Community nurse", "Paediatrician", "CAMHS practitioner"),
     "gp_practice": ("GP", "Practice nurse", "Practice manager"),
@@ -100,11 +116,25 @@ PRACTITIONER_TITLES = {
     "commissioned": ("Family practitioner", "Key worker"),
     "other": ("Housing officer", "Probation officer", "Fire safety officer", "Student support officer"),
 }
-LEAD_TITLES = ("Designated safeguarding lead", "Named nurse for safeguarding", "Safeguarding manager", "Team manager")
+LEAD_TITLES = (
+    "Designated safeguarding lead",
+    "Named nurse for safeguarding",
+    "Safeguarding manager",
+    "Team manager",
+)
 IG_TITLES = ("Information governance officer", "Data protection officer", "Records manager")
 ADMIN_TITLES = ("Partnership administrator", "Systems administrator")
 
-RELATIONSHIPS = ("Mother", "Father", "Grandmother", "Grandfather", "Special guardian", "Stepfather", "Aunt", "Foster carer")
+RELATIONSHIPS = (
+    "Mother",
+    "Father",
+    "Grandmother",
+    "Grandfather",
+    "Special guardian",
+    "Stepfather",
+    "Aunt",
+    "Foster carer",
+)
 
 REQUESTER_ROLES = (
     "Detective constable, child abuse investigation",
@@ -118,8 +148,16 @@ REQUESTER_ROLES = (
     "Early help coordinator",
     "MASH researcher",
 )
-RECIPIENT_ROLES = ("Detective constable", "Social worker", "Health visitor", "Designated safeguarding lead",
-                   "School nurse", "Team manager", "MASH researcher", "Paediatrician")
+RECIPIENT_ROLES = (
+    "Detective constable",
+    "Social worker",
+    "Health visitor",
+    "Designated safeguarding lead",
+    "School nurse",
+    "Team manager",
+    "MASH researcher",
+    "Paediatrician",
+)
 
 IDENTITY_CHECKS = (
     "Called back through the agency's switchboard and checked their role with their manager.",
@@ -195,7 +233,11 @@ FAMILY_NOT_TOLD = (
     "Telling the parents before the police visit could endanger the child.",
     "The child asked us not to tell their father; it would put them at risk.",
 )
-PROTECTED_IDENTITIES = ("The neighbour who reported the shouting.", "The school friend who told a teacher.", "")
+PROTECTED_IDENTITIES = (
+    "The neighbour who reported the shouting.",
+    "The school friend who told a teacher.",
+    "",
+)
 NO_SHARE_DETRIMENT = (
     "The requester has no role in the child's care; sharing would breach the family's trust "
     "and could stop them using the service the child relies on.",
@@ -208,7 +250,8 @@ DEPARTURE_REASONS = (
     "New information since the request makes sharing necessary despite the flowchart.",
 )
 OVERRIDE_REASONS = (
-    "Consent was refused, but the child is at risk of significant harm; protecting them outweighs the refusal.",
+    "Consent was refused, but the child is at risk of significant harm; protecting them outweighs "
+    "the refusal.",
     "The refusal stands for routine information; this share is limited to what the enquiry needs "
     "to keep the child safe.",
 )
