@@ -184,6 +184,11 @@ ACTIONS = {
     "escalate": "Escalate as a professional disagreement",
     "resolve": "Resolve the disagreement",
 }
+# Trail entries each scenario writes: a review and the decision's change; an addendum (and the change
+# of status when it answers a return).
+REVIEW_ENTRIES = {
+    name: sum(1 if step == "addendum" else 2 for step in steps) for name, steps in SCENARIOS.items()
+}
 AFTER = {"endorse": "endorsed", "return": "returned", "escalate": "escalated", "resolve": "resolved"}
 
 
@@ -350,25 +355,29 @@ class DecisionMaker:
         label = f"Draft decision {decision_id}"
         entries.append((created, self._change(CREATE, state, label, author, _logged_state(state))))
 
-        # The question pages, in order, each saved with the answers derived from it.
+        # The question pages, in order, each saved with the answers derived from it. The trail has
+        # room for a few page saves (the rest of N goes to submission, review and views), so
+        # neighbouring pages share an entry, as if saved together.
         if draft:
-            steps = steps[: rng.randrange(len(steps))]
+            steps = steps[: below(rng, len(steps))]
+        steps = [(step, at) for step, at in zip(steps, page_times, strict=False) if at < run.now - MINUTE]
+        budget = run.audit_per_record
+        scenario, reviewer = (None, None) if draft else self._reviewer(author, agency_id, submitted)
+        room = budget - 1 if draft else budget - 2 - REVIEW_ENTRIES[scenario]
+        groups = min(len(steps), room if draft else max(1, room // 2)) if room > 0 else 0
         pages = []
-        for step, page_at in zip(steps, page_times, strict=False):
-            if page_at > run.now - MINUTE:
-                break
+        size = -(-len(steps) // groups) if groups else len(steps) + 1
+        for start in range(0, len(steps), size):
             changes: dict = {}
-            _apply(state, answers[step], changes)
-            _apply(
-                state,
-                {
+            for step, page_at in steps[start : start + size]:
+                _apply(state, answers[step], changes)
+                derived = {
                     "proposed_outcome": proposed_outcome(state),
                     "consent_position": consent_position(state),
-                    "updated": page_at,
-                },
-                changes,
-            )
-            pages.append((page_at, changes))
+                }
+                _apply(state, derived | {"updated": page_at}, changes)
+            if groups:
+                pages.append((page_at, changes))
 
         reviews, addenda = [], []
         if draft:
@@ -390,7 +399,9 @@ class DecisionMaker:
             )
             label = state["reference"]
             submit = (submitted, self._change(UPDATE, state, label, author, changes))
-            reviews, addenda, later = self._review(state, author, agency_id, submitted, label)
+            reviews, addenda, later = self._review(
+                state, author, agency_id, submitted, label, scenario, reviewer
+            )
             if state["outcome"] == "do_not_share":
                 self.not_shared[(child_id, agency_id)] = (
                     decision_id,
@@ -410,20 +421,11 @@ class DecisionMaker:
                 )
 
         # The trail: its creation, page saves, submission, reviews and addenda, then views, N in all.
-        budget = run.audit_per_record
-        fixed = [] if draft else [submit, *later]
-        room = budget - 1 - len(fixed)
-        if draft:
-            entries += [
-                (t, self._change(UPDATE, state, label, author, changes)) for t, changes in pages[: budget - 1]
-            ]
-        else:
-            keep = min(len(pages), max(1, room // 2)) if room > 0 else 0
-            entries += [
-                (t, self._change(UPDATE, state, f"Draft decision {decision_id}", author, changes))
-                for t, changes in _merge_pages(pages, keep)
-            ]
-            entries += fixed
+        entries += [
+            (t, self._change(UPDATE, state, f"Draft decision {decision_id}", author, c)) for t, c in pages
+        ]
+        if not draft:
+            entries += [submit, *later]
             entries = entries[:budget]
             entries += self._views(state, author, agency_id, submitted, max(0, budget - len(entries)))
         for at, entry in entries:
@@ -603,14 +605,18 @@ class DecisionMaker:
         article6, article9 = _bases(agency.public, agency.kind, consent_status == "given")
         return {"article6_basis": article6.pick(self.rng), "article9_condition": article9.pick(self.rng)}
 
-    def _review(self, state: dict, author: Person, agency_id: int, submitted: int, label: str):
+    def _reviewer(self, author: Person, agency_id: int, submitted: int) -> tuple[str, Person | None]:
+        """What happens after submission (by how long ago it was), and which lead does it."""
+        leads = [lead for lead in self.partnership.leads[agency_id] if lead.id != author.id]
+        if not leads:  # the agency's only lead wrote it: it waits for a lead who is not its author
+            return "wait", None
+        age = (self.run.now - submitted) / DAY
+        mix = next(weights for limit, weights in WORKFLOWS if limit is None or age < limit)
+        return mix.pick(self.rng), pick(self.rng, leads)
+
+    def _review(self, state, author, agency_id, submitted, label, scenario, reviewer):
         """A lead of the agency (never the author) reviews; the author answers a return with an addendum."""
         rng, run = self.rng, self.run
-        leads = [lead for lead in self.partnership.leads[agency_id] if lead.id != author.id]
-        age = (run.now - submitted) / DAY
-        mix = next(weights for limit, weights in WORKFLOWS if limit is None or age < limit)
-        scenario = mix.pick(rng) if leads else "wait"
-        reviewer = pick(rng, leads) if leads else None
         at = submitted
         reviews, addenda, entries = [], [], []
         for step in SCENARIOS[scenario]:
@@ -908,22 +914,6 @@ def _changes_json(changes: dict) -> str:
             new = None if new is None else str(new)
         logged[NAMES[name]] = [old, new]
     return compact_json(logged)
-
-
-def _merge_pages(pages: list[tuple[int, dict]], keep: int) -> list[tuple[int, dict]]:
-    """``keep`` entries for the page saves: with fewer entries than pages, neighbouring saves share one."""
-    if keep <= 0 or not pages:
-        return []
-    size = -(-len(pages) // keep)
-    merged = []
-    for start in range(0, len(pages), size):
-        group = pages[start : start + size]
-        changes: dict = dict(group[0][1])
-        for _, diff in group[1:]:
-            for name, (old, new) in diff.items():
-                changes[name] = (changes[name][0] if name in changes else old, new)
-        merged.append((group[-1][0], changes))
-    return merged
 
 
 def reviews_and_addenda_after(reviews: list, addenda: list, submitted: int) -> int:
