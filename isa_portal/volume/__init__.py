@@ -19,7 +19,7 @@ itself, and the tests check every one of them at small scale.
 """
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
@@ -33,7 +33,7 @@ from isa_portal.models import SyntheticDataSet
 from isa_portal.volume import children as children_part
 from isa_portal.volume import decisions as decisions_part
 from isa_portal.volume import partnership as partnership_part
-from isa_portal.volume.run import DAY, Run
+from isa_portal.volume.run import Run
 from isa_portal.volume.tables import (
     Table,
     data_models,
@@ -44,11 +44,11 @@ from isa_portal.volume.tables import (
     to_us,
 )
 from isa_portal.volume.trail import COLUMNS as AUDIT_COLUMNS
+from isa_portal.volume.workers import Team
 
 AUDIT = Table(AuditEntry, AUDIT_COLUMNS)
 COUNTERS = Table(ReferenceCounter, ("year", "last_number"))
 ALL_TABLES = [*partnership_part.TABLES, *children_part.TABLES, *decisions_part.TABLES, AUDIT, COUNTERS]
-WINDOW = 7 * DAY  # entries wait at most this long (plus their own delay) to be put in time order
 
 
 class Refused(Exception):
@@ -63,6 +63,7 @@ class Options:
     decisions: int = 1_000_000
     audit_per_record: int = 10
     seed: int = 2026
+    workers: int = 2  # processes making decisions (the machine has two cores; PostgreSQL needs one too)
     password: str = "volume-password-2026"  # noqa: S105 (synthetic accounts; printed, and changeable)
 
 
@@ -128,16 +129,21 @@ def generate(options: Options, log: Callable[[str], None]) -> Report:
         mark = phase("children and consent", mark)
 
         log(f"Planning {options.decisions:,} decisions")
-        planned = decisions_part.plan(run, partnership, children, options.decisions)
-        maker = decisions_part.DecisionMaker(run, partnership, children)
+        plan = decisions_part.plan(run, partnership, children, options.decisions)
         mark = phase("decision plan", mark)
 
-        log("Decisions and the audit trail (the trail streams into COPY while decisions are made)")
-        run.copy_lines(AUDIT, _trail(run, partnership, children, maker, planned, log))
+        log(f"Decisions and the audit trail ({options.workers} workers; the trail streams into COPY)")
+        team = Team(run, partnership, children, plan, options.workers)
+        run.copy_lines(AUDIT, team.trail(log))
+        made = team.join()
+        log(
+            f"    {sum(m.submitted for m in made):,} submitted, {sum(m.drafts for m in made):,} drafts, "
+            f"{sum(m.reviews for m in made):,} reviews, {sum(m.addenda for m in made):,} addenda"
+        )
         mark = phase("decisions made, audit trail loaded", mark)
 
-        maker.load()
-        run.copy(COUNTERS, sorted(maker.counters.items()))
+        team.load()
+        run.copy(COUNTERS, sorted(plan.counters.items()))
         mark = phase("decisions, reviews, addenda loaded", mark)
 
         log(f"Rebuilding {len(rebuild)} indexes")
@@ -159,7 +165,7 @@ def generate(options: Options, log: Callable[[str], None]) -> Report:
     mark = phase("vacuum analyze", mark)
 
     report.counts = dict(run.counts)
-    report.audit_head = run.trail.head
+    report.audit_head = run.chain.head
     report.personas = {
         person.email: f"{person.role}, "
         + ("whole partnership" if person.partnership_wide else partnership.agency(person.agency_id).name)
@@ -198,28 +204,3 @@ def _prepare(cursor, tables: list[str]) -> None:
         )
     # Empty already (just checked, under lock): TRUNCATE is what lets COPY write frozen rows.
     cursor.execute(f"TRUNCATE {quoted(tables)}")
-
-
-def _trail(run: Run, partnership, children, maker, planned, log) -> Iterator[str]:
-    """Every record's entries, in time order: a week at a time, made, then sorted and chained."""
-    events, next_event, next_decision = children.events, 0, 0
-    boundary = run.start - 200 * DAY
-    reported, began = 0, time.monotonic()
-    while next_event < len(events) or next_decision < len(planned) or boundary <= run.now:
-        boundary += WINDOW
-        while next_event < len(events) and events[next_event][0] < boundary:
-            at, kind, index = events[next_event]
-            run.record(at, children_part.entry(run, partnership, children, kind, index))
-            next_event += 1
-        while next_decision < len(planned) and planned[next_decision][0] < boundary:
-            maker.make(*planned[next_decision])
-            next_decision += 1
-        yield from run.trail.write_until(boundary)
-        if next_decision - reported >= 100_000:
-            reported = next_decision
-            took = time.monotonic() - began
-            log(
-                f"    {next_decision:,} decisions, {run.trail.last_id:,} audit entries, {took:.0f} s "
-                f"({run.trail.last_id / took:,.0f} entries/s)"
-            )
-    yield from run.trail.write_until(None)

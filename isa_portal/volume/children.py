@@ -77,7 +77,7 @@ class Children:
     assessments: list[tuple] = field(default_factory=list)
     consent_rows: list[tuple] = field(default_factory=list)
     recipients: dict[int, tuple[int, ...]] = field(default_factory=dict)  # consent id -> agencies
-    events: list[tuple[int, int, int]] = field(default_factory=list)  # (when, kind, index)
+    events: list[tuple[int, int, int, int]] = field(default_factory=list)  # (when, kind, index, child id)
 
     def name(self, child_id: int) -> str:
         row = self.rows[child_id - 1]
@@ -138,7 +138,7 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
         )
         children.rows.append(row)
         children.ends.append(end)
-        children.events.append((at, CHILD, index))
+        children.events.append((at, CHILD, index, child_id))
         links = [(home, at)]
         extra = EXTRA_AGENCIES.pick(rng)
         for _ in range(extra):
@@ -151,8 +151,8 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
             reference = f"{prefix}-{100000 + below(rng, 900000)}" if rng.random() < 0.7 else ""
             link_id = len(children.link_rows) + 1
             children.link_rows.append((link_id, reference, to_datetime(since), agency_id, child_id))
-            children.events.append((since + (1000 if since == at else 0), LINK, link_id - 1))
-        children.events.append((run.between(at + HOUR, end), VIEW, index))
+            children.events.append((since + (1000 if since == at else 0), LINK, link_id - 1, child_id))
+        children.events.append((run.between(at + HOUR, end), VIEW, index, child_id))
         assessment = _assess(run, children, partnership, authors, child_id, born, links, end, today)
         _consents(run, children, partnership, authors, child_id, born, links, end, today, assessment)
     children.events.sort()
@@ -221,7 +221,7 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
         child_id,
     )
     children.assessments.append(row)
-    children.events.append((at + 20 * MINUTE, ASSESSMENT, assessment_id - 1))
+    children.events.append((at + 20 * MINUTE, ASSESSMENT, assessment_id - 1, child_id))
     return row
 
 
@@ -344,8 +344,8 @@ def _withdrawal(run, children, consent, at, recorder):
 def _add_consent(children, row, recipients, created):
     children.consent_rows.append(row)
     children.recipients[row[0]] = recipients
-    children.events.append((created, CONSENT, row[0] - 1))
-    children.events.append((created + 1000, RECIPIENTS, row[0] - 1))
+    children.events.append((created, CONSENT, row[0] - 1, row[19]))
+    children.events.append((created + 1000, RECIPIENTS, row[0] - 1, row[19]))
     return row
 
 

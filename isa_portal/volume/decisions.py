@@ -15,7 +15,6 @@ change them here.
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
-from tempfile import TemporaryFile
 from uuid import UUID
 
 from decisions.models import Decision, DecisionAddendum, DecisionReview
@@ -216,30 +215,67 @@ def consent_position(d: dict) -> str:
     return "consent_given" if d["consent_status"] == "given" else "without_consent"
 
 
-def plan(
-    run: Run, partnership: Partnership, children: Children, count: int
-) -> list[tuple[int, int, int, int]]:
-    """(when, child, agency, author) of every decision, oldest first."""
+# One planned decision: (id, created, child, agency, author, draft?, pages saved by, submitted, reference).
+Planned = tuple[int, int, int, int, int, bool, int, int, str | None]
+
+
+@dataclass
+class Plan:
+    decisions: list[Planned]  # oldest first: ids follow time
+    counters: dict[int, int]  # year -> last reference number given
+
+
+def plan(run: Run, partnership: Partnership, children: Children, count: int) -> Plan:
+    """Who decides what about whom and when, for every decision, before any is made.
+
+    Decided here, in one place, so the decisions can then be made in any order (in parallel):
+    when each is submitted, and so its reference, numbered per year in order of submission.
+    """
     rng = run.rng
     weights = [
         ((end - row[5].timestamp() * 1e6) / DAY + 30) ** 0.5 * rng.lognormvariate(0, 0.7)
         for row, end in zip(children.rows, children.ends, strict=True)
     ]
     picks = rng.choices(range(len(children.rows)), weights=weights, k=count)
-    decisions = []
+    chosen = []
     for index in picks:
         links = children.links[index]
         agency_id, since = links[0] if len(links) == 1 or rng.random() < 0.55 else pick(rng, links[1:])
         at = run.between(since, children.ends[index])
         people = partnership.practitioners[agency_id] if rng.random() < 0.88 else partnership.leads[agency_id]
         author = pick(rng, people or partnership.leads[agency_id])
-        decisions.append((at, index + 1, agency_id, author.id))
-    decisions.sort()
-    return decisions
+        chosen.append((at, index + 1, agency_id, author.id))
+    chosen.sort()
+    decisions = []
+    for decision_id, (created, child_id, agency_id, author_id) in enumerate(chosen, start=1):
+        # Most are left as drafts only when recent; a few old ones were abandoned.
+        draft = rng.random() < (0.25 if run.now - created < 45 * DAY else 0.004)
+        pages_done = created + len(STEPS) * MINUTE + below(rng, len(STEPS) * 5 * MINUTE)
+        roll = rng.random()
+        if roll < 0.8:
+            gap = below(rng, 30 * MINUTE)
+        else:
+            gap = HOUR + below(rng, 7 * HOUR) if roll < 0.95 else DAY + below(rng, 2 * DAY)
+        submitted = pages_done + gap
+        if gap >= HOUR:  # submitted later that day or another day: still in working hours
+            folded = run.at_work(submitted)
+            submitted = folded if folded > pages_done else pages_done + MINUTE
+        draft = draft or submitted > run.now - MINUTE
+        decisions.append(
+            [decision_id, created, child_id, agency_id, author_id, draft, pages_done, submitted, None]
+        )
+    counters: dict[int, int] = {}
+    for decision in sorted((d for d in decisions if not d[5]), key=lambda d: (d[7], d[0])):
+        year = to_datetime(decision[7]).year
+        counters[year] = counters.get(year, 0) + 1
+        decision[8] = f"ISD-{year}-{counters[year]:06d}"
+    return Plan([tuple(d) for d in decisions], counters)
 
 
 @dataclass
 class Made:
+    """What one maker made, for the log."""
+
     decisions: int = 0
     submitted: int = 0
     drafts: int = 0
@@ -248,15 +284,19 @@ class Made:
 
 
 class DecisionMaker:
-    """Makes decisions one at a time, oldest first: rows into temporary files, entries into the trail."""
+    """Makes planned decisions, oldest first: rows into files, entries into the run's pending trail.
 
-    def __init__(self, run: Run, partnership: Partnership, children: Children):
+    With several workers, each makes the decisions about its own share of the children (a
+    reconsideration follows a decision about the same child) and numbers reviews and addenda
+    in its own stride, so ids never collide.
+    """
+
+    def __init__(self, run: Run, partnership: Partnership, children: Children, files, worker=0, workers=1):
         self.run, self.rng = run, run.rng
         self.partnership, self.children = partnership, children
-        # Closed by load(); a failure ends the process's transaction and the files go with it.
-        self.files = {table.name: TemporaryFile("w+", encoding="utf-8") for table in TABLES}  # noqa: SIM115
+        self.files = files  # table name -> text file
         self.made = Made()
-        self.counters: dict[int, int] = {}  # year -> last reference number
+        self.next_review, self.next_addendum, self.stride = worker + 1, worker + 1, workers
         self.not_shared: dict[tuple[int, int], tuple] = {}  # (child, agency) -> decision to reconsider
         self.cover_cache: dict[tuple, int | None] = {}
         self.today = run.day(run.now)
@@ -304,33 +344,21 @@ class DecisionMaker:
         return target
 
     # Making one decision
-    def make(self, created: int, child_id: int, agency_id: int, author_id: int) -> None:
+    def make(
+        self, decision_id, created, child_id, agency_id, author_id, draft, pages_done, submitted, reference
+    ):
         rng, run = self.rng, self.run
         author = self.partnership.people[author_id - 1]
         agency = self.partnership.agency(agency_id)
-        decision_id = self.made.decisions + 1
-        self.made.decisions = decision_id
-        draft = rng.random() < (0.25 if run.now - created < 45 * DAY else 0.004)
+        self.made.decisions += 1
 
-        # When each page was saved and when it was submitted.
-        page_times = []
-        at = created
-        for _ in STEPS:
-            at += MINUTE + below(rng, 5 * MINUTE)
-            page_times.append(at)
-        roll = rng.random()
-        gap = (
-            below(rng, 30 * MINUTE)
-            if roll < 0.8
-            else (HOUR + below(rng, 7 * HOUR) if roll < 0.95 else DAY + below(rng, 2 * DAY))
-        )
-        submitted = page_times[-1] + gap
-        if gap >= HOUR:  # submitted another day or later that day: still in working hours
-            folded = run.at_work(submitted)
-            submitted = folded if folded > page_times[-1] else page_times[-1] + MINUTE
-        if submitted > run.now - MINUTE:
-            draft = True
-        on = run.day(submitted if not draft else created)
+        # When each page was saved: the planned span, shared out unevenly between the pages.
+        gaps = [1 + rng.random() * 5 for _ in STEPS]
+        total, elapsed, page_times = sum(gaps), 0.0, []
+        for gap in gaps:
+            elapsed += gap
+            page_times.append(created + int((pages_done - created) * elapsed / total))
+        on = run.day(created if draft else submitted)
 
         answers, steps = self._answers(created, on, child_id, agency, author)
         state = dict(BLANK)
@@ -384,13 +412,11 @@ class DecisionMaker:
             self.made.drafts += 1
         else:
             self.made.submitted += 1
-            year = to_datetime(submitted).year
-            self.counters[year] = self.counters.get(year, 0) + 1
             changes = {}
             _apply(
                 state,
                 {
-                    "reference": f"ISD-{year}-{self.counters[year]:06d}",
+                    "reference": reference,
                     "status": "awaiting_review",
                     "submitted_at": submitted,
                     "updated": submitted,
@@ -640,8 +666,8 @@ class DecisionMaker:
             changes = {}
             if step in ACTIONS:
                 comments = pick(rng, words.REVIEW_COMMENTS[step])
-                review_id = self.made.reviews + 1
-                self.made.reviews = review_id
+                review_id, self.next_review = self.next_review, self.next_review + self.stride
+                self.made.reviews += 1
                 row = (
                     review_id,
                     step,
@@ -677,8 +703,8 @@ class DecisionMaker:
                 entries.append((at + 1000, self._change(UPDATE, state, label, reviewer, changes)))
             else:
                 writer = author if step == "answer" or rng.random() < 0.6 else (reviewer or author)
-                addendum_id = self.made.addenda + 1
-                self.made.addenda = addendum_id
+                addendum_id, self.next_addendum = self.next_addendum, self.next_addendum + self.stride
+                self.made.addenda += 1
                 row = (
                     addendum_id,
                     pick(rng, words.ADDENDA),
@@ -774,13 +800,9 @@ class DecisionMaker:
         for addendum in addenda:
             self.files[TABLES[2].name].write(TABLES[2].line(addendum))
 
-    def load(self) -> None:
-        """COPY the temporary files into their tables (after the trail, which is streamed meanwhile)."""
-        for table in TABLES:
-            file = self.files[table.name]
-            file.seek(0)
-            self.run.copy_lines(table, file)
-            file.close()
+    def finish(self) -> None:
+        for file in self.files.values():
+            file.flush()
 
 
 @cache

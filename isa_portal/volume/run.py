@@ -12,7 +12,7 @@ from uuid import UUID
 from django.contrib.contenttypes.models import ContentType
 
 from isa_portal.volume.tables import Table, compact_json, copy_rows, logged_time, to_datetime  # noqa: F401
-from isa_portal.volume.trail import Entry, Trail
+from isa_portal.volume.trail import Chain, Entry, Pending
 
 DAY = 86_400_000_000
 HOUR = 3_600_000_000
@@ -53,7 +53,8 @@ class Run:
     audit_per_record: int
     rng: random.Random = field(init=False)
     start: int = field(init=False)
-    trail: Trail = field(default_factory=Trail)
+    pending: Pending = field(default_factory=Pending)  # entries made, waiting for their turn
+    chain: Chain = field(default_factory=Chain)  # the trail as written, in the parent process
     counts: dict[str, int] = field(default_factory=dict)
     content_types: dict[type, int] = field(default_factory=dict)
 
@@ -101,7 +102,7 @@ class Run:
         return written
 
     def record(self, at: int, entry: Entry) -> None:
-        self.trail.add(at, entry)
+        self.pending.add(at, entry)
 
 
 def _logged(value):

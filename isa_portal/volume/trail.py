@@ -6,16 +6,15 @@ rows are loaded with COPY: ``entry_hash = sha256(prev_hash + "\\n" + canonical c
 where the canonical content is what ``audit.chain.canonical_content`` makes of the row as
 PostgreSQL will give it back. :func:`canonical` builds those bytes directly from
 pre-encoded parts, which is several times faster than going through a dict for each of ten
-million rows; tests/isa_portal/test_generate_volume.py checks it against
+million rows; tests/test_generate_volume.py checks it against
 ``audit.chain.canonical_content`` and ``verify_audit`` checks the whole chain.
 
-Entries are produced out of order (a decision's views come weeks after its creation), so
-they wait in :class:`Trail` until every entry that could come before them has been made,
-then get their ids in time order: the trail reads as one written over five years.
+Entries are made out of order (a decision's views come weeks after its creation), so they
+wait in :class:`Pending` until every entry that could come before them has been made; the
+:class:`Chain` then gives them ids in time order: the trail reads as one written over five years.
 """
 
 from bisect import bisect_left
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from hashlib import sha256
 
@@ -98,7 +97,7 @@ def canonical(entry: Entry, timestamp: str) -> str:
     )
 
 
-# The audit table's columns in the order :meth:`Trail.line` writes them.
+# The audit table's columns in the order :meth:`Chain.line` writes them.
 COLUMNS = (
     "id", "object_pk", "object_id", "object_repr", "serialized_data", "action", "changes_text",
     "changes", "cid", "remote_addr", "remote_port", "timestamp", "additional_data", "actor_email",
@@ -106,48 +105,59 @@ COLUMNS = (
     "entry_hash", "prev_hash",
 )  # fmt: skip
 
+# An entry ready to be chained: (when, canonical content, its COPY columns between id and hashes).
+Rendered = tuple[int, str, str]
 
-class Trail:
-    """Holds entries until their turn, then numbers, chains and writes them in time order."""
+
+def render(at: int, entry: Entry) -> Rendered:
+    timestamp = iso_time(at)
+    actor = entry.actor
+    object_id, object_pk = (NULL, "") if entry.object_id is None else (entry.object_id, entry.object_id)
+    agency_id = NULL if entry.agency_id is None else entry.agency_id
+    address = actor.address if entry.source == WEB and actor.address else NULL
+    changes = NULL if entry.changes is None else escape(entry.changes)
+    detail = NULL if entry.detail is None else escape(entry.detail)
+    columns = (
+        f"{object_pk}\t{object_id}\t{escape(entry.object_repr)}\t{NULL}\t{entry.action}\t\t{changes}\t{NULL}\t"
+        f"{address}\t{NULL}\t{timestamp}\t{detail}\t{actor.copied[0]}\t{entry.event}\t{actor.copied[1]}\t"
+        f"{entry.source}\t{actor.copied[2]}\t{agency_id}\t{entry.content_type_id}"
+    )
+    return at, canonical(entry, timestamp), columns
+
+
+class Pending:
+    """Entries wait here until every entry that could come before them has been made."""
 
     def __init__(self):
         self._waiting: list[tuple[int, int, Entry]] = []
         self._sequence = 0
-        self._written_until = -1
-        self.last_id = 0
-        self.head = chain.GENESIS
+        self._ready_until = -1
 
     def add(self, at: int, entry: Entry) -> None:
-        if at < self._written_until:
+        if at < self._ready_until:
             raise ValueError("An audit entry came after later ones were written.")
         self._sequence += 1
         self._waiting.append((at, self._sequence, entry))
 
-    def write_until(self, until: int | None = None) -> Iterator[str]:
-        """COPY lines for every waiting entry before ``until`` (all of them when None)."""
+    def ready(self, until: int | None) -> list[Rendered]:
+        """The entries before ``until`` (all when None), in time order, rendered."""
         self._waiting.sort()
         cut = len(self._waiting) if until is None else bisect_left(self._waiting, (until,))
         ready, self._waiting = self._waiting[:cut], self._waiting[cut:]
         if until is not None:
-            self._written_until = until
-        for at, _, entry in ready:
-            yield self.line(at, entry)
+            self._ready_until = until
+        return [render(at, entry) for at, _, entry in ready]
 
-    def line(self, at: int, entry: Entry) -> str:
-        timestamp = iso_time(at)
-        content = canonical(entry, timestamp)
+
+class Chain:
+    """Numbers entries and links each to the one before, as the application's INSERT would."""
+
+    def __init__(self):
+        self.last_id = 0
+        self.head = chain.GENESIS
+
+    def line(self, rendered: Rendered) -> str:
         prev = self.head
-        self.head = head = sha256(f"{prev}\n{content}".encode()).hexdigest()
+        self.head = head = sha256(f"{prev}\n{rendered[1]}".encode()).hexdigest()
         self.last_id += 1
-        actor = entry.actor
-        object_id, object_pk = (NULL, "") if entry.object_id is None else (entry.object_id, entry.object_id)
-        agency_id = NULL if entry.agency_id is None else entry.agency_id
-        address = actor.address if entry.source == WEB and actor.address else NULL
-        changes = NULL if entry.changes is None else escape(entry.changes)
-        detail = NULL if entry.detail is None else escape(entry.detail)
-        return (
-            f"{self.last_id}\t{object_pk}\t{object_id}\t"
-            f"{escape(entry.object_repr)}\t{NULL}\t{entry.action}\t\t{changes}\t{NULL}\t{address}\t{NULL}\t"
-            f"{timestamp}\t{detail}\t{actor.copied[0]}\t{entry.event}\t{actor.copied[1]}\t{entry.source}\t"
-            f"{actor.copied[2]}\t{agency_id}\t{entry.content_type_id}\t{head}\t{prev}\n"
-        )
+        return f"{self.last_id}\t{rendered[2]}\t{head}\t{prev}\n"

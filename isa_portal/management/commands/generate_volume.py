@@ -44,7 +44,16 @@ class Command(BaseCommand):
             "other records have the entries the product writes when they are made.",
         )
         parser.add_argument(
-            "--seed", type=int, default=defaults.seed, help="The same seed makes the same data set."
+            "--seed",
+            type=int,
+            default=defaults.seed,
+            help="The same seed (and number of workers) makes the same data set.",
+        )
+        parser.add_argument(
+            "--workers",
+            type=positive,
+            default=defaults.workers,
+            help="Processes that make decisions in parallel.",
         )
 
     def handle(self, *args, **options) -> None:
@@ -55,6 +64,7 @@ class Command(BaseCommand):
             decisions=options["decisions"],
             audit_per_record=options["audit_per_record"],
             seed=options["seed"],
+            workers=options["workers"],
             password=os.environ.get("VOLUME_PASSWORD") or Options.password,
         )
         try:
