@@ -16,6 +16,10 @@ transaction: a failure leaves the database as it was.
 Foreign keys are not checked row by row during the load (``session_replication_role =
 replica``, which only a superuser may set): the generator makes its references consistent
 itself, and the tests check every one of them at small scale.
+
+In order: the partnership (``partnership``), children and consent (``children``), a plan of
+every decision, then the decisions made by worker processes while their audit entries
+stream into COPY in time order (``decisions``, ``workers``, ``trail``), then the indexes.
 """
 
 import time
@@ -148,7 +152,10 @@ def generate(options: Options, log: Callable[[str], None]) -> Report:
 
         log(f"Rebuilding {len(rebuild)} indexes")
         for statement in rebuild:
+            built = time.monotonic()
             cursor.execute(statement)
+            if time.monotonic() - built > 5:  # where the time goes, for the big tables
+                log(f"    {time.monotonic() - built:5.1f} s  {statement.removeprefix('CREATE ')}")
         reset_sequences(cursor, data_models())
         SyntheticDataSet.objects.create(
             generated_at=timezone.now(),

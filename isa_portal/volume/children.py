@@ -15,8 +15,8 @@ from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentReco
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
 from isa_portal.volume import words
 from isa_portal.volume.partnership import Partnership
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, logged_time, pick
-from isa_portal.volume.tables import Table, compact_json, to_datetime, to_us
+from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, pick
+from isa_portal.volume.tables import Table, compact_json, day_start, logged_time, to_datetime, to_us
 from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
 CHILD_COLUMNS = (
@@ -58,7 +58,7 @@ PURPOSE_PICK = Weighted(PURPOSES, PURPOSE_WEIGHTS)
 AGES = Weighted(range(17), AGE_WEIGHTS)
 MATTER_PICK = Weighted(MATTERS, MATTER_WEIGHTS)
 EXTRA_AGENCIES = Weighted((0, 1, 2, 3), (45, 35, 15, 5))
-CONSENT_COUNT = Weighted((0, 1, 2, 3), (40, 35, 18, 7))
+CONSENT_COUNT = Weighted((0, 1, 2, 3), (22, 40, 26, 12))
 ANSWERS = Weighted(("given", "refused", "not_sought"), (62, 18, 20))
 
 # Kinds of trail entry about these records, ordered by time before they are written.
@@ -120,7 +120,9 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
         first_known = run.day(at)
         age = AGES.pick(rng)
         born = first_known - timedelta(days=int(age * 365.25) + below(rng, 365))
-        adult = _us(date(born.year + 18, born.month, 28 if (born.month, born.day) == (2, 29) else born.day))
+        adult = day_start(
+            date(born.year + 18, born.month, 28 if (born.month, born.day) == (2, 29) else born.day)
+        )
         end = min(at + int((60 + rng.random() * 840) * DAY), adult - DAY, run.now - HOUR)
         end = max(end, at + HOUR)
         given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
@@ -171,10 +173,6 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
     return children
 
 
-def _us(day: date) -> int:
-    return (day.toordinal() - date(1970, 1, 1).toordinal()) * DAY
-
-
 def _recipient_rows(children: Children):
     row_id = 0
     for consent_id, agencies in children.recipients.items():
@@ -189,7 +187,7 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
     if age_on(born, run.day(end)) < 10 or rng.random() >= 0.3:
         return None
     agency_id, since = pick(rng, links)
-    at = run.between(max(since, _us(date(born.year + 10, born.month, min(born.day, 28)))), end)
+    at = run.between(max(since, day_start(date(born.year + 10, born.month, min(born.day, 28)))), end)
     assessed_on = run.day(at)
     age = age_on(born, assessed_on)
     matter = MATTER_PICK.pick(rng)
@@ -240,11 +238,11 @@ def _consents(run, children, partnership, authors, child_id, born, links, end, t
         by_child = child_can_consent and number == 0 and rng.random() < 0.7
         if by_child:
             agency_id = assessment[9]
-            assessed = _us(assessment[3])
+            assessed = day_start(assessment[3])
             at = run.between(assessed + HOUR, min(assessed + 60 * DAY, end))
-        else:
+        else:  # consent is usually asked about early on, when an agency first becomes involved
             agency_id, since = pick(rng, links)
-            at = run.between(since + HOUR, end)
+            at = run.between(since + HOUR, since + HOUR + (end - since) * 35 // 100)
         given_on = run.day(at)
         candidates = [a for a in agency_ids if a != agency_id] + [pick(rng, partnership.agencies).id, 1]
         recipients = tuple(sorted({pick(rng, candidates) for _ in range(rng.randint(1, 3))} - {agency_id}))
@@ -295,7 +293,7 @@ def _consent_row(
     parent = sought and not by_child
     valid_until = None
     if answer == "given" and rng.random() < 0.75:
-        valid_until = given_on + timedelta(days=rng.randint(180, 365))
+        valid_until = given_on + timedelta(days=rng.randint(365, 730))
     elif not sought and rng.random() < 0.5:
         valid_until = given_on + timedelta(days=90)
     disagreement = sought and rng.random() < 0.03

@@ -22,19 +22,18 @@ from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToS
 from isa_portal.volume import words
 from isa_portal.volume.children import PURPOSES, Children, age_on
 from isa_portal.volume.partnership import Partnership, Person
-from isa_portal.volume.run import (
-    DAY,
-    HOUR,
-    MINUTE,
-    Run,
-    Weighted,
-    below,
+from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, pick
+from isa_portal.volume.tables import (
+    NULL,
+    Table,
     compact_json,
-    creation,
+    escape,
+    iso_time,
+    json_string,
     logged_time,
-    pick,
+    to_datetime,
+    to_us,
 )
-from isa_portal.volume.tables import NULL, Table, escape, iso_time, json_string, to_datetime, to_us
 from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
 DECISION_COLUMNS = (
@@ -470,7 +469,7 @@ class DecisionMaker:
             answers["_reconsiders"] = (previous[0], previous[2])
         match = None
         consents = self.children.consents.get(child_id)
-        if "_reconsiders" not in answers and consents and rng.random() < 0.6:
+        if "_reconsiders" not in answers and consents and rng.random() < 0.8:
             valid = [c for c in consents if c[11] <= on and (c[12] is None or c[12] >= on)]
             match = pick(rng, valid) if valid else None
         if "_reconsiders" in answers:

@@ -26,8 +26,8 @@ from agreements.models import (
 )
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 from isa_portal.volume import words
-from isa_portal.volume.run import DAY, HOUR, MINUTE, YEAR, Run, creation, fields, logged_time, update
-from isa_portal.volume.tables import Table, to_datetime
+from isa_portal.volume.run import DAY, HOUR, MINUTE, YEAR, Run, creation, fields, update
+from isa_portal.volume.tables import Table, day_start, logged_time, to_datetime
 from isa_portal.volume.trail import CREATE, SYSTEM, UPDATE, WEB, Actor, Entry
 
 DOMAIN = "volume.invalid"  # reserved (RFC 2606): no one can receive mail there
@@ -399,7 +399,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             )
             representatives.append(rep)
             info.representatives.append((rep_id, rep[1], started, ended))
-            at = created + MINUTE if started <= run.day(founded) else run.at_work(_us(started))
+            at = created + MINUTE if started <= run.day(founded) else run.at_work(day_start(started))
             run.record(
                 at,
                 Entry(
@@ -415,7 +415,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             )
             if ended is not None:
                 run.record(
-                    run.at_work(_us(change)) - MINUTE,
+                    run.at_work(day_start(change)) - MINUTE,
                     Entry(
                         UPDATE,
                         "change",
@@ -431,10 +431,6 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
     run.copy(TABLES[0], rows)
     run.copy(TABLES[1], representatives)
     return agencies
-
-
-def _us(day: date) -> int:
-    return (day.toordinal() - date(1970, 1, 1).toordinal()) * DAY
 
 
 def _agency_name(run: Run, kind, taken: set[str], first: bool) -> str:
@@ -577,7 +573,7 @@ def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Pa
         agreement_id = index + 1
         owner = owners[owner_key]
         offs = [_sign_off(run, when) for _, when in numbers]
-        created = run.at_work((_us(offs[0]) if offs[0] else run.now - 30 * DAY) - 20 * DAY)
+        created = run.at_work((day_start(offs[0]) if offs[0] else run.now - 30 * DAY) - 20 * DAY)
         row = (
             agreement_id,
             title,
@@ -640,7 +636,7 @@ def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Pa
         version_ids = []
         for (number, _), signed_off in zip(numbers, offs, strict=True):
             version_id = len(versions) + 1
-            written = run.at_work((_us(signed_off) if signed_off else run.now - 20 * DAY) - 7 * DAY)
+            written = run.at_work((day_start(signed_off) if signed_off else run.now - 20 * DAY) - 7 * DAY)
             version = (
                 version_id,
                 number,
@@ -673,7 +669,7 @@ def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Pa
             )
         if status != "draft":
             run.record(
-                run.at_work(_us(offs[0]) + DAY),
+                run.at_work(day_start(offs[0]) + DAY),
                 Entry(
                     UPDATE,
                     "change",
@@ -731,7 +727,7 @@ def _sign(run, partnership, agreement_id, title, owner, version_ids, numbers, re
             signed_on = signed_off + timedelta(days=rng.randint(0, 120))
             if signed_on > today:
                 continue
-            recorded = run.before_now(run.at_work(_us(signed_on) + rng.randrange(DAY)))
+            recorded = run.before_now(run.at_work(day_start(signed_on) + rng.randrange(DAY)))
             rep = agency.representative_on(signed_on)
             signature_id = len(rows) + 1
             row = [
@@ -792,7 +788,7 @@ def _sign(run, partnership, agreement_id, title, owner, version_ids, numbers, re
         row[5], row[6] = "withdrawn", withdrawn
         row[7] = "Left the pathway this agreement covers; will sign again after restructuring."
         run.record(
-            run.at_work(_us(withdrawn)),
+            run.at_work(day_start(withdrawn)),
             Entry(
                 UPDATE,
                 "change",

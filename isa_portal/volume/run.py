@@ -11,7 +11,7 @@ from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
 
-from isa_portal.volume.tables import Table, compact_json, copy_rows, logged_time, to_datetime  # noqa: F401
+from isa_portal.volume.tables import Table, compact_json, copy_rows, to_datetime
 from isa_portal.volume.trail import Chain, Entry, Pending
 
 DAY = 86_400_000_000

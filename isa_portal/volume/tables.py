@@ -35,6 +35,13 @@ def to_us(moment: datetime) -> int:
 
 
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
+
+
+def day_start(day: date) -> int:
+    """Midnight (UTC) at the start of ``day``."""
+    return (day.toordinal() - _EPOCH_DAY) * 86_400_000_000
+
+
 _DAYS: dict[int, str] = {}
 
 

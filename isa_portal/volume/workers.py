@@ -15,6 +15,7 @@ through a pipe, a week of the partnership's time at a time.
 import heapq
 import random
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from itertools import chain as chained
@@ -25,6 +26,7 @@ from tempfile import TemporaryFile
 from isa_portal.volume import children as children_part
 from isa_portal.volume import decisions as decisions_part
 from isa_portal.volume.run import DAY, Run
+from isa_portal.volume.tables import to_datetime
 from isa_portal.volume.trail import Pending
 
 WINDOW = 7 * DAY  # entries wait at most this long (plus their own delay) to be put in time order
@@ -73,13 +75,15 @@ class Team:
     def trail(self, log) -> Iterator[str]:
         """COPY lines of the whole trail: each week's entries from every worker, merged and chained."""
         chain, pending = self.run.chain, self.run.pending
+        began = time.monotonic()
         for number, boundary in enumerate(self.windows, start=1):
             batches = [self._receive(worker) for worker in range(len(self.pipes))]
             batches.append(pending.ready(boundary))
             for rendered in heapq.merge(*batches, key=itemgetter(0)):
                 yield chain.line(rendered)
-            if number % 26 == 0:
-                log(f"    {number // 52} years in: {chain.last_id:,} audit entries")
+            if number % 26 == 0:  # every half year of the partnership's time
+                took = time.monotonic() - began
+                log(f"    to {to_datetime(boundary):%d %b %Y}: {chain.last_id:,} audit entries, {took:.0f} s")
 
     def join(self) -> list:
         made = [self._receive(worker) for worker in range(len(self.pipes))]
