@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.middleware import ANSWER_HEADER, ASK_HEADER
+from bench.middleware import ANSWER_HEADER, ASK_HEADER, TIME_HEADER
 
 HERE = Path(__file__).resolve().parent
 
@@ -53,12 +53,12 @@ class Server:
         finally:
             connection.close()
 
-    def queries(self, path: str, cookie: str | None) -> int | None:
+    def queries(self, path: str, cookie: str | None) -> tuple[int, float]:
+        """How many queries one request of the page runs, and their time in ms."""
         status, headers, _ = self.get(path, cookie, {ASK_HEADER: "1"})
         if status != 200:
             raise RuntimeError(f"GET {path} answered {status} {headers.get('Location', '')}".strip())
-        value = headers.get(ANSWER_HEADER)
-        return int(value) if value is not None else None
+        return int(headers[ANSWER_HEADER]), float(headers[TIME_HEADER])
 
     def latency(
         self, path: str, cookie: str | None, *, requests: int, seconds: float, warm_up: int
@@ -68,7 +68,7 @@ class Server:
         page costs bounded time; the table shows how many were timed."""
         headers = self.headers(cookie)
         self._one_by_one(path, headers, count=warm_up, seconds=seconds / 3, minimum=1)
-        timings, failures = self._one_by_one(path, headers, count=requests, seconds=seconds, minimum=5)
+        timings, failures = self._one_by_one(path, headers, count=requests, seconds=seconds, minimum=3)
         return Latency(
             p50=statistics.median(timings),
             p95=_percentile(timings, 95),
@@ -100,6 +100,17 @@ class Server:
         if shutil.which("wrk"):
             return self._wrk(path, cookie, seconds=seconds, concurrency=concurrency)
         return self._processes(path, cookie, seconds=seconds, concurrency=concurrency)
+
+    def drain(self, *, queued: int, p50_ms: float, workers: int) -> None:
+        """Wait for the requests a load run left behind: when wrk stops, its last requests are
+        still being served or queued, and would slow whatever is measured next."""
+        time.sleep(queued * p50_ms / 1000 / workers)
+        floor = self.headers(None)
+        for _ in range(200):  # then until the floor answers fast twice running (20 s at most)
+            times, _ = self._one_by_one("/bench/floor/", floor, count=2, seconds=0, minimum=2)
+            if max(times) < 20:
+                return
+            time.sleep(0.1)
 
     def _wrk(self, path: str, cookie: str | None, *, seconds: float, concurrency: int) -> Throughput:
         command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds:g}s", "--timeout", "60s"]

@@ -30,6 +30,7 @@ def test_the_floor_answers_and_the_count_matches_the_pinned_tests_count(client, 
     assert response.status_code == 200
     assert response.content == b"floor"
     assert response["X-Bench-Queries"] == "2"
+    assert float(response["X-Bench-Query-Ms"]) >= 0
     assert "X-Bench-Queries" not in client.get("/bench/floor/")
 
 
