@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import django
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -83,8 +83,14 @@ class Page:
 
 
 def main() -> int:
-    if not Decision.objects.exists():
-        print(f"The database {settings.DATABASES['default']['NAME']} holds no decisions: nothing to measure.")
+    name = settings.DATABASES["default"]["NAME"]
+    try:
+        empty = not Decision.objects.exists()
+    except DatabaseError as error:
+        print(f"Cannot read decisions from the database {name}: {str(error).strip()}")
+        return 2
+    if empty:
+        print(f"The database {name} holds no decisions: nothing to measure.")
         print("Fill it first, e.g. `manage.py generate_volume`, or point BENCH_DATABASE_URL elsewhere.")
         return 2
     if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
