@@ -1,7 +1,7 @@
 """The benchmark of issue 8: every figure against its budget, in one table. Run by ``bench/run``.
 
 Order of a run: choose the people and records (``bench.cast``), sign them in, start
-gunicorn, then per page: the query count, latency at concurrency 1, throughput at
+gunicorn, then per page: latency at concurrency 1, the query count, throughput at
 concurrency 8; then the CSV export; stop gunicorn; then the in-process figures (an
 audited write, each report figure). Sessions are removed at the end.
 """
@@ -117,7 +117,7 @@ def main() -> int:
             if page.latency.p50 <= SLOW_MS:
                 page.throughput = server.throughput(page.path, cookie, seconds=C8_SECONDS)
                 server.drain(queued=8, p50_ms=page.latency.p50, workers=WORKERS)
-            print(f"  measured {page.name}", flush=True)
+            print(f"  {page.name}: p50 {page.latency.p50:.1f} ms, {page.queries} queries", flush=True)
         exported = _export(server, cookies["partnership_ig"], gunicorn.pid, log)
     finally:
         if gunicorn is not None:
