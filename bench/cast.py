@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore
 from django.db.models import Count
+from django.utils.module_loading import import_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -23,9 +25,6 @@ from agreements.models import Agency
 from audit.context import audit_context
 from consent.models import Child
 from decisions.models import Decision, Outcome, Status
-
-# The backend that accepts a password in the real sign-in (django-axes only refuses).
-PASSWORD_BACKEND = "django.contrib.auth.backends.ModelBackend"  # noqa: S105  (a path, not a password)
 
 
 class CastMissing(Exception):
@@ -141,7 +140,7 @@ def session_cookie(user: User, device: TOTPDevice) -> str:
     session.update(
         {
             SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: PASSWORD_BACKEND,
+            BACKEND_SESSION_KEY: password_backend(),
             HASH_SESSION_KEY: user.get_session_auth_hash(),
             SIGNED_IN_AT_KEY: now,
             LAST_SEEN_KEY: now,
@@ -150,6 +149,15 @@ def session_cookie(user: User, device: TOTPDevice) -> str:
     )
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def password_backend() -> str:
+    """The backend that accepts a password in the real sign-in (django-axes's only refuses)."""
+    return next(
+        path
+        for path in settings.AUTHENTICATION_BACKENDS
+        if issubclass(import_string(path), ModelBackend) and not path.startswith("axes.")
+    )
 
 
 def _authenticator(user: User) -> tuple[TOTPDevice, bool]:

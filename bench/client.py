@@ -167,6 +167,7 @@ class Export:
     growth_mb: float
     completed: bool
     note: str = ""
+    expected: int = 0  # rows the log holds for the user: a cut-off export shows fewer
 
     @property
     def rows_per_second(self) -> float:

@@ -118,7 +118,7 @@ def main() -> int:
                 page.throughput = server.throughput(page.path, cookie, seconds=C8_SECONDS)
                 server.drain(queued=8, p50_ms=page.latency.p50, workers=WORKERS)
             print(f"  {page.name}: p50 {page.latency.p50:.1f} ms, {page.queries} queries", flush=True)
-        exported = _export(server, cookies["partnership_ig"], gunicorn.pid, log)
+        exported = _export(server, cookies["partnership_ig"], gunicorn.pid, log, cast.partnership_ig)
     finally:
         if gunicorn is not None:
             gunicorn.terminate()
@@ -267,13 +267,14 @@ def _start_gunicorn() -> tuple[subprocess.Popen, Path]:
     raise RuntimeError(f"gunicorn did not answer on port {PORT}; see {log}")
 
 
-def _export(server: client.Server, cookie: str, master: int, log: Path) -> client.Export | None:
+def _export(server: client.Server, cookie: str, master: int, log: Path, user) -> client.Export | None:
     try:
         path = reverse("decisions:log_export")
     except NoReverseMatch:
         return None
     timeouts_before = log.read_text().count("WORKER TIMEOUT") if log.exists() else 0
     result = client.export(server, path, cookie, master)
+    result.expected = selectors.log_scope(user).count()  # what the unfiltered log holds for them
     if log.exists() and log.read_text().count("WORKER TIMEOUT") > timeouts_before:
         result.completed, result.note = False, "killed by the worker timeout"
     return result
@@ -396,7 +397,7 @@ def _export_row(exported: client.Export | None) -> list[str]:
         return [name, "missing: no URL named decisions:log_export", "", ""]
     rate, grew = exported.rows_per_second, exported.growth_mb
     figure = (
-        f"{exported.rows:,} rows in {exported.seconds:.1f} s = {rate:,.0f} rows/s; "
+        f"{exported.rows:,} of {exported.expected:,} rows in {exported.seconds:.1f} s = {rate:,.0f} rows/s; "
         f"worker grew {grew:.1f} MB; "
         + ("completed" if exported.completed else "NOT completed")
         + (f" ({exported.note})" if exported.note else "")
