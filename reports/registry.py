@@ -38,9 +38,11 @@ Put the function in ``<app>/reports.py`` and import that module in the app's
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import models
 
@@ -137,3 +139,30 @@ def figures() -> list[Figure]:
 
 def get_figure(key: str) -> Figure | None:
     return _FIGURES.get(key)
+
+
+_page_reads: ContextVar[dict[tuple[str, ReportScope], Any] | None] = ContextVar(
+    "report_page_reads", default=None
+)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within this block, figures sharing a read (``read_once``) for the same scope share one query.
+
+    The page and the downloads wrap their figures in it; a figure called on its own reads afresh.
+    """
+    token = _page_reads.set({})
+    try:
+        yield
+    finally:
+        _page_reads.reset(token)
+
+
+def read_once[T](name: str, scope: ReportScope, load: Callable[[], T]) -> T:
+    reads = _page_reads.get()
+    if reads is None:
+        return load()
+    if (name, scope) not in reads:
+        reads[(name, scope)] = load()
+    return reads[(name, scope)]

@@ -9,8 +9,9 @@ from accounts.access import require
 from accounts.permissions import Perm
 from audit.services import record_export
 from isa_portal.exports import csv_response, xlsx_response
-from reports import charts, registry
+from reports import charts, registry, rollups
 from reports.forms import ReportFilterForm
+from reports.models import RollupRefresh
 
 
 def _form(request: HttpRequest) -> ReportFilterForm:
@@ -23,10 +24,14 @@ def report_index(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     sections: list[dict] = []
     scope = None
+    summarised_at = None
     if not form.is_bound or form.is_valid():
         scope = form.scope()
-        for figure in registry.figures():
-            data = figure.compute(scope)
+        with registry.reading_once():
+            computed = [(figure, figure.compute(scope)) for figure in registry.figures()]
+            audit_summary = rollups.refreshes(scope).get(RollupRefresh.AUDIT)
+        summarised_at = audit_summary.refreshed_at if audit_summary else None
+        for figure, data in computed:
             if not sections or sections[-1]["title"] != figure.section:
                 sections.append({"title": figure.section, "figures": []})
             sections[-1]["figures"].append(
@@ -44,7 +49,14 @@ def report_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/index.html",
-        {"form": form, "sections": sections, "scope": scope, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "sections": sections,
+            "scope": scope,
+            "as_at": timezone.now(),
+            "summarised_at": summarised_at,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -58,7 +70,8 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return HttpResponse("Check the dates and agency asked for.", status=400, content_type="text/plain")
     scope = form.scope()
-    data = figure.compute(scope)
+    with registry.reading_once():
+        data = figure.compute(scope)
     record_export(
         figure.source,
         label=f"Report: {figure.title} ({fmt.upper()})",

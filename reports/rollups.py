@@ -1,0 +1,413 @@
+"""Monthly counts behind the report figures, and how they stay exact.
+
+At partnership scale (a million decisions, ten million audit entries) counting the records
+for each page takes seconds; these counts make it a few hundred rows. Both give exactly the
+figures counting the records would, for any dates asked for:
+
+- **Decisions** (``DecisionCount``) are counted as each is submitted, in the submitting
+  transaction (``count_submitted``, called by ``decisions.services.decision_submit``). What a
+  submitted decision records never changes afterwards (``Decision.save`` and the database
+  trigger refuse it), so a count never needs taking back.
+- **The audit trail** (``AuditCount``) is counted by ``manage.py refresh_rollups`` up to an
+  entry id; entries after it are counted from the trail as the page loads. Entry ids are drawn
+  under the audit chain's lock, held until the writing transaction commits (audit/chain.py),
+  so when the newest committed entry has id N, every entry up to N has committed: nothing is
+  missed or counted twice. Run the command nightly so the part counted live stays small.
+
+Months are the partnership's (settings.TIME_ZONE). When the dates asked for start or end
+inside a month, the records of that month outside the dates are counted from the records and
+taken off again. On SQLite (the local demo), before the first ``refresh_rollups``, or for a
+period in another time zone, figures are counted from the records alone.
+"""
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Case, Count, F, Q, Subquery, Sum, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from audit.models import AuditEntry, Event
+from decisions.models import REFUSALS, SHARING_OUTCOMES, Decision, Status
+from reports.models import AuditCount, RollupRefresh
+from reports.registry import ReportScope, read_once
+
+# (month, measure, value) -> decisions, or (month, event, agency name or None) -> audit entries
+Counts = Counter
+
+# Only one refresh_rollups at a time ("ISA rollup").
+REFRESH_LOCK_KEY = 0x15A0B011
+
+
+def in_use() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _zone():
+    return timezone.get_default_timezone()
+
+
+def _month_start(moment: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    return moment.astimezone(zone).date().replace(day=1)
+
+
+def _refreshes() -> dict[str, RollupRefresh]:
+    return {refresh.name: refresh for refresh in RollupRefresh.objects.all()}
+
+
+def refreshes(scope: ReportScope) -> dict[str, RollupRefresh]:
+    """When each set of counts was last refreshed (read once per page)."""
+    if not in_use():
+        return {}
+    return read_once("rollup-refreshes", scope, _refreshes)
+
+
+def _answers(scope: ReportScope, name: str) -> bool:
+    """Whether the counts ``name`` can answer for this scope: built, and months in our time zone."""
+    return (
+        in_use()
+        and getattr(scope.start.tzinfo, "key", None) == settings.TIME_ZONE
+        and bool(scope.months())
+        and name in refreshes(scope)
+    )
+
+
+def _outside(scope: ReportScope) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The parts of the scope's first and last months that fall outside its dates."""
+    months = scope.months()
+    first = dt.datetime.combine(months[0], dt.time.min, scope.start.tzinfo)
+    after = dt.datetime.combine(
+        (months[-1] + dt.timedelta(days=32)).replace(day=1), dt.time.min, scope.start.tzinfo
+    )
+    parts = []
+    if first < scope.start:
+        parts.append((first, scope.start))
+    if scope.end < after:
+        parts.append((scope.end, after))
+    return parts
+
+
+# ------------------------------------------------------------------------------------------
+# Decisions
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One thing counted about each submitted decision: its value, or None when not counted.
+
+    ``sql`` and ``value`` say the same thing, for a rebuild in one statement and for one
+    decision at a time; tests/reports/test_rollups.py holds them to each other.
+    """
+
+    name: str
+    sql: str  # over decisions_decision as d; %(name)s parameters from SQL_PARAMS
+    value: Callable[[Mapping, dt.tzinfo], str | None]  # a decision's columns, the months' time zone
+
+
+def _days_to_decision(d: Mapping, zone: dt.tzinfo) -> str | None:
+    if d["request_received_on"] is None:
+        return None
+    return str((d["submitted_at"].astimezone(zone).date() - d["request_received_on"]).days)
+
+
+MEASURES = (
+    # decisions_by_month
+    Measure("outcome", "NULLIF(d.outcome, '')", lambda d, zone: d["outcome"] or None),
+    # decisions_by_consent_position
+    Measure(
+        "consent_position", "NULLIF(d.consent_position, '')", lambda d, zone: d["consent_position"] or None
+    ),
+    # decisions_by_consent_position: shares (in full or part) overriding a refusal of consent
+    Measure(
+        "override",
+        "CASE WHEN d.outcome = ANY(%(sharing)s) AND d.consent_status = ANY(%(refusals)s) THEN '' END",
+        lambda d, zone: "" if d["outcome"] in SHARING_OUTCOMES and d["consent_status"] in REFUSALS else None,
+    ),
+    # shared_without_consent_rate: every share (in full or part), by its consent position
+    Measure(
+        "sharing",
+        "CASE WHEN d.outcome = ANY(%(sharing)s) THEN d.consent_position END",
+        lambda d, zone: d["consent_position"] if d["outcome"] in SHARING_OUTCOMES else None,
+    ),
+    # article6_bases, article9_conditions
+    Measure("article6_basis", "NULLIF(d.article6_basis, '')", lambda d, zone: d["article6_basis"] or None),
+    Measure(
+        "article9_condition",
+        "NULLIF(d.article9_condition, '')",
+        lambda d, zone: d["article9_condition"] or None,
+    ),
+    # days_to_decision: calendar days from the request to the day of submission
+    Measure(
+        "days_to_decision",
+        "((d.submitted_at AT TIME ZONE %(zone)s)::date - d.request_received_on)::text",
+        _days_to_decision,
+    ),
+)
+DECISION_COLUMNS = (
+    "agency_id",
+    "submitted_at",
+    "outcome",
+    "consent_position",
+    "consent_status",
+    "article6_basis",
+    "article9_condition",
+    "request_received_on",
+)
+
+
+def _sql_params() -> dict:
+    return {"sharing": sorted(SHARING_OUTCOMES), "refusals": sorted(REFUSALS), "zone": settings.TIME_ZONE}
+
+
+def measures_of(decision: Mapping, zone: dt.tzinfo) -> list[tuple[str, str]]:
+    """The (measure, value) pairs one submitted decision counts towards, its days in ``zone``."""
+    pairs = ((measure.name, measure.value(decision, zone)) for measure in MEASURES)
+    return [(name, value) for name, value in pairs if value is not None]
+
+
+UPSERT_DECISION_COUNTS = """
+    INSERT INTO reports_decisioncount (agency_id, month, measure, value, count) VALUES {rows}
+    ON CONFLICT (COALESCE(agency_id, 0), month, measure, value)
+    DO UPDATE SET count = reports_decisioncount.count + EXCLUDED.count
+"""
+
+
+def count_submitted(decision: Decision) -> None:
+    """Count a decision just submitted, for its agency and for the whole partnership.
+
+    Called inside the submitting transaction, so the count commits (or not) with the decision.
+    """
+    if not in_use():
+        return
+    values = {column: getattr(decision, column) for column in DECISION_COLUMNS}
+    month = _month_start(decision.submitted_at, _zone())
+    rows, params = [], []
+    for measure, value in measures_of(values, _zone()):
+        for agency_id in (decision.agency_id, None):
+            rows.append("(%s, %s, %s, %s, 1)")
+            params += [agency_id, month, measure, value]
+    with connection.cursor() as cursor:
+        cursor.execute(UPSERT_DECISION_COUNTS.format(rows=", ".join(rows)), params)
+
+
+# Each submitted decision as (agency, month, measure, value) rows, one per measure it counts towards.
+SUBMITTED_MEASURES = """
+    SELECT d.agency_id,
+           date_trunc('month', d.submitted_at AT TIME ZONE %(zone)s)::date AS month,
+           m.measure, m.value
+    FROM decisions_decision d
+    CROSS JOIN LATERAL (VALUES {measures}) AS m (measure, value)
+    WHERE d.status <> '{draft}' AND d.submitted_at IS NOT NULL AND m.value IS NOT NULL
+"""
+
+
+def _submitted_measures_sql() -> str:
+    measures = ", ".join(f"('{measure.name}', {measure.sql})" for measure in MEASURES)
+    return SUBMITTED_MEASURES.format(measures=measures, draft=Status.DRAFT.value)
+
+
+REBUILD_DECISION_COUNTS = """
+    INSERT INTO reports_decisioncount (agency_id, month, measure, value, count)
+    SELECT agency_id, month, measure, value, count(*)
+    FROM ({submitted}) AS counted
+    GROUP BY GROUPING SETS ((agency_id, month, measure, value), (month, measure, value))
+"""
+
+
+def rebuild_decision_counts() -> int:
+    """Count every submitted decision again from scratch. Returns the number of count rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Submits wait (their UPSERT needs the table) until this commits. One that counted
+        # itself before the lock has committed by the time the lock is granted, and the
+        # statements below see it: counted once either way.
+        cursor.execute("LOCK TABLE reports_decisioncount IN EXCLUSIVE MODE")
+        cursor.execute("DELETE FROM reports_decisioncount")
+        cursor.execute(REBUILD_DECISION_COUNTS.format(submitted=_submitted_measures_sql()), _sql_params())
+        rows = cursor.rowcount
+        _mark(RollupRefresh.DECISIONS)
+    return rows
+
+
+# The counts of the months the scope touches, less the decisions of those months outside its
+# dates: one statement, so a decision submitted meanwhile is in both parts or in neither.
+READ_DECISION_COUNTS = """
+    SELECT month, measure, value, sum(n)
+    FROM (
+        SELECT month, measure, value, count AS n
+        FROM reports_decisioncount
+        WHERE month >= %(first)s AND month <= %(last)s AND {counted_agencies}
+        {outside}
+    ) AS counted
+    GROUP BY month, measure, value
+"""
+OUTSIDE_DECISIONS = """
+        UNION ALL
+        SELECT month, measure, value, -1
+        FROM ({submitted} AND {agencies} AND ({during})) AS outside
+"""
+
+
+def _count_decisions(counts: Counts, decisions: Iterable[Mapping], zone: dt.tzinfo) -> None:
+    for decision in decisions:
+        month = _month_start(decision["submitted_at"], zone)
+        for measure, value in measures_of(decision, zone):
+            counts[(month, measure, value)] += 1
+
+
+def _load_decision_counts(scope: ReportScope) -> Counts:
+    counts = Counts()
+    if not _answers(scope, RollupRefresh.DECISIONS):
+        decisions = scope.for_agencies(Decision.objects.submitted(), "agency")
+        decisions = scope.in_period(decisions, "submitted_at").values(*DECISION_COLUMNS).order_by()
+        _count_decisions(counts, decisions, scope.start.tzinfo)
+        return counts
+    months = scope.months()
+    params = {
+        **_sql_params(),
+        "first": months[0],
+        "last": months[-1],
+        "agencies": sorted(scope.agency_ids or ()),
+    }
+    outside = ""
+    if during := _outside(scope):
+        for n, (start, end) in enumerate(during):
+            params |= {f"start{n}": start, f"end{n}": end}
+        outside = OUTSIDE_DECISIONS.format(
+            submitted=_submitted_measures_sql(),
+            agencies="TRUE" if scope.agency_ids is None else "d.agency_id = ANY(%(agencies)s)",
+            during=" OR ".join(
+                f"(d.submitted_at >= %(start{n})s AND d.submitted_at < %(end{n})s)"
+                for n in range(len(during))
+            ),
+        )
+    sql = READ_DECISION_COUNTS.format(
+        counted_agencies="agency_id IS NULL" if scope.agency_ids is None else "agency_id = ANY(%(agencies)s)",
+        outside=outside,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for month, measure, value, n in cursor.fetchall():
+            counts[(month, measure, value)] += n
+    return counts
+
+
+def decision_counts(scope: ReportScope) -> Counts:
+    """Submitted decisions in the scope: (month, measure, value) -> how many (see MEASURES)."""
+    return read_once("decision-counts", scope, lambda: _load_decision_counts(scope))
+
+
+# ------------------------------------------------------------------------------------------
+# The audit trail
+
+# Each counted event, and the agency it is counted for (reports.figures explains why).
+COUNTED_FOR_ACCOUNT = (Event.SIGN_IN_FAILED, Event.LOCKOUT)
+COUNTED_FOR_ACTOR = (Event.SIGN_IN, Event.DENIED, Event.VIEW, Event.EXPORT, Event.DOWNLOAD, Event.PRINT)
+COUNTED_EVENTS = COUNTED_FOR_ACCOUNT + COUNTED_FOR_ACTOR
+
+COUNT_AUDIT_ENTRIES = """
+    INSERT INTO reports_auditcount (agency_id, month, event, count)
+    SELECT CASE WHEN e.event = ANY(%(for_account)s) THEN e.agency_id ELSE e.actor_agency_id END,
+           date_trunc('month', e.timestamp AT TIME ZONE %(zone)s)::date,
+           e.event,
+           count(*)
+    FROM audit_auditentry e
+    WHERE e.id > %(after)s AND e.id <= %(up_to)s AND e.event = ANY(%(events)s)
+    GROUP BY 1, 2, 3
+    ON CONFLICT (COALESCE(agency_id, 0), month, event)
+    DO UPDATE SET count = reports_auditcount.count + EXCLUDED.count
+"""
+
+
+def refresh_audit_counts(*, rebuild: bool = False) -> tuple[int, int]:
+    """Count the audit entries written since the last refresh (all of them with ``rebuild``).
+
+    Returns (entries counted from, entries counted to) as ids.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [REFRESH_LOCK_KEY])
+        refresh = RollupRefresh.objects.filter(name=RollupRefresh.AUDIT).first()
+        after = 0 if rebuild or refresh is None else refresh.audit_entries_to
+        if after == 0:
+            cursor.execute("DELETE FROM reports_auditcount")
+        # Every entry up to the newest committed one has committed (see the module's docstring).
+        cursor.execute("SELECT coalesce(max(id), 0) FROM audit_auditentry")
+        up_to = max(cursor.fetchone()[0], after)
+        cursor.execute(
+            COUNT_AUDIT_ENTRIES,
+            {
+                "for_account": list(COUNTED_FOR_ACCOUNT),
+                "events": list(COUNTED_EVENTS),
+                "zone": settings.TIME_ZONE,
+                "after": after,
+                "up_to": up_to,
+            },
+        )
+        _mark(RollupRefresh.AUDIT, audit_entries_to=up_to)
+    return after, up_to
+
+
+def _mark(name: str, **fields) -> None:
+    RollupRefresh.objects.update_or_create(name=name, defaults={"refreshed_at": timezone.now(), **fields})
+
+
+def _for_agencies(entries, scope: ReportScope):
+    if scope.agency_ids is None:
+        return entries
+    return entries.filter(
+        Q(event__in=COUNTED_FOR_ACCOUNT, agency_id__in=scope.agency_ids)
+        | Q(event__in=COUNTED_FOR_ACTOR, actor_agency_id__in=scope.agency_ids)
+    )
+
+
+def _count_entries(counts: Counts, entries, scope: ReportScope, n) -> None:
+    rows = (
+        entries.annotate(
+            month=TruncMonth("timestamp", tzinfo=scope.start.tzinfo),
+            name=Case(
+                When(event__in=COUNTED_FOR_ACCOUNT, then=F("agency__name")), default=F("actor_agency__name")
+            ),
+        )
+        .values_list("month", "event", "name")
+        .annotate(n=n)
+        .order_by()
+    )
+    for month, event, name, count in rows:
+        counts[(month.astimezone(scope.start.tzinfo).date(), event, name)] += count
+
+
+def _load_audit_counts(scope: ReportScope) -> Counts:
+    counts = Counts()
+    entries = _for_agencies(AuditEntry.objects.filter(event__in=COUNTED_EVENTS), scope)
+    if not _answers(scope, RollupRefresh.AUDIT):
+        _count_entries(counts, scope.in_period(entries, "timestamp"), scope, Count("id"))
+        return counts
+    months = scope.months()
+    rows = AuditCount.objects.filter(month__gte=months[0], month__lte=months[-1])
+    if scope.agency_ids is not None:
+        rows = rows.filter(agency_id__in=scope.agency_ids)
+    # Read with the counts, so a refresh committing meanwhile cannot count an entry twice. With
+    # no counts in these months no entry up to any mark is in them: count them all from the trail.
+    mark = RollupRefresh.objects.filter(name=RollupRefresh.AUDIT).values("audit_entries_to")
+    rows = list(rows.values_list("month", "event", "agency__name", "count", Subquery(mark)))
+    up_to = rows[0][4] if rows else 0
+    for month, event, name, count, _ in rows:
+        counts[(month, event, name)] += count
+    # Entries since the refresh, in the dates asked for; and entries already counted in the
+    # first or last month but outside those dates, taken off again.
+    later = Q(id__gt=up_to, timestamp__gte=scope.start, timestamp__lt=scope.end)
+    outside = Q()
+    for start, end in _outside(scope):
+        outside |= Q(timestamp__gte=start, timestamp__lt=end)
+    if outside:
+        later |= Q(id__lte=up_to) & outside
+    _count_entries(counts, entries.filter(later), scope, Sum(Case(When(id__gt=up_to, then=1), default=-1)))
+    return counts
+
+
+def audit_counts(scope: ReportScope) -> Counts:
+    """Counted audit entries in the scope: (month, event, agency name or None) -> how many."""
+    return read_once("audit-counts", scope, lambda: _load_audit_counts(scope))
