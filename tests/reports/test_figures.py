@@ -11,6 +11,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -247,8 +249,9 @@ def test_an_unknown_figure_is_not_found(client, lead):
 
 
 @pytest.mark.parametrize("extra_agencies", [0, 5])
-def test_the_page_costs_one_query_per_figure_however_many_agencies(
-    client, partnership_ig, q1_trail, extra_agencies, django_assert_num_queries
+@pytest.mark.parametrize("refreshed", [False, True])
+def test_the_page_costs_the_same_queries_however_many_agencies(
+    client, partnership_ig, q1_trail, extra_agencies, refreshed, django_assert_num_queries
 ):
     from agreements.models import AgencyKind
     from tests.agreements.factories import SignatureFactory, in_force_agreement
@@ -259,13 +262,16 @@ def test_the_page_costs_one_query_per_figure_however_many_agencies(
     for n in range(extra_agencies):
         officer = UserFactory(agency=AgencyFactory(name=f"Extra {n}", kind=AgencyKind.SCHOOL))
         _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
+    if refreshed:
+        _refresh()
     client.force_login(partnership_ig)
     client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
-    # session, user, the user's agency (header), agencies for the filter, six audit figures, seven
-    # decision figures (decisions.reports), savepoint pair; the agreement figures (agreements.reports):
-    # reviews due 2 (agreements, versions), signatures 5 (agreements, versions, agencies,
-    # representatives, signatures), ICO registration 1, incidents 1
-    with django_assert_num_queries(28):
+    # session, user, the user's agency (header), agencies for the filter, savepoint pair; when the
+    # counts were refreshed (reports.rollups); decisions: their counts (or the decisions themselves
+    # before the first refresh), those awaiting review; the audit trail: the counts and the entries
+    # since (or the entries themselves); agreements: those in force, their versions, active
+    # agencies, signatures, incidents
+    with django_assert_num_queries(16 if refreshed else 15):
         response = client.get(reverse("reports:index"), Q1_QUERY)
     assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies
 
@@ -345,3 +351,17 @@ def test_after_a_refresh_only_the_entries_since_are_read_from_the_trail(q1_trail
     assert (
         f"> {RollupRefresh.objects.get(name='audit').audit_entries_to}" in queries.captured_queries[2]["sql"]
     )
+
+
+def test_the_page_says_how_current_its_figures_are(client, partnership_ig, q1_trail):
+    client.force_login(partnership_ig)
+    body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
+    assert "Figures as at " in body
+    assert "monthly summary" not in body  # before the first refresh every figure is counted afresh
+    _refresh()
+    refreshed_at = timezone.localtime(RollupRefresh.objects.get(name="audit").refreshed_at)
+    body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
+    assert (
+        f"The audit trail's monthly summary was last brought up to date at "
+        f"{date_format(refreshed_at, 'g:ia')} on {date_format(refreshed_at, 'j F Y')}"
+    ) in body
