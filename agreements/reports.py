@@ -12,11 +12,11 @@ The first three describe today, whatever the period chosen; incidents count the 
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from agreements.models import Agency, Agreement, IcoState, Incident, IncidentKind, Signature
+from agreements.models import Agency, Agreement, AgreementVersion, IcoState, Incident, IncidentKind, Signature
 from agreements.selectors import (
     REVIEW_WARNING_DAYS,
     RegisterState,
@@ -28,22 +28,25 @@ from agreements.selectors import (
 from reports.registry import FigureData, ReportScope, Row, figure, read_once
 
 SECTION = "Agreements and incidents"
+ICO_FIELDS = ("ico_registration_number", "ico_registration_expires_on")  # what Agency.ico_state reads
 
 
 def _in_force(scope: ReportScope) -> list[Agreement]:
     """The agreements in force (or under review) with their versions, read once for the page."""
 
     def load() -> list[Agreement]:
-        return list(Agreement.objects.effective().prefetch_related("versions").order_by("tier", "title"))
+        # Only what the figures read: the rest of an agreement and its versions is long text.
+        versions = AgreementVersion.objects.only("agreement_id", "signed_off_on", "next_review_date")
+        agreements = Agreement.objects.effective().only("title", "tier", "status")
+        return list(agreements.prefetch_related(Prefetch("versions", versions)).order_by("tier", "title"))
 
     return read_once("agreements-in-force", scope, load)
 
 
 def _active_agencies(scope: ReportScope) -> list[Agency]:
     """The active agencies in scope (the signatory register's), read once for the page."""
-    return read_once(
-        "active-agencies", scope, lambda: list(scope.for_agencies(Agency.objects.active(), "pk"))
-    )
+    agencies = Agency.objects.active().only("name", "is_active", *ICO_FIELDS)
+    return read_once("active-agencies", scope, lambda: list(scope.for_agencies(agencies, "pk")))
 
 
 def review_status(*, on: dt.date, agreements: list[Agreement] | None = None) -> FigureData:
@@ -86,7 +89,7 @@ def signature_states(scope: ReportScope, *, on: dt.date) -> FigureData:
     """As the signatory register counts them (agreements.selectors.register_rows)."""
     agreements = _in_force(scope)
     agencies = _active_agencies(scope)
-    latest = latest_signatures(agreements) if agencies else {}
+    latest = latest_signatures(agreements, agency_ids=scope.agency_ids, states_only=True) if agencies else {}
     rows = []
     for agreement in agreements if agencies else []:
         version = version_in_force(agreement, on)

@@ -163,14 +163,25 @@ def register_agencies():
     )
 
 
-def latest_signatures(agreements: list[Agreement]) -> dict[tuple[int, int], Signature]:
-    """Per (agency, agreement): the live signature if there is one, else the latest withdrawn."""
+def latest_signatures(
+    agreements: list[Agreement], *, agency_ids=None, states_only: bool = False
+) -> dict[tuple[int, int], Signature]:
+    """Per (agency, agreement): the live signature if there is one, else the latest withdrawn.
+
+    ``agency_ids``: only these agencies' (None: every agency's). ``states_only``: only what
+    ``register_state`` reads (for counting, not showing, them).
+    """
     signatures = (
         Signature.objects.filter(agreement__in=[a.pk for a in agreements])
         .exclude(state=SignatureState.REPLACED)
-        .select_related("version")
         .order_by("signed_on", "id")
     )
+    if agency_ids is not None:
+        signatures = signatures.filter(agency_id__in=agency_ids)
+    if states_only:
+        signatures = signatures.only("agency_id", "agreement_id", "version_id", "state")
+    else:
+        signatures = signatures.select_related("version")
     latest: dict[tuple[int, int], Signature] = {}
     for signature in signatures:
         key = (signature.agency_id, signature.agreement_id)

@@ -21,10 +21,11 @@ def _by_agency(scope: ReportScope, events: list[str]) -> dict[str, Counter]:
     Which agency an entry counts for depends on its event (rollups.COUNTED_FOR_ACCOUNT and
     COUNTED_FOR_ACTOR).
     """
+    counts = rollups.audit_counts(scope)
     table: dict[str, Counter] = defaultdict(Counter)
-    for (month, event, name), n in rollups.audit_counts(scope).items():
-        if event in events and n:
-            table[name or NO_AGENCY][month] += n
+    for event in events:
+        for name, months in counts.get(event, {}).items():
+            table[name or NO_AGENCY].update(months)
     return {name: months for name, months in table.items() if any(months.values())}
 
 

@@ -21,23 +21,25 @@ period in another time zone, figures are counted from the records alone.
 """
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Subquery, Sum, When
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from audit.models import AuditEntry, Event
 from decisions.models import REFUSALS, SHARING_OUTCOMES, Decision, Status
-from reports.models import AuditCount, RollupRefresh
+from reports.models import RollupRefresh
 from reports.registry import ReportScope, read_once
 
-# (month, measure, value) -> decisions, or (month, event, agency name or None) -> audit entries
+# (month, measure, value) -> decisions
 Counts = Counter
+# event -> agency name (None: no agency) -> month -> audit entries
+AuditCounts = dict[str, dict[str | None, Counter]]
 
 # Only one refresh_rollups at a time ("ISA rollup").
 REFRESH_LOCK_KEY = 0x15A0B011
@@ -363,7 +365,11 @@ def _for_agencies(entries, scope: ReportScope):
     )
 
 
-def _count_entries(counts: Counts, entries, scope: ReportScope, n) -> None:
+def _audit_table() -> AuditCounts:
+    return defaultdict(lambda: defaultdict(Counter))
+
+
+def _count_entries(counts: AuditCounts, entries, scope: ReportScope, n) -> None:
     rows = (
         entries.annotate(
             month=TruncMonth("timestamp", tzinfo=scope.start.tzinfo),
@@ -376,26 +382,42 @@ def _count_entries(counts: Counts, entries, scope: ReportScope, n) -> None:
         .order_by()
     )
     for month, event, name, count in rows:
-        counts[(month.astimezone(scope.start.tzinfo).date(), event, name)] += count
+        counts[event][name][month.astimezone(scope.start.tzinfo).date()] += count
 
 
-def _load_audit_counts(scope: ReportScope) -> Counts:
-    counts = Counts()
+# The counts of the months the scope touches, and the entry they were counted up to: read in
+# one statement, so a refresh committing meanwhile cannot count an entry twice.
+READ_AUDIT_COUNTS = """
+    SELECT c.event, a.name, c.month, c.count,
+           (SELECT audit_entries_to FROM reports_rolluprefresh WHERE name = %(audit)s)
+    FROM reports_auditcount c LEFT JOIN agreements_agency a ON a.id = c.agency_id
+    WHERE c.month >= %(first)s AND c.month <= %(last)s {agencies}
+"""
+
+
+def _load_audit_counts(scope: ReportScope) -> AuditCounts:
+    counts = _audit_table()
     entries = _for_agencies(AuditEntry.objects.filter(event__in=COUNTED_EVENTS), scope)
     if not _answers(scope, RollupRefresh.AUDIT):
         _count_entries(counts, scope.in_period(entries, "timestamp"), scope, Count("id"))
         return counts
     months = scope.months()
-    rows = AuditCount.objects.filter(month__gte=months[0], month__lte=months[-1])
-    if scope.agency_ids is not None:
-        rows = rows.filter(agency_id__in=scope.agency_ids)
-    # Read with the counts, so a refresh committing meanwhile cannot count an entry twice. With
-    # no counts in these months no entry up to any mark is in them: count them all from the trail.
-    mark = RollupRefresh.objects.filter(name=RollupRefresh.AUDIT).values("audit_entries_to")
-    rows = list(rows.values_list("month", "event", "agency__name", "count", Subquery(mark)))
+    agencies = "" if scope.agency_ids is None else "AND c.agency_id = ANY(%(agencies)s)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            READ_AUDIT_COUNTS.format(agencies=agencies),
+            {
+                "audit": RollupRefresh.AUDIT,
+                "first": months[0],
+                "last": months[-1],
+                "agencies": sorted(scope.agency_ids or ()),
+            },
+        )
+        rows = cursor.fetchall()
+    # With no counts in these months, no entry up to any mark is in them: count them all afresh.
     up_to = rows[0][4] if rows else 0
-    for month, event, name, count, _ in rows:
-        counts[(month, event, name)] += count
+    for event, name, month, count, _ in rows:
+        counts[event][name][month] += count
     # Entries since the refresh, in the dates asked for; and entries already counted in the
     # first or last month but outside those dates, taken off again.
     later = Q(id__gt=up_to, timestamp__gte=scope.start, timestamp__lt=scope.end)
@@ -408,6 +430,9 @@ def _load_audit_counts(scope: ReportScope) -> Counts:
     return counts
 
 
-def audit_counts(scope: ReportScope) -> Counts:
-    """Counted audit entries in the scope: (month, event, agency name or None) -> how many."""
+def audit_counts(scope: ReportScope) -> AuditCounts:
+    """Counted audit entries in the scope: event -> agency name (None: no agency) -> month -> how many.
+
+    Which agency an entry counts for depends on its event (COUNTED_FOR_ACCOUNT, COUNTED_FOR_ACTOR).
+    """
     return read_once("audit-counts", scope, lambda: _load_audit_counts(scope))
