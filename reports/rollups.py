@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, Q, Sum, When
+from django.db.models import Case, Count, F, Q, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -310,18 +310,31 @@ COUNTED_FOR_ACCOUNT = (Event.SIGN_IN_FAILED, Event.LOCKOUT)
 COUNTED_FOR_ACTOR = (Event.SIGN_IN, Event.DENIED, Event.VIEW, Event.EXPORT, Event.DOWNLOAD, Event.PRINT)
 COUNTED_EVENTS = COUNTED_FOR_ACCOUNT + COUNTED_FOR_ACTOR
 
+# Each counted entry's agency, month and event.
+COUNTED_ENTRIES = """
+    SELECT CASE WHEN e.event = ANY(%(for_account)s) THEN e.agency_id ELSE e.actor_agency_id END AS agency_id,
+           date_trunc('month', e.timestamp AT TIME ZONE %(zone)s)::date AS month,
+           e.event,
+           e.id
+    FROM audit_auditentry e
+    WHERE e.event = ANY(%(events)s)
+"""
 COUNT_AUDIT_ENTRIES = """
     INSERT INTO reports_auditcount (agency_id, month, event, count)
-    SELECT CASE WHEN e.event = ANY(%(for_account)s) THEN e.agency_id ELSE e.actor_agency_id END,
-           date_trunc('month', e.timestamp AT TIME ZONE %(zone)s)::date,
-           e.event,
-           count(*)
-    FROM audit_auditentry e
-    WHERE e.id > %(after)s AND e.id <= %(up_to)s AND e.event = ANY(%(events)s)
-    GROUP BY 1, 2, 3
+    SELECT agency_id, month, event, count(*)
+    FROM ({entries} AND e.id > %(after)s AND e.id <= %(up_to)s) AS counted
+    GROUP BY agency_id, month, event
     ON CONFLICT (COALESCE(agency_id, 0), month, event)
     DO UPDATE SET count = reports_auditcount.count + EXCLUDED.count
 """
+
+
+def _entry_params() -> dict:
+    return {
+        "for_account": list(COUNTED_FOR_ACCOUNT),
+        "events": list(COUNTED_EVENTS),
+        "zone": settings.TIME_ZONE,
+    }
 
 
 def refresh_audit_counts(*, rebuild: bool = False) -> tuple[int, int]:
@@ -339,14 +352,8 @@ def refresh_audit_counts(*, rebuild: bool = False) -> tuple[int, int]:
         cursor.execute("SELECT coalesce(max(id), 0) FROM audit_auditentry")
         up_to = max(cursor.fetchone()[0], after)
         cursor.execute(
-            COUNT_AUDIT_ENTRIES,
-            {
-                "for_account": list(COUNTED_FOR_ACCOUNT),
-                "events": list(COUNTED_EVENTS),
-                "zone": settings.TIME_ZONE,
-                "after": after,
-                "up_to": up_to,
-            },
+            COUNT_AUDIT_ENTRIES.format(entries=COUNTED_ENTRIES),
+            {**_entry_params(), "after": after, "up_to": up_to},
         )
         _mark(RollupRefresh.AUDIT, audit_entries_to=up_to)
     return after, up_to
@@ -369,7 +376,7 @@ def _audit_table() -> AuditCounts:
     return defaultdict(lambda: defaultdict(Counter))
 
 
-def _count_entries(counts: AuditCounts, entries, scope: ReportScope, n) -> None:
+def _count_entries(counts: AuditCounts, entries, scope: ReportScope) -> None:
     rows = (
         entries.annotate(
             month=TruncMonth("timestamp", tzinfo=scope.start.tzinfo),
@@ -378,7 +385,7 @@ def _count_entries(counts: AuditCounts, entries, scope: ReportScope, n) -> None:
             ),
         )
         .values_list("month", "event", "name")
-        .annotate(n=n)
+        .annotate(n=Count("id"))
         .order_by()
     )
     for month, event, name, count in rows:
@@ -393,40 +400,51 @@ READ_AUDIT_COUNTS = """
     FROM reports_auditcount c LEFT JOIN agreements_agency a ON a.id = c.agency_id
     WHERE c.month >= %(first)s AND c.month <= %(last)s {agencies}
 """
+# Entries written since, in the dates asked for; and entries already counted in the first or
+# last month but outside those dates, to take off again.
+READ_LATER_ENTRIES = """
+    SELECT c.event, a.name, c.month, sum(CASE WHEN c.id > %(up_to)s THEN 1 ELSE -1 END)
+    FROM ({entries}
+          AND ((e.id > %(up_to)s AND e.timestamp >= %(start)s AND e.timestamp < %(end)s) {outside})
+    ) AS c
+    LEFT JOIN agreements_agency a ON a.id = c.agency_id
+    WHERE TRUE {agencies}
+    GROUP BY 1, 2, 3
+"""
 
 
 def _load_audit_counts(scope: ReportScope) -> AuditCounts:
     counts = _audit_table()
-    entries = _for_agencies(AuditEntry.objects.filter(event__in=COUNTED_EVENTS), scope)
     if not _answers(scope, RollupRefresh.AUDIT):
-        _count_entries(counts, scope.in_period(entries, "timestamp"), scope, Count("id"))
+        entries = _for_agencies(AuditEntry.objects.filter(event__in=COUNTED_EVENTS), scope)
+        _count_entries(counts, scope.in_period(entries, "timestamp"), scope)
         return counts
     months = scope.months()
+    params = {
+        **_entry_params(),
+        "audit": RollupRefresh.AUDIT,
+        "first": months[0],
+        "last": months[-1],
+        "start": scope.start,
+        "end": scope.end,
+        "agencies": sorted(scope.agency_ids or ()),
+    }
+    outside = ""
+    for n, (start, end) in enumerate(_outside(scope)):
+        outside += f" OR (e.id <= %(up_to)s AND e.timestamp >= %(start{n})s AND e.timestamp < %(end{n})s)"
+        params |= {f"start{n}": start, f"end{n}": end}
     agencies = "" if scope.agency_ids is None else "AND c.agency_id = ANY(%(agencies)s)"
     with connection.cursor() as cursor:
-        cursor.execute(
-            READ_AUDIT_COUNTS.format(agencies=agencies),
-            {
-                "audit": RollupRefresh.AUDIT,
-                "first": months[0],
-                "last": months[-1],
-                "agencies": sorted(scope.agency_ids or ()),
-            },
-        )
+        cursor.execute(READ_AUDIT_COUNTS.format(agencies=agencies), params)
         rows = cursor.fetchall()
-    # With no counts in these months, no entry up to any mark is in them: count them all afresh.
-    up_to = rows[0][4] if rows else 0
-    for event, name, month, count, _ in rows:
+        # With no counts in these months no entry up to any mark is in them: count them all.
+        params["up_to"] = rows[0][4] if rows else 0
+        cursor.execute(
+            READ_LATER_ENTRIES.format(entries=COUNTED_ENTRIES, outside=outside, agencies=agencies), params
+        )
+        rows += cursor.fetchall()
+    for event, name, month, count, *_ in rows:
         counts[event][name][month] += count
-    # Entries since the refresh, in the dates asked for; and entries already counted in the
-    # first or last month but outside those dates, taken off again.
-    later = Q(id__gt=up_to, timestamp__gte=scope.start, timestamp__lt=scope.end)
-    outside = Q()
-    for start, end in _outside(scope):
-        outside |= Q(timestamp__gte=start, timestamp__lt=end)
-    if outside:
-        later |= Q(id__lte=up_to) & outside
-    _count_entries(counts, entries.filter(later), scope, Sum(Case(When(id__gt=up_to, then=1), default=-1)))
     return counts
 
 
