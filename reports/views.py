@@ -18,6 +18,19 @@ def _form(request: HttpRequest) -> ReportFilterForm:
     return ReportFilterForm(request.GET or None, user=request.user)
 
 
+def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
+    """The chart, its key and the table of a figure with something to show."""
+    if data.is_empty:
+        return {}
+    return {
+        "chart": charts.draw(data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title),
+        "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
+        if figure.chart == "line"
+        else [],
+        "table": charts.table(data, title=figure.title),
+    }
+
+
 @require(Perm.VIEW_REPORTS)
 @require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
@@ -34,18 +47,7 @@ def report_index(request: HttpRequest) -> HttpResponse:
         for figure, data in computed:
             if not sections or sections[-1]["title"] != figure.section:
                 sections.append({"title": figure.section, "figures": []})
-            sections[-1]["figures"].append(
-                {
-                    "figure": figure,
-                    "data": data,
-                    "chart": charts.draw(
-                        data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title
-                    ),
-                    "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
-                    if figure.chart == "line"
-                    else [],
-                }
-            )
+            sections[-1]["figures"].append({"figure": figure, "data": data, **_drawn(figure, data)})
     return render(
         request,
         "reports/index.html",

@@ -365,3 +365,16 @@ def test_the_page_says_how_current_its_figures_are(client, partnership_ig, q1_tr
         f"The audit trail's monthly summary was last brought up to date at "
         f"{date_format(refreshed_at, 'g:ia')} on {date_format(refreshed_at, 'j F Y')}"
     ) in body
+
+
+def test_the_agency_select_marks_the_agency_chosen_and_escapes_names(client, partnership_ig, agency):
+    from tests.factories import AgencyFactory
+
+    odd = AgencyFactory(name='Smith & "Sons" <School>')
+    client.force_login(partnership_ig)
+    body = client.get(reverse("reports:index"), {**Q1_QUERY, "agency": agency.pk}).content.decode()
+    assert '<select name="agency" class="govuk-select" id="id_agency">' in body
+    assert '<option value="">Every agency</option>' in body
+    assert f'<option value="{agency.pk}" selected>{agency.name}</option>'.replace("'", "&#x27;") in body
+    assert f'<option value="{odd.pk}">Smith &amp; &quot;Sons&quot; &lt;School&gt;</option>' in body
+    assert body.count(" selected>") == 1
