@@ -168,8 +168,8 @@ def latest_signatures(
 ) -> dict[tuple[int, int], Signature]:
     """Per (agency, agreement): the live signature if there is one, else the latest withdrawn.
 
-    ``agency_ids``: only these agencies' (None: every agency's). ``states_only``: only what
-    ``register_state`` reads (for counting, not showing, them).
+    ``agency_ids``: only these agencies' (None: every agency's). ``states_only``: rows of only
+    what ``register_state`` reads, not signatures (for counting them, not showing them).
     """
     signatures = (
         Signature.objects.filter(agreement__in=[a.pk for a in agreements])
@@ -179,7 +179,7 @@ def latest_signatures(
     if agency_ids is not None:
         signatures = signatures.filter(agency_id__in=agency_ids)
     if states_only:
-        signatures = signatures.only("agency_id", "agreement_id", "version_id", "state")
+        signatures = signatures.values_list("agency_id", "agreement_id", "version_id", "state", named=True)
     else:
         signatures = signatures.select_related("version")
     latest: dict[tuple[int, int], Signature] = {}

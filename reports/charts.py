@@ -163,12 +163,19 @@ def table(data: FigureData, *, title: str) -> SafeString:
         f'<th scope="col" class="govuk-table__header govuk-table__header--numeric">{escape(name)}</th>'
         for name in data.series
     )
+    cells: dict[tuple[type, float], str] = {}  # a figure repeats few values; localising one is slow
+
+    def cell(value: float) -> str:
+        key = (type(value), value)
+        if key not in cells:
+            cells[key] = (
+                f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(localize(value))}</td>'
+            )
+        return cells[key]
+
     rows = "".join(
         f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(row.label)}</th>'
-        + "".join(
-            f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(localize(value))}</td>'
-            for value in row.values
-        )
+        + "".join(cell(value) for value in row.values)
         + "</tr>"
         for row in data.rows
     )
