@@ -31,7 +31,10 @@ Put the function in ``<app>/reports.py`` and import that module in the app's
 - **Return figures only** (counts, rates as numbers, durations in days): no names of
   children or free text. The page draws the chart, prints the same figures in a table for
   screen readers, and offers the CSV and XLSX downloads, each download audited.
-- **Constant queries**: one or two aggregate queries per figure, never one per row.
+- **Constant queries**: one or two aggregate queries per figure, never one per row. Reads that
+  several figures share go through ``read_once`` (the page reads them once). Figures over the
+  decision log or the audit trail read their monthly counts (``reports.rollups``), never the
+  tables themselves: at partnership scale those hold millions of rows.
 - **Fill the gaps**: monthly figures list every month of ``scope.months()``, zero where
   nothing happened, so the chart and the table agree.
 - Test each figure against a hand-computed fixture (see tests/reports/test_figures.py).
