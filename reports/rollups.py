@@ -102,11 +102,11 @@ class Measure:
     """One thing counted about each submitted decision: its value, or None when not counted.
 
     ``sql`` and ``value`` say the same thing, for a rebuild in one statement and for one
-    decision at a time; tests/reports/test_rollups.py holds them to each other.
+    decision at a time; tests/decisions/test_reports.py holds them to each other.
     """
 
     name: str
-    sql: str  # over decisions_decision as d; %(name)s parameters from SQL_PARAMS
+    sql: str  # over decisions_decision as d, with the %(name)s parameters of _sql_params
     value: Callable[[Mapping, dt.tzinfo], str | None]  # a decision's columns, the months' time zone
 
 
