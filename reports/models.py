@@ -44,6 +44,27 @@ class DecisionCount(models.Model):
         return f"{self.month:%b %Y} {self.measure}={self.value!r}: {self.count}"
 
 
+class DecisionDayCount(models.Model):
+    """The whole partnership's decisions submitted on one day with ``value`` for ``measure``.
+
+    What a partnership-wide period that starts or ends inside a month takes off that month's
+    counts. (One agency's part-month is read from its decisions: a few hundred at most.)
+    """
+
+    day = models.DateField()
+    measure = models.CharField(max_length=30)
+    value = models.CharField(max_length=40, blank=True)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "measure", "value"], name="decision_day_count_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure}={self.value!r}: {self.count}"
+
+
 class AuditCount(models.Model):
     """How many audit entries of an event fell in a month, for the agency the figure counts them for.
 
@@ -77,8 +98,38 @@ class AuditCount(models.Model):
         return f"{self.month:%b %Y} {self.event}: {self.count}"
 
 
+class AuditDayCount(models.Model):
+    """As ``AuditCount``, for one day: what a period that starts or ends inside a month takes off
+    that month's counts."""
+
+    agency = models.ForeignKey(
+        "agreements.Agency",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the (agency, day) index below serves
+    )
+    day = models.DateField()
+    event = models.CharField(max_length=20)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Coalesce("agency", 0), "day", "event", name="audit_day_count_key")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "day"], name="audit_day_count_agency_day"),
+            models.Index(fields=["day"], name="audit_day_count_day"),  # every agency's
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.event}: {self.count}"
+
+
 class RollupRefresh(models.Model):
-    """When a set of counts was last rebuilt or brought up to date by ``refresh_rollups``.
+    """When a set of counts (by month and by day) was last rebuilt or brought up to date by
+    ``refresh_rollups``.
 
     Until the command has run once the figures are counted from the records themselves.
     """

@@ -1,23 +1,26 @@
-"""Monthly counts behind the report figures, and how they stay exact.
+"""Counts behind the report figures, by month and by day, and how they stay exact.
 
 At partnership scale (a million decisions, ten million audit entries) counting the records
-for each page takes seconds; these counts make it a few hundred rows. Both give exactly the
+for each page takes seconds; these counts make it a few hundred rows. They give exactly the
 figures counting the records would, for any dates asked for:
 
-- **Decisions** (``DecisionCount``) are counted as each is submitted, in the submitting
-  transaction (``count_submitted``, called by ``decisions.services.decision_submit``). What a
-  submitted decision records never changes afterwards (``Decision.save`` and the database
-  trigger refuse it), so a count never needs taking back.
-- **The audit trail** (``AuditCount``) is counted by ``manage.py refresh_rollups`` up to an
-  entry id; entries after it are counted from the trail as the page loads. Entry ids are drawn
-  under the audit chain's lock, held until the writing transaction commits (audit/chain.py),
-  so when the newest committed entry has id N, every entry up to N has committed: nothing is
-  missed or counted twice. Run the command nightly so the part counted live stays small.
+- **Decisions** (``DecisionCount`` by month, ``DecisionDayCount`` by day) are counted as each
+  is submitted, in the submitting transaction (``count_submitted``, called by
+  ``decisions.services.decision_submit``). What a submitted decision records never changes
+  afterwards (``Decision.save`` and the database trigger refuse it), so a count never needs
+  taking back.
+- **The audit trail** (``AuditCount``, ``AuditDayCount``) is counted by ``manage.py
+  refresh_rollups`` up to an entry id; entries after it are counted from the trail as the page
+  loads. Entry ids are drawn under the audit chain's lock, held until the writing transaction
+  commits (audit/chain.py), so when the newest committed entry has id N, every entry up to N
+  has committed: nothing is missed or counted twice. Run the command nightly so the part
+  counted live stays small.
 
-Months are the partnership's (settings.TIME_ZONE). When the dates asked for start or end
-inside a month, the records of that month outside the dates are counted from the records and
-taken off again. On SQLite (the local demo), before the first ``refresh_rollups``, or for a
-period in another time zone, figures are counted from the records alone.
+Months and days are the partnership's (settings.TIME_ZONE). A period that starts or ends
+inside a month reads the months it touches and takes off the days outside it: from the day
+counts, or for one agency's decisions (a few hundred) from the decisions themselves. On
+SQLite (the local demo), before the first ``refresh_rollups``, or for a period that does not
+run from midnight to midnight in that time zone, figures are counted from the records alone.
 """
 
 import datetime as dt
@@ -68,29 +71,41 @@ def refreshes(scope: ReportScope) -> dict[str, RollupRefresh]:
     return read_once("rollup-refreshes", scope, _refreshes)
 
 
+def _is_midnight(moment: dt.datetime) -> bool:
+    return moment.time() == dt.time.min
+
+
 def _answers(scope: ReportScope, name: str) -> bool:
-    """Whether the counts ``name`` can answer for this scope: built, and months in our time zone."""
+    """Whether the counts ``name`` can answer for this scope: built, and whole days in our time zone."""
     return (
         in_use()
         and getattr(scope.start.tzinfo, "key", None) == settings.TIME_ZONE
+        and _is_midnight(scope.start)
+        and _is_midnight(scope.end.astimezone(scope.start.tzinfo))
         and bool(scope.months())
         and name in refreshes(scope)
     )
 
 
-def _outside(scope: ReportScope) -> list[tuple[dt.datetime, dt.datetime]]:
-    """The parts of the scope's first and last months that fall outside its dates."""
+def _outside(scope: ReportScope) -> list[tuple[dt.date, dt.date]]:
+    """The days [first, after) of the scope's first and last months that fall outside its dates."""
     months = scope.months()
-    first = dt.datetime.combine(months[0], dt.time.min, scope.start.tzinfo)
-    after = dt.datetime.combine(
-        (months[-1] + dt.timedelta(days=32)).replace(day=1), dt.time.min, scope.start.tzinfo
-    )
-    parts = []
-    if first < scope.start:
-        parts.append((first, scope.start))
-    if scope.end < after:
-        parts.append((scope.end, after))
-    return parts
+    first, after = months[0], (months[-1] + dt.timedelta(days=32)).replace(day=1)
+    start, end = scope.start.date(), scope.end.astimezone(scope.start.tzinfo).date()
+    return [(a, b) for a, b in ((first, start), (end, after)) if a < b]
+
+
+def _midnight(day: dt.date, scope: ReportScope) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, scope.start.tzinfo)
+
+
+def _within(column: str, parts: list[tuple], params: dict, name: str) -> str:
+    """SQL true for ``column`` in any of the [first, after) ``parts``, their bounds added to ``params``."""
+    conditions = []
+    for n, (first, after) in enumerate(parts):
+        params |= {f"{name}_from{n}": first, f"{name}_to{n}": after}
+        conditions.append(f"({column} >= %({name}_from{n})s AND {column} < %({name}_to{n})s)")
+    return " OR ".join(conditions) or "FALSE"
 
 
 # ------------------------------------------------------------------------------------------
@@ -172,37 +187,49 @@ def measures_of(decision: Mapping, zone: dt.tzinfo) -> list[tuple[str, str]]:
 
 
 UPSERT_DECISION_COUNTS = """
-    INSERT INTO reports_decisioncount (agency_id, month, measure, value, count) VALUES {rows}
-    ON CONFLICT (COALESCE(agency_id, 0), month, measure, value)
-    DO UPDATE SET count = reports_decisioncount.count + EXCLUDED.count
+    WITH months AS (
+        INSERT INTO reports_decisioncount (agency_id, month, measure, value, count) VALUES {months}
+        ON CONFLICT (COALESCE(agency_id, 0), month, measure, value)
+        DO UPDATE SET count = reports_decisioncount.count + EXCLUDED.count
+    )
+    INSERT INTO reports_decisiondaycount (day, measure, value, count) VALUES {days}
+    ON CONFLICT (day, measure, value) DO UPDATE SET count = reports_decisiondaycount.count + EXCLUDED.count
 """
 
 
 def count_submitted(decision: Decision) -> None:
-    """Count a decision just submitted, for its agency and for the whole partnership.
+    """Count a decision just submitted: its month, for its agency and the whole partnership, and its day.
 
     Called inside the submitting transaction, so the count commits (or not) with the decision.
     """
     if not in_use():
         return
     values = {column: getattr(decision, column) for column in DECISION_COLUMNS}
-    month = _month_start(decision.submitted_at, _zone())
-    rows, params = [], []
-    for measure, value in measures_of(values, _zone()):
-        for agency_id in (decision.agency_id, None):
-            rows.append("(%s, %s, %s, %s, 1)")
-            params += [agency_id, month, measure, value]
+    day = decision.submitted_at.astimezone(_zone()).date()
+    counted = measures_of(values, _zone())
+    months = [
+        (agency_id, day.replace(day=1), *pair) for pair in counted for agency_id in (decision.agency_id, None)
+    ]
+    days = [(day, *pair) for pair in counted]
+    params = [value for row in months + days for value in row]
     with connection.cursor() as cursor:
-        cursor.execute(UPSERT_DECISION_COUNTS.format(rows=", ".join(rows)), params)
+        cursor.execute(
+            UPSERT_DECISION_COUNTS.format(
+                months=", ".join(["(%s, %s, %s, %s, 1)"] * len(months)),
+                days=", ".join(["(%s, %s, %s, 1)"] * len(days)),
+            ),
+            params,
+        )
 
 
-# Each submitted decision as (agency, month, measure, value) rows, one per measure it counts towards.
+# Each submitted decision as (agency, day, month, measure, value) rows, one per measure it counts towards.
 SUBMITTED_MEASURES = """
-    SELECT d.agency_id,
-           date_trunc('month', d.submitted_at AT TIME ZONE %(zone)s)::date AS month,
-           m.measure, m.value
+    SELECT d.agency_id, m.day, date_trunc('month', m.day)::date AS month, m.measure, m.value
     FROM decisions_decision d
-    CROSS JOIN LATERAL (VALUES {measures}) AS m (measure, value)
+    CROSS JOIN LATERAL (
+        SELECT (d.submitted_at AT TIME ZONE %(zone)s)::date AS day, measure, value
+        FROM (VALUES {measures}) AS measures (measure, value)
+    ) AS m
     WHERE d.status <> '{draft}' AND d.submitted_at IS NOT NULL AND m.value IS NOT NULL
 """
 
@@ -213,43 +240,58 @@ def _submitted_measures_sql() -> str:
 
 
 REBUILD_DECISION_COUNTS = """
-    INSERT INTO reports_decisioncount (agency_id, month, measure, value, count)
-    SELECT agency_id, month, measure, value, count(*)
-    FROM ({submitted}) AS counted
-    GROUP BY GROUPING SETS ((agency_id, month, measure, value), (month, measure, value))
+    WITH counted AS MATERIALIZED ({submitted}),
+    months AS (
+        INSERT INTO reports_decisioncount (agency_id, month, measure, value, count)
+        SELECT agency_id, month, measure, value, count(*)
+        FROM counted
+        GROUP BY GROUPING SETS ((agency_id, month, measure, value), (month, measure, value))
+        RETURNING 1
+    ),
+    days AS (
+        INSERT INTO reports_decisiondaycount (day, measure, value, count)
+        SELECT day, measure, value, count(*) FROM counted GROUP BY day, measure, value
+        RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM months) + (SELECT count(*) FROM days)
 """
 
 
 def rebuild_decision_counts() -> int:
     """Count every submitted decision again from scratch. Returns the number of count rows."""
     with transaction.atomic(), connection.cursor() as cursor:
-        # Submits wait (their UPSERT needs the table) until this commits. One that counted
+        # Submits wait (their UPSERT needs the tables) until this commits. One that counted
         # itself before the lock has committed by the time the lock is granted, and the
         # statements below see it: counted once either way.
-        cursor.execute("LOCK TABLE reports_decisioncount IN EXCLUSIVE MODE")
+        cursor.execute("LOCK TABLE reports_decisioncount, reports_decisiondaycount IN EXCLUSIVE MODE")
         cursor.execute("DELETE FROM reports_decisioncount")
+        cursor.execute("DELETE FROM reports_decisiondaycount")
         cursor.execute(REBUILD_DECISION_COUNTS.format(submitted=_submitted_measures_sql()), _sql_params())
-        rows = cursor.rowcount
+        rows = cursor.fetchone()[0]
         _mark(RollupRefresh.DECISIONS)
     return rows
 
 
-# The counts of the months the scope touches, less the decisions of those months outside its
-# dates: one statement, so a decision submitted meanwhile is in both parts or in neither.
+# The counts of the months the scope touches, less those of its days outside the dates asked for:
+# one statement, so a decision submitted meanwhile is in both parts or in neither.
 READ_DECISION_COUNTS = """
     SELECT month, measure, value, sum(n)
     FROM (
         SELECT month, measure, value, count AS n
         FROM reports_decisioncount
-        WHERE month >= %(first)s AND month <= %(last)s AND {counted_agencies}
+        WHERE month >= %(first)s AND month <= %(last)s AND {agencies}
+        UNION ALL
         {outside}
     ) AS counted
     GROUP BY month, measure, value
 """
-OUTSIDE_DECISIONS = """
-        UNION ALL
+OUTSIDE_FROM_DAYS = """
+        SELECT date_trunc('month', day)::date, measure, value, -count
+        FROM reports_decisiondaycount WHERE {days}
+"""
+OUTSIDE_FROM_DECISIONS = """
         SELECT month, measure, value, -1
-        FROM ({submitted} AND {agencies} AND ({during})) AS outside
+        FROM ({submitted} AND d.agency_id = ANY(%(agencies)s) AND ({moments})) AS outside
 """
 
 
@@ -274,24 +316,17 @@ def _load_decision_counts(scope: ReportScope) -> Counts:
         "last": months[-1],
         "agencies": sorted(scope.agency_ids or ()),
     }
-    outside = ""
-    if during := _outside(scope):
-        for n, (start, end) in enumerate(during):
-            params |= {f"start{n}": start, f"end{n}": end}
-        outside = OUTSIDE_DECISIONS.format(
-            submitted=_submitted_measures_sql(),
-            agencies="TRUE" if scope.agency_ids is None else "d.agency_id = ANY(%(agencies)s)",
-            during=" OR ".join(
-                f"(d.submitted_at >= %(start{n})s AND d.submitted_at < %(end{n})s)"
-                for n in range(len(during))
-            ),
+    if scope.agency_ids is None:
+        agencies = "agency_id IS NULL"
+        outside = OUTSIDE_FROM_DAYS.format(days=_within("day", _outside(scope), params, "day"))
+    else:
+        agencies = "agency_id = ANY(%(agencies)s)"
+        moments = [(_midnight(first, scope), _midnight(after, scope)) for first, after in _outside(scope)]
+        outside = OUTSIDE_FROM_DECISIONS.format(
+            submitted=_submitted_measures_sql(), moments=_within("d.submitted_at", moments, params, "at")
         )
-    sql = READ_DECISION_COUNTS.format(
-        counted_agencies="agency_id IS NULL" if scope.agency_ids is None else "agency_id = ANY(%(agencies)s)",
-        outside=outside,
-    )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(READ_DECISION_COUNTS.format(agencies=agencies, outside=outside), params)
         for month, measure, value, n in cursor.fetchall():
             counts[(month, measure, value)] += n
     return counts
@@ -310,22 +345,31 @@ COUNTED_FOR_ACCOUNT = (Event.SIGN_IN_FAILED, Event.LOCKOUT)
 COUNTED_FOR_ACTOR = (Event.SIGN_IN, Event.DENIED, Event.VIEW, Event.EXPORT, Event.DOWNLOAD, Event.PRINT)
 COUNTED_EVENTS = COUNTED_FOR_ACCOUNT + COUNTED_FOR_ACTOR
 
-# Each counted entry's agency, month and event.
+# Each counted entry's agency, day and event.
 COUNTED_ENTRIES = """
     SELECT CASE WHEN e.event = ANY(%(for_account)s) THEN e.agency_id ELSE e.actor_agency_id END AS agency_id,
-           date_trunc('month', e.timestamp AT TIME ZONE %(zone)s)::date AS month,
+           (e.timestamp AT TIME ZONE %(zone)s)::date AS day,
            e.event,
            e.id
     FROM audit_auditentry e
     WHERE e.event = ANY(%(events)s)
 """
 COUNT_AUDIT_ENTRIES = """
-    INSERT INTO reports_auditcount (agency_id, month, event, count)
-    SELECT agency_id, month, event, count(*)
-    FROM ({entries} AND e.id > %(after)s AND e.id <= %(up_to)s) AS counted
-    GROUP BY agency_id, month, event
-    ON CONFLICT (COALESCE(agency_id, 0), month, event)
-    DO UPDATE SET count = reports_auditcount.count + EXCLUDED.count
+    WITH counted AS MATERIALIZED (
+        SELECT agency_id, day, event, count(*) AS n
+        FROM ({entries} AND e.id > %(after)s AND e.id <= %(up_to)s) AS entries
+        GROUP BY agency_id, day, event
+    ),
+    months AS (
+        INSERT INTO reports_auditcount (agency_id, month, event, count)
+        SELECT agency_id, date_trunc('month', day)::date, event, sum(n) FROM counted GROUP BY 1, 2, 3
+        ON CONFLICT (COALESCE(agency_id, 0), month, event)
+        DO UPDATE SET count = reports_auditcount.count + EXCLUDED.count
+    )
+    INSERT INTO reports_auditdaycount (agency_id, day, event, count)
+    SELECT agency_id, day, event, n FROM counted
+    ON CONFLICT (COALESCE(agency_id, 0), day, event)
+    DO UPDATE SET count = reports_auditdaycount.count + EXCLUDED.count
 """
 
 
@@ -348,6 +392,7 @@ def refresh_audit_counts(*, rebuild: bool = False) -> tuple[int, int]:
         after = 0 if rebuild or refresh is None else refresh.audit_entries_to
         if after == 0:
             cursor.execute("DELETE FROM reports_auditcount")
+            cursor.execute("DELETE FROM reports_auditdaycount")
         # Every entry up to the newest committed one has committed (see the module's docstring).
         cursor.execute("SELECT coalesce(max(id), 0) FROM audit_auditentry")
         up_to = max(cursor.fetchone()[0], after)
@@ -392,21 +437,27 @@ def _count_entries(counts: AuditCounts, entries, scope: ReportScope) -> None:
         counts[event][name][month.astimezone(scope.start.tzinfo).date()] += count
 
 
-# The counts of the months the scope touches, and the entry they were counted up to: read in
-# one statement, so a refresh committing meanwhile cannot count an entry twice.
+# The counts of the months the scope touches less those of its days outside the dates asked for,
+# and the entry they were counted up to: one statement, so a refresh committing meanwhile
+# cannot count an entry twice.
 READ_AUDIT_COUNTS = """
-    SELECT c.event, a.name, c.month, c.count,
+    WITH counted AS (
+        SELECT agency_id, event, month, count FROM reports_auditcount
+        WHERE month >= %(first)s AND month <= %(last)s
+        UNION ALL
+        SELECT agency_id, event, date_trunc('month', day)::date, -count FROM reports_auditdaycount
+        WHERE ({days})
+    )
+    SELECT c.event, a.name, c.month, sum(c.count),
            (SELECT audit_entries_to FROM reports_rolluprefresh WHERE name = %(audit)s)
-    FROM reports_auditcount c LEFT JOIN agreements_agency a ON a.id = c.agency_id
-    WHERE c.month >= %(first)s AND c.month <= %(last)s {agencies}
+    FROM counted c LEFT JOIN agreements_agency a ON a.id = c.agency_id
+    WHERE TRUE {agencies}
+    GROUP BY 1, 2, 3
 """
-# Entries written since, in the dates asked for; and entries already counted in the first or
-# last month but outside those dates, to take off again.
+# Entries written since, in the dates asked for.
 READ_LATER_ENTRIES = """
-    SELECT c.event, a.name, c.month, sum(CASE WHEN c.id > %(up_to)s THEN 1 ELSE -1 END)
-    FROM ({entries}
-          AND ((e.id > %(up_to)s AND e.timestamp >= %(start)s AND e.timestamp < %(end)s) {outside})
-    ) AS c
+    SELECT c.event, a.name, date_trunc('month', c.day)::date, count(*)
+    FROM ({entries} AND e.id > %(up_to)s AND e.timestamp >= %(start)s AND e.timestamp < %(end)s) AS c
     LEFT JOIN agreements_agency a ON a.id = c.agency_id
     WHERE TRUE {agencies}
     GROUP BY 1, 2, 3
@@ -429,19 +480,14 @@ def _load_audit_counts(scope: ReportScope) -> AuditCounts:
         "end": scope.end,
         "agencies": sorted(scope.agency_ids or ()),
     }
-    outside = ""
-    for n, (start, end) in enumerate(_outside(scope)):
-        outside += f" OR (e.id <= %(up_to)s AND e.timestamp >= %(start{n})s AND e.timestamp < %(end{n})s)"
-        params |= {f"start{n}": start, f"end{n}": end}
+    days = _within("day", _outside(scope), params, "day")
     agencies = "" if scope.agency_ids is None else "AND c.agency_id = ANY(%(agencies)s)"
     with connection.cursor() as cursor:
-        cursor.execute(READ_AUDIT_COUNTS.format(agencies=agencies), params)
+        cursor.execute(READ_AUDIT_COUNTS.format(days=days, agencies=agencies), params)
         rows = cursor.fetchall()
         # With no counts in these months no entry up to any mark is in them: count them all.
         params["up_to"] = rows[0][4] if rows else 0
-        cursor.execute(
-            READ_LATER_ENTRIES.format(entries=COUNTED_ENTRIES, outside=outside, agencies=agencies), params
-        )
+        cursor.execute(READ_LATER_ENTRIES.format(entries=COUNTED_ENTRIES, agencies=agencies), params)
         rows += cursor.fetchall()
     for event, name, month, count, *_ in rows:
         counts[event][name][month] += count

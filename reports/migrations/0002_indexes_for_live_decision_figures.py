@@ -32,7 +32,7 @@ def drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0001_decision_and_audit_counts"),
+        ("reports", "0001_monthly_and_daily_counts"),
         ("decisions", "0004_retention_legal_hold_and_tombstone"),
     ]
 

@@ -72,10 +72,11 @@ def test_simultaneous_submissions_get_consecutive_references(practitioner, recip
 
 
 def _decision_counts():
-    from reports.models import DecisionCount
+    from reports.models import DecisionCount, DecisionDayCount
 
-    return sorted(
-        DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count"), key=str
+    months = DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count")
+    return sorted(months, key=str), sorted(
+        DecisionDayCount.objects.values_list("day", "measure", "value", "count")
     )
 
 
@@ -87,6 +88,7 @@ def test_decisions_submitted_while_the_counts_are_rebuilt_are_counted_once(pract
     results = _race(*submits, rollups.rebuild_decision_counts, rollups.rebuild_decision_counts)
     assert all(not isinstance(result, Exception) for result in results), results
     counted = _decision_counts()
-    assert sum(row[4] for row in counted if row[2] == "outcome" and row[0] is None) == 4
+    assert sum(row[4] for row in counted[0] if row[2] == "outcome" and row[0] is None) == 4
+    assert sum(row[3] for row in counted[1] if row[1] == "outcome") == 4
     rollups.rebuild_decision_counts()
     assert _decision_counts() == counted

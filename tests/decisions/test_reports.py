@@ -23,7 +23,7 @@ from decisions.reports import (
 )
 from isa_portal.vocabulary import Article6Basis, Article9Condition
 from reports import registry, rollups
-from reports.models import DecisionCount, RollupRefresh
+from reports.models import DecisionCount, DecisionDayCount, RollupRefresh
 from reports.registry import ReportScope, Row
 from tests.decisions.factories import submitted_decision
 
@@ -201,10 +201,9 @@ COUNTED_FIGURES = (
 
 
 def _counted_rows():
-    return sorted(
-        DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count"),
-        key=lambda row: (row[0] or 0, *row[1:]),
-    )
+    months = DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count")
+    days = DecisionDayCount.objects.values_list("day", "measure", "value", "count")
+    return sorted(months, key=lambda row: (row[0] or 0, *row[1:])), sorted(days)
 
 
 def _live(figure, scope, monkeypatch):
@@ -229,7 +228,9 @@ def _assert_counts_give_the_live_figures(agency, monkeypatch):
 
 def test_each_submit_counts_its_decision_as_a_rebuild_would(q1, timings):
     counted_as_submitted = _counted_rows()
-    assert sum(count for agency, _, measure, _, count in counted_as_submitted if measure == "outcome") == 22
+    months, days = counted_as_submitted
+    assert sum(count for agency, _, measure, _, count in months if measure == "outcome") == 22
+    assert sum(count for _, measure, _, count in days if measure == "outcome") == 11
     rollups.rebuild_decision_counts()
     assert _counted_rows() == counted_as_submitted
 
@@ -266,7 +267,7 @@ def test_a_whole_months_figures_are_read_from_the_counts_alone(q1, django_assert
     assert "decisions_decision" not in " ".join(query["sql"] for query in queries.captured_queries)
 
 
-def test_before_the_first_refresh_and_in_another_time_zone_figures_are_counted_live(timings):
+def test_before_the_first_refresh_in_another_time_zone_or_from_midday_figures_are_counted_live(timings):
     assert not rollups._answers(Q1, RollupRefresh.DECISIONS)
     call_command("refresh_rollups", stdout=io.StringIO())
     assert rollups._answers(Q1, RollupRefresh.DECISIONS)
@@ -276,6 +277,11 @@ def test_before_the_first_refresh_and_in_another_time_zone_figures_are_counted_l
     assert list(decisions_by_month(utc_quarter).rows[2].values) == [1, 0, 0]
     assert list(days_to_decision(utc_quarter).rows[2].values) == [1, 1]
     assert list(days_to_decision(Q1).rows[2].values) == [0, 0]
+    after_noon = ReportScope(
+        dt.datetime(2026, 1, 20, 12, 30, tzinfo=LONDON), Q1.end
+    )  # after the share at 12:00
+    assert not rollups._answers(after_noon, RollupRefresh.DECISIONS)
+    assert list(decisions_by_month(after_noon).rows[0].values) == [2, 0, 1]
 
 
 @pytest.mark.parametrize(
