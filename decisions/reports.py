@@ -23,8 +23,12 @@ def _counts(scope: ReportScope) -> Counter:
 
 def _totals(scope: ReportScope, measure: str) -> Counter:
     """value -> decisions over the whole period, for one measure."""
+    return _totals_of(_counts(scope), measure)
+
+
+def _totals_of(counts: Counter, measure: str) -> Counter:
     totals: Counter = Counter()
-    for (_, name, value), n in _counts(scope).items():
+    for (_, name, value), n in counts.items():
         if name == measure:
             totals[value] += n
     return totals
@@ -61,9 +65,10 @@ def decisions_by_month(scope: ReportScope) -> FigureData:
     "are also counted on their own.",
 )
 def decisions_by_consent_position(scope: ReportScope) -> FigureData:
-    totals = _totals(scope, "consent_position")
+    counts = _counts(scope)
+    totals = _totals_of(counts, "consent_position")
     rows = [Row(label, [totals[value]]) for value, label in ConsentPosition.choices]
-    rows.append(Row("Of which overriding a refusal of consent", [_totals(scope, "override")[""]]))
+    rows.append(Row("Of which overriding a refusal of consent", [_totals_of(counts, "override")[""]]))
     return FigureData(series=["Decisions"], rows=rows, label_heading="Consent position")
 
 
