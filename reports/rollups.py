@@ -246,11 +246,12 @@ REBUILD_DECISION_COUNTS = """
         SELECT agency_id, month, measure, value, count(*)
         FROM counted
         GROUP BY GROUPING SETS ((agency_id, month, measure, value), (month, measure, value))
+        ORDER BY agency_id, month  -- each agency's months together on disk, as they are read
         RETURNING 1
     ),
     days AS (
         INSERT INTO reports_decisiondaycount (day, measure, value, count)
-        SELECT day, measure, value, count(*) FROM counted GROUP BY day, measure, value
+        SELECT day, measure, value, count(*) FROM counted GROUP BY day, measure, value ORDER BY day
         RETURNING 1
     )
     SELECT (SELECT count(*) FROM months) + (SELECT count(*) FROM days)
@@ -362,12 +363,13 @@ COUNT_AUDIT_ENTRIES = """
     ),
     months AS (
         INSERT INTO reports_auditcount (agency_id, month, event, count)
-        SELECT agency_id, date_trunc('month', day)::date, event, sum(n) FROM counted GROUP BY 1, 2, 3
+        SELECT agency_id, date_trunc('month', day)::date, event, sum(n)
+        FROM counted GROUP BY 1, 2, 3 ORDER BY 2
         ON CONFLICT (COALESCE(agency_id, 0), month, event)
         DO UPDATE SET count = reports_auditcount.count + EXCLUDED.count
     )
     INSERT INTO reports_auditdaycount (agency_id, day, event, count)
-    SELECT agency_id, day, event, n FROM counted
+    SELECT agency_id, day, event, n FROM counted ORDER BY day
     ON CONFLICT (COALESCE(agency_id, 0), day, event)
     DO UPDATE SET count = reports_auditdaycount.count + EXCLUDED.count
 """
