@@ -265,6 +265,7 @@ def rebuild_decision_counts() -> int:
         # itself before the lock has committed by the time the lock is granted, and the
         # statements below see it: counted once either way.
         cursor.execute("LOCK TABLE reports_decisioncount, reports_decisiondaycount IN EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL work_mem = '256MB'")  # group millions of rows in memory, not on disk
         cursor.execute("DELETE FROM reports_decisioncount")
         cursor.execute("DELETE FROM reports_decisiondaycount")
         cursor.execute(REBUILD_DECISION_COUNTS.format(submitted=_submitted_measures_sql()), _sql_params())
