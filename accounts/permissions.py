@@ -22,6 +22,9 @@ class Perm(StrEnum):
     RECORD_DECISION = "record_decision"
     REVIEW_DECISION = "review_decision"
     VIEW_DECISION_LOG = "view_decision_log"  # the agency's whole decision log, with filters
+    # Taking the log out of the service as a spreadsheet: information governance's call, not
+    # every reader's (leads read the log on screen).
+    EXPORT_DECISION_LOG = "export_decision_log"
     # Oversight
     VIEW_AUDIT = "view_audit"
     VIEW_REPORTS = "view_reports"
@@ -45,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_AGREEMENTS,
             Perm.VIEW_CHILD_RECORDS,
             Perm.VIEW_DECISION_LOG,
+            Perm.EXPORT_DECISION_LOG,
             Perm.VIEW_AUDIT,
             Perm.VIEW_REPORTS,
             Perm.VIEW_INCIDENTS,

@@ -27,7 +27,7 @@ from agreements.models import (
 )
 from agreements.selectors import RegisterState
 from isa_portal.concurrency import VersionedFormMixin
-from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
 PDF_MAGIC = b"%PDF-"
@@ -403,7 +403,7 @@ class IncidentForm(EditLockMixin, GOVUKModelForm):
 class RegisterFilterForm(forms.Form):
     """Filters for the signatory register (GET): every field optional."""
 
-    agreement = forms.ModelChoiceField(
+    agreement = ListedModelChoiceField(
         queryset=Agreement.objects.effective(), required=False, empty_label="All"
     )
     state = forms.ChoiceField(

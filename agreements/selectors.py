@@ -219,6 +219,9 @@ def register_rows(
     )
     agencies = list(agencies if agencies is not None else register_agencies())
     latest = latest_signatures(agreements)
+    # Once per agency, not once per agency and agreement.
+    representatives = {agency.pk: agency.current_representative for agency in agencies}
+    ico_states = {agency.pk: agency.ico_state(on) for agency in agencies}
     rows = []
     for agreement in agreements:
         version = version_in_force(agreement, on)
@@ -234,8 +237,8 @@ def register_rows(
                     agency=agency,
                     state=row_state,
                     signature=signature,
-                    representative=agency.current_representative,
-                    ico_state=agency.ico_state(on),
+                    representative=representatives[agency.pk],
+                    ico_state=ico_states[agency.pk],
                 )
             )
     return rows

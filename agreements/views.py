@@ -9,6 +9,7 @@ import datetime
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -44,6 +45,9 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
+from isa_portal.transactions import reads_only
+
+REGISTER_PAGE_SIZE = 50
 
 CONFLICT_MESSAGE = (
     "Someone else changed this {thing} after you opened it. Their changes are shown below. "
@@ -593,6 +597,7 @@ def _register_cells(row: selectors.RegisterRow) -> list:
 
 
 @require(Perm.VIEW_AGREEMENTS)
+@reads_only
 @require_safe
 def signatory_register(request: HttpRequest) -> HttpResponse:
     filters = RegisterFilterForm(request.GET or None)
@@ -638,10 +643,14 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
         )
     query = request.GET.copy()
     query.pop("format", None)
+    query.pop("page", None)
+    # Every agency against every agreement runs to hundreds of rows: shown a page at a time
+    # (the rows are built in memory, so no count is asked of the database); downloads have all.
+    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "agreements/signatory_register.html",
-        {"rows": rows, "filters": filters, "query": query.urlencode()},
+        {"page": page, "filters": filters, "query": query.urlencode()},
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agreements.models import Agency
 from audit.models import AuditEntry, Event, audited_content_types
-from isa_portal.forms import GOVUKDateField, GOVUKForm
+from isa_portal.forms import GOVUKDateField, GOVUKForm, ListedModelChoiceField
 
 # "What happened": the three kinds of change, then every other event.
 ACTIVITY_CHOICES = [
@@ -50,12 +50,13 @@ class DateRangeForm(GOVUKForm):
 
 class AuditFilterForm(DateRangeForm):
     submit_label = "Apply filters"
+    field_order = ["actor", "agency", "record_type", "record_id", "activity", "date_from", "date_to"]
 
     actor = forms.EmailField(
         label="Who did it (email address)", required=False, max_length=254,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
     )
-    agency = forms.ModelChoiceField(
+    agency = ListedModelChoiceField(
         label="Agency",
         queryset=Agency.objects.all(),
         required=False,

@@ -18,8 +18,10 @@ from audit.models import AuditEntry
 from audit.pagination import seek_page
 from audit.services import record_export
 from isa_portal.exports import csv_response
+from isa_portal.transactions import reads_only
 
 PAGE_SIZE = 50
+FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
 EXPORT_HEADER = [
     "Entry",
     "Time (UTC)",
@@ -50,6 +52,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 
 
 @require(Perm.VIEW_AUDIT)
+@reads_only
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
@@ -65,7 +68,7 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/entry_list.html",
-        {"form": form, "page": page, "filter_query": query.urlencode()},
+        {"form": form, "page": page, "filter_query": query.urlencode(), "filter_widths": FILTER_WIDTHS},
     )
 
 
@@ -120,7 +123,8 @@ def _shown(value) -> str:
 def entry_export(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
     if form.is_bound and not form.is_valid():
-        return render(request, "audit/entry_list.html", {"form": form, "page": None}, status=400)
+        context = {"form": form, "page": None, "filter_widths": FILTER_WIDTHS}
+        return render(request, "audit/entry_list.html", context, status=400)
     filters = {key: value for key, value in request.GET.items() if value}
     record_export(AuditEntry, label="Audit trail (CSV)", filters=filters)
     # The JSON columns come out as text, as stored: no parsing and re-serialising per row.

@@ -7,7 +7,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.chronology import ChronologyEntry, register_source
-from consent.models import CompetenceAssessment, ConsentRecord
 
 
 def _when(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
@@ -17,11 +16,9 @@ def _when(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
 
 @register_source
 def consent_entries(child, user) -> Iterator[ChronologyEntry]:
+    # Through the child's own manager, so each record knows its child without fetching it again.
     records = (
-        ConsentRecord.objects.visible_to(user)
-        .filter(child=child)
-        .select_related("agency", "recorded_by")
-        .prefetch_related("recipients")
+        child.consents.visible_to(user).select_related("agency", "recorded_by").prefetch_related("recipients")
     )
     for record in records:
         scope = f"{record.get_purpose_display()}; with {', '.join(a.name for a in record.recipients.all())}"
@@ -44,9 +41,7 @@ def consent_entries(child, user) -> Iterator[ChronologyEntry]:
 
 @register_source
 def assessment_entries(child, user) -> Iterator[ChronologyEntry]:
-    assessments = (
-        CompetenceAssessment.objects.visible_to(user).filter(child=child).select_related("agency", "assessor")
-    )
+    assessments = child.assessments.visible_to(user).select_related("agency", "assessor")
     for assessment in assessments:
         yield ChronologyEntry(
             when=_when(assessment.assessed_on, assessment.created_at),

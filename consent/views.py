@@ -28,6 +28,7 @@ from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentReco
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
 from consent.services import child_create, consent_withdraw, draft_discard, draft_save
 from isa_portal.pdf import render_pdf
+from isa_portal.transactions import reads_only
 
 CHILDREN_PER_PAGE = 25
 
@@ -156,11 +157,15 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def _children(request: HttpRequest):
+    """Children with, in the same query, the user's own agency's reference for each."""
+    return _with_reference(Child.objects.select_related("created_by"), request.user)
+
+
 def _child_context(request: HttpRequest, child: Child) -> dict:
-    link = ChildAgency.objects.filter(child=child, agency_id=request.user.agency_id).first()
     return {
         "child": child,
-        "local_reference": link.local_reference if link else "",
+        "local_reference": child.local_reference or "",
         "entries": entries_for(child, request.user),
         "today": timezone.localdate(),
         "can_record": request.user.can(Perm.RECORD_CONSENT),
@@ -168,15 +173,27 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
+@reads_only
 @require_safe
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    # When the user last saved each unfinished journey about this child, in the child's own query.
+    drafts = Draft.objects.visible_to(request.user).filter(child=OuterRef("pk"))
+    child = get_visible_or_404(
+        _children(request).annotate(
+            **{
+                f"{name}_draft_saved": Subquery(drafts.filter(journey=name).values("updated_at")[:1])
+                for name in JOURNEYS
+            }
+        ),
+        request.user,
+        pk=pk,
+    )
     record_view(child, page="child and chronology")
     context = _child_context(request, child)
     context["drafts"] = [
-        (draft, JOURNEYS[draft.journey], reverse(f"consent:{draft.journey}_start", kwargs={"pk": child.pk}))
-        for draft in Draft.objects.visible_to(request.user).filter(child=child)
-        if draft.journey in JOURNEYS
+        (saved, journey, reverse(f"consent:{name}_start", kwargs={"pk": child.pk}))
+        for name, journey in JOURNEYS.items()
+        if (saved := getattr(child, f"{name}_draft_saved")) is not None
     ]
     return render(request, "consent/child_detail.html", context)
 
@@ -184,7 +201,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    child = get_visible_or_404(_children(request), request.user, pk=pk)
     record_event(Event.PRINT, child, label=f"Chronology of {child}")
     return render(request, "consent/chronology_print.html", _child_context(request, child))
 
@@ -192,7 +209,7 @@ def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    child = get_visible_or_404(Child.objects.select_related("created_by"), request.user, pk=pk)
+    child = get_visible_or_404(_children(request), request.user, pk=pk)
     record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     context = _child_context(request, child)
     context["printed_by"] = request.user

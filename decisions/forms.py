@@ -518,12 +518,22 @@ class LogFilterForm(forms.Form):
         required=False,
         choices=[("", "Any"), *[(s.value, s.label) for s in Status if s != Status.DRAFT]],
     )
+    agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int, empty_value=None)
     practitioner = forms.TypedChoiceField(label="Practitioner", required=False, coerce=int, empty_value=None)
     child = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args, practitioners, **kwargs):
+    def __init__(self, *args, practitioners, agencies=None, **kwargs):
+        """``agencies`` (id, name) for a partnership-wide user, None for an agency's own staff."""
         super().__init__(*args, **kwargs)
-        self.fields["practitioner"].choices = [("", "Anyone"), *[(u.pk, u.full_name) for u in practitioners]]
+        if agencies is None:
+            del self.fields["agency"]
+        else:
+            self.fields["agency"].choices = [("", "Any agency"), *agencies]
+        if practitioners:
+            choices = [(user.pk, user.full_name) for user in practitioners]
+            self.fields["practitioner"].choices = [("", "Anyone"), *choices]
+        else:
+            del self.fields["practitioner"]  # a partnership-wide user chooses an agency first
 
 
 CONSENT_STATUS_LABELS = dict(ConsentStatus.choices)

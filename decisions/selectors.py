@@ -14,8 +14,6 @@ from decisions import integrations, journey
 from decisions.models import Decision, Status
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 
-QUEUE_LIMIT = 200
-
 
 @dataclass(frozen=True)
 class Row:
@@ -135,6 +133,24 @@ def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     return sections
 
 
+NAMED_AGENCIES = ("requester_agency", "recipient_agency", "source_agency")
+
+
+def with_named_agencies(decision: Decision) -> Decision:
+    """Attach the agencies the answers name (who asked, who received, where it came from), read
+    in one query. Joined into the decision's own query with the rest of the record, they made
+    PostgreSQL plan a join of ten tables: 4 to 6 ms of planning on every record page."""
+    from agreements.models import Agency
+
+    ids = {getattr(decision, f"{field}_id") for field in NAMED_AGENCIES} - {None}
+    agencies = Agency.objects.in_bulk(ids) if ids else {}
+    for field in NAMED_AGENCIES:
+        agency_id = getattr(decision, f"{field}_id")
+        if agency_id is not None:
+            setattr(decision, field, agencies[agency_id])
+    return decision
+
+
 def consent_preview(decision: Decision):
     """What the consent part holds now for this child, recipient and purpose (no write)."""
     return integrations.consent_for(
@@ -175,11 +191,28 @@ def log_scope(user):
     return queryset
 
 
-def log_practitioners(user) -> list:
-    users = get_user_model().objects.filter(is_active=True).only("id", "full_name").order_by("full_name")
+def log_practitioners(user, agency_id: int | None = None) -> list:
+    """Whom the log can be filtered by: the user's agency's practitioners and leads; for a
+    partnership-wide user, those of the agency they chose (none before they choose one: a
+    list of every practitioner in the partnership would run to thousands of names)."""
+    if user.partnership_wide:
+        if agency_id is None:
+            return []
+    else:
+        agency_id = user.agency_id
+    users = get_user_model().objects.filter(
+        is_active=True, agency_id=agency_id, role__in=["practitioner", "lead"]
+    )
+    return list(users.only("id", "full_name").order_by("full_name"))
+
+
+def log_agencies(user) -> list[tuple[int, str]] | None:
+    """The agencies a partnership-wide user can filter the log by (None for everyone else)."""
     if not user.partnership_wide:
-        users = users.filter(agency_id=user.agency_id)
-    return list(users.filter(role__in=["practitioner", "lead"]))
+        return None
+    from agreements.models import Agency
+
+    return list(Agency.objects.order_by("name").values_list("id", "name"))
 
 
 def filtered_log(user, form):
@@ -195,6 +228,8 @@ def filtered_log(user, form):
     for field in ("outcome", "consent_position", "article6_basis", "status"):
         if data.get(field):
             queryset = queryset.filter(**{field: data[field]})
+    if data.get("agency"):
+        queryset = queryset.filter(agency_id=data["agency"])
     if data.get("practitioner"):
         queryset = queryset.filter(created_by_id=data["practitioner"])
     if data.get("child"):
@@ -264,7 +299,7 @@ def home_context(user) -> dict:
     context: dict = {}
     if user.can(Perm.RECORD_DECISION):
         context["recent_decisions"] = list(
-            Decision.objects.visible_to(user).filter(created_by=user).select_related("child")[:HOME_LIMIT]
+            Decision.objects.visible_to(user).filter(created_by=user).for_lists()[:HOME_LIMIT]
         )
     if user.can(Perm.REVIEW_DECISION):
         now = timezone.now()
@@ -272,7 +307,7 @@ def home_context(user) -> dict:
             Decision.objects.visible_to(user)
             .filter(agency_id=user.agency_id)
             .waiting_for_review()
-            .select_related("child")
+            .for_lists()
             .order_by("submitted_at", "id")[:10]
         )
         context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.decision_new, name="new"),
     path("review/", views.review_queue, name="review_queue"),
     path("log/", views.decision_log, name="log"),
+    path("log/export.csv", views.decision_log_export, name="log_export"),
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/pdf/", views.decision_pdf, name="pdf"),
     path("<int:pk>/answers/<slug:step>/", views.decision_step, name="step"),

@@ -13,13 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit.models import Event
-from audit.services import record_event, record_view
+from audit.services import record_event, record_export, record_view
 from consent.models import Child
-from decisions import journey, rules, selectors, services
+from decisions import exports, journey, rules, selectors, services
 from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.models import ConsentStatus, Decision, Status
 from decisions.pagination import keyset_page
+from isa_portal.exports import csv_lines_response
 from isa_portal.pdf import render_pdf
+from isa_portal.transactions import reads_only
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -45,12 +47,11 @@ def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
 
 
 @require(Perm.RECORD_DECISION)
+@reads_only
 @require_safe
 def decision_list(request: HttpRequest) -> HttpResponse:
     """The practitioner's own decisions: drafts, submitted and returned, newest first."""
-    queryset = (
-        Decision.objects.visible_to(request.user).filter(created_by=request.user).select_related("child")
-    )
+    queryset = Decision.objects.visible_to(request.user).filter(created_by=request.user).for_lists()
     page = keyset_page(queryset, request.GET.get("after"))
     return render(
         request, "decisions/list.html", {"page": page, "next_query": selectors.next_query(request, page)}
@@ -163,16 +164,9 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_queryset():
+    # Not the agencies the answers name: see selectors.with_named_agencies.
     return Decision.objects.select_related(
-        "child",
-        "agency",
-        "created_by",
-        "requester_agency",
-        "recipient_agency",
-        "source_agency",
-        "agreement_version__agreement",
-        "countersigned_by",
-        "reconsiders",
+        "child", "agreement_version__agreement", "countersigned_by", "reconsiders"
     )
 
 
@@ -193,12 +187,14 @@ def _record_context(request: HttpRequest, decision: Decision) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
+@reads_only
 @require_safe
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
     if decision.is_draft:
         return redirect("decisions:check", pk=decision.pk)
     record_view(decision)
+    selectors.with_named_agencies(decision)
     return render(request, "decisions/detail.html", _record_context(request, decision))
 
 
@@ -207,6 +203,7 @@ def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The record as a PDF for a court bundle or a subject access request. Every download is logged."""
     decision = get_visible_or_404(_detail_queryset().exclude(status=Status.DRAFT), request.user, pk=pk)
+    selectors.with_named_agencies(decision)
     pdf = render_pdf("decisions/pdf.html", _record_context(request, decision), request=request)
     record_event(Event.DOWNLOAD, decision, detail={"format": "pdf"})
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -302,29 +299,46 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.REVIEW_DECISION)
+@reads_only
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Decisions of the lead's agency waiting for a lead, longest waiting first."""
-    waiting = list(
+    """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time."""
+    waiting = (
         Decision.objects.visible_to(request.user)
         .filter(agency_id=request.user.agency_id)
         .waiting_for_review()
-        .select_related("child")
-        .order_by("submitted_at", "id")[: selectors.QUEUE_LIMIT]
+        .for_lists()
     )
+    page = keyset_page(waiting, request.GET.get("after"), by="submitted_at", newest_first=False)
     now = timezone.now()
-    rows = [(decision, selectors.waiting_for(decision, now)) for decision in waiting]
-    return render(request, "decisions/review_queue.html", {"rows": rows})
+    rows = [(decision, selectors.waiting_for(decision, now)) for decision in page.items]
+    return render(
+        request,
+        "decisions/review_queue.html",
+        {"rows": rows, "page": page, "next_query": selectors.next_query(request, page), "first_query": ""},
+    )
+
+
+def _log_filters(request: HttpRequest) -> LogFilterForm:
+    try:
+        agency_id = int(request.GET.get("agency", ""))
+    except ValueError:
+        agency_id = None
+    return LogFilterForm(
+        request.GET or None,
+        practitioners=selectors.log_practitioners(request.user, agency_id),
+        agencies=selectors.log_agencies(request.user),
+    )
 
 
 @require(Perm.VIEW_DECISION_LOG)
+@reads_only
 @require_safe
 def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
-    practitioners = selectors.log_practitioners(request.user)
-    form = LogFilterForm(request.GET or None, practitioners=practitioners)
+    form = _log_filters(request)
     queryset = selectors.filtered_log(request.user, form)
-    page = keyset_page(queryset.select_related("child"), request.GET.get("after"))
+    page = keyset_page(queryset.for_lists(), request.GET.get("after"))
     record_event(
         Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(form)}
     )
@@ -336,6 +350,25 @@ def decision_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "next_query": selectors.next_query(request, page),
             "first_query": selectors.next_query(request, None),
+            "can_export": request.user.can(Perm.EXPORT_DECISION_LOG),
             "child": selectors.filter_child(request.user, form),
         },
+    )
+
+
+@require(Perm.VIEW_DECISION_LOG, Perm.EXPORT_DECISION_LOG)
+@reads_only
+@require_safe
+def decision_log_export(request: HttpRequest) -> HttpResponse:
+    """Every decision the log shows the user with the same filters, as CSV, newest first.
+
+    The export is recorded before the first row leaves; the rows stream from their own
+    transaction (``decisions.exports.log_rows``).
+    """
+    form = _log_filters(request)
+    queryset = selectors.filtered_log(request.user, form)
+    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(form))
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    return csv_lines_response(
+        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, lines=exports.log_lines(queryset)
     )

@@ -11,6 +11,8 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.models import ModelChoiceIterator
 
 
 class GOVUKFormMixin:
@@ -35,9 +37,25 @@ class GOVUKModelForm(GOVUKFormMixin, forms.ModelForm):
     pass
 
 
+class _DateBoundField(BoundField):
+    @property
+    def parts(self) -> list[dict]:
+        """Day, month and year with their names, ids and values, for templates that write the
+        GOV.UK date markup themselves (includes/filter_fields.html) rather than through crispy."""
+        values = self.value()
+        if not isinstance(values, list | tuple):
+            values = self.field.widget.decompress(values)
+        return [
+            {"label": label, "name": f"{self.html_name}_{n}", "id": f"{self.auto_id}_{n}", "value": value}
+            for n, (label, value) in enumerate(zip(("Day", "Month", "Year"), values, strict=True))
+        ]
+
+
 class GOVUKDateField(DateInputField):
     """The GOV.UK three-box date. An impossible date (31 2 2026, year 99999999999) is a form
     error, never a server error: crispy-forms-gds lets the OverflowError of a huge year escape."""
+
+    bound_field_class = _DateBoundField
 
     def compress(self, data_list):
         day, month, year = data_list
@@ -48,3 +66,46 @@ class GOVUKDateField(DateInputField):
         except (ValueError, OverflowError):
             message = self.error_messages.get("invalid", "Enter a real date")
             raise ValidationError(message, code="invalid") from None
+
+
+class _OptionsReadOnce(ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.options():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.field.options()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.field.options())
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A select over a short list of records (agencies, agreements), read with one query per form.
+
+    Django's ModelChoiceField reads its records once to check the answer, again through a
+    server-side cursor to show the options, and counts them when asked how many. This one
+    reads them once and checks the answer against the same list.
+    """
+
+    iterator = _OptionsReadOnce
+
+    def options(self) -> list:
+        # The queryset keeps its rows; each form has its own copy (ModelChoiceField.__deepcopy__).
+        return list(self.queryset)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        key = self.to_field_name or "pk"
+        if isinstance(value, self.queryset.model):
+            value = getattr(value, key)
+        for obj in self.options():
+            if str(getattr(obj, key)) == str(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+        )

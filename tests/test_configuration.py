@@ -16,7 +16,9 @@ GOOD = {
 }
 
 
-def _start(overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
+def _start(
+    overrides: dict[str, str | None], code: str = "import django; django.setup()"
+) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in GOOD and not k.startswith("DJANGO")}
     env.update(GOOD)
     for key, value in overrides.items():
@@ -25,8 +27,8 @@ def _start(overrides: dict[str, str | None]) -> subprocess.CompletedProcess:
         else:
             env[key] = value
     env["DJANGO_SETTINGS_MODULE"] = "isa_portal.settings"
-    return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
+    return subprocess.run(  # noqa: S603 (our own interpreter and code)
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -51,7 +53,8 @@ def test_good_production_configuration_starts():
         ({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL"),
         ({"SESSION_IDLE_TIMEOUT_MINUTES": "thirty"}, "SESSION_IDLE_TIMEOUT_MINUTES must be a whole number"),
         ({"SESSION_IDLE_TIMEOUT_MINUTES": "1"}, "SESSION_IDLE_TIMEOUT_MINUTES must be at least 2"),
-        ({"DB_CONN_MAX_AGE": "-1"}, "DB_CONN_MAX_AGE must be at least 0"),
+        ({"DB_CONN_MAX_AGE": "-1"}, "DB_CONN_MAX_AGE must be at least 60"),
+        ({"DB_CONN_MAX_AGE": "0"}, "DB_CONN_MAX_AGE must be at least 60"),
         ({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL"),
         ({"ADMIN_URL": "/admin"}, "ADMIN_URL must be a relative path"),
     ],
@@ -78,4 +81,25 @@ def test_database_connections_are_persistent():
     from django.conf import settings
 
     assert settings.DATABASES["default"]["CONN_MAX_AGE"] >= 60
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
     assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.parametrize(
+    "profile",
+    [
+        {},  # production
+        {"DEBUG": "true", "SECRET_KEY": None, "ALLOWED_HOSTS": None, "DATABASE_URL": None},  # make run
+        {"DATABASE_URL": "postgres://isa@db.example.org:5432/isa_portal"},
+    ],
+)
+def test_every_profile_keeps_database_connections(profile):
+    """A new connection per request costs ~11 ms: no profile may run without persistent ones."""
+    result = _start(
+        profile,
+        "import django; django.setup(); from django.conf import settings; "
+        "db = settings.DATABASES['default']; print(db['CONN_MAX_AGE'], db['CONN_HEALTH_CHECKS'])",
+    )
+    assert result.returncode == 0, result.stderr
+    max_age, health_checks = result.stdout.split()
+    assert int(max_age) >= 60 and health_checks == "True"
