@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install check lint migrations-check assets clean load
+.PHONY: run test install check lint migrations-check assets clean load bench
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -48,6 +48,13 @@ load: install
 	$(PIP) install --quiet ".[load]"
 	scripts/ensure-postgres
 	bench/load/run.sh
+
+# The performance benchmark of issue 8: gunicorn and PostgreSQL on 127.0.0.1, production settings,
+# against the database BENCH_DATABASE_URL (default isa_volume, from `manage.py generate_volume`).
+# Prints every figure against its budget; see bench/README.md.
+bench: install
+	scripts/ensure-postgres
+	bench/run
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
 assets:

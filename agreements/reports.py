@@ -12,26 +12,45 @@ The first three describe today, whatever the period chosen; incidents count the 
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from agreements.models import Agency, Agreement, IcoState, Incident, IncidentKind, Signature
+from agreements.models import Agency, Agreement, AgreementVersion, IcoState, Incident, IncidentKind, Signature
 from agreements.selectors import (
     REVIEW_WARNING_DAYS,
     RegisterState,
-    ico_flags,
-    register_agencies,
-    register_rows,
+    latest_signatures,
+    register_state,
     reviews_due,
+    version_in_force,
 )
-from reports.registry import FigureData, ReportScope, Row, figure
+from reports.registry import FigureData, ReportScope, Row, figure, read_once
 
 SECTION = "Agreements and incidents"
+ICO_FIELDS = ("ico_registration_number", "ico_registration_expires_on")  # what Agency.ico_state reads
 
 
-def review_status(*, on: dt.date) -> FigureData:
-    due = reviews_due(on=on)
+def _in_force(scope: ReportScope) -> list[Agreement]:
+    """The agreements in force (or under review) with their versions, read once for the page."""
+
+    def load() -> list[Agreement]:
+        # Only what the figures read: the rest of an agreement and its versions is long text.
+        versions = AgreementVersion.objects.only("agreement_id", "signed_off_on", "next_review_date")
+        agreements = Agreement.objects.effective().only("title", "tier", "status")
+        return list(agreements.prefetch_related(Prefetch("versions", versions)).order_by("tier", "title"))
+
+    return read_once("agreements-in-force", scope, load)
+
+
+def _active_agencies(scope: ReportScope) -> list[Agency]:
+    """The active agencies in scope (the signatory register's), read once for the page."""
+    agencies = Agency.objects.active().only("name", "is_active", *ICO_FIELDS)
+    return read_once("active-agencies", scope, lambda: list(scope.for_agencies(agencies, "pk")))
+
+
+def review_status(*, on: dt.date, agreements: list[Agreement] | None = None) -> FigureData:
+    due = reviews_due(on=on, agreements=agreements)
     overdue = sum(1 for item in due if item.version.next_review_date < on)
     return FigureData(
         series=["Agreements"],
@@ -55,7 +74,7 @@ def review_status(*, on: dt.date) -> FigureData:
     "report counts all of them.",
 )
 def agreement_reviews(scope: ReportScope) -> FigureData:
-    return review_status(on=timezone.localdate())
+    return review_status(on=timezone.localdate(), agreements=_in_force(scope))
 
 
 SIGNATURE_SERIES = [
@@ -67,13 +86,20 @@ SIGNATURE_SERIES = [
 
 
 def signature_states(scope: ReportScope, *, on: dt.date) -> FigureData:
-    agencies = scope.for_agencies(register_agencies(), "pk")
-    table: dict[int, tuple[str, Counter]] = {}
-    for row in register_rows(agencies=agencies, on=on):
-        table.setdefault(row.agreement.pk, (row.agreement.title, Counter()))[1][row.state] += 1
+    """As the signatory register counts them (agreements.selectors.register_rows)."""
+    agreements = _in_force(scope)
+    agencies = _active_agencies(scope)
+    latest = latest_signatures(agreements, agency_ids=scope.agency_ids, states_only=True) if agencies else {}
+    rows = []
+    for agreement in agreements if agencies else []:
+        version = version_in_force(agreement, on)
+        counts = Counter(
+            register_state(latest.get((agency.pk, agreement.pk)), version) for agency in agencies
+        )
+        rows.append(Row(agreement.title, [counts[state] for state in SIGNATURE_SERIES]))
     return FigureData(
         series=[RegisterState.LABELS[state] for state in SIGNATURE_SERIES],
-        rows=[Row(title, [counts[state] for state in SIGNATURE_SERIES]) for title, counts in table.values()],
+        rows=rows,
         label_heading="Agreement",
     )
 
@@ -97,7 +123,7 @@ ICO_ROWS = [IcoState.MISSING, IcoState.EXPIRED, IcoState.EXPIRING]
 
 
 def ico_registration(scope: ReportScope, *, on: dt.date) -> FigureData:
-    states = Counter(state for _, state in ico_flags(scope.for_agencies(Agency.objects.all(), "pk"), on=on))
+    states = Counter(agency.ico_state(on) for agency in _active_agencies(scope))
     return FigureData(
         series=["Agencies"],
         rows=[Row(state.label, [states[state]]) for state in ICO_ROWS],

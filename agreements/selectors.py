@@ -163,6 +163,45 @@ def register_agencies():
     )
 
 
+def latest_signatures(
+    agreements: list[Agreement], *, agency_ids=None, states_only: bool = False
+) -> dict[tuple[int, int], Signature]:
+    """Per (agency, agreement): the live signature if there is one, else the latest withdrawn.
+
+    ``agency_ids``: only these agencies' (None: every agency's). ``states_only``: rows of only
+    what ``register_state`` reads, not signatures (for counting them, not showing them).
+    """
+    signatures = (
+        Signature.objects.filter(agreement__in=[a.pk for a in agreements])
+        .exclude(state=SignatureState.REPLACED)
+        .order_by("signed_on", "id")
+    )
+    if agency_ids is not None:
+        signatures = signatures.filter(agency_id__in=agency_ids)
+    if states_only:
+        signatures = signatures.values_list("agency_id", "agreement_id", "version_id", "state", named=True)
+    else:
+        signatures = signatures.select_related("version")
+    latest: dict[tuple[int, int], Signature] = {}
+    for signature in signatures:
+        key = (signature.agency_id, signature.agreement_id)
+        held = latest.get(key)
+        if held is None or held.state != SignatureState.LIVE:
+            latest[key] = signature
+    return latest
+
+
+def register_state(signature: Signature | None, version: AgreementVersion | None) -> str:
+    """Where an agency stands on an agreement, given its signature from ``latest_signatures``."""
+    if signature is None:
+        return RegisterState.NOT_SIGNED
+    if signature.state == SignatureState.WITHDRAWN:
+        return RegisterState.WITHDRAWN
+    if version is not None and signature.version_id == version.pk:
+        return RegisterState.SIGNED_CURRENT
+    return RegisterState.SIGNED_EARLIER
+
+
 def register_rows(
     *,
     agreements=None,
@@ -179,19 +218,7 @@ def register_rows(
         .order_by("tier", "title")
     )
     agencies = list(agencies if agencies is not None else register_agencies())
-    signatures = (
-        Signature.objects.filter(agreement__in=[a.pk for a in agreements])
-        .exclude(state=SignatureState.REPLACED)
-        .select_related("version")
-        .order_by("signed_on", "id")
-    )
-    # Per agency and agreement: the live signature if there is one, else the latest withdrawn.
-    latest: dict[tuple[int, int], Signature] = {}
-    for signature in signatures:
-        key = (signature.agency_id, signature.agreement_id)
-        held = latest.get(key)
-        if held is None or held.state != SignatureState.LIVE:
-            latest[key] = signature
+    latest = latest_signatures(agreements)
     # Once per agency, not once per agency and agreement.
     representatives = {agency.pk: agency.current_representative for agency in agencies}
     ico_states = {agency.pk: agency.ico_state(on) for agency in agencies}
@@ -200,14 +227,7 @@ def register_rows(
         version = version_in_force(agreement, on)
         for agency in agencies:
             signature = latest.get((agency.pk, agreement.pk))
-            if signature is None:
-                row_state = RegisterState.NOT_SIGNED
-            elif signature.state == SignatureState.WITHDRAWN:
-                row_state = RegisterState.WITHDRAWN
-            elif version is not None and signature.version_id == version.pk:
-                row_state = RegisterState.SIGNED_CURRENT
-            else:
-                row_state = RegisterState.SIGNED_EARLIER
+            row_state = register_state(signature, version)
             if state and row_state != state:
                 continue
             rows.append(
@@ -235,13 +255,18 @@ class ReviewDue:
 
 
 def reviews_due(
-    *, on: datetime.date | None = None, within_days: int = REVIEW_WARNING_DAYS
+    *, on: datetime.date | None = None, within_days: int = REVIEW_WARNING_DAYS, agreements=None
 ) -> list[ReviewDue]:
-    """Agreements in force whose version in force is due for review within ``within_days``, or overdue."""
+    """Agreements in force whose version in force is due for review within ``within_days``, or overdue.
+
+    ``agreements``: the agreements in force with their versions prefetched, if the caller has them.
+    """
     on = on or timezone.localdate()
     horizon = on + datetime.timedelta(days=within_days)
+    if agreements is None:
+        agreements = Agreement.objects.effective().select_related("owner").prefetch_related("versions")
     due = []
-    for agreement in Agreement.objects.effective().select_related("owner").prefetch_related("versions"):
+    for agreement in agreements:
         version = version_in_force(agreement, on)
         if version is not None and version.next_review_date and version.next_review_date <= horizon:
             due.append(ReviewDue(agreement=agreement, version=version))

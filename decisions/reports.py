@@ -2,24 +2,36 @@
 
 import datetime as dt
 import math
-import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from decisions.management.commands.send_review_digest import working_days_before
-from decisions.models import REFUSALS, SHARING_OUTCOMES, ConsentPosition, Decision, Outcome
+from decisions.models import ConsentPosition, Decision, Outcome
 from isa_portal.vocabulary import Article6Basis, Article9Condition
+from reports import rollups
 from reports.registry import FigureData, ReportScope, Row, figure
 
 SECTION = "Decisions"
 
 
-def _submitted(scope: ReportScope):
-    decisions = scope.for_agencies(Decision.objects.submitted(), "agency")
-    return scope.in_period(decisions, "submitted_at")
+def _counts(scope: ReportScope) -> Counter:
+    """(month, measure, value) -> decisions submitted in the scope (reports.rollups.MEASURES)."""
+    return rollups.decision_counts(scope)
+
+
+def _totals(scope: ReportScope, measure: str) -> Counter:
+    """value -> decisions over the whole period, for one measure."""
+    return _totals_of(_counts(scope), measure)
+
+
+def _totals_of(counts: Counter, measure: str) -> Counter:
+    totals: Counter = Counter()
+    for (_, name, value), n in counts.items():
+        if name == measure:
+            totals[value] += n
+    return totals
 
 
 @figure(
@@ -32,18 +44,11 @@ def _submitted(scope: ReportScope):
     description="Submitted share and no-share decisions, by the month they were submitted.",
 )
 def decisions_by_month(scope: ReportScope) -> FigureData:
-    counts = (
-        _submitted(scope)
-        .annotate(month=TruncMonth("submitted_at", tzinfo=scope.start.tzinfo))
-        .values("month", "outcome")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    table = {(row["month"].astimezone(scope.start.tzinfo).date(), row["outcome"]): row["n"] for row in counts}
+    counts = _counts(scope)
     return FigureData(
         series=[label for _, label in Outcome.choices],
         rows=[
-            Row(month.strftime("%b %Y"), [table.get((month, value), 0) for value, _ in Outcome.choices])
+            Row(month.strftime("%b %Y"), [counts[(month, "outcome", value)] for value, _ in Outcome.choices])
             for month in scope.months()
         ],
     )
@@ -60,22 +65,11 @@ def decisions_by_month(scope: ReportScope) -> FigureData:
     "are also counted on their own.",
 )
 def decisions_by_consent_position(scope: ReportScope) -> FigureData:
-    overriding = Q(outcome__in=[Outcome.SHARE, Outcome.SHARE_IN_PART], consent_status__in=list(REFUSALS))
-    counts = (
-        _submitted(scope)
-        .values("consent_position")
-        .annotate(n=Count("id"), overrides=Count("id", filter=overriding))
-        .order_by()
-    )
-    totals = {row["consent_position"]: row["n"] for row in counts}
-    overrides = sum(row["overrides"] for row in counts)
-    rows = [Row(label, [totals.get(value, 0)]) for value, label in ConsentPosition.choices]
-    rows.append(Row("Of which overriding a refusal of consent", [overrides]))
+    counts = _counts(scope)
+    totals = _totals_of(counts, "consent_position")
+    rows = [Row(label, [totals[value]]) for value, label in ConsentPosition.choices]
+    rows.append(Row("Of which overriding a refusal of consent", [_totals_of(counts, "override")[""]]))
     return FigureData(series=["Decisions"], rows=rows, label_heading="Consent position")
-
-
-def _month_key(moment, scope: ReportScope):
-    return moment.astimezone(scope.start.tzinfo).date().replace(day=1)
 
 
 @figure(
@@ -89,32 +83,28 @@ def _month_key(moment, scope: ReportScope):
     "shared without consent, to one decimal place. A month with no decision to share shows 0.",
 )
 def shared_without_consent_rate(scope: ReportScope) -> FigureData:
-    counts = (
-        _submitted(scope)
-        .filter(outcome__in=list(SHARING_OUTCOMES))
-        .annotate(month=TruncMonth("submitted_at", tzinfo=scope.start.tzinfo))
-        .values("month")
-        .annotate(
-            shared=Count("id"),
-            without=Count("id", filter=Q(consent_position=ConsentPosition.WITHOUT_CONSENT)),
-        )
-        .order_by()
-    )
-    rates = {
-        _month_key(row["month"], scope): round(100 * row["without"] / row["shared"], 1) for row in counts
-    }
+    shared: Counter = Counter()
+    without: Counter = Counter()
+    for (month, measure, value), n in _counts(scope).items():
+        if measure == "sharing":
+            shared[month] += n
+            if value == ConsentPosition.WITHOUT_CONSENT:
+                without[month] += n
     return FigureData(
         series=["Shared without consent (%)"],
-        rows=[Row(month.strftime("%b %Y"), [rates.get(month, 0.0)]) for month in scope.months()],
+        rows=[
+            Row(
+                month.strftime("%b %Y"),
+                [round(100 * without[month] / shared[month], 1) if shared[month] else 0.0],
+            )
+            for month in scope.months()
+        ],
     )
 
 
-def _count_by(scope: ReportScope, field_name: str, choices) -> list[Row]:
-    counts = (
-        _submitted(scope).exclude(**{field_name: ""}).values(field_name).annotate(n=Count("id")).order_by()
-    )
-    totals = {row[field_name]: row["n"] for row in counts}
-    return [Row(label, [totals.get(value, 0)]) for value, label in choices]
+def _count_by(scope: ReportScope, measure: str, choices) -> list[Row]:
+    totals = _totals(scope, measure)
+    return [Row(label, [totals[value]]) for value, label in choices]
 
 
 @figure(
@@ -152,9 +142,26 @@ def article9_conditions(scope: ReportScope) -> FigureData:
     )
 
 
-def _nearest_rank(ordered: list[int], fraction: float) -> int:
-    """The smallest value at or above ``fraction`` of the values (the nearest-rank percentile)."""
-    return ordered[max(math.ceil(fraction * len(ordered)), 1) - 1]
+def _nth(ordered: list[tuple[int, int]], k: int) -> int:
+    """The k-th smallest value (from 0) of a histogram given as sorted (value, how many) pairs."""
+    seen = 0
+    for value, n in ordered:
+        seen += n
+        if k < seen:
+            return value
+    raise IndexError(k)
+
+
+def median_and_90th(histogram: Counter) -> list[int | float]:
+    """The median (as statistics.median gives it) and the nearest-rank 90th percentile of a histogram:
+    the smallest value at or above nine tenths of the values."""
+    ordered = sorted((value, n) for value, n in histogram.items() if n)
+    total = sum(n for _, n in ordered)
+    if total % 2:
+        median: int | float = _nth(ordered, total // 2)
+    else:
+        median = (_nth(ordered, total // 2 - 1) + _nth(ordered, total // 2)) / 2
+    return [round(median, 1), _nth(ordered, max(math.ceil(0.9 * total), 1) - 1)]
 
 
 @figure(
@@ -169,20 +176,14 @@ def _nearest_rank(ordered: list[int], fraction: float) -> int:
     "and the 90th percentile (nearest rank: 9 in 10 decisions took this long or less).",
 )
 def days_to_decision(scope: ReportScope) -> FigureData:
-    timings = (
-        _submitted(scope)
-        .filter(request_received_on__isnull=False)
-        .values_list("submitted_at", "request_received_on")
-        .order_by()
-    )
-    by_month: dict = defaultdict(list)
-    for submitted_at, received_on in timings:
-        decided_on = submitted_at.astimezone(scope.start.tzinfo).date()
-        by_month[decided_on.replace(day=1)].append((decided_on - received_on).days)
+    by_month: dict = defaultdict(Counter)
+    for (month, measure, value), n in _counts(scope).items():
+        if measure == "days_to_decision":
+            by_month[month][int(value)] += n
     rows = []
     for month in scope.months():
-        days = sorted(by_month.get(month, []))
-        values = [round(statistics.median(days), 1), _nearest_rank(days, 0.9)] if days else [0, 0]
+        days = by_month.get(month)
+        values = median_and_90th(days) if days and any(days.values()) else [0, 0]
         rows.append(Row(month.strftime("%b %Y"), values))
     return FigureData(series=["Median days", "90th percentile days"], rows=rows)
 
@@ -202,7 +203,7 @@ def awaiting_review_bands(scope: ReportScope, *, now: dt.datetime) -> FigureData
         since = Q(submitted_at__lte=working_days_before(now, low)) if low else Q()
         if high is not None:
             since &= Q(submitted_at__gt=working_days_before(now, high))
-        counts[f"band{band}"] = Count("id", filter=since)
+        counts[f"band{band}"] = Count("submitted_at", filter=since)  # read from the index alone
     totals = waiting.aggregate(**counts)
     return FigureData(
         series=["Decisions waiting"],

@@ -27,6 +27,7 @@ from decisions.models import (
     ReviewAction,
     Status,
 )
+from reports import rollups
 
 
 class AlreadySubmitted(DecisionLocked):
@@ -181,6 +182,8 @@ def decision_submit(*, decision: Decision, by) -> Decision:
         decision.submitted_at = now
         decision.updated = now
         decision.save()
+        # The report figures' counts, in this transaction: they commit with the decision or not at all.
+        rollups.count_submitted(decision)
         notifications.after_commit(notifications.review_awaited, decision)
     return decision
 

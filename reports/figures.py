@@ -5,52 +5,49 @@ Each entry is counted for one agency: the signed-in person's agency at the time
 (``agency``) for failed sign-ins and lockouts, where nobody was signed in.
 """
 
-from collections import defaultdict
-
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from collections import Counter, defaultdict
 
 from audit.models import AuditEntry, Event
+from reports import rollups
 from reports.registry import FigureData, ReportScope, Row, figure
 
 ACCESS = "Sign-ins and access"
 NO_AGENCY = "No agency"
 
 
-def monthly_by_agency(scope: ReportScope, events: list[str], agency_field: str) -> FigureData:
+def _by_agency(scope: ReportScope, events: list[str]) -> dict[str, Counter]:
+    """agency name -> month -> entries of the given events, for agencies with any in the period.
+
+    Which agency an entry counts for depends on its event (rollups.COUNTED_FOR_ACCOUNT and
+    COUNTED_FOR_ACTOR).
+    """
+    counts = rollups.audit_counts(scope)
+    table: dict[str, Counter] = defaultdict(Counter)
+    for event in events:
+        for name, months in counts.get(event, {}).items():
+            table[name or NO_AGENCY].update(months)
+    return {name: months for name, months in table.items() if any(months.values())}
+
+
+def _agency_order(name: str) -> tuple[bool, str]:
+    return (name == NO_AGENCY, name.lower())
+
+
+def monthly_by_agency(scope: ReportScope, events: list[str]) -> FigureData:
     """Entries of the given events per month (rows) and agency (series), gaps filled with zero."""
-    entries = scope.for_agencies(AuditEntry.objects.filter(event__in=events), agency_field)
-    entries = scope.in_period(entries, "timestamp")
-    counts = (
-        entries.annotate(month=TruncMonth("timestamp", tzinfo=scope.start.tzinfo))
-        .values("month", f"{agency_field}__name")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    table: dict[str, dict] = defaultdict(dict)
-    for row in counts:
-        name = row[f"{agency_field}__name"] or NO_AGENCY
-        table[name][row["month"].astimezone(scope.start.tzinfo).date()] = row["n"]
-    series = sorted(table, key=lambda name: (name == NO_AGENCY, name.lower()))
+    table = _by_agency(scope, events)
+    series = sorted(table, key=_agency_order)
     return FigureData(
         series=series,
         rows=[
-            Row(month.strftime("%b %Y"), [table[name].get(month, 0) for name in series])
-            for month in scope.months()
+            Row(month.strftime("%b %Y"), [table[name][month] for name in series]) for month in scope.months()
         ],
     )
 
 
-def total_by_agency(scope: ReportScope, events: list[str], agency_field: str, label: str) -> FigureData:
-    entries = scope.for_agencies(AuditEntry.objects.filter(event__in=events), agency_field)
-    counts = (
-        scope.in_period(entries, "timestamp")
-        .values(f"{agency_field}__name")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    totals = {row[f"{agency_field}__name"] or NO_AGENCY: row["n"] for row in counts}
-    names = sorted(totals, key=lambda name: (name == NO_AGENCY, name.lower()))
+def total_by_agency(scope: ReportScope, events: list[str], label: str) -> FigureData:
+    totals = {name: sum(months.values()) for name, months in _by_agency(scope, events).items()}
+    names = sorted(totals, key=_agency_order)
     return FigureData(
         series=[label], rows=[Row(name, [totals[name]]) for name in names], label_heading="Agency"
     )
@@ -66,7 +63,7 @@ def total_by_agency(scope: ReportScope, events: list[str], agency_field: str, la
     description="Successful sign-ins, counted for the agency of the person signing in.",
 )
 def sign_ins(scope: ReportScope) -> FigureData:
-    return monthly_by_agency(scope, [Event.SIGN_IN], "actor_agency")
+    return monthly_by_agency(scope, [Event.SIGN_IN])
 
 
 @figure(
@@ -80,7 +77,7 @@ def sign_ins(scope: ReportScope) -> FigureData:
     "account tried. 'No agency' counts attempts on an address that is not a user's.",
 )
 def failed_sign_ins(scope: ReportScope) -> FigureData:
-    return monthly_by_agency(scope, [Event.SIGN_IN_FAILED], "agency")
+    return monthly_by_agency(scope, [Event.SIGN_IN_FAILED])
 
 
 @figure(
@@ -93,7 +90,7 @@ def failed_sign_ins(scope: ReportScope) -> FigureData:
     description="Accounts locked after repeated failed sign-ins, counted for the account's agency.",
 )
 def lockouts(scope: ReportScope) -> FigureData:
-    return monthly_by_agency(scope, [Event.LOCKOUT], "agency")
+    return monthly_by_agency(scope, [Event.LOCKOUT])
 
 
 @figure(
@@ -107,7 +104,7 @@ def lockouts(scope: ReportScope) -> FigureData:
     "agency), counted for their agency.",
 )
 def refusals(scope: ReportScope) -> FigureData:
-    return monthly_by_agency(scope, [Event.DENIED], "actor_agency")
+    return monthly_by_agency(scope, [Event.DENIED])
 
 
 @figure(
@@ -120,7 +117,7 @@ def refusals(scope: ReportScope) -> FigureData:
     description="Views of individual records in the period, counted for the agency of the viewer.",
 )
 def record_views(scope: ReportScope) -> FigureData:
-    return total_by_agency(scope, [Event.VIEW], "actor_agency", "Records viewed")
+    return total_by_agency(scope, [Event.VIEW], "Records viewed")
 
 
 @figure(
@@ -135,5 +132,5 @@ def record_views(scope: ReportScope) -> FigureData:
 )
 def exports(scope: ReportScope) -> FigureData:
     return total_by_agency(
-        scope, [Event.EXPORT, Event.DOWNLOAD, Event.PRINT], "actor_agency", "Exports, downloads and prints"
+        scope, [Event.EXPORT, Event.DOWNLOAD, Event.PRINT], "Exports, downloads and prints"
     )

@@ -2,13 +2,34 @@ import datetime as dt
 
 from crispy_forms_gds.layout import Field, Fieldset, Layout
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from agreements.models import Agency
 from audit.forms import DateRangeForm
 from reports.registry import ReportScope
 
 DEFAULT_MONTHS = 12
+
+
+SELECTED = " selected"
+
+
+class Select(forms.Select):
+    """Django's select, its options written out here rather than through a template each: the
+    same HTML in a fraction of the time for a partnership's hundred and more agencies. (Named
+    Select because crispy-forms-gds styles widgets by their class name.)"""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(key)}"{SELECTED if str(key) in chosen else ""}>{escape(label)}</option>'
+            for key, label in self.choices
+        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))
+        return format_html('<select name="{}"{}>{}</select>', name, attrs, mark_safe(options))  # noqa: S308
 
 
 class ReportFilterForm(DateRangeForm):
@@ -18,7 +39,8 @@ class ReportFilterForm(DateRangeForm):
 
     agency = forms.ModelChoiceField(
         label="Agency",
-        queryset=Agency.objects.all(),
+        queryset=Agency.objects.only("name"),
+        widget=Select,
         required=False,
         empty_label="Every agency",
         error_messages={"invalid_choice": "Select an agency from the list"},

@@ -31,16 +31,21 @@ Put the function in ``<app>/reports.py`` and import that module in the app's
 - **Return figures only** (counts, rates as numbers, durations in days): no names of
   children or free text. The page draws the chart, prints the same figures in a table for
   screen readers, and offers the CSV and XLSX downloads, each download audited.
-- **Constant queries**: one or two aggregate queries per figure, never one per row.
+- **Constant queries**: one or two aggregate queries per figure, never one per row. Reads that
+  several figures share go through ``read_once`` (the page reads them once). Figures over the
+  decision log or the audit trail read their monthly counts (``reports.rollups``), never the
+  tables themselves: at partnership scale those hold millions of rows.
 - **Fill the gaps**: monthly figures list every month of ``scope.months()``, zero where
   nothing happened, so the chart and the table agree.
 - Test each figure against a hand-computed fixture (see tests/reports/test_figures.py).
 """
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from django.db import models
 
@@ -137,3 +142,30 @@ def figures() -> list[Figure]:
 
 def get_figure(key: str) -> Figure | None:
     return _FIGURES.get(key)
+
+
+_page_reads: ContextVar[dict[tuple[str, ReportScope], Any] | None] = ContextVar(
+    "report_page_reads", default=None
+)
+
+
+@contextmanager
+def reading_once() -> Iterator[None]:
+    """Within this block, figures sharing a read (``read_once``) for the same scope share one query.
+
+    The page and the downloads wrap their figures in it; a figure called on its own reads afresh.
+    """
+    token = _page_reads.set({})
+    try:
+        yield
+    finally:
+        _page_reads.reset(token)
+
+
+def read_once[T](name: str, scope: ReportScope, load: Callable[[], T]) -> T:
+    reads = _page_reads.get()
+    if reads is None:
+        return load()
+    if (name, scope) not in reads:
+        reads[(name, scope)] = load()
+    return reads[(name, scope)]

@@ -9,12 +9,26 @@ from accounts.access import require
 from accounts.permissions import Perm
 from audit.services import record_export
 from isa_portal.exports import csv_response, xlsx_response
-from reports import charts, registry
+from reports import charts, registry, rollups
 from reports.forms import ReportFilterForm
+from reports.models import RollupRefresh
 
 
 def _form(request: HttpRequest) -> ReportFilterForm:
     return ReportFilterForm(request.GET or None, user=request.user)
+
+
+def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
+    """The chart, its key and the table of a figure with something to show."""
+    if data.is_empty:
+        return {}
+    return {
+        "chart": charts.draw(data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title),
+        "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
+        if figure.chart == "line"
+        else [],
+        "table": charts.table(data, title=figure.title),
+    }
 
 
 @require(Perm.VIEW_REPORTS)
@@ -23,28 +37,28 @@ def report_index(request: HttpRequest) -> HttpResponse:
     form = _form(request)
     sections: list[dict] = []
     scope = None
+    summarised_at = None
     if not form.is_bound or form.is_valid():
         scope = form.scope()
-        for figure in registry.figures():
-            data = figure.compute(scope)
+        with registry.reading_once():
+            computed = [(figure, figure.compute(scope)) for figure in registry.figures()]
+            audit_summary = rollups.refreshes(scope).get(RollupRefresh.AUDIT)
+        summarised_at = audit_summary.refreshed_at if audit_summary else None
+        for figure, data in computed:
             if not sections or sections[-1]["title"] != figure.section:
                 sections.append({"title": figure.section, "figures": []})
-            sections[-1]["figures"].append(
-                {
-                    "figure": figure,
-                    "data": data,
-                    "chart": charts.draw(
-                        data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title
-                    ),
-                    "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
-                    if figure.chart == "line"
-                    else [],
-                }
-            )
+            sections[-1]["figures"].append({"figure": figure, "data": data, **_drawn(figure, data)})
     return render(
         request,
         "reports/index.html",
-        {"form": form, "sections": sections, "scope": scope, "query": request.GET.urlencode()},
+        {
+            "form": form,
+            "sections": sections,
+            "scope": scope,
+            "as_at": timezone.now(),
+            "summarised_at": summarised_at,
+            "query": request.GET.urlencode(),
+        },
     )
 
 
@@ -58,7 +72,8 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         return HttpResponse("Check the dates and agency asked for.", status=400, content_type="text/plain")
     scope = form.scope()
-    data = figure.compute(scope)
+    with registry.reading_once():
+        data = figure.compute(scope)
     record_export(
         figure.source,
         label=f"Report: {figure.title} ({fmt.upper()})",

@@ -82,12 +82,29 @@ def test_signature_states_cost_the_same_queries_however_many_agencies(
     agreements, agency, other_agency, django_assert_num_queries
 ):
     extra = [AgencyFactory(name=f"Extra {n}") for n in range(4)]
-    # agreements, their versions, agencies, their representatives, signatures
-    with django_assert_num_queries(5):
+    # agreements, their versions, agencies, signatures
+    with django_assert_num_queries(4):
         signature_states(_scope(agency), on=timezone.localdate())
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         data = signature_states(_scope(agency, other_agency, *extra), on=timezone.localdate())
     assert data.rows[2].values == [0, 0, 6, 0]
+
+
+def test_signature_states_count_the_rows_of_the_signatory_register(agreements, agency, other_agency):
+    from collections import Counter
+
+    from agreements.selectors import register_agencies, register_rows
+
+    AgencyFactory(name="Closed Nursery", is_active=False)
+    on = timezone.localdate()
+    for scope in (_scope(agency), _scope(agency, other_agency)):
+        counted: dict[str, Counter] = {}
+        for row in register_rows(agencies=register_agencies().filter(pk__in=scope.agency_ids), on=on):
+            counted.setdefault(row.agreement.title, Counter())[row.state] += 1
+        states = ["signed_current", "signed_earlier", "not_signed", "withdrawn"]
+        assert [(row.label, list(row.values)) for row in signature_states(scope, on=on).rows] == [
+            (title, [counts[state] for state in states]) for title, counts in counted.items()
+        ]
 
 
 def test_ico_registrations_missing_expired_or_expiring(agency, other_agency):

@@ -69,3 +69,26 @@ def test_simultaneous_submissions_get_consecutive_references(practitioner, recip
     results = _race(*[lambda d=d: services.decision_submit(decision=d, by=practitioner) for d in drafts])
     numbers = sorted(int(r.reference.rsplit("-", 1)[1]) for r in results)
     assert numbers == [1, 2, 3, 4]
+
+
+def _decision_counts():
+    from reports.models import DecisionCount, DecisionDayCount
+
+    months = DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count")
+    return sorted(months, key=str), sorted(
+        DecisionDayCount.objects.values_list("day", "measure", "value", "count")
+    )
+
+
+def test_decisions_submitted_while_the_counts_are_rebuilt_are_counted_once(practitioner, recipient):
+    from reports import rollups
+
+    drafts = [draft_decision(practitioner, recipient) for _ in range(4)]
+    submits = [lambda d=d: services.decision_submit(decision=d, by=practitioner) for d in drafts]
+    results = _race(*submits, rollups.rebuild_decision_counts, rollups.rebuild_decision_counts)
+    assert all(not isinstance(result, Exception) for result in results), results
+    counted = _decision_counts()
+    assert sum(row[4] for row in counted[0] if row[2] == "outcome" and row[0] is None) == 4
+    assert sum(row[3] for row in counted[1] if row[1] == "outcome") == 4
+    rollups.rebuild_decision_counts()
+    assert _decision_counts() == counted

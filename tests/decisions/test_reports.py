@@ -1,9 +1,14 @@
 """The decision figures on /reports/, against a hand-computed fixture."""
 
 import datetime as dt
+import io
+import math
+import statistics
 import zoneinfo
+from collections import Counter
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from decisions.reports import (
@@ -13,9 +18,12 @@ from decisions.reports import (
     days_to_decision,
     decisions_by_consent_position,
     decisions_by_month,
+    median_and_90th,
     shared_without_consent_rate,
 )
 from isa_portal.vocabulary import Article6Basis, Article9Condition
+from reports import registry, rollups
+from reports.models import DecisionCount, DecisionDayCount, RollupRefresh
 from reports.registry import ReportScope, Row
 from tests.decisions.factories import submitted_decision
 
@@ -178,3 +186,112 @@ def test_decisions_awaiting_review_by_working_days_waited(
     ]
     home = awaiting_review_bands(_home(agency), now=now)
     assert [row.values[0] for row in home.rows] == [1, 2, 2]
+
+
+# The same figures from the monthly counts (reports.rollups) instead of the decisions themselves.
+
+COUNTED_FIGURES = (
+    decisions_by_month,
+    decisions_by_consent_position,
+    shared_without_consent_rate,
+    article6_bases,
+    article9_conditions,
+    days_to_decision,
+)
+
+
+def _counted_rows():
+    months = DecisionCount.objects.values_list("agency_id", "month", "measure", "value", "count")
+    days = DecisionDayCount.objects.values_list("day", "measure", "value", "count")
+    return sorted(months, key=lambda row: (row[0] or 0, *row[1:])), sorted(days)
+
+
+def _live(figure, scope, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_answers", lambda scope, name: False)
+        return figure(scope)
+
+
+def _scopes(agency):
+    mid_month = ReportScope(  # 6 January to 30 March: the edges of both months are left out
+        dt.datetime(2026, 1, 6, tzinfo=LONDON), dt.datetime(2026, 3, 31, tzinfo=LONDON)
+    )
+    return [Q1, _home(agency), mid_month, ReportScope(mid_month.start, mid_month.end, frozenset({agency.pk}))]
+
+
+def _assert_counts_give_the_live_figures(agency, monkeypatch):
+    for scope in _scopes(agency):
+        assert rollups._answers(scope, RollupRefresh.DECISIONS)
+        for figure in COUNTED_FIGURES:
+            assert figure(scope) == _live(figure, scope, monkeypatch), (figure.__name__, scope)
+
+
+def test_each_submit_counts_its_decision_as_a_rebuild_would(q1, timings):
+    counted_as_submitted = _counted_rows()
+    months, days = counted_as_submitted
+    assert sum(count for agency, _, measure, _, count in months if measure == "outcome") == 22
+    assert sum(count for _, measure, _, count in days if measure == "outcome") == 11
+    rollups.rebuild_decision_counts()
+    assert _counted_rows() == counted_as_submitted
+
+
+def test_figures_from_the_counts_equal_the_figures_counted_live(
+    q1, timings, monkeypatch, practitioner, outsider, recipient, agency, consent_found
+):
+    call_command("refresh_rollups", stdout=io.StringIO())
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+    # Submitted since the refresh: at the edges of the period, inside it, and for another agency.
+    utc = dt.UTC
+    _at(monkeypatch, dt.datetime(2026, 1, 2, 9, tzinfo=utc), practitioner, recipient, **NO_SHARE)
+    consent_found.status = "withdrawn"
+    _at(
+        monkeypatch,
+        dt.datetime(2026, 3, 31, 9, tzinfo=utc),
+        practitioner,
+        recipient,
+        outcome={"override_reason": "Risk of serious harm"},
+        request={"request_received_on": dt.date(2026, 3, 1)},
+    )
+    consent_found.status = "none"
+    _at(monkeypatch, dt.datetime(2026, 2, 14, 9, tzinfo=utc), outsider, recipient)
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+    call_command("refresh_rollups", "--rebuild", stdout=io.StringIO())
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+
+
+def test_a_whole_months_figures_are_read_from_the_counts_alone(q1, django_assert_num_queries):
+    call_command("refresh_rollups", stdout=io.StringIO())
+    with registry.reading_once(), django_assert_num_queries(2) as queries:  # refreshes, counts
+        for figure in COUNTED_FIGURES:
+            figure(Q1)
+    assert "decisions_decision" not in " ".join(query["sql"] for query in queries.captured_queries)
+
+
+def test_before_the_first_refresh_in_another_time_zone_or_from_midday_figures_are_counted_live(timings):
+    assert not rollups._answers(Q1, RollupRefresh.DECISIONS)
+    call_command("refresh_rollups", stdout=io.StringIO())
+    assert rollups._answers(Q1, RollupRefresh.DECISIONS)
+    utc_quarter = ReportScope(dt.datetime(2026, 1, 1, tzinfo=dt.UTC), dt.datetime(2026, 4, 1, tzinfo=dt.UTC))
+    assert not rollups._answers(utc_quarter, RollupRefresh.DECISIONS)
+    # 23:30 UTC on 31 March is April in London, March in UTC; the request came on 30 March.
+    assert list(decisions_by_month(utc_quarter).rows[2].values) == [1, 0, 0]
+    assert list(days_to_decision(utc_quarter).rows[2].values) == [1, 1]
+    assert list(days_to_decision(Q1).rows[2].values) == [0, 0]
+    after_noon = ReportScope(
+        dt.datetime(2026, 1, 20, 12, 30, tzinfo=LONDON), Q1.end
+    )  # after the share at 12:00
+    assert not rollups._answers(after_noon, RollupRefresh.DECISIONS)
+    assert list(decisions_by_month(after_noon).rows[0].values) == [2, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("histogram", "expected"),
+    [({4: 1}, [4, 4]), ({1: 1, 3: 1}, [2.0, 3]), ({10: 1, 1: 1, 4: 1}, [4, 10]), ({0: 9, 30: 1}, [0, 0])],
+)
+def test_median_and_90th_percentile_from_a_histogram_match_the_list_of_days(histogram, expected):
+    days = sorted(value for value, n in histogram.items() for _ in range(n))
+    assert median_and_90th(Counter(histogram)) == expected
+    assert median_and_90th(Counter(histogram)) == [
+        round(statistics.median(days), 1),
+        days[max(math.ceil(0.9 * len(days)), 1) - 1],
+    ]

@@ -34,3 +34,20 @@ def test_text_in_a_chart_is_escaped_and_nothing_is_styled_inline():
 def test_each_line_differs_by_more_than_colour():
     looks = [charts.style_for(i) for i in range(4)]
     assert len({(look["dash"], look["marker"]) for look in looks}) == 4
+
+
+def test_the_table_holds_every_figure_with_escaped_headings():
+    data = FigureData(
+        series=["<i>Home</i>", "Other & co"], rows=[Row("Jan 2026", [3, 0]), Row("Feb 2026", [33.3, 1])]
+    )
+    table = str(charts.table(data, title="Views <by> agency"))
+    assert (
+        '<caption class="govuk-table__caption govuk-table__caption--s">Views &lt;by&gt; agency: the figures'
+        in table
+    )
+    assert '<th scope="col" class="govuk-table__header">Month</th>' in table
+    assert "&lt;i&gt;Home&lt;/i&gt;</th>" in table and "Other &amp; co</th>" in table
+    assert table.count('<tr class="govuk-table__row">') == 3
+    cells = [cell.split("<")[0] for cell in table.split('govuk-table__cell--numeric">')[1:]]
+    assert cells == ["3", "0", "33.3", "1"]
+    assert "<i>" not in table and "style" not in table

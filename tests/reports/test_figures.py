@@ -7,13 +7,19 @@ import zoneinfo
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from openpyxl import load_workbook
 
 from accounts.models import User
 from audit.context import audit_context
 from audit.models import AuditEntry, Event
-from reports import figures
+from reports import figures, registry, rollups
+from reports.models import AuditCount, RollupRefresh
 from reports.registry import FigureData, ReportScope, Row
 from tests.factories import PASSWORD, UserFactory
 
@@ -243,8 +249,9 @@ def test_an_unknown_figure_is_not_found(client, lead):
 
 
 @pytest.mark.parametrize("extra_agencies", [0, 5])
-def test_the_page_costs_one_query_per_figure_however_many_agencies(
-    client, partnership_ig, q1_trail, extra_agencies, django_assert_num_queries
+@pytest.mark.parametrize("refreshed", [False, True])
+def test_the_page_costs_the_same_queries_however_many_agencies(
+    client, partnership_ig, q1_trail, extra_agencies, refreshed, django_assert_num_queries
 ):
     from agreements.models import AgencyKind
     from tests.agreements.factories import SignatureFactory, in_force_agreement
@@ -255,12 +262,119 @@ def test_the_page_costs_one_query_per_figure_however_many_agencies(
     for n in range(extra_agencies):
         officer = UserFactory(agency=AgencyFactory(name=f"Extra {n}", kind=AgencyKind.SCHOOL))
         _entry(dt.datetime(2026, 2, 1, tzinfo=UTC), Event.SIGN_IN, actor=officer)
+    if refreshed:
+        _refresh()
     client.force_login(partnership_ig)
     client.get(reverse("reports:index"))  # the first request after signing in also stamps the session
-    # session, user (with the header's agency), agencies for the filter, six audit figures, seven
-    # decision figures (decisions.reports), savepoint pair; the agreement figures (agreements.reports):
-    # reviews due 2 (agreements, versions), signatures 5 (agreements, versions, agencies,
-    # representatives, signatures), ICO registration 1, incidents 1
-    with django_assert_num_queries(27):
+    # session, user (with the header's agency), agencies for the filter, savepoint pair; when the
+    # counts were refreshed (reports.rollups); decisions: their counts (or the decisions themselves
+    # before the first refresh), those awaiting review; the audit trail: the counts and the entries
+    # since (or the entries themselves); agreements: those in force, their versions, active
+    # agencies, signatures, incidents
+    with django_assert_num_queries(15 if refreshed else 14):
         response = client.get(reverse("reports:index"), Q1_QUERY)
     assert len(_figure(response, "sign_ins")["data"].series) == 2 + extra_agencies
+
+
+# The same figures from the monthly counts (reports.rollups) and the entries written since.
+
+AUDIT_FIGURES = (
+    figures.sign_ins,
+    figures.failed_sign_ins,
+    figures.lockouts,
+    figures.refusals,
+    figures.record_views,
+    figures.exports,
+)
+
+
+def _live(figure, scope, monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(rollups, "_answers", lambda scope, name: False)
+        return figure(scope)
+
+
+def _assert_counts_give_the_live_figures(agency, monkeypatch):
+    mid_month = ReportScope(  # 6 January to 7 March: the edges of both months are left out
+        start=dt.datetime(2026, 1, 6, tzinfo=LONDON), end=dt.datetime(2026, 3, 8, tzinfo=LONDON)
+    )
+    for scope in (Q1, mid_month):
+        for agencies in (None, frozenset({agency.pk})):
+            scope = ReportScope(scope.start, scope.end, agencies)
+            assert rollups._answers(scope, RollupRefresh.AUDIT)
+            for figure in AUDIT_FIGURES:
+                assert figure(scope) == _live(figure, scope, monkeypatch), (figure.__name__, scope)
+
+
+def _refresh(*args):
+    call_command("refresh_rollups", *args, stdout=io.StringIO())
+
+
+def test_figures_from_the_audit_counts_equal_those_counted_from_the_trail(
+    q1_trail, agency, other_agency, practitioner, outsider, monkeypatch
+):
+    _refresh()
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+    # Written since the refresh: inside the period, at the edges of its months, and outside it.
+    _entry(dt.datetime(2026, 1, 2, 12, 0, tzinfo=UTC), Event.SIGN_IN, actor=practitioner)
+    _entry(dt.datetime(2026, 2, 20, 12, 0, tzinfo=UTC), Event.SIGN_IN, actor=outsider)
+    _entry(dt.datetime(2026, 3, 20, 12, 0, tzinfo=UTC), Event.VIEW, actor=practitioner)
+    _entry(dt.datetime(2026, 3, 9, 12, 0, tzinfo=UTC), Event.SIGN_IN_FAILED)
+    _entry(dt.datetime(2026, 2, 9, 12, 0, tzinfo=UTC), Event.SIGN_IN_FAILED, agency=other_agency)
+    _entry(dt.datetime(2026, 5, 1, 12, 0, tzinfo=UTC), Event.LOCKOUT, agency=agency)
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+    _refresh()
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+    _refresh("--rebuild")
+    _assert_counts_give_the_live_figures(agency, monkeypatch)
+
+
+def test_a_refresh_counts_each_entry_once_however_often_it_runs(q1_trail):
+    _refresh()
+    counted = sorted(AuditCount.objects.values_list("agency_id", "month", "event", "count"), key=str)
+    assert sum(row[3] for row in counted) == 21  # q1_trail's entries of counted events (not the sign-out)
+    _refresh()
+    _refresh()
+    assert sorted(AuditCount.objects.values_list("agency_id", "month", "event", "count"), key=str) == counted
+    _refresh("--rebuild")
+    assert sorted(AuditCount.objects.values_list("agency_id", "month", "event", "count"), key=str) == counted
+
+
+def test_after_a_refresh_only_the_entries_since_are_read_from_the_trail(q1_trail, practitioner):
+    _refresh()
+    _entry(dt.datetime(2026, 2, 20, 12, 0, tzinfo=UTC), Event.SIGN_IN, actor=practitioner)
+    with registry.reading_once(), CaptureQueriesContext(connection) as queries:
+        assert figures.sign_ins(Q1).rows[1] == Row("Feb 2026", [1, 1])
+        for figure in AUDIT_FIGURES:
+            figure(Q1)
+    assert len(queries) == 3  # when counted up to, the counts, the entries since
+    assert (
+        f"> {RollupRefresh.objects.get(name='audit').audit_entries_to}" in queries.captured_queries[2]["sql"]
+    )
+
+
+def test_the_page_says_how_current_its_figures_are(client, partnership_ig, q1_trail):
+    client.force_login(partnership_ig)
+    body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
+    assert "Figures as at " in body
+    assert "monthly summary" not in body  # before the first refresh every figure is counted afresh
+    _refresh()
+    refreshed_at = timezone.localtime(RollupRefresh.objects.get(name="audit").refreshed_at)
+    body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
+    assert (
+        f"The audit trail's monthly summary was last brought up to date at "
+        f"{date_format(refreshed_at, 'g:ia')} on {date_format(refreshed_at, 'j F Y')}"
+    ) in body
+
+
+def test_the_agency_select_marks_the_agency_chosen_and_escapes_names(client, partnership_ig, agency):
+    from tests.factories import AgencyFactory
+
+    odd = AgencyFactory(name='Smith & "Sons" <School>')
+    client.force_login(partnership_ig)
+    body = client.get(reverse("reports:index"), {**Q1_QUERY, "agency": agency.pk}).content.decode()
+    assert '<select name="agency" class="govuk-select" id="id_agency">' in body
+    assert '<option value="">Every agency</option>' in body
+    assert f'<option value="{agency.pk}" selected>{agency.name}</option>'.replace("'", "&#x27;") in body
+    assert f'<option value="{odd.pk}">Smith &amp; &quot;Sons&quot; &lt;School&gt;</option>' in body
+    assert body.count(" selected>") == 1
