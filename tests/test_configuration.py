@@ -103,3 +103,12 @@ def test_every_profile_keeps_database_connections(profile):
     assert result.returncode == 0, result.stderr
     max_age, health_checks = result.stdout.split()
     assert int(max_age) >= 60 and health_checks == "True"
+
+
+def test_templates_are_compiled_once_per_process():
+    """Pages render from cached, compiled templates: the loader must not read and parse
+    every template again on every request."""
+    from django.template import engines
+    from django.template.loaders.cached import Loader as CachedLoader
+
+    assert [type(loader) for loader in engines["django"].engine.template_loaders] == [CachedLoader]
