@@ -9,6 +9,7 @@ from django.utils.safestring import mark_safe
 
 from agreements.models import Agency
 from audit.forms import DateRangeForm
+from isa_portal.forms import ListedModelChoiceField
 from reports.registry import ReportScope
 
 DEFAULT_MONTHS = 12
@@ -37,7 +38,7 @@ class ReportFilterForm(DateRangeForm):
 
     submit_label = "Show figures"
 
-    agency = forms.ModelChoiceField(
+    agency = ListedModelChoiceField(
         label="Agency",
         queryset=Agency.objects.only("name"),
         widget=Select,

@@ -9,6 +9,7 @@ from accounts.access import require
 from accounts.permissions import Perm
 from audit.services import record_export
 from isa_portal.exports import csv_response, xlsx_response
+from isa_portal.transactions import reads_only
 from reports import charts, registry, rollups
 from reports.forms import ReportFilterForm
 from reports.models import RollupRefresh
@@ -32,6 +33,7 @@ def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
 
 
 @require(Perm.VIEW_REPORTS)
+@reads_only
 @require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
     form = _form(request)
