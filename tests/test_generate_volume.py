@@ -145,6 +145,7 @@ def test_a_small_partnership_is_generated_as_the_product_would_have_recorded_it(
     assert client.get(reverse("decisions:review_queue")).status_code == 200
     client.force_login(User.objects.get(email="partnership-ig@volume.invalid"))
     assert client.get(reverse("audit:entry_list")).status_code == 200
+    assert client.get(reverse("reports:index")).status_code == 200
     head = AuditEntry.objects.order_by("-id").first()
     services.decision_add_addendum(decision=own, text="Checked again: nothing to add.", by=practitioner)
     written = AuditEntry.objects.filter(id__gt=head.id).order_by("id").first()

@@ -8,7 +8,6 @@ database holding any record it did not make, and SQLite.
 
 import os
 
-from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from isa_portal.volume import Options, Refused, generate
@@ -71,8 +70,6 @@ class Command(BaseCommand):
             report = generate(chosen, log=self.stdout.write)
         except (Refused, ValueError) as refusal:
             raise CommandError(str(refusal)) from None
-        if "refresh_rollups" in get_commands():  # reports are current from the first page view
-            call_command("refresh_rollups", stdout=self.stdout)
         width = max(len(name) for name in report.counts)
         self.stdout.write("Rows written:")
         for name, count in report.counts.items():
