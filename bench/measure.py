@@ -9,6 +9,7 @@ audited write, each report figure). Sessions are removed at the end.
 import datetime as dt
 import os
 import platform
+import socket
 import subprocess
 import sys
 import time
@@ -95,6 +96,10 @@ def main() -> int:
         return 2
     if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
         print("Persistent database connections are off (DB_CONN_MAX_AGE=0): refusing to measure.")
+        return 2
+    if not _port_is_free(PORT):
+        print(f"Port {PORT} is in use (another benchmark running?): two at once would measure each other.")
+        print("Wait for it to end, or set BENCH_PORT.")
         return 2
     head = _machine()
     print("\n".join(head), flush=True)
@@ -239,6 +244,15 @@ def _deep_cursor(cast: casting.Cast) -> tuple[str, int, int]:
     if keyset_page(queryset, cursor).is_first:
         raise RuntimeError(f"The decision log did not accept the cursor {cursor!r}")
     return cursor, position, total
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def _start_gunicorn() -> tuple[subprocess.Popen, Path]:
