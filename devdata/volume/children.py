@@ -12,12 +12,12 @@ from datetime import date, timedelta
 
 from consent.competence import EXPECTED_COMPETENT_FROM_AGE, CriterionAnswer, Matter, criteria_for
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, InformationCategory
+from devdata.volume import words
+from devdata.volume.partnership import Partnership
+from devdata.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, pick
+from devdata.volume.tables import Table, compact_json, day_start, logged_time, to_datetime, to_us
+from devdata.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
-from isa_portal.volume import words
-from isa_portal.volume.partnership import Partnership
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, pick
-from isa_portal.volume.tables import Table, compact_json, day_start, logged_time, to_datetime, to_us
-from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
 CHILD_COLUMNS = (
     "id", "given_name", "family_name", "date_of_birth", "nhs_number", "created_at", "created_by_id",
