@@ -8,8 +8,8 @@ from django.urls import reverse
 from accounts.middleware import LAST_SEEN_KEY
 from audit.models import AuditEntry, Event
 from consent.models import CompetenceAssessment, ConsentRecord, Draft
-from tests.consent.factories import days_ago, make_assessment, make_consent
-from tests.factories import AgencyFactory
+from tests.consent.factories import make_assessment, make_consent
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from consent.models import CompetenceAssessment, ConsentRecord, Draft
-from tests.consent.factories import ChildFactory, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, ChildFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
