@@ -60,6 +60,7 @@ MATTER_PICK = Weighted(MATTERS, MATTER_WEIGHTS)
 EXTRA_AGENCIES = Weighted((0, 1, 2, 3), (45, 35, 15, 5))
 CONSENT_COUNT = Weighted((0, 1, 2, 3), (22, 40, 26, 12))
 ANSWERS = Weighted(("given", "refused", "not_sought"), (62, 18, 20))
+ANSWER_LABELS = dict(ConsentRecord._meta.get_field("answer").choices)  # as the record names itself
 
 # Kinds of trail entry about these records, ordered by time before they are written.
 CHILD, LINK, VIEW, ASSESSMENT, CONSENT, RECIPIENTS = range(6)
@@ -407,13 +408,7 @@ def entry(run: Run, partnership: Partnership, children: Children, kind: int, ind
             creation(values),
         )
     row = children.consent_rows[index]
-    answer = {
-        "given": "Consent given",
-        "refused": "Consent refused",
-        "withdrawn": "Consent withdrawn",
-        "not_sought": "Consent not sought",
-    }[row[4]]
-    label = f"{answer} for {children.name(row[19])} on {row[11]:%d %B %Y}"
+    label = f"{ANSWER_LABELS[row[4]]} for {children.name(row[19])} on {row[11]:%d %B %Y}"
     actor = people[row[20] - 1].actor
     if kind == CONSENT:
         values = fields(CONSENT_COLUMNS, row) | {"created_at": logged_time(_at(row[16]))}

@@ -6,7 +6,7 @@ proposed outcome, the consent position and the lawful bases an agency may rely o
 and agreement cover are what ``decisions.integrations`` finds for that child, recipient,
 purpose and day, and the pages that do not apply are blank, as ``decision_submit`` leaves
 them. Review moves only along ``decisions.services.TRANSITIONS``, and reviews are named by
-``ReviewAction``'s labels. References are ``ISD-<year>-<number>``, numbered per year of
+the labels of their ``action`` field. References are ``ISD-<year>-<number>``, numbered per year of
 submission.
 
 The mixes (about three in four decisions share, most with consent or without it on
@@ -22,7 +22,13 @@ from uuid import UUID
 from agreements.models import Agency
 from decisions import rules
 from decisions.journey import STEPS as PAGES
-from decisions.models import Decision, DecisionAddendum, DecisionReview, ReviewAction
+from decisions.models import (
+    REFUSALS,
+    SHARING_OUTCOMES,
+    Decision,
+    DecisionAddendum,
+    DecisionReview,
+)
 from decisions.services import TRANSITIONS
 from devdata.volume import words
 from devdata.volume.children import PURPOSES, Children, age_on
@@ -82,7 +88,6 @@ BLANK = {
     if field.attname not in ("id", "created", "updated")
 }
 
-SHARING = {"share", "share_in_part"}
 # How each kind of agency's practitioners share, over PURPOSES' order.
 PURPOSE_WEIGHTS = {
     "local_authority": (35, 25, 15, 3, 4, 4, 14),
@@ -143,7 +148,7 @@ SCENARIOS = {
     "escalate_resolve": ("escalate", "resolve"),
     "endorse_addendum": ("endorse", "addendum"),
 }
-ACTIONS = dict(ReviewAction.choices)  # the review steps, by the labels the product gives them
+ACTIONS = dict(DecisionReview._meta.get_field("action").choices)  # review steps, as the product names them
 # Trail entries each scenario writes: a review and the decision's change; an addendum (and the change
 # of status when it answers a return).
 REVIEW_ENTRIES = {
@@ -517,7 +522,7 @@ class DecisionMaker:
             outcome = "share" if roll < 0.76 else ("share_in_part" if roll < 0.94 else "do_not_share")
         else:
             outcome = "do_not_share" if roll < 0.86 else ("share" if roll < 0.95 else "share_in_part")
-        sharing = outcome in SHARING
+        sharing = outcome in SHARING_OUTCOMES
         if not sharing and requester != target:  # the consent looked up at submission is the requester's
             status, record = self.consent_for(child_id, requester, purpose, on)
             other = [] if status == "given" else other
@@ -538,7 +543,7 @@ class DecisionMaker:
             "outcome": outcome,
             "departure_reason": pick(rng, words.DEPARTURE_REASONS) if outcome != proposed else "",
             "override_reason": pick(rng, words.OVERRIDE_REASONS)
-            if sharing and status in ("refused", "withdrawn")
+            if sharing and status in REFUSALS
             else "",
         }
         steps.append("outcome")
