@@ -32,6 +32,10 @@ def cnum(number: int | None) -> str:
     return NULL if number is None else str(number)
 
 
+# The hashed fields the generator never fills.
+UNUSED = {"serialized_data": "null", "changes_text": '""', "cid": "null", "remote_port": "null"}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who an entry is by, with the parts of the entry that depend on them encoded once."""
@@ -41,7 +45,8 @@ class Actor:
     role: str
     agency_id: int | None
     address: str | None = None  # where their web requests come from
-    canonical: dict[str, str] = field(init=False)  # their hashed fields, as audit.chain encodes them
+    # Their hashed fields as audit.chain encodes them, with those the generator never fills.
+    canonical: dict[str, str] = field(init=False)
     copied: tuple[str, str, str] = field(init=False)  # email, role, and both ids as COPY writes them
     address_json: str = field(init=False)
 
@@ -49,7 +54,8 @@ class Actor:
         object.__setattr__(
             self,
             "canonical",
-            {
+            UNUSED
+            | {
                 "actor_agency_id": jnum(self.agency_id),
                 "actor_email": json_string(self.email),
                 "actor_id": jnum(self.id),
@@ -80,17 +86,12 @@ class Entry:
     source: str = COMMAND
 
 
-# The hashed fields the generator never fills.
-UNUSED = {"serialized_data": "null", "changes_text": '""', "cid": "null", "remote_port": "null"}
-
-
 def canonical(entry: Entry, timestamp: str) -> str:
     """``audit.chain.canonical_content`` of the stored row (as text; the hash takes its UTF-8)."""
     object_id = entry.object_id
     return chain.canonical_json(
         {
             **entry.actor.canonical,
-            **UNUSED,
             "action": str(entry.action),
             "additional_data": entry.detail or "null",
             "agency_id": jnum(entry.agency_id),
