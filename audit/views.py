@@ -18,7 +18,6 @@ from audit.models import AuditEntry
 from audit.pagination import seek_page
 from audit.services import record_export
 from isa_portal.exports import csv_response
-from isa_portal.transactions import reads_only
 
 PAGE_SIZE = 50
 FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
@@ -52,7 +51,6 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 
 
 @require(Perm.VIEW_AUDIT)
-@reads_only
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
