@@ -21,6 +21,7 @@ from consent import forms
 from consent.competence import Matter, criteria_for
 from consent.models import Child, CompetenceAssessment, ConsentAsked, ConsentRecord
 from consent.services import assessment_record, consent_record
+from isa_portal.web import display_value
 
 
 @dataclass(frozen=True)
@@ -107,20 +108,15 @@ class Journey:
 
 def _display(form_field: django_forms.Field, value) -> str:
     if value in (None, "", []):
-        return "Not given"
+        return display_value(None)
     if isinstance(form_field, django_forms.ModelMultipleChoiceField):
-        return ", ".join(str(obj) for obj in form_field.queryset.filter(pk__in=value))
+        return display_value([str(obj) for obj in form_field.queryset.filter(pk__in=value)])
     if isinstance(form_field, django_forms.ModelChoiceField):
         obj = form_field.queryset.filter(pk=value).first()
         return form_field.label_from_instance(obj) if obj else "No longer available"
-    if isinstance(form_field, django_forms.ChoiceField):
-        labels = {str(key): str(label) for key, label in form_field.choices}
-        if isinstance(value, list):
-            return ", ".join(labels.get(str(item), str(item)) for item in value)
-        return labels.get(str(value), str(value))
     if isinstance(form_field, DateInputField):
-        return f"{datetime.date.fromisoformat(value):%-d %B %Y}"
-    return str(value)
+        value = datetime.date.fromisoformat(value)
+    return display_value(value, choices=getattr(form_field, "choices", ()))
 
 
 def _date(value: str | None) -> datetime.date | None:

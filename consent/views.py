@@ -28,6 +28,7 @@ from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentReco
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
 from consent.services import child_create, consent_withdraw, draft_discard, draft_save, journey_complete
 from isa_portal.pdf import render_pdf
+from isa_portal.web import add_service_errors, posted, save_if_valid
 
 CHILDREN_PER_PAGE = 25
 
@@ -103,7 +104,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
 def child_create_view(request: HttpRequest) -> HttpResponse:
-    form = ChildForm(request.POST or None)
+    form = ChildForm(posted(request))
     duplicates = Child.objects.none()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -128,7 +129,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{child} has been added.")
                 return redirect("consent:child_detail", pk=child.pk)
@@ -147,14 +148,6 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
             "cancel_url": reverse("consent:child_list"),
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, field_errors in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _children(request: HttpRequest):
@@ -265,15 +258,13 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not consent_is_withdrawable(consent):
         messages.error(request, "Only consent that was given, and not yet withdrawn, can be withdrawn.")
         return redirect("consent:consent_detail", pk=consent.pk)
-    form = WithdrawForm(request.POST or None, consent=consent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdrawal = consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "The withdrawal of consent has been recorded.")
-            return redirect("consent:consent_detail", pk=withdrawal.pk)
+    form = WithdrawForm(posted(request), consent=consent)
+    withdrawal = save_if_valid(
+        request, form, lambda: consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+    )
+    if withdrawal is not None:
+        messages.success(request, "The withdrawal of consent has been recorded.")
+        return redirect("consent:consent_detail", pk=withdrawal.pk)
     return render(
         request,
         "consent/withdraw_form.html",

@@ -5,6 +5,7 @@ Every page on the way is checked with axe.
 
 import pytest
 
+from consent.selectors import ConsentFound
 from decisions import integrations
 from decisions.models import Decision, Status
 from tests.decisions.factories import child_for
@@ -39,9 +40,7 @@ def continue_(page, label="Save and continue"):
 
 
 def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, practitioner, lead, monkeypatch):
-    monkeypatch.setattr(
-        integrations, "consent_for", lambda **kwargs: integrations.ConsentFound("refused", None)
-    )
+    monkeypatch.setattr(integrations, "consent_for", lambda **kwargs: ConsentFound("refused", None))
     police = AgencyFactory(name="Northshire Police", kind="police")
     child = child_for(practitioner, given_name="Amy", family_name="Brook")
 
