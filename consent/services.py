@@ -1,4 +1,4 @@
-"""Writes about children, consent and competence. Each runs in one transaction with its audit entries.
+"""Writes about children, consent and competence. Each runs in one transaction with its named audit event.
 
 Every service that writes a record about a child links the author's agency to
 the child (``child_agency_link``), which is what lets that agency see the child.
@@ -6,12 +6,15 @@ the child (``child_agency_link``), which is what lets that agency see the child.
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from audit.models import Event
+from audit.services import record_event
 from consent.models import (
     Child,
     ChildAgency,
@@ -21,6 +24,9 @@ from consent.models import (
     Draft,
 )
 from consent.validators import normalise_nhs_number
+
+if TYPE_CHECKING:
+    from consent.journeys import Journey
 
 
 def _require_recorder(by) -> None:
@@ -68,6 +74,7 @@ def child_create(
         raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
     child.save()
     child_agency_link(child=child, agency=by.agency, local_reference=local_reference.strip())
+    record_event(Event.CHILD_ADDED, child, actor=by, detail={"nhs_number_given": bool(child.nhs_number)})
     return child
 
 
@@ -105,6 +112,17 @@ def assessment_record(
     assessment.full_clean()
     assessment.save()
     child_agency_link(child=child, agency=by.agency)
+    record_event(
+        Event.ASSESSMENT_RECORDED,
+        assessment,
+        actor=by,
+        detail={
+            "child": child.pk,
+            "matter": assessment.matter,
+            "outcome": assessment.outcome,
+            "age_at_assessment": assessment.age_at_assessment,
+        },
+    )
     return assessment
 
 
@@ -217,6 +235,19 @@ def _save_consent(record: ConsentRecord, *, recipients: list, by) -> ConsentReco
     record.save()
     record.recipients.set(recipients)
     child_agency_link(child=record.child, agency=by.agency)
+    record_event(
+        Event.CONSENT_WITHDRAWN if record.withdraws_id else Event.CONSENT_RECORDED,
+        record,
+        actor=by,
+        detail={
+            "child": record.child_id,
+            "answer": record.answer,
+            "matter": record.matter,
+            "purpose": record.purpose,
+            "recipients": sorted(agency.pk for agency in recipients),
+            "withdraws": record.withdraws_id,
+        },
+    )
     return record
 
 
@@ -235,3 +266,12 @@ def draft_save(*, user, child: Child, journey: str, step: str, answers: dict, ne
 def draft_discard(*, user, child: Child, journey: str) -> None:
     for draft in Draft.objects.filter(user=user, child=child, journey=journey):
         draft.delete()
+
+
+@transaction.atomic
+def journey_complete(*, journey: "Journey", child: Child, by, values: dict) -> models.Model:
+    """Record what a finished journey asked (its service writes the record and its event) and
+    let go of its draft: both or neither."""
+    record = journey.complete(child=child, user=by, values=values)
+    draft_discard(user=by, child=child, journey=journey.name)
+    return record

@@ -26,9 +26,8 @@ from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
 from consent.journeys import JOURNEYS, Journey
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
-from consent.services import child_create, consent_withdraw, draft_discard, draft_save
+from consent.services import child_create, consent_withdraw, draft_discard, draft_save, journey_complete
 from isa_portal.pdf import render_pdf
-from isa_portal.transactions import reads_only
 from isa_portal.web import add_service_errors, posted, save_if_valid
 
 CHILDREN_PER_PAGE = 25
@@ -79,17 +78,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(_with_reference(children, request.user), CHILDREN_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    record_event(
-        Event.LIST,
-        model=Child,
-        label="Searched children" if searching else "Listed children",
-        detail={"searched_by": sorted(key for key, value in request.GET.items() if value and key != "page")}
-        if searching
-        else None,
-    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "consent/child_list.html",
         {
@@ -100,6 +91,15 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "can_record": request.user.can(Perm.RECORD_CONSENT),
         },
     )
+    record_event(
+        Event.LIST,
+        model=Child,
+        label="Searched children" if searching else "Listed children",
+        detail={"searched_by": sorted(key for key, value in request.GET.items() if value and key != "page")}
+        if searching
+        else None,
+    )
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
@@ -166,7 +166,6 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
-@reads_only
 @require_safe
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # When the user last saved each unfinished journey about this child, in the child's own query.
@@ -181,33 +180,35 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    record_view(child, page="child and chronology")
     context = _child_context(request, child)
     context["drafts"] = [
         (saved, journey, reverse(f"consent:{name}_start", kwargs={"pk": child.pk}))
         for name, journey in JOURNEYS.items()
         if (saved := getattr(child, f"{name}_draft_saved")) is not None
     ]
-    return render(request, "consent/child_detail.html", context)
+    response = render(request, "consent/child_detail.html", context)
+    record_view(child, page="child and chronology")
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_or_404(_children(request), request.user, pk=pk)
+    response = render(request, "consent/chronology_print.html", _child_context(request, child))
     record_event(Event.PRINT, child, label=f"Chronology of {child}")
-    return render(request, "consent/chronology_print.html", _child_context(request, child))
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_or_404(_children(request), request.user, pk=pk)
-    record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     context = _child_context(request, child)
     context["printed_by"] = request.user
     context["printed_at"] = timezone.localtime()
     pdf = render_pdf("consent/chronology_pdf.html", context, request=request)
+    record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name is ours, never the child's name: downloads folders are not private.
     response["Content-Disposition"] = f'attachment; filename="chronology-{child.pk}.pdf"'
@@ -223,8 +224,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_visible_or_404(
         CompetenceAssessment.objects.select_related("child", "agency", "assessor"), request.user, pk=pk
     )
+    response = render(request, "consent/assessment_detail.html", {"assessment": assessment})
     record_view(assessment)
-    return render(request, "consent/assessment_detail.html", {"assessment": assessment})
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
@@ -235,9 +237,8 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    record_view(consent)
     withdrawal = ConsentRecord.objects.filter(withdraws=consent).select_related("recorded_by").first()
-    return render(
+    response = render(
         request,
         "consent/consent_detail.html",
         {
@@ -247,6 +248,8 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": request.user.can(Perm.RECORD_CONSENT) and consent_is_withdrawable(consent),
         },
     )
+    record_view(consent)
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
@@ -395,7 +398,7 @@ def journey_check(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
     errors: list[tuple[str, str]] = []
     if request.method == "POST":
         try:
-            record = flow.complete(child=child, user=request.user, values=flow.values(stored))
+            record = journey_complete(journey=flow, child=child, by=request.user, values=flow.values(stored))
         except ValidationError as error:
             for field_name, field_errors in (
                 error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
@@ -405,7 +408,6 @@ def journey_check(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
                 errors.extend((message, anchor) for message in field_errors)
         else:
             next_url = safe_next(request, draft.next_url)
-            draft_discard(user=request.user, child=child, journey=flow.name)
             confirmation = reverse(flow.confirmation_url_name, kwargs={"pk": record.pk})
             return redirect(_with_query(confirmation, next=next_url))
     rows = flow.summary(child, request.user, stored)

@@ -154,7 +154,8 @@ ACTIONS = dict(DecisionReview._meta.get_field("action").choices)  # review steps
 REVIEW_ENTRIES = {
     name: sum(1 if step == "addendum" else 2 for step in steps) for name, steps in SCENARIOS.items()
 }
-AFTER = {action.value: after.value for action, (_, after) in TRANSITIONS.items()}  # the status each leads to
+# The status each review action leads to.
+AFTER = {action.value: transition[1].value for action, transition in TRANSITIONS.items()}
 
 
 def ruled(d: dict) -> tuple[str, str]:
