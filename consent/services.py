@@ -18,7 +18,6 @@ from consent.models import (
     CompetenceAssessment,
     ConsentAnswer,
     ConsentRecord,
-    Draft,
 )
 from consent.validators import normalise_nhs_number
 
@@ -218,20 +217,3 @@ def _save_consent(record: ConsentRecord, *, recipients: list, by) -> ConsentReco
     record.recipients.set(recipients)
     child_agency_link(child=record.child, agency=by.agency)
     return record
-
-
-@transaction.atomic
-def draft_save(*, user, child: Child, journey: str, step: str, answers: dict, next_url: str = "") -> Draft:
-    """Keep one page's answers of an unfinished journey, replacing that page's earlier answers."""
-    draft, _ = Draft.objects.select_for_update().get_or_create(user=user, child=child, journey=journey)
-    draft.answers = {**draft.answers, step: answers}
-    if next_url:
-        draft.next_url = next_url
-    draft.save()
-    return draft
-
-
-@transaction.atomic
-def draft_discard(*, user, child: Child, journey: str) -> None:
-    for draft in Draft.objects.filter(user=user, child=child, journey=journey):
-        draft.delete()

@@ -255,3 +255,10 @@ def test_submitting_through_the_page_is_audited(client, practitioner, recipient)
     entry = AuditEntry.objects.filter(content_type__model="decision", object_pk=str(decision.pk)).latest("id")
     assert entry.actor == practitioner
     assert "status" in entry.changes_dict and entry.changes_dict["status"][1] == "awaiting_review"
+
+
+def test_a_page_opened_again_shows_no_error_until_it_is_submitted(client, practitioner, recipient):
+    decision = draft_decision(practitioner, recipient, advice={"advice_sought": None})
+    client.force_login(practitioner)
+    assert "govuk-error-summary" not in client.get(_step(decision, "advice")).content.decode()
+    assert "govuk-error-summary" in client.post(_step(decision, "advice"), {}).content.decode()
