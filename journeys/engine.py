@@ -90,7 +90,8 @@ class Journey[A]:
 
         Each predicate sees only the answers before its page, so a page switched off by a changed
         answer keeps its answers out of "check your answers" and out of the service (two pages
-        may ask the same question: "given_on" is on both consent pages that end the journey).
+        may ask the same question: the consent journey asks "given_on" when consent was not
+        sought and when it was answered).
         """
         values: dict = {}
         for step in self.steps:
@@ -101,7 +102,7 @@ class Journey[A]:
         return values
 
     def after(self, answers: A, step: Step[A]) -> Step[A] | None:
-        """The next step that applies; None means check your answers."""
+        """The next step that applies; None means check your answers (or the stop page, if ``stopped``)."""
         applicable = self.applicable(answers)
         later = self.steps[self.steps.index(step) + 1 :]
         return next((other for other in later if other in applicable), None)
