@@ -97,14 +97,6 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
         return self.is_active and role_has(self.role, perm)
 
     @property
-    def is_practitioner(self) -> bool:
-        return self.role == Role.PRACTITIONER
-
-    @property
-    def is_lead(self) -> bool:
-        return self.role == Role.LEAD
-
-    @property
     def is_ig_officer(self) -> bool:
         return self.role == Role.IG_OFFICER
 

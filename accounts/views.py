@@ -46,6 +46,7 @@ from audit.models import AuditEntry, Event
 from audit.services import record_event
 from consent.selectors import recent_children
 from isa_portal.concurrency import EditConflict
+from isa_portal.web import add_service_errors, posted, save_if_valid
 
 
 class SignInView(auth_views.LoginView):
@@ -92,15 +93,12 @@ class ResetCompleteView(auth_views.PasswordResetCompleteView):
 def _home_context(request: HttpRequest) -> dict:
     """What each role's landing page shows. Sections grow as their parts of the product land."""
     user = request.user
-    if user.role == Role.ADMIN:
-        agencies = Agency.objects.visible_to(user)
-        if not user.partnership_wide:
-            agencies = agencies.filter(pk=user.agency_id)
-        return {"agencies": agencies, "flags": landing_flags(user)}
+    if user.is_admin:
+        return {"agencies": Agency.objects.in_scope_of(user), "flags": landing_flags(user)}
     from decisions.selectors import home_context
 
     context = home_context(user)
-    if user.role == Role.IG_OFFICER:
+    if user.is_ig_officer:
         context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
@@ -163,7 +161,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user_has_device(user):
         return redirect("accounts:two_factor_setup")
-    form = SecondFactorForm(_posted(request))
+    form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
@@ -205,20 +203,21 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     if not key_hex:
         # The secret waits in the server-side session until the person proves they set it up.
         key_hex = request.session[SETUP_KEY_SESSION] = random_hex(20)
-    form = SetUpAppForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
-        try:
-            device, codes = services.two_factor_enrol(
-                user=user, key_hex=key_hex, token=form.cleaned_data["code"], by=user
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            request.session.pop(SETUP_KEY_SESSION, None)
-            otp_login(request, device)
-            record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
-            request.session[NEW_CODES_SESSION] = codes
-            return redirect("accounts:backup_codes")
+    form = SetUpAppForm(posted(request))
+    enrolled = save_if_valid(
+        request,
+        form,
+        lambda: services.two_factor_enrol(
+            user=user, key_hex=key_hex, token=form.cleaned_data["code"], by=user
+        ),
+    )
+    if enrolled is not None:
+        device, codes = enrolled
+        request.session.pop(SETUP_KEY_SESSION, None)
+        otp_login(request, device)
+        record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
+        request.session[NEW_CODES_SESSION] = codes
+        return redirect("accounts:backup_codes")
     device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
     return render(
         request,
@@ -246,7 +245,7 @@ def _chunks(text: str, size: int) -> list[str]:
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """Backup codes: shown once when made; a person can replace the whole set."""
-    form = EmptyForm(_posted(request))
+    form = EmptyForm(posted(request))
     if request.method == "POST" and form.is_valid():
         request.session[NEW_CODES_SESSION] = services.backup_codes_generate(
             user=request.user, by=request.user
@@ -315,25 +314,24 @@ def user_list(request: HttpRequest) -> HttpResponse:
 @require(Perm.MANAGE_USERS)
 @require_http_methods(["GET", "POST"])
 def user_create(request: HttpRequest) -> HttpResponse:
-    form = UserInviteForm(_posted(request), by=request.user)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            user = services.user_invite(
-                email=data["email"],
-                full_name=data["full_name"],
-                job_title=data["job_title"],
-                agency=data["agency"],
-                role=data["role"],
-                partnership_wide=data.get("partnership_wide", False),
-                base_url=request.build_absolute_uri("/"),
-                by=request.user,
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"{user.full_name} has been sent an invitation to {user.email}.")
-            return redirect("accounts:user_list")
+    form = UserInviteForm(posted(request), by=request.user)
+    user = save_if_valid(
+        request,
+        form,
+        lambda: services.user_invite(
+            email=form.cleaned_data["email"],
+            full_name=form.cleaned_data["full_name"],
+            job_title=form.cleaned_data["job_title"],
+            agency=form.cleaned_data["agency"],
+            role=form.cleaned_data["role"],
+            partnership_wide=form.cleaned_data.get("partnership_wide", False),
+            base_url=request.build_absolute_uri("/"),
+            by=request.user,
+        ),
+    )
+    if user is not None:
+        messages.success(request, f"{user.full_name} has been sent an invitation to {user.email}.")
+        return redirect("accounts:user_list")
     return render(
         request,
         "form_page.html",
@@ -349,7 +347,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     initial = {name: getattr(person, name) for name in services.EDITABLE_FIELDS}
     initial["lock_version"] = person.lock_version
-    form = UserEditForm(_posted(request), initial=initial, by=request.user)
+    form = UserEditForm(posted(request), initial=initial, by=request.user)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -366,7 +364,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             form = UserEditForm(resubmitted, initial=initial, by=request.user)
             form.is_valid()
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{person.full_name}'s details have been saved.")
             return redirect("accounts:user_list")
@@ -381,14 +379,6 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel_url": reverse("accounts:user_list"),
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _user_status_change(request: HttpRequest, pk: int, *, active: bool) -> HttpResponse:
@@ -432,8 +422,7 @@ def _attempts_visible_to(user: User):
         return attempts.none()
     if user.partnership_wide:
         return attempts
-    emails = User.objects.filter(agency_id=user.agency_id).values("email")
-    return attempts.filter(username__in=emails)
+    return attempts.filter(username__in=User.objects.visible_to(user).values("email"))
 
 
 @require(Perm.MANAGE_USERS)
@@ -456,8 +445,3 @@ def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
         services.lockout_lift(attempt=attempt, by=request.user)
         messages.success(request, f"The lock on {attempt.username} has been lifted.")
     return redirect("accounts:lockout_list")
-
-
-def _posted(request: HttpRequest):
-    """The submitted data on POST (even when empty, so an empty form is checked), else None."""
-    return request.POST if request.method == "POST" else None

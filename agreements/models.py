@@ -89,11 +89,18 @@ class AgencyQuerySet(models.QuerySet):
         """The partnership's agencies are known to every signed-in user."""
         return self if user.is_authenticated else self.none()
 
+    def in_scope_of(self, user) -> "AgencyQuerySet":
+        """The agencies whose records the user's work covers: every one for a partnership-wide
+        user, otherwise their own."""
+        if not user.is_authenticated:
+            return self.none()
+        return self if user.partnership_wide else self.filter(pk=user.agency_id)
+
     def manageable_by(self, user) -> "AgencyQuerySet":
         """A partnership administrator manages every agency; an agency administrator their own."""
         if not user.is_authenticated or not user.can(Perm.MANAGE_PARTNERSHIP):
             return self.none()
-        return self if user.partnership_wide else self.filter(pk=user.agency_id)
+        return self.in_scope_of(user)
 
     def active(self) -> "AgencyQuerySet":
         return self.filter(is_active=True)

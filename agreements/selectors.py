@@ -346,13 +346,9 @@ def landing_flags(user) -> dict:
     """What the admin and IG landing pages flag: reviews due or overdue, ICO registration problems,
     and agencies that need to sign a new version. ICO flags cover the agencies in the user's scope;
     agreements are the partnership's, so their reviews show to every admin and IG officer."""
-    agencies = Agency.objects.all() if user.partnership_wide else Agency.objects.filter(pk=user.agency_id)
-    resign = resignatures_needed()
-    if not user.partnership_wide:
-        resign = [s for s in resign if s.agency_id == user.agency_id]
     return {
         "reviews_due": reviews_due(),
-        "ico_flags": ico_flags(agencies),
-        "resignatures_needed": resign,
+        "ico_flags": ico_flags(Agency.objects.in_scope_of(user)),
+        "resignatures_needed": [s for s in resignatures_needed() if user.sees_agency(s.agency_id)],
         "today": timezone.localdate(),
     }

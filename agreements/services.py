@@ -28,6 +28,7 @@ from agreements.models import (
 )
 from agreements.selectors import version_in_force
 from isa_portal.concurrency import claim_version
+from isa_portal.web import long_date
 
 
 @transaction.atomic
@@ -66,7 +67,7 @@ def representative_appoint(
         if started_on < current.started_on:
             raise ValidationError(
                 {
-                    "started_on": f"The start date must be on or after {current.started_on:%-d %B %Y}, "
+                    "started_on": f"The start date must be on or after {long_date(current.started_on)}, "
                     f"when {current.name} took up the post"
                 }
             )
@@ -226,7 +227,7 @@ def signature_record(
         raise ValidationError(
             {
                 "signed_on": f"The date signed must be on or after the sign-off date, "
-                f"{version.signed_off_on:%-d %B %Y}"
+                f"{long_date(version.signed_off_on)}"
             }
         )
     live = (
@@ -270,7 +271,7 @@ def signature_withdraw(*, signature: Signature, withdrawn_on: datetime.date, rea
         raise ValidationError(
             {
                 "withdrawn_on": f"The date withdrawn must be on or after the date signed, "
-                f"{signature.signed_on:%-d %B %Y}"
+                f"{long_date(signature.signed_on)}"
             }
         )
     signature.state = SignatureState.WITHDRAWN

@@ -5,10 +5,9 @@ the model's ``visible_to(user)`` (reading) or ``manageable_by(user)`` (changing)
 scope. Views parse the form, call a service, and redirect.
 """
 
-import datetime
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -46,6 +45,7 @@ from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
 from isa_portal.transactions import reads_only
+from isa_portal.web import field_display, posted, save_if_valid
 
 REGISTER_PAGE_SIZE = 50
 
@@ -56,27 +56,6 @@ CONFLICT_MESSAGE = (
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _add_service_errors(form, error: ValidationError) -> None:
-    """Show a service's refusal beside the answer it is about (or above the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, messages in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages)
-
-
-def _display(obj, name: str) -> str:
-    field = obj._meta.get_field(name)
-    value = getattr(obj, name)
-    if field.choices:
-        return getattr(obj, f"get_{name}_display")() or "Not given"
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.date):
-        return f"{value:%-d %B %Y}"
-    return str(value) if value not in (None, "") else "Not given"
-
-
 def _conflict_values(form, current) -> list[tuple[str, str]]:
     rows = []
     for name, field in form.fields.items():
@@ -85,22 +64,19 @@ def _conflict_values(form, current) -> list[tuple[str, str]]:
         if name == "purposes":
             rows.append((str(field.label), ", ".join(current.purpose_labels()) or "None"))
         else:
-            rows.append((str(field.label), _display(current, name)))
+            rows.append((str(field.label), field_display(current, name)))
     return rows
 
 
-def _save_versioned(form, save: Callable[[], object], thing: str) -> tuple[object | None, list]:
-    """Run ``save``; on a stale edit, explain it on the form and carry the current version forward."""
+def _save_versioned(request, form, save: Callable[[], object], thing: str) -> tuple[object | None, list]:
+    """``save_if_valid``; on a stale edit, explain it on the form and carry the current version forward."""
     try:
-        return save(), []
+        return save_if_valid(request, form, save), []
     except EditConflict as conflict:
         form.add_error(None, CONFLICT_MESSAGE.format(thing=thing))
         form.data = form.data.copy()
         form.data["lock_version"] = str(conflict.current.lock_version)
         return None, _conflict_values(form, conflict.current)
-    except ValidationError as error:
-        _add_service_errors(form, error)
-        return None, []
 
 
 def _form_page(request, form, *, heading: str, back_url: str, caption: str = "", status: int = 200, **extra):
@@ -173,14 +149,12 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_create(request: HttpRequest) -> HttpResponse:
     if not request.user.partnership_wide:
         raise PermissionDenied  # an agency administrator manages their own agency, not the membership
-    form = AgencyForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agency = services.agency_create(agency=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agency_detail", pk=agency.pk)
+    form = AgencyForm(posted(request))
+    agency = save_if_valid(
+        request, form, lambda: services.agency_create(agency=form.save(commit=False), by=request.user)
+    )
+    if agency is not None:
+        return redirect("agreements:agency_detail", pk=agency.pk)
     return _form_page(request, form, heading="Add an agency", back_url=reverse("agreements:agency_list"))
 
 
@@ -188,18 +162,17 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
-    form = AgencyForm(request.POST or None, instance=agency)
-    conflict = []
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = _save_versioned(
-            form,
-            lambda: services.agency_update(
-                agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
-            ),
-            "agency",
-        )
-        if saved:
-            return redirect("agreements:agency_detail", pk=agency.pk)
+    form = AgencyForm(posted(request), instance=agency)
+    saved, conflict = _save_versioned(
+        request,
+        form,
+        lambda: services.agency_update(
+            agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
+        ),
+        "agency",
+    )
+    if saved is not None:
+        return redirect("agreements:agency_detail", pk=agency.pk)
     return _form_page(
         request,
         form,
@@ -213,14 +186,14 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def representative_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
-    form = RepresentativeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agency_detail", pk=agency.pk)
+    form = RepresentativeForm(posted(request))
+    saved = save_if_valid(
+        request,
+        form,
+        lambda: services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data),
+    )
+    if saved is not None:
+        return redirect("agreements:agency_detail", pk=agency.pk)
     current = agency.current_representative
     return _form_page(
         request,
@@ -299,16 +272,16 @@ def _owners(user):
 @require(Perm.MANAGE_PARTNERSHIP)
 @GET_POST
 def agreement_create(request: HttpRequest) -> HttpResponse:
-    form = AgreementForm(request.POST or None, owners=_owners(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.agreement_create(
-                agreement=form.save(commit=False), purposes=form.cleaned_data["purposes"], by=request.user
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agreement_detail", pk=agreement.pk)
+    form = AgreementForm(posted(request), owners=_owners(request.user))
+    agreement = save_if_valid(
+        request,
+        form,
+        lambda: services.agreement_create(
+            agreement=form.save(commit=False), purposes=form.cleaned_data["purposes"], by=request.user
+        ),
+    )
+    if agreement is not None:
+        return redirect("agreements:agreement_detail", pk=agreement.pk)
     return _form_page(
         request, form, heading="Add an agreement", back_url=reverse("agreements:agreement_list")
     )
@@ -318,21 +291,20 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
-    form = AgreementForm(request.POST or None, instance=agreement, owners=_owners(request.user))
-    conflict = []
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = _save_versioned(
-            form,
-            lambda: services.agreement_update(
-                agreement=form.instance,
-                purposes=form.cleaned_data["purposes"],
-                lock_version=form.cleaned_data["lock_version"],
-                by=request.user,
-            ),
-            "agreement",
-        )
-        if saved:
-            return redirect("agreements:agreement_detail", pk=pk)
+    form = AgreementForm(posted(request), instance=agreement, owners=_owners(request.user))
+    saved, conflict = _save_versioned(
+        request,
+        form,
+        lambda: services.agreement_update(
+            agreement=form.instance,
+            purposes=form.cleaned_data["purposes"],
+            lock_version=form.cleaned_data["lock_version"],
+            by=request.user,
+        ),
+        "agreement",
+    )
+    if saved is not None:
+        return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -347,21 +319,20 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
-    form = AgreementStatusForm(request.POST or None, agreement=agreement)
-    conflict = []
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = _save_versioned(
-            form,
-            lambda: services.agreement_change_status(
-                agreement=agreement,
-                status=form.cleaned_data["status"],
-                lock_version=form.cleaned_data["lock_version"],
-                by=request.user,
-            ),
-            "agreement",
-        )
-        if saved:
-            return redirect("agreements:agreement_detail", pk=pk)
+    form = AgreementStatusForm(posted(request), agreement=agreement)
+    saved, conflict = _save_versioned(
+        request,
+        form,
+        lambda: services.agreement_change_status(
+            agreement=agreement,
+            status=form.cleaned_data["status"],
+            lock_version=form.cleaned_data["lock_version"],
+            by=request.user,
+        ),
+        "agreement",
+    )
+    if saved is not None:
+        return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -418,13 +389,11 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(
         data, files, instance=AgreementVersion(agreement=agreement), oversized=_oversized(request, "document")
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_create(version=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agreement_detail", pk=pk)
+    saved = save_if_valid(
+        request, form, lambda: services.version_create(version=form.save(commit=False), by=request.user)
+    )
+    if saved is not None:
+        return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -445,13 +414,11 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     data, files = _upload(request)
     form = VersionForm(data, files, instance=version, oversized=_oversized(request, "document"))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.version_update(version=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:version_detail", pk=pk)
+    saved = save_if_valid(
+        request, form, lambda: services.version_update(version=form.save(commit=False), by=request.user)
+    )
+    if saved is not None:
+        return redirect("agreements:version_detail", pk=pk)
     return _form_page(
         request,
         form,
@@ -498,14 +465,14 @@ def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
-    form = SignatureForm(request.POST or None, agencies=agencies)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.signature_record(version=version, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agreement_detail", pk=version.agreement_id)
+    form = SignatureForm(posted(request), agencies=agencies)
+    saved = save_if_valid(
+        request,
+        form,
+        lambda: services.signature_record(version=version, by=request.user, **form.cleaned_data),
+    )
+    if saved is not None:
+        return redirect("agreements:agreement_detail", pk=version.agreement_id)
     return _form_page(
         request,
         form,
@@ -523,19 +490,19 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     signature = get_object_or_404(
         Signature.objects.manageable_by(request.user).select_related("agency", "version", "agreement"), pk=pk
     )
-    form = WithdrawSignatureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.signature_withdraw(
-                signature=signature,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
-                by=request.user,
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:agreement_detail", pk=signature.agreement_id)
+    form = WithdrawSignatureForm(posted(request))
+    saved = save_if_valid(
+        request,
+        form,
+        lambda: services.signature_withdraw(
+            signature=signature,
+            withdrawn_on=form.cleaned_data["withdrawn_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+        ),
+    )
+    if saved is not None:
+        return redirect("agreements:agreement_detail", pk=signature.agreement_id)
     return _form_page(
         request,
         form,
@@ -657,11 +624,6 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
 # Incidents
 
 
-def _incident_agencies(user):
-    agencies = Agency.objects.visible_to(user)
-    return agencies if user.partnership_wide else agencies.filter(pk=user.agency_id)
-
-
 @require(Perm.VIEW_INCIDENTS)
 @require_safe
 def incident_list(request: HttpRequest) -> HttpResponse:
@@ -694,14 +656,12 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.MANAGE_INCIDENTS)
 @GET_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
-    form = IncidentForm(request.POST or None, agencies=_incident_agencies(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            incident = services.incident_create(incident=form.save(commit=False), by=request.user)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            return redirect("agreements:incident_detail", pk=incident.pk)
+    form = IncidentForm(posted(request), agencies=Agency.objects.in_scope_of(request.user))
+    incident = save_if_valid(
+        request, form, lambda: services.incident_create(incident=form.save(commit=False), by=request.user)
+    )
+    if incident is not None:
+        return redirect("agreements:incident_detail", pk=incident.pk)
     return _form_page(
         request, form, heading="Record an incident", back_url=reverse("agreements:incident_list")
     )
@@ -711,18 +671,18 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(Incident, request.user, pk=pk)
-    form = IncidentForm(request.POST or None, instance=incident, agencies=_incident_agencies(request.user))
-    conflict = []
-    if request.method == "POST" and form.is_valid():
-        saved, conflict = _save_versioned(
-            form,
-            lambda: services.incident_update(
-                incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
-            ),
-            "incident",
-        )
-        if saved:
-            return redirect("agreements:incident_detail", pk=pk)
+    agencies = Agency.objects.in_scope_of(request.user)
+    form = IncidentForm(posted(request), instance=incident, agencies=agencies)
+    saved, conflict = _save_versioned(
+        request,
+        form,
+        lambda: services.incident_update(
+            incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
+        ),
+        "incident",
+    )
+    if saved is not None:
+        return redirect("agreements:incident_detail", pk=pk)
     return _form_page(
         request,
         form,

@@ -15,10 +15,11 @@ from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
-from audit.pagination import seek_page
 from audit.services import record_export
 from isa_portal.exports import csv_response
+from isa_portal.pagination import keyset_page
 from isa_portal.transactions import reads_only
+from isa_portal.web import display_value
 
 PAGE_SIZE = 50
 FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
@@ -56,11 +57,12 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
-    page = seek_page(
+    page = keyset_page(
         entries.select_related("content_type", "agency", "actor_agency"),
-        older_than=request.GET.get("older"),
-        newer_than=request.GET.get("newer"),
+        after=request.GET.get("older"),
+        before=request.GET.get("newer"),
         size=PAGE_SIZE,
+        by="timestamp",
     )
     query = request.GET.copy()
     for key in ("older", "newer"):
@@ -91,7 +93,7 @@ def field_changes(entry: AuditEntry) -> list[dict]:
     rows = []
     for name, values in sorted(entry.changes_dict.items()):
         before, after = [*values, None, None][:2]
-        label, choices = name, {}
+        label, choices = name, []
         if model is not None:
             try:
                 field = model._meta.get_field(name)
@@ -99,23 +101,20 @@ def field_changes(entry: AuditEntry) -> list[dict]:
                 field = None
             if field is not None:
                 label = str(getattr(field, "verbose_name", name))
-                choices = {str(value): str(text) for value, text in getattr(field, "flatchoices", [])}
+                choices = getattr(field, "flatchoices", [])
         rows.append(
-            {
-                "field": label.capitalize(),
-                "before": choices.get(str(before), _shown(before)),
-                "after": choices.get(str(after), _shown(after)),
-            }
+            {"field": label.capitalize(), "before": _shown(before, choices), "after": _shown(after, choices)}
         )
     return rows
 
 
-def _shown(value) -> str:
-    if value is None or value == "None":
-        return ""
+def _shown(value, choices) -> str:
+    """A stored value as it reads; a structured one (answers, lists) as the JSON it was stored as."""
+    if value == "None":  # how entries written before JSON changes hold an empty value
+        value = None
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    return display_value(value, choices=choices, empty="")
 
 
 @require(Perm.VIEW_AUDIT)

@@ -36,7 +36,7 @@ class CriterionAnswer(models.TextChoices):
     UNSURE = "unsure", "Not sure"
 
 
-class Outcome(models.TextChoices):
+class CompetenceOutcome(models.TextChoices):
     COMPETENT = "competent", "Competent to decide"
     NOT_COMPETENT = "not_competent", "Not competent to decide"
 

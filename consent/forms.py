@@ -16,9 +16,9 @@ from consent.competence import (
     EXPECTED_COMPETENT_FROM_AGE,
     REASONING,
     UNDERSTANDING,
+    CompetenceOutcome,
     CriterionAnswer,
     Matter,
-    Outcome,
     criteria_for,
 )
 from consent.models import ConsentAsked, ConsentMethod, InformationCategory
@@ -26,6 +26,7 @@ from consent.selectors import assessments_supporting_consent
 from consent.validators import normalise_nhs_number, validate_nhs_number
 from isa_portal.forms import GOVUKDateField, GOVUKForm
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
+from isa_portal.web import long_date
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -266,7 +267,7 @@ class FraserForm(CriteriaForm):
 class OutcomeForm(JourneyForm):
     outcome = radios(
         "Is the child competent to decide this for themselves?",
-        Outcome.choices,
+        CompetenceOutcome.choices,
         required_message="Select whether the child is competent to decide",
         help_text="Children of 12 and over can generally be expected to understand enough to decide "
         "(Derby and Derbyshire practitioner guidance). Say why if you judge otherwise.",
@@ -278,7 +279,8 @@ class OutcomeForm(JourneyForm):
         outcome = cleaned.get("outcome")
         matter = self.values.get("matter")
         answers = [self.values.get(criterion.key) for criterion in criteria_for(matter)]
-        if outcome == Outcome.COMPETENT and any(answer != CriterionAnswer.YES for answer in answers):
+        competent = outcome == CompetenceOutcome.COMPETENT
+        if competent and any(answer != CriterionAnswer.YES for answer in answers):
             self.add_error(
                 "outcome",
                 "You cannot record the child as competent while a criterion is not met or you are unsure",
@@ -286,9 +288,9 @@ class OutcomeForm(JourneyForm):
         assessed_on = self.values.get("assessed_on")
         if assessed_on and outcome and not (cleaned.get("reason") or "").strip():
             age = self.child.age_on(datetime.date.fromisoformat(assessed_on))
-            if outcome == Outcome.COMPETENT and age < EXPECTED_COMPETENT_FROM_AGE:
+            if competent and age < EXPECTED_COMPETENT_FROM_AGE:
                 self.add_error("reason", "Explain why you judged a child under 12 to be competent")
-            elif outcome == Outcome.NOT_COMPETENT and age >= EXPECTED_COMPETENT_FROM_AGE:
+            elif outcome == CompetenceOutcome.NOT_COMPETENT and age >= EXPECTED_COMPETENT_FROM_AGE:
                 self.add_error("reason", "Explain why you judged a child of 12 or over not to be competent")
         return cleaned
 
@@ -419,7 +421,7 @@ class AssessmentChoiceForm(JourneyForm):
             child=self.child, user=self.user, matter=self.values.get("matter", ""), on=on
         ).select_related("assessor")
         field.label_from_instance = lambda a: (
-            f"{a.assessed_on:%d %B %Y}, by {a.assessor} ({a.get_matter_display().lower()})"
+            f"{long_date(a.assessed_on)}, by {a.assessor} ({a.get_matter_display().lower()})"
         )
         field.help_text = (
             f"Only assessments of this matter, found competent, made in the "

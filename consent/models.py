@@ -9,13 +9,14 @@ from django.utils import timezone
 from accounts.permissions import Perm
 from consent.competence import (
     EXPECTED_COMPETENT_FROM_AGE,
+    CompetenceOutcome,
     CriterionAnswer,
     Matter,
-    Outcome,
     criteria_for,
 )
 from consent.validators import validate_nhs_number
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
+from isa_portal.web import long_date
 
 
 class ChildQuerySet(models.QuerySet):
@@ -128,7 +129,7 @@ class CompetenceAssessment(models.Model):
         editable=False, help_text="The child's age on the day: a snapshot of the assessment."
     )
     answers = models.JSONField(default=dict, blank=True)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    outcome = models.CharField(max_length=20, choices=CompetenceOutcome.choices)
     reason = models.TextField(
         "reason for the outcome",
         blank=True,
@@ -144,11 +145,11 @@ class CompetenceAssessment(models.Model):
         indexes = [models.Index(fields=["child", "matter", "assessed_on"], name="assessment_child_matter")]
 
     def __str__(self) -> str:
-        return f"Competence assessment of {self.child} on {self.assessed_on:%d %B %Y}"
+        return f"Competence assessment of {self.child} on {long_date(self.assessed_on)}"
 
     @property
     def is_competent(self) -> bool:
-        return self.outcome == Outcome.COMPETENT
+        return self.outcome == CompetenceOutcome.COMPETENT
 
     def criteria(self):
         """Each criterion asked, with the answer and note given, in the order asked."""
@@ -178,17 +179,18 @@ class CompetenceAssessment(models.Model):
             for value in given.values()
         ):
             errors["answers"] = "Answer every question about the child's understanding"
-        elif self.outcome == Outcome.COMPETENT and any(
+        elif self.outcome == CompetenceOutcome.COMPETENT and any(
             value["answer"] != CriterionAnswer.YES for value in given.values()
         ):
             errors["outcome"] = (
                 "You cannot record the child as competent while a criterion is not met or you are unsure"
             )
         if self.age_at_assessment is not None and not self.reason.strip():
-            if self.outcome == Outcome.COMPETENT and self.age_at_assessment < EXPECTED_COMPETENT_FROM_AGE:
+            competent = self.outcome == CompetenceOutcome.COMPETENT
+            if competent and self.age_at_assessment < EXPECTED_COMPETENT_FROM_AGE:
                 errors["reason"] = "Explain why you judged a child under 12 to be competent"
             elif (
-                self.outcome == Outcome.NOT_COMPETENT
+                self.outcome == CompetenceOutcome.NOT_COMPETENT
                 and self.age_at_assessment >= EXPECTED_COMPETENT_FROM_AGE
             ):
                 errors["reason"] = "Explain why you judged a child of 12 or over not to be competent"
@@ -209,11 +211,18 @@ class InformationCategory(models.TextChoices):
     SEXUAL_HEALTH = "sexual_health", "Sexual health"
 
 
-class ConsentAnswer(models.TextChoices):
+class ConsentStatus(models.TextChoices):
+    """A consent record's answer; ``NONE`` is where no record applies (``consent_position``), which
+    a decision records as what was found, and a consent record never holds."""
+
     GIVEN = "given", "Consent given"
     REFUSED = "refused", "Consent refused"
     WITHDRAWN = "withdrawn", "Consent withdrawn"
     NOT_SOUGHT = "not_sought", "Consent not sought"
+    NONE = "none", "No consent recorded"
+
+
+RECORDED_ANSWERS = [(value, label) for value, label in ConsentStatus.choices if value != ConsentStatus.NONE]
 
 
 class ConsentAsked(models.TextChoices):
@@ -242,7 +251,7 @@ class ConsentRecord(models.Model):
     information_categories = models.JSONField(default=list, blank=True)
     recipients = models.ManyToManyField("agreements.Agency", related_name="+")
     # Who was asked and what they said.
-    answer = models.CharField(max_length=20, choices=ConsentAnswer.choices)
+    answer = models.CharField(max_length=20, choices=RECORDED_ANSWERS)
     asked = models.CharField(max_length=10, choices=ConsentAsked.choices, blank=True)
     assessment = models.ForeignKey(
         CompetenceAssessment, on_delete=models.PROTECT, null=True, blank=True, related_name="consents"
@@ -270,11 +279,11 @@ class ConsentRecord(models.Model):
         indexes = [models.Index(fields=["child", "purpose", "given_on"], name="consent_child_purpose")]
 
     def __str__(self) -> str:
-        return f"{self.get_answer_display()} for {self.child} on {self.given_on:%d %B %Y}"
+        return f"{self.get_answer_display()} for {self.child} on {long_date(self.given_on)}"
 
     @property
     def sought(self) -> bool:
-        return self.answer != ConsentAnswer.NOT_SOUGHT
+        return self.answer != ConsentStatus.NOT_SOUGHT
 
     @property
     def asked_label(self) -> str:
@@ -300,7 +309,7 @@ class ConsentRecord(models.Model):
             InformationCategory.values
         ):
             errors["information_categories"] = "Select the information the consent covers"
-        if self.answer == ConsentAnswer.NOT_SOUGHT:
+        if self.answer == ConsentStatus.NOT_SOUGHT:
             if not self.not_sought_reason:
                 errors["not_sought_reason"] = "Select why consent was not sought"
             if not self.not_sought_note.strip():
@@ -322,7 +331,7 @@ class ConsentRecord(models.Model):
             errors["best_interests_reasoning"] = (
                 "Explain how the child's best interests settled the disagreement"
             )
-        if (self.answer == ConsentAnswer.WITHDRAWN) != (self.withdraws_id is not None):
+        if (self.answer == ConsentStatus.WITHDRAWN) != (self.withdraws_id is not None):
             errors["answer"] = "Record a withdrawal from the consent it withdraws"
         if self.asked == ConsentAsked.PARENT:
             if not self.parent_name.strip():

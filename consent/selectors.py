@@ -6,20 +6,20 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
-from consent.models import Child, CompetenceAssessment, ConsentAnswer, ConsentRecord
+from consent.models import Child, CompetenceAssessment, ConsentRecord, ConsentStatus
 from consent.validators import normalise_nhs_number
 
 
 @dataclass(frozen=True)
-class ConsentPosition:
-    status: str  # "given" | "refused" | "withdrawn" | "not_sought" | "none"
+class ConsentFound:
+    status: str  # a ConsentStatus: the record's answer, or "none" where no record applies
     record: ConsentRecord | None
 
 
-NO_CONSENT_RECORDED = ConsentPosition(status="none", record=None)
+NO_CONSENT_RECORDED = ConsentFound(status=ConsentStatus.NONE, record=None)
 
 
-def consent_position(*, child: Child, recipient, purpose: str, on: datetime.date) -> ConsentPosition:
+def consent_position(*, child: Child, recipient, purpose: str, on: datetime.date) -> ConsentFound:
     """The consent in force (or the refusal/withdrawal/not-sought) for this child, recipient agency
     (or None for any), purpose and date; the latest applicable record wins.
 
@@ -34,7 +34,7 @@ def consent_position(*, child: Child, recipient, purpose: str, on: datetime.date
     latest = records.order_by("-given_on", "-created_at", "-id").first()
     if latest is None:
         return NO_CONSENT_RECORDED
-    return ConsentPosition(status=latest.answer, record=latest)
+    return ConsentFound(status=latest.answer, record=latest)
 
 
 def assessments_supporting_consent(
@@ -81,4 +81,4 @@ def child_duplicates(
 
 
 def consent_is_withdrawable(consent: ConsentRecord) -> bool:
-    return consent.answer == ConsentAnswer.GIVEN and not hasattr(consent, "withdrawal")
+    return consent.answer == ConsentStatus.GIVEN and not hasattr(consent, "withdrawal")

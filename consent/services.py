@@ -16,8 +16,8 @@ from consent.models import (
     Child,
     ChildAgency,
     CompetenceAssessment,
-    ConsentAnswer,
     ConsentRecord,
+    ConsentStatus,
 )
 from consent.validators import normalise_nhs_number
 
@@ -137,7 +137,7 @@ def consent_record(
     Withdrawals go through ``consent_withdraw``.
     """
     _require_recorder(by)
-    if answer == ConsentAnswer.WITHDRAWN:
+    if answer == ConsentStatus.WITHDRAWN:
         raise ValidationError({"answer": "Record a withdrawal from the consent it withdraws"})
     return _save_consent(
         ConsentRecord(
@@ -178,7 +178,7 @@ def consent_withdraw(
     """Record that consent once given was withdrawn: a new record linked to it, same scope and person."""
     _require_recorder(by)
     consent = ConsentRecord.objects.select_for_update().get(pk=consent.pk)
-    if consent.answer != ConsentAnswer.GIVEN:
+    if consent.answer != ConsentStatus.GIVEN:
         raise ValidationError("Only consent that was given can be withdrawn")
     if ConsentRecord.objects.filter(withdraws=consent).exists():
         raise ValidationError("This consent has already been withdrawn")
@@ -193,7 +193,7 @@ def consent_withdraw(
             purpose=consent.purpose,
             matter=consent.matter,
             information_categories=consent.information_categories,
-            answer=ConsentAnswer.WITHDRAWN,
+            answer=ConsentStatus.WITHDRAWN,
             asked=consent.asked,
             assessment=consent.assessment,
             parent_name=consent.parent_name,

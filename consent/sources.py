@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.chronology import ChronologyEntry, register_source
+from isa_portal.web import long_date
 
 
 def _when(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
@@ -27,7 +28,7 @@ def consent_entries(child, user) -> Iterator[ChronologyEntry]:
         else:
             summary = f"{record.get_not_sought_reason_display()}. {scope}."
         if record.valid_until:
-            summary += f" Until {record.valid_until:%-d %B %Y}."
+            summary += f" Until {long_date(record.valid_until)}."
         yield ChronologyEntry(
             when=_when(record.given_on, record.created_at),
             kind="Consent",

@@ -29,6 +29,7 @@ from consent.selectors import child_duplicates, child_search, consent_is_withdra
 from consent.services import child_create, consent_withdraw
 from isa_portal.pdf import render_pdf
 from isa_portal.transactions import reads_only
+from isa_portal.web import add_service_errors, posted, save_if_valid
 from journeys.engine import Problem, Section, Step, problems_from, rows_from_forms
 from journeys.models import Draft
 from journeys.services import draft_discard, draft_save
@@ -106,7 +107,7 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
 def child_create_view(request: HttpRequest) -> HttpResponse:
-    form = ChildForm(request.POST or None)
+    form = ChildForm(posted(request))
     duplicates = Child.objects.none()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -131,7 +132,7 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
                     by=request.user,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{child} has been added.")
                 return redirect("consent:child_detail", pk=child.pk)
@@ -150,14 +151,6 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
             "cancel_url": reverse("consent:child_list"),
         },
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field_name, field_errors in error.error_dict.items():
-            form.add_error(field_name if field_name in form.fields else None, field_errors)
-    else:
-        form.add_error(None, error)
 
 
 def _children(request: HttpRequest):
@@ -265,15 +258,13 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     if not consent_is_withdrawable(consent):
         messages.error(request, "Only consent that was given, and not yet withdrawn, can be withdrawn.")
         return redirect("consent:consent_detail", pk=consent.pk)
-    form = WithdrawForm(request.POST or None, consent=consent)
-    if request.method == "POST" and form.is_valid():
-        try:
-            withdrawal = consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "The withdrawal of consent has been recorded.")
-            return redirect("consent:consent_detail", pk=withdrawal.pk)
+    form = WithdrawForm(posted(request), consent=consent)
+    withdrawal = save_if_valid(
+        request, form, lambda: consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+    )
+    if withdrawal is not None:
+        messages.success(request, "The withdrawal of consent has been recorded.")
+        return redirect("consent:consent_detail", pk=withdrawal.pk)
     return render(
         request,
         "consent/withdraw_form.html",
@@ -373,22 +364,19 @@ def journey_step(request: HttpRequest, pk: int, journey: str, step: str) -> Http
     values = flow.values(pages)
     if current not in flow.applicable(values):
         return redirect(_resume_url(flow, child, pages))
-    form_kwargs = {"child": child, "user": request.user, "values": values}
-    if request.method == "POST":
-        form = current.form_class(request.POST, **form_kwargs)
-        if form.is_valid():
-            draft = draft_save(
-                user=request.user,
-                child=child,
-                journey=flow.name,
-                step=current.name,
-                answers=form.to_json(),
-                next_url=safe_next(request),
-            )
-            return redirect(_resume_url(flow, child, draft.answers))
-    else:
-        form = current.form_class(**form_kwargs)
-        form.load(pages.get(current.name, {}))
+    form = current.form_class(posted(request), child=child, user=request.user, values=values)
+    if request.method == "POST" and form.is_valid():
+        draft = draft_save(
+            user=request.user,
+            child=child,
+            journey=flow.name,
+            step=current.name,
+            answers=form.to_json(),
+            next_url=safe_next(request),
+        )
+        return redirect(_resume_url(flow, child, draft.answers))
+    if not form.is_bound:
+        form.load(pages.get(current.name, {}))  # shown as given, checked only when submitted again
     previous = flow.before(values, current)
     return render(
         request,

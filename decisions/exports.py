@@ -15,7 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Case, OuterRef, Subquery, TextField, Value, When
 
 from accounts.models import Role
-from decisions.models import ConsentPosition, ConsentStatus, Decision, Outcome, Status
+from consent.models import ConsentStatus
+from decisions.models import ConsentPosition, Decision, Outcome, Status
 from isa_portal.exports import sql_csv_label, sql_csv_line, sql_csv_plain, sql_csv_text
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 

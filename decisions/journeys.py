@@ -5,8 +5,9 @@ may write (the service refuses any other, so a tampered form cannot reach beyond
 a step applies when the decision so far calls for it.
 """
 
+from consent.models import ConsentStatus
 from decisions import forms
-from decisions.models import ConsentPosition, ConsentStatus, Decision, Outcome
+from decisions.models import ConsentPosition, Decision, Outcome
 from decisions.rules import consent_position
 from journeys.engine import Journey, Step
 

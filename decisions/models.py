@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from consent.models import ConsentStatus
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
 
@@ -51,16 +52,6 @@ class ConsentPosition(models.TextChoices):
     WITHOUT_CONSENT = "without_consent", "Shared without consent"
     NOT_NEEDED = "not_needed", "Consent not needed: not identifiable or not confidential"
     NOT_SHARED = "not_shared", "Not shared"
-
-
-class ConsentStatus(models.TextChoices):
-    """The consent record's answer found for this child, recipient and purpose (``consent_position``)."""
-
-    GIVEN = "given", "Consent given"
-    REFUSED = "refused", "Consent refused"
-    WITHDRAWN = "withdrawn", "Consent withdrawn"
-    NOT_SOUGHT = "not_sought", "Consent not sought"
-    NONE = "none", "No consent recorded"
 
 
 REFUSALS = frozenset({ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN})
@@ -134,6 +125,17 @@ class DecisionQuerySet(models.QuerySet):
 
     def waiting_for_review(self) -> "DecisionQuerySet":
         return self.filter(status__in=WAITING_FOR_LEAD)
+
+    def review_queue_for(self, user) -> "DecisionQuerySet":
+        """The lead's queue: their own agency's decisions waiting for a lead, longest waiting first."""
+        if not user.is_authenticated or not user.can(Perm.REVIEW_DECISION):
+            return self.none()
+        return (
+            self.visible_to(user)
+            .filter(agency_id=user.agency_id)
+            .waiting_for_review()
+            .order_by("submitted_at", "id")
+        )
 
     # Bulk writes skip ``save`` (the lock) and the audit trail: decisions change one at a time.
     def update(self, **kwargs):

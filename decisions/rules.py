@@ -10,13 +10,8 @@ the Data (Use and Access) Act 2025; Children Act 2004 s16LA.
 from dataclasses import dataclass
 
 from agreements.models import AgencyKind
-from decisions.models import (
-    REFUSALS,
-    ConsentPosition,
-    ConsentStatus,
-    Decision,
-    Outcome,
-)
+from consent.models import ConsentStatus
+from decisions.models import REFUSALS, ConsentPosition, Decision, Outcome
 from isa_portal.vocabulary import (
     NOT_FOR_PUBLIC_AUTHORITIES,
     Article6Basis,

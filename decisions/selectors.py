@@ -3,8 +3,7 @@
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
@@ -13,6 +12,7 @@ from decisions import integrations
 from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision, Status
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
+from isa_portal.web import display_value, field_display
 from journeys.engine import Row, Section
 
 # How each answer is labelled on "check your answers", the record and its PDF.
@@ -60,31 +60,17 @@ LABELS = {
 }
 
 
-def _yes_no(value: bool | None) -> str:
-    return {True: "Yes", False: "No"}.get(value, "Not answered")
-
-
-def _labels(values: list, choices) -> str:
-    labels = dict(choices)
-    return "\n".join(str(labels.get(value, value)) for value in values) or "None"
+# Lists of choices, one a line; an empty list is an answer ("none of these"), not a gap.
+LIST_CHOICES = {
+    "other_reasons": OtherReasonToShare.choices,
+    "grounds": GroundForSharingWithoutConsent.choices,
+}
 
 
 def _display(decision: Decision, field: str) -> str:
-    model_field = decision._meta.get_field(field)
-    value = getattr(decision, field)
-    if field == "other_reasons":
-        return _labels(value, OtherReasonToShare.choices)
-    if field == "grounds":
-        return _labels(value, GroundForSharingWithoutConsent.choices)
-    if model_field.choices and value:
-        return str(getattr(decision, f"get_{field}_display")())
-    if isinstance(value, bool) or (value is None and model_field.get_internal_type() == "BooleanField"):
-        return _yes_no(value)
-    if value is None or value == "":
-        return "Not given"
-    if hasattr(value, "strftime"):
-        return value.strftime("%-d %B %Y")
-    return str(value)
+    if field in LIST_CHOICES:
+        return display_value(getattr(decision, field), choices=LIST_CHOICES[field], empty="None", joiner="\n")
+    return field_display(decision, field)
 
 
 def change_url(decision: Decision, step: str) -> str:
@@ -154,31 +140,15 @@ def consent_preview(decision: Decision):
 def consent_journey_urls(decision: Decision) -> dict[str, str]:
     """Where to record consent or a competence assessment, coming back to this page afterwards."""
     back = urlencode({"next": reverse("decisions:step", args=[decision.pk, "consent"])})
-    urls = {}
-    for key, name in (("consent", "consent:consent_start"), ("assessment", "consent:assessment_start")):
-        try:
-            urls[key] = f"{reverse(name, kwargs={'pk': decision.child_id})}?{back}"
-        except NoReverseMatch:  # the consent part is not installed
-            continue
-    return urls
-
-
-def next_query(request: HttpRequest, page) -> str | None:
-    """The current filters with the cursor of the next page (or none, for the first page)."""
-    query = request.GET.copy()
-    query.pop("after", None)
-    if page is not None:
-        if page.next_cursor is None:
-            return None
-        query["after"] = page.next_cursor
-    return query.urlencode()
+    return {
+        key: f"{reverse(name, kwargs={'pk': decision.child_id})}?{back}"
+        for key, name in (("consent", "consent:consent_start"), ("assessment", "consent:assessment_start"))
+    }
 
 
 def log_scope(user):
-    queryset = Decision.objects.visible_to(user).submitted()
-    if not user.partnership_wide:
-        queryset = queryset.filter(agency_id=user.agency_id)
-    return queryset
+    """The submitted decisions the user may see: their agency's, or every agency's when partnership-wide."""
+    return Decision.objects.visible_to(user).submitted()
 
 
 def log_practitioners(user, agency_id: int | None = None) -> list:
@@ -205,25 +175,23 @@ def log_agencies(user) -> list[tuple[int, str]] | None:
     return list(Agency.objects.order_by("name").values_list("id", "name"))
 
 
-def filtered_log(user, form):
+def filtered_log(user, filters: dict):
+    """The log narrowed by the filters (the log form's cleaned data; empty for none)."""
     queryset = log_scope(user)
-    if not form.is_bound or not form.is_valid():
-        return queryset
-    data = form.cleaned_data
     # Bounds on ``created`` itself (not its date) so the indexes on (..., created, id) serve them.
-    if data.get("date_from"):
-        queryset = queryset.filter(created__gte=_start_of(data["date_from"]))
-    if data.get("date_to"):
-        queryset = queryset.filter(created__lt=_start_of(data["date_to"] + timedelta(days=1)))
+    if filters.get("date_from"):
+        queryset = queryset.filter(created__gte=_start_of(filters["date_from"]))
+    if filters.get("date_to"):
+        queryset = queryset.filter(created__lt=_start_of(filters["date_to"] + timedelta(days=1)))
     for field in ("outcome", "consent_position", "article6_basis", "status"):
-        if data.get(field):
-            queryset = queryset.filter(**{field: data[field]})
-    if data.get("agency"):
-        queryset = queryset.filter(agency_id=data["agency"])
-    if data.get("practitioner"):
-        queryset = queryset.filter(created_by_id=data["practitioner"])
-    if data.get("child"):
-        queryset = queryset.filter(child_id=data["child"])
+        if filters.get(field):
+            queryset = queryset.filter(**{field: filters[field]})
+    if filters.get("agency"):
+        queryset = queryset.filter(agency_id=filters["agency"])
+    if filters.get("practitioner"):
+        queryset = queryset.filter(created_by_id=filters["practitioner"])
+    if filters.get("child"):
+        queryset = queryset.filter(child_id=filters["child"])
     return queryset
 
 
@@ -231,15 +199,15 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def used_filters(form) -> dict:
-    if not form.is_bound or not form.is_valid():
-        return {}
-    return {key: str(value) for key, value in form.cleaned_data.items() if value not in (None, "")}
+def used_filters(filters: dict) -> dict:
+    """The filters given, as text for the audit trail."""
+    return {key: str(value) for key, value in filters.items() if value not in (None, "")}
 
 
-def filter_child(user, form):
-    if form.is_bound and form.is_valid() and form.cleaned_data.get("child"):
-        return Child.objects.visible_to(user).filter(pk=form.cleaned_data["child"]).first()
+def filter_child(user, child_id: int | None):
+    """The child the log is filtered to, if the user may see them."""
+    if child_id:
+        return Child.objects.visible_to(user).filter(pk=child_id).first()
     return None
 
 
@@ -293,12 +261,6 @@ def home_context(user) -> dict:
         )
     if user.can(Perm.REVIEW_DECISION):
         now = timezone.now()
-        waiting = (
-            Decision.objects.visible_to(user)
-            .filter(agency_id=user.agency_id)
-            .waiting_for_review()
-            .for_lists()
-            .order_by("submitted_at", "id")[:10]
-        )
+        waiting = Decision.objects.review_queue_for(user).for_lists()[:10]
         context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]
     return context

@@ -14,23 +14,19 @@ from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit.models import Event
 from audit.services import record_event, record_export, record_view
-from consent.models import Child
+from consent.models import Child, ConsentStatus
 from decisions import exports, rules, selectors, services
 from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.journeys import DECISION
-from decisions.models import ConsentStatus, Decision, Status
-from decisions.pagination import keyset_page
+from decisions.models import Decision, Status
 from isa_portal.exports import csv_lines_response
+from isa_portal.pagination import Page, keyset_page
 from isa_portal.pdf import render_pdf
 from isa_portal.transactions import reads_only
+from isa_portal.web import posted
 from journeys.engine import Problem
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
-
-
-def _posted(request: HttpRequest):
-    """The POST data on a POST (even empty: a page with no questions), else None for an unbound form."""
-    return request.POST if request.method == "POST" else None
 
 
 def _own_draft_or_404(request: HttpRequest, pk: int) -> Decision:
@@ -54,10 +50,8 @@ def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
 def decision_list(request: HttpRequest) -> HttpResponse:
     """The practitioner's own decisions: drafts, submitted and returned, newest first."""
     queryset = Decision.objects.visible_to(request.user).filter(created_by=request.user).for_lists()
-    page = keyset_page(queryset, request.GET.get("after"))
-    return render(
-        request, "decisions/list.html", {"page": page, "next_query": selectors.next_query(request, page)}
-    )
+    page = keyset_page(queryset, after=request.GET.get("after"))
+    return render(request, "decisions/list.html", {"page": page, "next_query": _next_query(request, page)})
 
 
 @require(Perm.RECORD_DECISION)
@@ -65,7 +59,7 @@ def decision_list(request: HttpRequest) -> HttpResponse:
 def decision_new(request: HttpRequest) -> HttpResponse:
     children = Child.objects.visible_to(request.user).order_by("family_name", "given_name", "id")
     form = ChooseChildForm(
-        _posted(request),
+        posted(request),
         children=children,
         initial={"child": request.GET.get("child"), "token": uuid.uuid4()},
     )
@@ -100,7 +94,7 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         return _locked_redirect(request, decision)
     if this not in DECISION.applicable(decision):
         return redirect("decisions:check", pk=decision.pk)
-    form = this.form_class(_posted(request), decision=decision)
+    form = this.form_class(posted(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_answer(
@@ -241,7 +235,7 @@ def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{decision} is '{decision.get_status_display()}': there is nothing to review."
         )
         return redirect("decisions:detail", pk=decision.pk)
-    form = ReviewForm(_posted(request), decision=decision)
+    form = ReviewForm(posted(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.decision_review(
@@ -277,7 +271,7 @@ def decision_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     if not services.can_add_addendum(decision, request.user):
         raise PermissionDenied
-    form = AddendumForm(_posted(request))
+    form = AddendumForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.decision_add_addendum(decision=decision, text=form.cleaned_data["text"], by=request.user)
@@ -319,32 +313,40 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time."""
-    waiting = (
-        Decision.objects.visible_to(request.user)
-        .filter(agency_id=request.user.agency_id)
-        .waiting_for_review()
-        .for_lists()
-    )
-    page = keyset_page(waiting, request.GET.get("after"), by="submitted_at", newest_first=False)
+    waiting = Decision.objects.review_queue_for(request.user).for_lists()
+    page = keyset_page(waiting, after=request.GET.get("after"), by="submitted_at", newest_first=False)
     now = timezone.now()
     rows = [(decision, selectors.waiting_for(decision, now)) for decision in page.items]
     return render(
         request,
         "decisions/review_queue.html",
-        {"rows": rows, "page": page, "next_query": selectors.next_query(request, page), "first_query": ""},
+        {"rows": rows, "page": page, "next_query": _next_query(request, page), "first_query": ""},
     )
 
 
-def _log_filters(request: HttpRequest) -> LogFilterForm:
+def _next_query(request: HttpRequest, page: Page | None) -> str | None:
+    """The current filters with the cursor of the next page (or none, for the first page)."""
+    query = request.GET.copy()
+    query.pop("after", None)
+    if page is not None:
+        if page.next_cursor is None:
+            return None
+        query["after"] = page.next_cursor
+    return query.urlencode()
+
+
+def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, dict]:
+    """The log's filter form and the filters it holds (none until the form is valid)."""
     try:
         agency_id = int(request.GET.get("agency", ""))
     except ValueError:
         agency_id = None
-    return LogFilterForm(
+    form = LogFilterForm(
         request.GET or None,
         practitioners=selectors.log_practitioners(request.user, agency_id),
         agencies=selectors.log_agencies(request.user),
     )
+    return form, form.cleaned_data if form.is_bound and form.is_valid() else {}
 
 
 @require(Perm.VIEW_DECISION_LOG)
@@ -352,11 +354,11 @@ def _log_filters(request: HttpRequest) -> LogFilterForm:
 @require_safe
 def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
-    form = _log_filters(request)
-    queryset = selectors.filtered_log(request.user, form)
-    page = keyset_page(queryset.for_lists(), request.GET.get("after"))
+    form, filters = _log_filters(request)
+    queryset = selectors.filtered_log(request.user, filters)
+    page = keyset_page(queryset.for_lists(), after=request.GET.get("after"))
     record_event(
-        Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(form)}
+        Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(filters)}
     )
     return render(
         request,
@@ -364,10 +366,10 @@ def decision_log(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
-            "next_query": selectors.next_query(request, page),
-            "first_query": selectors.next_query(request, None),
+            "next_query": _next_query(request, page),
+            "first_query": _next_query(request, None),
             "can_export": request.user.can(Perm.EXPORT_DECISION_LOG),
-            "child": selectors.filter_child(request.user, form),
+            "child": selectors.filter_child(request.user, filters.get("child")),
         },
     )
 
@@ -381,9 +383,9 @@ def decision_log_export(request: HttpRequest) -> HttpResponse:
     The export is recorded before the first row leaves; the rows stream from their own
     transaction (``decisions.exports.log_rows``).
     """
-    form = _log_filters(request)
-    queryset = selectors.filtered_log(request.user, form)
-    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(form))
+    _, filters = _log_filters(request)
+    queryset = selectors.filtered_log(request.user, filters)
+    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(filters))
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     return csv_lines_response(
         filename=f"decision-log-{stamp}.csv", header=exports.HEADER, lines=exports.log_lines(queryset)

@@ -94,6 +94,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "isa_portal.context_processors.service",
             ],
+            "builtins": ["isa_portal.templatetags.isa_display"],
         },
     },
 ]

@@ -18,7 +18,7 @@ initial values), so errors are shown only after they submit the page.
 """
 
 import datetime
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -26,6 +26,8 @@ from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
+
+from isa_portal.web import display_value
 
 
 @dataclass(frozen=True)
@@ -174,16 +176,13 @@ def problems_from(
 def display(field: forms.Field, value) -> str:
     """A stored answer as the person chose it: the option's label, the agency's name, the date."""
     if value in (None, "", []):
-        return "Not given"
+        return display_value(None)
+    # Choices from the database are looked up: the page may offer fewer now than when answered.
     if isinstance(field, forms.ModelMultipleChoiceField):
-        return ", ".join(str(obj) for obj in field.queryset.filter(pk__in=value))
+        return display_value([str(obj) for obj in field.queryset.filter(pk__in=value)])
     if isinstance(field, forms.ModelChoiceField):
         obj = field.queryset.filter(pk=value).first()
         return field.label_from_instance(obj) if obj else "No longer available"
-    if isinstance(field, forms.ChoiceField):
-        labels = {str(key): str(label) for key, label in field.choices}
-        items: Iterable = value if isinstance(value, list) else [value]
-        return ", ".join(labels.get(str(item), str(item)) for item in items)
     if isinstance(field, DateInputField):
-        return f"{datetime.date.fromisoformat(value):%-d %B %Y}"
-    return str(value)
+        value = datetime.date.fromisoformat(value)  # a draft keeps dates as text
+    return display_value(value, choices=getattr(field, "choices", ()))

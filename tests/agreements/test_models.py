@@ -113,3 +113,16 @@ def test_a_version_needs_text_or_a_pdf():
     with pytest.raises(ValidationError) as error:
         version.full_clean()
     assert "text" in error.value.message_dict
+
+
+@pytest.mark.django_db
+def test_an_agencys_scope_is_every_agency_partnership_wide_and_its_own_otherwise(
+    agency, other_agency, practitioner, partnership_ig
+):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert set(Agency.objects.in_scope_of(partnership_ig)) == {agency, other_agency}
+    assert list(Agency.objects.in_scope_of(practitioner)) == [agency]
+    assert list(Agency.objects.in_scope_of(AnonymousUser())) == []
+    assert practitioner.sees_agency(agency.pk) and not practitioner.sees_agency(other_agency.pk)
+    assert partnership_ig.sees_agency(agency.pk) and not practitioner.sees_agency(None)

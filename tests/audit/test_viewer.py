@@ -222,13 +222,13 @@ def test_pages_walk_the_whole_trail_newest_first_and_back(client, partnership_ig
         page = client.get(LIST, params).context["page"]
         pages.append(page)
         seen.extend(entry.pk for entry in page.items)
-        if not page.older:
+        if not page.next_cursor:
             break
-        params = {"older": page.older}
+        params = {"older": page.next_cursor}
     assert seen == expected
-    assert pages[0].newer is None
+    assert pages[0].previous_cursor is None
 
-    back = client.get(LIST, {"newer": pages[2].newer}).context["page"]
+    back = client.get(LIST, {"newer": pages[2].previous_cursor}).context["page"]
     assert [entry.pk for entry in back.items] == [entry.pk for entry in pages[1].items]
 
 
@@ -248,7 +248,7 @@ def test_the_list_costs_the_same_queries_whatever_the_page_size(
     write_entries(2 * size + 1, actor=practitioner)
     write_entries(5, actor=outsider)
     client.force_login(ig_officer)
-    older = client.get(LIST).context["page"].older
+    older = client.get(LIST).context["page"].next_cursor
     # session, user with their agency (header), the page, agencies for the filter (one read);
     # content types are cached; no request transaction (the page only reads). No COUNT,
     # whatever the page size.
@@ -316,3 +316,13 @@ def test_an_entry_page_costs_a_fixed_number_of_queries(
     # session, user with their agency (header), the entry with its joins, the request's savepoint pair
     with django_assert_num_queries(5):
         assert client.get(url).status_code == 200
+
+
+def test_a_yes_or_no_field_reads_yes_or_no(client, partnership_ig, agency, lead):
+    with audit_context(source="tests", actor=lead):
+        agency.is_active = False
+        agency.save()
+    entry = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATE, object_pk=str(agency.pk)).get()
+    client.force_login(partnership_ig)
+    changes = client.get(reverse("audit:entry_detail", args=[entry.pk])).context["changes"]
+    assert changes == [{"field": "Active", "before": "Yes", "after": "No"}]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from consent.selectors import ConsentPosition, consent_position
+from consent.selectors import ConsentFound, consent_position
 from consent.services import consent_withdraw
 from tests.consent.factories import days_ago, make_consent
 from tests.factories import AgencyFactory
@@ -20,14 +20,14 @@ def position(child, recipient, *, purpose="safeguarding", on=None):
 
 
 def test_no_record_is_none(child, health):
-    assert position(child, health) == ConsentPosition(status="none", record=None)
+    assert position(child, health) == ConsentFound(status="none", record=None)
 
 
 @pytest.mark.parametrize("answer", ["given", "refused", "not_sought"])
 def test_a_record_in_force_gives_its_answer(child, practitioner, health, answer):
     record = make_consent(child, practitioner, answer=answer, recipients=[health], on=days_ago(5))
-    assert position(child, health) == ConsentPosition(status=answer, record=record)
-    assert position(child, None) == ConsentPosition(status=answer, record=record)
+    assert position(child, health) == ConsentFound(status=answer, record=record)
+    assert position(child, None) == ConsentFound(status=answer, record=record)
 
 
 def test_a_withdrawal_wins_over_the_consent_it_withdraws(child, practitioner, health):
@@ -39,9 +39,9 @@ def test_a_withdrawal_wins_over_the_consent_it_withdraws(child, practitioner, he
         how_obtained="phone",
         discussion_note="Rang.",
     )
-    assert position(child, health) == ConsentPosition(status="withdrawn", record=withdrawal)
+    assert position(child, health) == ConsentFound(status="withdrawn", record=withdrawal)
     # Before the withdrawal, the consent was in force.
-    assert position(child, health, on=days_ago(5)) == ConsentPosition(status="given", record=given)
+    assert position(child, health, on=days_ago(5)) == ConsentFound(status="given", record=given)
 
 
 def test_the_latest_applicable_record_wins(child, practitioner, health):

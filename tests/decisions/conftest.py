@@ -2,6 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from consent.selectors import ConsentFound
 from decisions import integrations
 from tests.decisions.factories import child_for
 from tests.factories import AgencyFactory
@@ -27,7 +28,7 @@ def consent_found(monkeypatch):
     monkeypatch.setattr(
         integrations,
         "consent_for",
-        lambda **kwargs: integrations.ConsentFound(found.status, found.record),
+        lambda **kwargs: ConsentFound(found.status, found.record),
     )
     return found
 

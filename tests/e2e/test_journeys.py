@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from consent.models import CompetenceAssessment, ConsentRecord
+from consent.selectors import ConsentFound
 from decisions import integrations
 from decisions.models import Decision, Status
 from journeys.models import Draft
@@ -46,9 +47,7 @@ def save_and_continue(page, label="Save and continue"):
 
 
 def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, practitioner, lead, monkeypatch):
-    monkeypatch.setattr(
-        integrations, "consent_for", lambda **kwargs: integrations.ConsentFound("refused", None)
-    )
+    monkeypatch.setattr(integrations, "consent_for", lambda **kwargs: ConsentFound("refused", None))
     police = AgencyFactory(name="Northshire Police", kind="police")
     child = child_for(practitioner, given_name="Amy", family_name="Brook")
 

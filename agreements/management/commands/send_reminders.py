@@ -10,6 +10,7 @@ from django.utils import timezone
 from agreements.models import Agency, Agreement, ReminderKind, ReminderSent
 from agreements.selectors import resignatures_needed, version_in_force
 from audit.commands import AuditedCommand
+from isa_portal.web import long_date
 
 ICO_REMINDER_DAYS = 30
 
@@ -32,11 +33,11 @@ def _review_reminders(today: datetime.date) -> list[Reminder]:
         due = version.next_review_date
         days = (due - today).days
         if days < 0:
-            kind, when = ReminderKind.REVIEW_OVERDUE, f"was due on {due:%-d %B %Y}"
+            kind, when = ReminderKind.REVIEW_OVERDUE, f"was due on {long_date(due)}"
         elif days <= 30:
-            kind, when = ReminderKind.REVIEW_30, f"is due on {due:%-d %B %Y}, within 30 days"
+            kind, when = ReminderKind.REVIEW_30, f"is due on {long_date(due)}, within 30 days"
         elif days <= 90:
-            kind, when = ReminderKind.REVIEW_90, f"is due on {due:%-d %B %Y}, within 90 days"
+            kind, when = ReminderKind.REVIEW_90, f"is due on {long_date(due)}, within 90 days"
         else:
             continue
         reminders.append(
@@ -86,7 +87,7 @@ def _ico_reminders(today: datetime.date) -> list[Reminder]:
                 agency=agency,
                 subject=f"ICO registration of {agency} {'expired' if expires < today else 'expiring'}",
                 body=f"The ICO registration {agency.ico_registration_number} of {agency} {verb} on "
-                f"{expires:%-d %B %Y}. Please renew it and tell the partnership.",
+                f"{long_date(expires)}. Please renew it and tell the partnership.",
             )
         )
     return reminders

@@ -1,0 +1,80 @@
+"""What every page does the same way: read a posted form, show a service's refusal on it, and
+write a stored value or a date as a person reads it.
+
+Templates write a date with the ``long_date`` filter (``isa_portal.templatetags.isa_display``,
+loaded in every template), Python with ``long_date()``: the same words either way.
+"""
+
+import datetime
+from collections.abc import Callable
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, QueryDict
+from django.utils import dateformat, timezone
+
+# GOV.UK style: "5 March 2026", no leading zero, the month in full (Django's date format letters).
+LONG_DATE = "j F Y"
+NOT_GIVEN = "Not given"
+NOT_ANSWERED = "Not answered"
+
+
+def posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted answers on a POST (even none at all, so an empty form is checked and its
+    errors shown), else None for an unbound form. ``request.POST or None`` would take an empty
+    POST for a first visit."""
+    return request.POST if request.method == "POST" else None
+
+
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's refusal beside the answer it is about, or above the form when it is
+    about none of the form's questions."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def save_if_valid[T](request: HttpRequest, form: BaseForm, save: Callable[[], T]) -> T | None:
+    """On a POST of a valid form, run ``save`` (the service call) and return what it returns.
+    None while there is something to put right: nothing posted yet, an answer the form refuses,
+    or a refusal from the service, which is shown on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save()
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+
+
+def long_date(value: datetime.date) -> str:
+    """A date (or a date and time, on the local calendar) as "5 March 2026"."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, LONG_DATE)
+
+
+def display_value(value, *, choices=(), empty: str = NOT_GIVEN, joiner: str = ", ") -> str:
+    """A stored value as a person reads it: a choice by its label, a list of them joined, Yes or
+    No, a date written out, and ``empty`` where there is nothing."""
+    if value is None or value == "" or (isinstance(value, list | tuple) and not value):
+        return empty
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.date):
+        return long_date(value)
+    labels = {str(key): str(label) for key, label in choices}
+    if isinstance(value, list | tuple):
+        return joiner.join(labels.get(str(item), str(item)) for item in value)
+    return labels.get(str(value), str(value))
+
+
+def field_display(obj: models.Model, name: str) -> str:
+    """A record's field as ``display_value`` writes it, by the field's own choices. A yes-or-no
+    question left blank is "Not answered"."""
+    field = obj._meta.get_field(name)
+    empty = NOT_ANSWERED if field.get_internal_type() == "BooleanField" else NOT_GIVEN
+    return display_value(getattr(obj, name), choices=field.flatchoices, empty=empty)
