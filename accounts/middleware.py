@@ -5,12 +5,13 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
+
+from accounts.services import user_sign_out
 
 LAST_SEEN_KEY = "last_seen"
 SIGNED_IN_AT_KEY = "signed_in_at"
@@ -34,7 +35,7 @@ class SessionLimitsMiddleware:
             # A session without a sign-in time was not started by our sign-in: treat it as expired.
             signed_in_at = request.session.get(SIGNED_IN_AT_KEY, 0)
             if now - signed_in_at > settings.SESSION_ABSOLUTE_LIMIT:
-                logout(request)
+                user_sign_out(request=request)
                 messages.info(
                     request,
                     f"You were signed out because you signed in more than "
@@ -42,7 +43,7 @@ class SessionLimitsMiddleware:
                 )
                 return redirect(f"{reverse('accounts:login')}?timed_out=1")
             if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
-                logout(request)
+                user_sign_out(request=request)
                 messages.info(
                     request,
                     "You were signed out because you had not done anything for "

@@ -1,8 +1,8 @@
 """Writes about people: invitations, role changes, deactivation, sessions, second factors, lockouts.
 
-Each function validates, saves inside one transaction (so the audit entries
-written by django-auditlog and ``audit.services`` land with it or not at all)
-and returns what it changed.
+Each function validates, saves inside one transaction with its named audit event
+(``audit.services.record_event``; django-auditlog adds the field changes), so they land
+together or not at all, and returns what it changed.
 """
 
 import secrets
@@ -10,15 +10,19 @@ from binascii import unhexlify
 
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import logout
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp import match_token
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -26,7 +30,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Role, User, UserSession
 from agreements.models import Agency
 from audit.models import Event
-from audit.services import record_event
+from audit.services import changed_fields, record_event
 from isa_portal.concurrency import claim_version
 
 WIDE_ROLES = {Role.IG_OFFICER, Role.ADMIN}
@@ -84,6 +88,12 @@ def user_invite(
         user.set_unusable_password()
         user.full_clean()
         user.save()
+        record_event(
+            Event.ACCESS_GRANTED,
+            user,
+            actor=by,
+            detail={"role": role, "agency": user.agency_id, "partnership_wide": partnership_wide},
+        )
         context = {
             "user": user,
             "invited_by": by,
@@ -101,6 +111,7 @@ def user_invite(
 
 
 EDITABLE_FIELDS = ("full_name", "job_title", "agency", "role", "partnership_wide")
+ACCESS_FIELDS = ("agency", "role", "partnership_wide")
 
 
 def user_update(*, user: User, expected_version: int, by: User, **changes) -> User:
@@ -111,12 +122,25 @@ def user_update(*, user: User, expected_version: int, by: User, **changes) -> Us
     if user.pk == by.pk and changes.get("role", user.role) != user.role:
         raise ValidationError({"role": "You cannot change your own role; ask another administrator"})
     with transaction.atomic():
-        claim_version(user, expected=expected_version)
+        before = claim_version(user, expected=expected_version)
         for name, value in changes.items():
             setattr(user, name, value)
         _check_assignment(agency=user.agency, role=user.role, partnership_wide=user.partnership_wide, by=by)
         user.full_clean(exclude=["password"])
         user.save()
+        changed = changed_fields(before, user)
+        # What someone may see and do is the change that matters: it has an event of its own.
+        access = {
+            name: [before.serializable_value(name), user.serializable_value(name)]
+            for name in ACCESS_FIELDS
+            if name in changed
+        }
+        record_event(
+            Event.ROLE_CHANGED if access else Event.USER_CHANGED,
+            user,
+            actor=by,
+            detail={"fields": changed, **access},
+        )
     return user
 
 
@@ -127,7 +151,8 @@ def user_deactivate(*, user: User, by: User) -> User:
     with transaction.atomic():
         user.is_active = False
         user.save()
-        sessions_end_all(user=user, by=by)
+        ended = sessions_end_all(user=user, by=by)
+        record_event(Event.ACCESS_REVOKED, user, actor=by, detail={"sessions_ended": ended})
     return user
 
 
@@ -135,14 +160,38 @@ def user_reactivate(*, user: User, by: User) -> User:
     with transaction.atomic():
         user.is_active = True
         user.save()
+        record_event(Event.ACCESS_RESTORED, user, actor=by)
     return user
+
+
+def user_password_reset(*, user: User, password: str) -> User:
+    """A new password chosen from an emailed link: saved, audited, and every session ended."""
+    with transaction.atomic():
+        user.set_password(password)
+        user.save()
+        ended = sessions_end_all(user=user, by=user)
+        record_event(Event.PASSWORD_RESET, user, actor=user, detail={"sessions_ended": ended})
+    return user
+
+
+def user_sign_out(*, request: HttpRequest) -> None:
+    """Sign out: the session's record goes, and the sign-out is audited, in one transaction."""
+    with transaction.atomic():
+        logout(request)
 
 
 def session_end(*, tracked: UserSession, by: User) -> None:
     """End one session on the server: its key stops working at once."""
     with transaction.atomic():
         SessionStore(session_key=tracked.session_key).delete()
+        signed_in_at = tracked.signed_in_at
         tracked.delete()
+        record_event(
+            Event.SESSION_ENDED,
+            tracked.user,
+            actor=by,
+            detail={"signed_in_at": signed_in_at.isoformat(), "by_its_owner": by.pk == tracked.user_id},
+        )
 
 
 def sessions_end_all(*, user: User, by: User, keep: str | None = None) -> int:
@@ -167,8 +216,9 @@ def totp_matches(key_hex: str, token: str) -> bool:
 def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple[TOTPDevice, list[str]]:
     """Save the authenticator app the person has just proved they set up, and make backup codes.
 
-    Refused when the person already has a confirmed app: a password alone must
-    never be enough to add a second factor to someone's account.
+    The code that proves it is their second factor: this completes their sign-in too. Refused
+    when the person already has a confirmed app: a password alone must never be enough to add
+    a second factor to someone's account.
     """
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError("You have already set up an authenticator app")
@@ -177,8 +227,31 @@ def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple
     with transaction.atomic():
         device = TOTPDevice(user=user, name="Authenticator app", key=key_hex, confirmed=True)
         device.save()
+        record_event(Event.TWO_FACTOR_SET_UP, user, actor=by, detail={"device": device.name})
         codes = backup_codes_generate(user=user, by=by)
+        record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
     return device, codes
+
+
+def second_factor_check(*, user: User, code: str, failures: int) -> Device | None:
+    """The device ``code`` came from (a backup code is used up), or None; either way audited.
+
+    ``failures`` is how many wrong codes this session will have given if this one is wrong too.
+    Using up a code (or counting a wrong one against the device) and its audit entry are one
+    transaction.
+    """
+    with transaction.atomic():
+        device = match_token(user, code)
+        if device is not None:
+            record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": device.name})
+        else:
+            record_event(
+                Event.SIGN_IN_FAILED,
+                user,
+                actor=user,
+                detail={"second_factor": "wrong code", "failures": failures},
+            )
+    return device
 
 
 def backup_codes_generate(*, user: User, by: User) -> list[str]:
@@ -192,6 +265,7 @@ def backup_codes_generate(*, user: User, by: User) -> list[str]:
         codes = [_backup_code() for _ in range(settings.OTP_BACKUP_CODES)]
         for code in codes:
             StaticToken(device=device, token=code).save()
+        record_event(Event.BACKUP_CODES_ISSUED, user, actor=by, detail={"codes": len(codes)})
     return codes
 
 
@@ -207,6 +281,7 @@ def lockout_lift(*, attempt: AccessAttempt, by: User) -> None:
         record_event(
             Event.LOCKOUT,
             model=User,
+            actor=by,
             label=f"lifted for {attempt.username}",
             detail={"lifted": True, "username": attempt.username, "ip_address": attempt.ip_address},
         )

@@ -8,11 +8,11 @@ import segno
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
-from django_otp import match_token, user_has_device
+from django_otp import user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
@@ -43,7 +43,6 @@ from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
-from audit.services import record_event
 from consent.selectors import recent_children
 from isa_portal.concurrency import EditConflict
 from isa_portal.web import add_service_errors, posted, save_if_valid
@@ -54,9 +53,21 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
 
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Django checks the password and signs in inside this call, and what that writes goes
+        # through its signals (a failure's count and a lockout by django-axes, the session's
+        # record, their audit entries): the one view whose writes are not a service's call, so
+        # it opens their transaction itself.
+        with transaction.atomic():
+            return super().post(request, *args, **kwargs)
+
 
 class SignOutView(auth_views.LogoutView):
     """Sign out is POST only (Django refuses GET), so a link cannot sign anyone out."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        services.user_sign_out(request=request)
+        return redirect(self.get_success_url())
 
 
 class ResetRequestView(auth_views.PasswordResetView):
@@ -80,10 +91,9 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        record_event(Event.PASSWORD_RESET, self.user, actor=self.user)
-        services.sessions_end_all(user=self.user, by=self.user)
-        return response
+        services.user_password_reset(user=self.user, password=form.cleaned_data["new_password1"])
+        del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
+        return redirect(self.get_success_url())
 
 
 class ResetCompleteView(auth_views.PasswordResetCompleteView):
@@ -163,25 +173,18 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:two_factor_setup")
     form = SecondFactorForm(posted(request))
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["code"])
+        failures = request.session.get(FAILURES_SESSION, 0) + 1
+        device = services.second_factor_check(user=user, code=form.cleaned_data["code"], failures=failures)
         if device is not None:
             otp_login(request, device)
             request.session.pop(FAILURES_SESSION, None)
-            record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": device.name})
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
                 messages.info(request, f"You used a backup code. You have {left} left.")
             return redirect(_next_url(request))
-        failures = request.session.get(FAILURES_SESSION, 0) + 1
         request.session[FAILURES_SESSION] = failures
-        record_event(
-            Event.SIGN_IN_FAILED,
-            user,
-            actor=user,
-            detail={"second_factor": "wrong code", "failures": failures},
-        )
         if failures >= settings.OTP_MAX_FAILURES:
-            logout(request)
+            services.user_sign_out(request=request)
             messages.info(request, "You entered a wrong code too many times. Sign in again to carry on.")
             return redirect("accounts:login")
         form.add_error("code", "Enter the code your authenticator app shows now, or an unused backup code")
@@ -215,7 +218,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         device, codes = enrolled
         request.session.pop(SETUP_KEY_SESSION, None)
         otp_login(request, device)
-        record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
         request.session[NEW_CODES_SESSION] = codes
         return redirect("accounts:backup_codes")
     device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")

@@ -1,9 +1,9 @@
 """Writes about agencies, agreements, signatures and incidents.
 
-Each function validates, saves in one transaction (django-auditlog writes the
-change entries, stamped with the actor from the audit context) and returns the
-record. A rule that is broken raises ``ValidationError`` naming the field, so a
-form can show it beside the answer; nothing is saved.
+Each function validates, saves in one transaction with its named audit event
+(``audit.services.record_event``; django-auditlog adds each row's field changes) and
+returns the record. A rule that is broken raises ``ValidationError`` naming the field,
+so a form can show it beside the answer; nothing is saved.
 """
 
 import calendar
@@ -27,6 +27,8 @@ from agreements.models import (
     SignatureState,
 )
 from agreements.selectors import version_in_force
+from audit.models import Event
+from audit.services import changed_fields, record_event
 from isa_portal.concurrency import claim_version
 from isa_portal.web import long_date
 
@@ -35,15 +37,17 @@ from isa_portal.web import long_date
 def agency_create(*, agency: Agency, by) -> Agency:
     agency.full_clean()
     agency.save()
+    record_event(Event.AGENCY_ADDED, agency, actor=by, detail={"kind": agency.kind})
     return agency
 
 
 @transaction.atomic
 def agency_update(*, agency: Agency, lock_version: int, by) -> Agency:
     """Save the changes made to ``agency``; ``EditConflict`` if someone else saved first."""
-    claim_version(agency, expected=lock_version)
+    before = claim_version(agency, expected=lock_version)
     agency.full_clean()
     agency.save()
+    record_event(Event.AGENCY_CHANGED, agency, actor=by, detail={"fields": changed_fields(before, agency)})
     return agency
 
 
@@ -78,6 +82,16 @@ def representative_appoint(
     )
     representative.full_clean()
     representative.save()
+    record_event(
+        Event.REPRESENTATIVE_NAMED,
+        representative,
+        actor=by,
+        detail={
+            "agency": agency.pk,
+            "started_on": started_on.isoformat(),
+            "follows": current.pk if current is not None else None,
+        },
+    )
     return representative
 
 
@@ -96,19 +110,33 @@ def _sync_purposes(agreement: Agreement, purposes: Iterable[str]) -> None:
 def agreement_create(*, agreement: Agreement, purposes: Iterable[str], by) -> Agreement:
     if agreement.status != AgreementStatus.DRAFT:
         raise ValidationError({"status": "A new agreement starts as a draft"})
+    purposes = sorted(set(purposes))
     agreement.full_clean()
     agreement.save()
     _sync_purposes(agreement, purposes)
+    record_event(
+        Event.AGREEMENT_ADDED,
+        agreement,
+        actor=by,
+        detail={"tier": agreement.tier, "purposes": purposes},
+    )
     return agreement
 
 
 @transaction.atomic
 def agreement_update(*, agreement: Agreement, purposes: Iterable[str], lock_version: int, by) -> Agreement:
     """Save the changes made to ``agreement``; ``EditConflict`` if someone else saved first."""
-    claim_version(agreement, expected=lock_version)
+    before = claim_version(agreement, expected=lock_version)
+    purposes = sorted(set(purposes))
     agreement.full_clean()
     agreement.save()
     _sync_purposes(agreement, purposes)
+    record_event(
+        Event.AGREEMENT_CHANGED,
+        agreement,
+        actor=by,
+        detail={"fields": changed_fields(before, agreement), "purposes": purposes},
+    )
     return agreement
 
 
@@ -138,6 +166,7 @@ def agreement_change_status(
             )
     agreement.status = status
     agreement.save()
+    record_event(Event.AGREEMENT_STATUS, agreement, actor=by, detail={"from": current, "to": status})
     return agreement
 
 
@@ -167,6 +196,7 @@ def version_create(*, version: AgreementVersion, by) -> AgreementVersion:
     _default_review_date(version)
     version.full_clean()
     version.save()
+    record_event(Event.VERSION_ADDED, version, actor=by, detail=_version_detail(version))
     return version
 
 
@@ -175,7 +205,17 @@ def version_update(*, version: AgreementVersion, by) -> AgreementVersion:
     _default_review_date(version)
     version.full_clean()
     version.save()
+    record_event(Event.VERSION_CHANGED, version, actor=by, detail=_version_detail(version))
     return version
+
+
+def _version_detail(version: AgreementVersion) -> dict:
+    return {
+        "agreement": version.agreement_id,
+        "number": version.number,
+        "signed_off_on": version.signed_off_on.isoformat() if version.signed_off_on else None,
+        "next_review_date": version.next_review_date.isoformat() if version.next_review_date else None,
+    }
 
 
 @transaction.atomic
@@ -255,6 +295,17 @@ def signature_record(
     )
     signature.full_clean()
     signature.save()
+    record_event(
+        Event.SIGNATURE_RECORDED,
+        signature,
+        actor=by,
+        detail={
+            "agreement": agreement.pk,
+            "version": version.number,
+            "agency": agency.pk,
+            "replaces": live.pk if live is not None else None,
+        },
+    )
     return signature
 
 
@@ -278,6 +329,12 @@ def signature_withdraw(*, signature: Signature, withdrawn_on: datetime.date, rea
     signature.withdrawn_on = withdrawn_on
     signature.withdrawal_reason = reason.strip()
     signature.save()
+    record_event(
+        Event.SIGNATURE_WITHDRAWN,
+        signature,
+        actor=by,
+        detail={"agreement": signature.agreement_id, "withdrawn_on": withdrawn_on.isoformat()},
+    )
     return signature
 
 
@@ -286,13 +343,22 @@ def incident_create(*, incident: Incident, by) -> Incident:
     incident.recorded_by = by
     incident.full_clean()
     incident.save()
+    record_event(
+        Event.INCIDENT_RECORDED, incident, actor=by, detail={"kind": incident.kind, "status": incident.status}
+    )
     return incident
 
 
 @transaction.atomic
 def incident_update(*, incident: Incident, lock_version: int, by) -> Incident:
     """Save the changes made to ``incident``; ``EditConflict`` if someone else saved first."""
-    claim_version(incident, expected=lock_version)
+    before = claim_version(incident, expected=lock_version)
     incident.full_clean()
     incident.save()
+    record_event(
+        Event.INCIDENT_CHANGED,
+        incident,
+        actor=by,
+        detail={"fields": changed_fields(before, incident), "status": incident.status},
+    )
     return incident

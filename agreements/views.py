@@ -44,7 +44,6 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
-from isa_portal.transactions import reads_only
 from isa_portal.web import field_display, posted, save_if_valid
 
 REGISTER_PAGE_SIZE = 50
@@ -446,10 +445,11 @@ def version_document(request: HttpRequest, pk: int) -> FileResponse:
         handle = version.document.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    record_event(Event.DOWNLOAD, version, detail={"filename": version.download_filename()})
-    return FileResponse(
+    response = FileResponse(
         handle, as_attachment=True, filename=version.download_filename(), content_type="application/pdf"
     )
+    record_event(Event.DOWNLOAD, version, detail={"filename": version.download_filename()})
+    return response
 
 
 # Signatures
@@ -564,7 +564,6 @@ def _register_cells(row: selectors.RegisterRow) -> list:
 
 
 @require(Perm.VIEW_AGREEMENTS)
-@reads_only
 @require_safe
 def signatory_register(request: HttpRequest) -> HttpResponse:
     filters = RegisterFilterForm(request.GET or None)
@@ -589,6 +588,18 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         stamp = timezone.localdate().isoformat()
+        cells = (_register_cells(row) for row in rows)
+        if export == "csv":
+            response = csv_response(
+                filename=f"signatory-register-{stamp}.csv", header=REGISTER_HEADER, rows=cells
+            )
+        else:
+            response = xlsx_response(
+                filename=f"signatory-register-{stamp}.xlsx",
+                sheet_title="Signatory register",
+                header=REGISTER_HEADER,
+                rows=cells,
+            )
         record_export(
             Signature,
             label=f"Signatory register ({export.upper()})",
@@ -597,17 +608,7 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
             # The filters as understood, never the raw query string (it may hold anything).
             filters={k: str(getattr(v, "pk", v)) for k, v in applied.items() if v},
         )
-        cells = (_register_cells(row) for row in rows)
-        if export == "csv":
-            return csv_response(
-                filename=f"signatory-register-{stamp}.csv", header=REGISTER_HEADER, rows=cells
-            )
-        return xlsx_response(
-            filename=f"signatory-register-{stamp}.xlsx",
-            sheet_title="Signatory register",
-            header=REGISTER_HEADER,
-            rows=cells,
-        )
+        return response
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
@@ -645,12 +646,13 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(
         Incident.objects.select_related("agency", "agreement", "recorded_by"), request.user, pk=pk
     )
-    record_view(incident)
-    return render(
+    response = render(
         request,
         "agreements/incident_detail.html",
         {"incident": incident, "can_manage": request.user.can(Perm.MANAGE_INCIDENTS)},
     )
+    record_view(incident)
+    return response
 
 
 @require(Perm.MANAGE_INCIDENTS)

@@ -1,13 +1,24 @@
-"""Writing audit entries that django-auditlog does not: views, exports, sign-ins, refusals."""
+"""Writing the audit entries that django-auditlog does not: named events, views, exports, sign-ins.
+
+Every service that changes a record writes the event in the product's words, zulip-style, in
+its own transaction and naming who did it::
+
+    with transaction.atomic():
+        ...the change...
+        record_event(Event.DECISION_ENDORSED, decision, actor=by, detail={...})
+
+django-auditlog writes, beside it, an entry per record with each field's before and after.
+"""
 
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 from django.http import HttpRequest
 
-from audit.models import AuditEntry, Event, audit_agency_id
+from audit.context import current
+from audit.models import DOMAIN_EVENTS, AuditEntry, Event, audit_agency_id
 
 
 def record_event(
@@ -23,9 +34,24 @@ def record_event(
 ) -> AuditEntry:
     """Write one entry about ``obj`` (or, with no object, about ``model``, e.g. a list or export).
 
-    Actor, address and source come from the current audit context unless given. The entry's
-    agency is the object's; with no object, ``agency_id`` may say whose business it was.
+    A domain event (``audit.models.DOMAIN_EVENTS``) is written inside the transaction of the
+    change it records, so the two commit together or not at all, and names who did it: whoever the
+    audit context says is acting (the signed-in user, a command), as on auditlog's entries for the
+    same change, or else the ``actor`` given (a service's ``by``). Other entries take the actor,
+    address and source from the current audit context unless given.
+    The entry's agency is the object's; with no object, ``agency_id`` may say whose business it was.
     """
+    if event in DOMAIN_EVENTS:
+        if _context_names_the_actor():
+            # Stamped from the context, as auditlog's field changes of the same write are: the
+            # signed-in user, or the command that is running. ``by`` names them where none is.
+            actor = None
+        elif actor is None:
+            raise ValueError(f"A {event} entry names who did it: actor=by, or a command's audit context.")
+        if not transaction.get_connection().in_atomic_block:
+            raise transaction.TransactionManagementError(
+                f"Write the {event} entry inside the transaction.atomic() of the change it records."
+            )
     if obj is not None:
         model = obj._meta.model  # not type(obj): request.user is a lazy proxy
     if model is None:
@@ -45,10 +71,25 @@ def record_event(
     return entry
 
 
+def _context_names_the_actor() -> bool:
+    """Whether the audit context says who is acting: a signed-in person, or a command (``AuditedCommand``)."""
+    context = current()
+    return context is not None and (context.current_actor() is not None or bool(context.actor_label))
+
+
+def changed_fields(before: models.Model, after: models.Model) -> list[str]:
+    """The fields whose value differs between two copies of a record, for an event's detail (the
+    values themselves are in auditlog's entry beside it). The edit counter is not a change."""
+    return [
+        field.name
+        for field in after._meta.concrete_fields
+        if field.name != "lock_version" and field.value_from_object(before) != field.value_from_object(after)
+    ]
+
+
 def record_view(obj: models.Model, **detail: Any) -> AuditEntry:
     """A record was shown. Call it after rendering the page (``response = render(...)``, then
-    ``record_view(obj)``, then ``return response``): an entry takes the hash chain's lock until the
-    request's transaction commits, so the later it is written, the shorter other writers wait."""
+    ``record_view(obj)``, then ``return response``): a page that fails to render was not shown."""
     return record_event(Event.VIEW, obj, detail=detail or None)
 
 

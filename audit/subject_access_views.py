@@ -23,20 +23,21 @@ MAX_RESULTS = 50
 def subject_access_search(request: HttpRequest) -> HttpResponse:
     searching = any(request.GET.get(key) for key in SEARCH_FIELDS)
     form = ChildSearchForm(request.GET if searching else None)
-    children = []
-    if searching and form.is_valid():
-        children = list(child_search(user=request.user, **form.cleaned_data)[:MAX_RESULTS])
+    found = searching and form.is_valid()
+    children = list(child_search(user=request.user, **form.cleaned_data)[:MAX_RESULTS]) if found else []
+    response = render(
+        request,
+        "audit/subject_access_search.html",
+        {"form": form, "children": children, "searching": searching, "max_results": MAX_RESULTS},
+    )
+    if found:
         record_event(
             Event.LIST,
             model=Child,
             label="Searched children for subject access",
             detail={"searched_by": sorted(key for key in SEARCH_FIELDS if request.GET.get(key))},
         )
-    return render(
-        request,
-        "audit/subject_access_search.html",
-        {"form": form, "children": children, "searching": searching, "max_results": MAX_RESULTS},
-    )
+    return response
 
 
 @require(Perm.EXPORT_SUBJECT_ACCESS)

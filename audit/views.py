@@ -18,7 +18,6 @@ from audit.models import AuditEntry
 from audit.services import record_export
 from isa_portal.exports import csv_response
 from isa_portal.pagination import keyset_page
-from isa_portal.transactions import reads_only
 from isa_portal.web import display_value
 
 PAGE_SIZE = 50
@@ -53,7 +52,6 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
 
 
 @require(Perm.VIEW_AUDIT)
-@reads_only
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)

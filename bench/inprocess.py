@@ -24,8 +24,7 @@ def audited_write_ms(*, decision: Decision, by, count: int, warm_up: int = 10) -
     """Median time of the product's addendum service: the row lock, the addendum, its audit entry.
 
     Each runs in a transaction rolled back afterwards, so the data set is unchanged. That
-    leaves out the COMMIT (one WAL flush), as the service's own ``atomic`` does inside a
-    request, where ATOMIC_REQUESTS commits once at the end.
+    leaves out the COMMIT (one WAL flush) that the service's own ``atomic`` makes in a request.
     """
     timings = []
     with audit_context(source="web", actor=by, remote_addr="127.0.0.1"):

@@ -16,10 +16,9 @@ def count_queries(get_response: Callable[[HttpRequest], HttpResponse]):
     """Answer ``X-Bench-Queries`` (and their time) when a request asks; timed requests do not ask.
 
     Counted as ``django_assert_num_queries`` counts, so the figure compares with the
-    pinned counts in the tests: every statement, and the request's transaction
-    (ATOMIC_REQUESTS) as two, BEGIN and COMMIT, where the tests see a savepoint and
-    its release. (With no query at all, as on the floor, Django still logs the pair
-    but psycopg2 sends neither.)
+    pinned counts in the tests: every statement. Pages run without a request-wide
+    transaction (isa_portal/transactions.py), so a page that only reads has no BEGIN
+    and COMMIT; a write counts its service's.
     """
 
     def middleware(request: HttpRequest) -> HttpResponse:

@@ -5,25 +5,13 @@ reads them back and calls the service, which has the last word.
 """
 
 import datetime
-from collections.abc import Callable
-from dataclasses import dataclass
-
-from django.db import models
 
 from agreements.models import Agency
 from consent import forms
 from consent.competence import Matter, criteria_for
 from consent.models import Child, CompetenceAssessment, ConsentAsked, ConsentRecord
 from consent.services import assessment_record, consent_record
-from journeys.engine import Journey, Step
-
-
-@dataclass(frozen=True)
-class RecordJourney(Journey[dict]):
-    """A journey whose record is written when it ends, from its draft's answers."""
-
-    complete: Callable[..., models.Model]
-    confirmation_url_name: str
+from journeys.engine import RecordJourney, Step
 
 
 def _date(value: str | None) -> datetime.date | None:

@@ -1,4 +1,4 @@
-"""Writes about children, consent and competence. Each runs in one transaction with its audit entries.
+"""Writes about children, consent and competence. Each runs in one transaction with its named audit event.
 
 Every service that writes a record about a child links the author's agency to
 the child (``child_agency_link``), which is what lets that agency see the child.
@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from audit.models import Event
+from audit.services import record_event
 from consent.models import (
     Child,
     ChildAgency,
@@ -67,6 +69,7 @@ def child_create(
         raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
     child.save()
     child_agency_link(child=child, agency=by.agency, local_reference=local_reference.strip())
+    record_event(Event.CHILD_ADDED, child, actor=by, detail={"nhs_number_given": bool(child.nhs_number)})
     return child
 
 
@@ -104,6 +107,17 @@ def assessment_record(
     assessment.full_clean()
     assessment.save()
     child_agency_link(child=child, agency=by.agency)
+    record_event(
+        Event.ASSESSMENT_RECORDED,
+        assessment,
+        actor=by,
+        detail={
+            "child": child.pk,
+            "matter": assessment.matter,
+            "outcome": assessment.outcome,
+            "age_at_assessment": assessment.age_at_assessment,
+        },
+    )
     return assessment
 
 
@@ -216,4 +230,17 @@ def _save_consent(record: ConsentRecord, *, recipients: list, by) -> ConsentReco
     record.save()
     record.recipients.set(recipients)
     child_agency_link(child=record.child, agency=by.agency)
+    record_event(
+        Event.CONSENT_WITHDRAWN if record.withdraws_id else Event.CONSENT_RECORDED,
+        record,
+        actor=by,
+        detail={
+            "child": record.child_id,
+            "answer": record.answer,
+            "matter": record.matter,
+            "purpose": record.purpose,
+            "recipients": sorted(agency.pk for agency in recipients),
+            "withdraws": record.withdraws_id,
+        },
+    )
     return record

@@ -23,16 +23,15 @@ from audit.models import Event
 from audit.services import record_event, record_view
 from consent.chronology import entries_for
 from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
-from consent.journeys import JOURNEYS, RecordJourney
+from consent.journeys import JOURNEYS
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
 from consent.services import child_create, consent_withdraw
 from isa_portal.pdf import render_pdf
-from isa_portal.transactions import reads_only
 from isa_portal.web import add_service_errors, posted, save_if_valid
-from journeys.engine import Problem, Section, Step, problems_from, rows_from_forms
+from journeys.engine import Problem, RecordJourney, Section, Step, problems_from, rows_from_forms
 from journeys.models import Draft
-from journeys.services import draft_discard, draft_save
+from journeys.services import draft_discard, draft_save, journey_complete
 
 CHILDREN_PER_PAGE = 25
 
@@ -82,17 +81,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(_with_reference(children, request.user), CHILDREN_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    record_event(
-        Event.LIST,
-        model=Child,
-        label="Searched children" if searching else "Listed children",
-        detail={"searched_by": sorted(key for key, value in request.GET.items() if value and key != "page")}
-        if searching
-        else None,
-    )
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    response = render(
         request,
         "consent/child_list.html",
         {
@@ -103,6 +94,15 @@ def child_list(request: HttpRequest) -> HttpResponse:
             "can_record": request.user.can(Perm.RECORD_CONSENT),
         },
     )
+    record_event(
+        Event.LIST,
+        model=Child,
+        label="Searched children" if searching else "Listed children",
+        detail={"searched_by": sorted(key for key, value in request.GET.items() if value and key != "page")}
+        if searching
+        else None,
+    )
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
@@ -169,7 +169,6 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
-@reads_only
 @require_safe
 def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # When the user last saved each unfinished journey about this child, in the child's own query.
@@ -184,33 +183,35 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    record_view(child, page="child and chronology")
     context = _child_context(request, child)
     context["drafts"] = [
         (saved, journey, reverse(f"consent:{name}_start", kwargs={"pk": child.pk}))
         for name, journey in JOURNEYS.items()
         if (saved := getattr(child, f"{name}_draft_saved")) is not None
     ]
-    return render(request, "consent/child_detail.html", context)
+    response = render(request, "consent/child_detail.html", context)
+    record_view(child, page="child and chronology")
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_print(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_or_404(_children(request), request.user, pk=pk)
+    response = render(request, "consent/chronology_print.html", _child_context(request, child))
     record_event(Event.PRINT, child, label=f"Chronology of {child}")
-    return render(request, "consent/chronology_print.html", _child_context(request, child))
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def chronology_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_or_404(_children(request), request.user, pk=pk)
-    record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     context = _child_context(request, child)
     context["printed_by"] = request.user
     context["printed_at"] = timezone.localtime()
     pdf = render_pdf("consent/chronology_pdf.html", context, request=request)
+    record_event(Event.DOWNLOAD, child, label=f"Chronology of {child} (PDF)")
     response = HttpResponse(pdf, content_type="application/pdf")
     # The file name is ours, never the child's name: downloads folders are not private.
     response["Content-Disposition"] = f'attachment; filename="chronology-{child.pk}.pdf"'
@@ -226,8 +227,9 @@ def assessment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     assessment = get_visible_or_404(
         CompetenceAssessment.objects.select_related("child", "agency", "assessor"), request.user, pk=pk
     )
+    response = render(request, "consent/assessment_detail.html", {"assessment": assessment})
     record_view(assessment)
-    return render(request, "consent/assessment_detail.html", {"assessment": assessment})
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
@@ -238,9 +240,8 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    record_view(consent)
     withdrawal = ConsentRecord.objects.filter(withdraws=consent).select_related("recorded_by").first()
-    return render(
+    response = render(
         request,
         "consent/consent_detail.html",
         {
@@ -250,6 +251,8 @@ def consent_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_withdraw": request.user.can(Perm.RECORD_CONSENT) and consent_is_withdrawable(consent),
         },
     )
+    record_view(consent)
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
@@ -415,12 +418,11 @@ def journey_check(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
     problems: list[Problem] = []
     if request.method == "POST":
         try:
-            record = flow.complete(child=child, user=request.user, values=values)
+            record = journey_complete(journey=flow, child=child, by=request.user, values=values)
         except ValidationError as error:
             problems = problems_from(error, forms, lambda step: _step_url(flow, child, step))
         else:
             next_url = safe_next(request, draft.next_url)
-            draft_discard(user=request.user, child=child, journey=flow.name)
             confirmation = reverse(flow.confirmation_url_name, kwargs={"pk": record.pk})
             return redirect(_with_query(confirmation, next=next_url))
     rows = rows_from_forms(forms, values, lambda step: _step_url(flow, child, step))

@@ -10,5 +10,3 @@ class DecisionsConfig(AppConfig):
         from decisions.selectors import chronology_entries
 
         register_source(chronology_entries)
-
-        from decisions import reports  # noqa: F401  (registers the decision figures on /reports/)

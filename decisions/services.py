@@ -1,7 +1,10 @@
-"""Every write to the decision log. Each runs in one transaction, with its audit entries.
+"""Every write to the decision log. Each runs in one transaction with its named audit event.
 
 Who may do what is checked here as well as in the views, so a management command
-or a seeder cannot go around the rules either.
+or a seeder cannot go around the rules either. Each step of a decision's life writes its
+event (``Event.DECISION_SUBMITTED``, ``DECISION_ENDORSED``...) through
+``audit.services.record_event``, in the transaction of the change; django-auditlog adds
+each row's field changes beside it.
 """
 
 import uuid
@@ -13,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from audit.models import Event
+from audit.services import record_event
 from consent.services import child_agency_link
 from decisions import integrations, notifications, rules
 from decisions.journeys import DECISION, fields_of
@@ -27,7 +32,7 @@ from decisions.models import (
     ReviewAction,
     Status,
 )
-from reports import rollups
+from decisions.signals import decision_submitted
 
 
 class AlreadySubmitted(DecisionLocked):
@@ -90,6 +95,12 @@ def decision_start(
     _snapshot(decision, by)
     decision.save()
     child_agency_link(child=child, agency=by.agency)
+    record_event(
+        Event.DECISION_STARTED,
+        decision,
+        actor=by,
+        detail={"child": child.pk, "reconsiders": reconsiders.reference if reconsiders else None},
+    )
     return decision
 
 
@@ -182,8 +193,18 @@ def decision_submit(*, decision: Decision, by) -> Decision:
         decision.submitted_at = now
         decision.updated = now
         decision.save()
-        # The report figures' counts, in this transaction: they commit with the decision or not at all.
-        rollups.count_submitted(decision)
+        record_event(
+            Event.DECISION_SUBMITTED,
+            decision,
+            actor=by,
+            detail={
+                "reference": decision.reference,
+                "outcome": decision.outcome,
+                "proposed_outcome": decision.proposed_outcome,
+                "consent_position": decision.consent_position,
+            },
+        )
+        decision_submitted.send(sender=Decision, decision=decision)
         notifications.after_commit(notifications.review_awaited, decision)
     return decision
 
@@ -208,11 +229,12 @@ def _clear_unused_answers(decision: Decision) -> None:
             setattr(decision, model_field.attname, model_field.get_default())
 
 
+# Each review action: the states it may start from, the state it leads to, and its audit event.
 TRANSITIONS = {
-    ReviewAction.ENDORSE: ({Status.AWAITING_REVIEW}, Status.ENDORSED),
-    ReviewAction.RETURN: ({Status.AWAITING_REVIEW}, Status.RETURNED),
-    ReviewAction.ESCALATE: ({Status.AWAITING_REVIEW}, Status.ESCALATED),
-    ReviewAction.RESOLVE: ({Status.ESCALATED}, Status.RESOLVED),
+    ReviewAction.ENDORSE: ({Status.AWAITING_REVIEW}, Status.ENDORSED, Event.DECISION_ENDORSED),
+    ReviewAction.RETURN: ({Status.AWAITING_REVIEW}, Status.RETURNED, Event.DECISION_RETURNED),
+    ReviewAction.ESCALATE: ({Status.AWAITING_REVIEW}, Status.ESCALATED, Event.DECISION_ESCALATED),
+    ReviewAction.RESOLVE: ({Status.ESCALATED}, Status.RESOLVED, Event.DECISION_RESOLVED),
 }
 
 
@@ -236,7 +258,7 @@ def decision_review(*, decision: Decision, action: str, comments: str, by) -> De
         raise PermissionDenied("Only a safeguarding lead of the same agency reviews, never their own.")
     if action not in TRANSITIONS:
         raise ValidationError("Select what you want to do")
-    allowed_from, to = TRANSITIONS[action]
+    allowed_from, to, event = TRANSITIONS[action]
     if decision.status not in allowed_from:
         latest = decision.reviews.order_by("-created", "-id").first()
         who = f" by {latest.reviewer_name}" if latest else ""
@@ -257,12 +279,28 @@ def decision_review(*, decision: Decision, action: str, comments: str, by) -> De
         reviewer_job_title=by.job_title,
         created=now,
     )
+    was = decision.status
     decision.status = to
-    if action in {ReviewAction.ENDORSE, ReviewAction.RESOLVE} and decision.countersigned_at is None:
+    countersigned = (
+        action in {ReviewAction.ENDORSE, ReviewAction.RESOLVE} and decision.countersigned_at is None
+    )
+    if countersigned:
         decision.countersigned_by = by
         decision.countersigned_at = now
     decision.updated = now
     decision.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated"])
+    record_event(
+        event,
+        decision,
+        actor=by,
+        detail={
+            "reference": decision.reference,
+            "review": review.pk,
+            "from": was,
+            "to": to,
+            "countersigned": countersigned,
+        },
+    )
     if action == ReviewAction.RETURN:
         notifications.after_commit(notifications.returned, decision, review)
     return review
@@ -286,11 +324,18 @@ def decision_add_addendum(*, decision: Decision, text: str, by) -> DecisionAdden
     addendum = DecisionAddendum.objects.create(
         decision=decision, text=text, author=by, author_name=by.full_name, author_role=by.role
     )
-    if decision.status == Status.RETURNED and by.pk == decision.created_by_id:
+    back_for_review = decision.status == Status.RETURNED and by.pk == decision.created_by_id
+    if back_for_review:
         decision.status = Status.AWAITING_REVIEW
         decision.updated = timezone.now()
         decision.save(update_fields=["status", "updated"])
         notifications.after_commit(notifications.review_awaited, decision)
+    record_event(
+        Event.ADDENDUM_ADDED,
+        decision,
+        actor=by,
+        detail={"reference": decision.reference, "addendum": addendum.pk, "back_for_review": back_for_review},
+    )
     return addendum
 
 

@@ -22,7 +22,6 @@ from decisions.models import Decision, Status
 from isa_portal.exports import csv_lines_response
 from isa_portal.pagination import Page, keyset_page
 from isa_portal.pdf import render_pdf
-from isa_portal.transactions import reads_only
 from isa_portal.web import posted
 from journeys.engine import Problem
 
@@ -45,7 +44,6 @@ def _locked_redirect(request: HttpRequest, decision: Decision) -> HttpResponse:
 
 
 @require(Perm.RECORD_DECISION)
-@reads_only
 @require_safe
 def decision_list(request: HttpRequest) -> HttpResponse:
     """The practitioner's own decisions: drafts, submitted and returned, newest first."""
@@ -197,15 +195,15 @@ def _record_context(request: HttpRequest, decision: Decision) -> dict:
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
-@reads_only
 @require_safe
 def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     decision = get_visible_or_404(_detail_queryset(), request.user, pk=pk)
     if decision.is_draft:
         return redirect("decisions:check", pk=decision.pk)
-    record_view(decision)
     selectors.with_named_agencies(decision)
-    return render(request, "decisions/detail.html", _record_context(request, decision))
+    response = render(request, "decisions/detail.html", _record_context(request, decision))
+    record_view(decision)
+    return response
 
 
 @require(Perm.VIEW_CHILD_RECORDS)
@@ -309,7 +307,6 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(Perm.REVIEW_DECISION)
-@reads_only
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time."""
@@ -350,17 +347,13 @@ def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, dict]:
 
 
 @require(Perm.VIEW_DECISION_LOG)
-@reads_only
 @require_safe
 def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
     form, filters = _log_filters(request)
     queryset = selectors.filtered_log(request.user, filters)
     page = keyset_page(queryset.for_lists(), after=request.GET.get("after"))
-    record_event(
-        Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(filters)}
-    )
-    return render(
+    response = render(
         request,
         "decisions/log.html",
         {
@@ -372,10 +365,13 @@ def decision_log(request: HttpRequest) -> HttpResponse:
             "child": selectors.filter_child(request.user, filters.get("child")),
         },
     )
+    record_event(
+        Event.LIST, model=Decision, label="Decision log", detail={"filters": selectors.used_filters(filters)}
+    )
+    return response
 
 
 @require(Perm.VIEW_DECISION_LOG, Perm.EXPORT_DECISION_LOG)
-@reads_only
 @require_safe
 def decision_log_export(request: HttpRequest) -> HttpResponse:
     """Every decision the log shows the user with the same filters, as CSV, newest first.

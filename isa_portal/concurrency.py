@@ -24,12 +24,13 @@ class Versioned(models.Model):
         abstract = True
 
 
-def claim_version(obj: Versioned, *, expected: int) -> None:
-    """Call inside ``transaction.atomic()`` before saving ``obj``."""
+def claim_version(obj: Versioned, *, expected: int) -> Versioned:
+    """Call inside ``transaction.atomic()`` before saving ``obj``. Returns the row as stored."""
     current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
     if current.lock_version != expected:
         raise EditConflict(current)
     obj.lock_version = current.lock_version + 1
+    return current
 
 
 class VersionedFormMixin(forms.Form):

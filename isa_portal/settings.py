@@ -101,7 +101,8 @@ TEMPLATES = [
 
 # Database: SQLite for a first run, PostgreSQL for the test suite and production.
 DATABASES = {"default": env_database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# No request-wide transaction (ATOMIC_REQUESTS): each write opens its own, in its service, and
+# pages that only read run in autocommit. The policy and why: isa_portal/transactions.py.
 # Persistent connections always, in every profile: a new connection per request costs ~11 ms on
 # PostgreSQL (TCP and password authentication), which caps a worker at a few hundred requests a
 # second. So the setting may lengthen or shorten their life but never turn them off (0).

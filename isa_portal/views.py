@@ -1,6 +1,6 @@
 """Cross-cutting views: the health check and the error pages."""
 
-from django.db import connection, transaction
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -10,7 +10,6 @@ from django.views.decorators.http import require_safe
 from audit.services import record_denied
 
 
-@transaction.non_atomic_requests  # opening a transaction would itself fail with the database down
 @never_cache
 @require_safe
 def healthz(request: HttpRequest) -> HttpResponse:

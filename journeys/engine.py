@@ -3,15 +3,16 @@
 The guided decision (``decisions.journeys``) and the competence assessment and consent record
 (``consent.journeys``) run on this. A journey is an ordered tuple of steps. From the answers
 given so far this works out which steps apply, where to go next or back, where to pick up
-again, how far along the person is, and whether the flowchart has stopped; it knows nothing of
-requests, URLs or storage, so each app's views stay thin and behave alike.
+again, how far along the person is, and whether the flowchart has stopped. ``Journey`` knows
+nothing of requests, URLs or storage, so each app's views stay thin and behave alike.
 
 "The answers" are whatever a journey's predicates read, because the two kinds keep them apart:
 
 - a decision is a record from its first page (a draft ``Decision``: listed, audited page by
   page, locked on submit), so its answers are the decision itself;
-- an assessment or a consent record is written only when its journey ends, so its answers wait
-  page by page in a ``journeys.models.Draft`` and are read through ``Journey.values``.
+- an assessment or a consent record is written only when its journey ends (a ``RecordJourney``),
+  so its answers wait page by page in a ``journeys.models.Draft`` and are read through
+  ``Journey.values``.
 
 A page's form is bound only to what the person posted, never to stored answers (those are its
 initial values), so errors are shown only after they submit the page.
@@ -25,6 +26,7 @@ from typing import NamedTuple
 from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.html import strip_tags
 
 from isa_portal.web import display_value
@@ -126,6 +128,15 @@ class Journey[A]:
     def progress(self, answers: A, step: Step[A]) -> Progress:
         applicable = self.applicable(answers)
         return Progress(applicable.index(step) + 1, len(applicable))
+
+
+@dataclass(frozen=True)
+class RecordJourney(Journey[dict]):
+    """A journey whose record is written only when it ends, from its draft's answers
+    (``journeys.services.journey_complete``)."""
+
+    complete: Callable[..., models.Model]  # the service: (*, child, user, values) -> the record
+    confirmation_url_name: str  # the page that says the record is saved
 
 
 # Check your answers -------------------------------------------------------------------------------

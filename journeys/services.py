@@ -1,7 +1,9 @@
-"""Writes to a journey's draft. Each runs in one transaction with its audit entry (auditlog)."""
+"""Writes to a journey's draft, and the end of a journey whose record waits for it. Each runs in one
+transaction with its audit entries."""
 
-from django.db import transaction
+from django.db import models, transaction
 
+from journeys.engine import RecordJourney
 from journeys.models import Draft
 
 
@@ -20,3 +22,12 @@ def draft_save(*, user, child, journey: str, step: str, answers: dict, next_url:
 def draft_discard(*, user, child, journey: str) -> None:
     for draft in Draft.objects.filter(user=user, child=child, journey=journey):
         draft.delete()
+
+
+@transaction.atomic
+def journey_complete(*, journey: RecordJourney, child, by, values: dict) -> models.Model:
+    """Record what a finished journey asked (its service writes the record and its event) and
+    let go of its draft: both or neither."""
+    record = journey.complete(child=child, user=by, values=values)
+    draft_discard(user=by, child=child, journey=journey.name)
+    return record

@@ -5,10 +5,10 @@ for each page takes seconds; these counts make it a few hundred rows. They give 
 figures counting the records would, for any dates asked for:
 
 - **Decisions** (``DecisionCount`` by month, ``DecisionDayCount`` by day) are counted as each
-  is submitted, in the submitting transaction (``count_submitted``, called by
-  ``decisions.services.decision_submit``). What a submitted decision records never changes
-  afterwards (``Decision.save`` and the database trigger refuse it), so a count never needs
-  taking back.
+  is submitted, in the submitting transaction (``count_submitted`` receives the
+  ``decisions.signals.decision_submitted`` that ``decision_submit`` sends). What a submitted
+  decision records never changes afterwards (``Decision.save`` and the database trigger refuse
+  it), so a count never needs taking back.
 - **The audit trail** (``AuditCount``, ``AuditDayCount``) is counted by ``manage.py
   refresh_rollups`` up to an entry id; entries after it are counted from the trail as the page
   loads. Entry ids are drawn under the audit chain's lock, held until the writing transaction
@@ -197,10 +197,11 @@ UPSERT_DECISION_COUNTS = """
 """
 
 
-def count_submitted(decision: Decision) -> None:
+def count_submitted(sender=None, *, decision: Decision, **kwargs) -> None:
     """Count a decision just submitted: its month, for its agency and the whole partnership, and its day.
 
-    Called inside the submitting transaction, so the count commits (or not) with the decision.
+    Receives ``decisions.signals.decision_submitted``, sent inside the submitting transaction, so
+    the count commits (or not) with the decision.
     """
     if not in_use():
         return

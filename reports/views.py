@@ -9,7 +9,6 @@ from accounts.access import require
 from accounts.permissions import Perm
 from audit.services import record_export
 from isa_portal.exports import csv_response, xlsx_response
-from isa_portal.transactions import reads_only
 from reports import charts, registry, rollups
 from reports.forms import ReportFilterForm
 from reports.models import RollupRefresh
@@ -33,7 +32,6 @@ def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
 
 
 @require(Perm.VIEW_REPORTS)
-@reads_only
 @require_safe
 def report_index(request: HttpRequest) -> HttpResponse:
     form = _form(request)
@@ -76,6 +74,13 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     scope = form.scope()
     with registry.reading_once():
         data = figure.compute(scope)
+    header = [data.label_heading, *data.series]
+    rows = ([row.label, *row.values] for row in data.rows)
+    filename = f"{key}-{timezone.localdate():%Y%m%d}.{fmt}"
+    if fmt == "xlsx":
+        response = xlsx_response(filename=filename, sheet_title=figure.title, header=header, rows=rows)
+    else:
+        response = csv_response(filename=filename, header=header, rows=rows)
     record_export(
         figure.source,
         label=f"Report: {figure.title} ({fmt.upper()})",
@@ -84,9 +89,4 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
         date_to=scope.last_day.isoformat(),
         agencies=sorted(scope.agency_ids) if scope.agency_ids is not None else "all",
     )
-    header = [data.label_heading, *data.series]
-    rows = ([row.label, *row.values] for row in data.rows)
-    filename = f"{key}-{timezone.localdate():%Y%m%d}.{fmt}"
-    if fmt == "xlsx":
-        return xlsx_response(filename=filename, sheet_title=figure.title, header=header, rows=rows)
-    return csv_response(filename=filename, header=header, rows=rows)
+    return response

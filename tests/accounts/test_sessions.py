@@ -118,11 +118,11 @@ def test_session_list_query_count_does_not_grow_with_sessions(practitioner, djan
     me = _signed_in(practitioner)
     me.get(reverse("accounts:session_list"))
     # the user comes with their agency (the header), no query of its own
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         me.get(reverse("accounts:session_list"))
     for _ in range(5):
         _signed_in(practitioner)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         me.get(reverse("accounts:session_list"))
 
 

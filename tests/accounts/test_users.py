@@ -47,10 +47,10 @@ def test_user_list_query_count_does_not_grow_with_users(client, admin, django_as
     client.force_login(admin)
     client.get(reverse("accounts:user_list"))
     # the user comes with their agency (the header), no query of its own
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(reverse("accounts:user_list"))
     UserFactory.create_batch(10, agency=admin.agency)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         client.get(reverse("accounts:user_list"))
 
 

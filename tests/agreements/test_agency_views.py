@@ -102,8 +102,8 @@ def test_the_agency_list_takes_a_fixed_number_of_queries(client, practitioner, d
         RepresentativeFactory(agency=agency)
     client.force_login(practitioner)
     client.get(reverse("agreements:agency_list"))  # warm the session
-    # session, user (with the header's agency), savepoint, agencies, representatives, release
-    with django_assert_num_queries(6):
+    # session, user (with the header's agency), agencies, representatives
+    with django_assert_num_queries(4):
         response = client.get(reverse("agreements:agency_list"))
     assert response.status_code == 200
     assert "Agency number 11" in response.content.decode()

@@ -92,8 +92,8 @@ def test_the_incident_list_takes_a_fixed_number_of_queries(client, partnership_i
         IncidentFactory()
     client.force_login(partnership_ig)
     client.get(reverse("agreements:incident_list"))
-    # session, user (with the header's agency), savepoint, incidents, release
-    with django_assert_num_queries(5):
+    # session, user (with the header's agency), incidents
+    with django_assert_num_queries(3):
         client.get(reverse("agreements:incident_list"))
 
 

@@ -33,7 +33,7 @@ def _run_writers(actor) -> list[BaseException]:
         try:
             start.wait()
             for _ in range(ENTRIES_EACH):
-                with transaction.atomic():  # as a request does (ATOMIC_REQUESTS)
+                with transaction.atomic():  # as a service does
                     write_entries(1, actor=actor)
         except BaseException as error:  # reported below, not lost in the thread
             errors.append(error)

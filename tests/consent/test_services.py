@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Event
 from consent.competence import FRASER_CRITERIA, GILLICK_CRITERIA, Matter
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from consent.services import assessment_record, child_create, consent_record, consent_withdraw
@@ -27,7 +27,12 @@ def child_aged(practitioner, years: int) -> Child:
 
 
 def changes(model, pk) -> list[AuditEntry]:
-    return list(AuditEntry.objects.filter(content_type__model=model._meta.model_name, object_pk=str(pk)))
+    """auditlog's field-change entries about a record (its named events: tests/consent/test_events.py)."""
+    return list(
+        AuditEntry.objects.filter(
+            event=Event.CHANGE, content_type__model=model._meta.model_name, object_pk=str(pk)
+        )
+    )
 
 
 # Children ------------------------------------------------------------------------------------------

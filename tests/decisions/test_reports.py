@@ -11,7 +11,9 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from decisions.reports import (
+from isa_portal.vocabulary import Article6Basis, Article9Condition
+from reports import registry, rollups
+from reports.decision_figures import (
     article6_bases,
     article9_conditions,
     awaiting_review_bands,
@@ -21,8 +23,6 @@ from decisions.reports import (
     median_and_90th,
     shared_without_consent_rate,
 )
-from isa_portal.vocabulary import Article6Basis, Article9Condition
-from reports import registry, rollups
 from reports.models import DecisionCount, DecisionDayCount, RollupRefresh
 from reports.registry import ReportScope, Row
 from tests.decisions.factories import submitted_decision

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from audit.models import AuditEntry
+from audit.models import AuditEntry, Event
 from decisions.models import Decision, Status
 from tests.decisions.factories import draft_decision, submitted_decision
 
@@ -252,9 +252,12 @@ def test_submitting_through_the_page_is_audited(client, practitioner, recipient)
     decision = draft_decision(practitioner, recipient)
     client.force_login(practitioner)
     client.post(reverse("decisions:check", args=[decision.pk]))
-    entry = AuditEntry.objects.filter(content_type__model="decision", object_pk=str(decision.pk)).latest("id")
+    about = AuditEntry.objects.filter(content_type__model="decision", object_pk=str(decision.pk))
+    entry = about.filter(event=Event.CHANGE).latest("id")
     assert entry.actor == practitioner
     assert "status" in entry.changes_dict and entry.changes_dict["status"][1] == "awaiting_review"
+    submitted = about.latest("id")  # the named event, after the field changes it explains
+    assert (submitted.event, submitted.actor) == (Event.DECISION_SUBMITTED, practitioner)
 
 
 def test_a_page_opened_again_shows_no_error_until_it_is_submitted(client, practitioner, recipient):

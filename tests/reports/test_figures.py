@@ -189,7 +189,7 @@ def test_the_page_draws_each_figure_as_svg_with_a_table_and_no_inline_style(clie
     # agencies have none recorded.
     assert body.count('<svg class="app-chart"') == 6
     assert body.count('<table class="govuk-table">') == 6
-    # The seven decision figures (decisions.reports) and three of the four agreement figures have
+    # The seven decision figures (reports.decision_figures) and three of the four agreement figures have
     # nothing in this audit-only fixture.
     assert body.count("Nothing to count in this period.") == 11
     assert "style=" not in body
