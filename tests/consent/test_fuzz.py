@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from consent.forms import ChildForm, CriteriaForm, DateInputField
 from consent.journeys import ASSESSMENT, CONSENT
-from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
+from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
+from journeys.models import Draft
 from tests.consent.factories import make_assessment, make_consent
 
 pytestmark = pytest.mark.django_db
