@@ -364,41 +364,7 @@ class ConsentRecord(models.Model):
         return ""
 
 
-class DraftQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "DraftQuerySet":
-        """A draft is its author's alone."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(user_id=user.pk)
-
-
-class Draft(models.Model):
-    """Answers given so far in a journey, kept on the server so a time-out or sign-out loses nothing."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="drafts")
-    journey = models.CharField(max_length=20)
-    answers = models.JSONField(default=dict, blank=True)
-    next_url = models.CharField(max_length=500, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = DraftQuerySet.as_manager()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "child", "journey"], name="draft_once_per_journey"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Unfinished {self.journey} for {self.child}"
-
-    @property
-    def audit_agency_id(self) -> int | None:
-        return self.user.agency_id
-
-
 auditlog.register(Child)
 auditlog.register(ChildAgency)
 auditlog.register(CompetenceAssessment)
 auditlog.register(ConsentRecord, m2m_fields={"recipients"})
-auditlog.register(Draft)

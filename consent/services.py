@@ -6,10 +6,9 @@ the child (``child_agency_link``), which is what lets that agency see the child.
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.permissions import Perm
@@ -21,12 +20,8 @@ from consent.models import (
     CompetenceAssessment,
     ConsentRecord,
     ConsentStatus,
-    Draft,
 )
 from consent.validators import normalise_nhs_number
-
-if TYPE_CHECKING:
-    from consent.journeys import Journey
 
 
 def _require_recorder(by) -> None:
@@ -248,30 +243,4 @@ def _save_consent(record: ConsentRecord, *, recipients: list, by) -> ConsentReco
             "withdraws": record.withdraws_id,
         },
     )
-    return record
-
-
-@transaction.atomic
-def draft_save(*, user, child: Child, journey: str, step: str, answers: dict, next_url: str = "") -> Draft:
-    """Keep one page's answers of an unfinished journey, replacing that page's earlier answers."""
-    draft, _ = Draft.objects.select_for_update().get_or_create(user=user, child=child, journey=journey)
-    draft.answers = {**draft.answers, step: answers}
-    if next_url:
-        draft.next_url = next_url
-    draft.save()
-    return draft
-
-
-@transaction.atomic
-def draft_discard(*, user, child: Child, journey: str) -> None:
-    for draft in Draft.objects.filter(user=user, child=child, journey=journey):
-        draft.delete()
-
-
-@transaction.atomic
-def journey_complete(*, journey: "Journey", child: Child, by, values: dict) -> models.Model:
-    """Record what a finished journey asked (its service writes the record and its event) and
-    let go of its draft: both or neither."""
-    record = journey.complete(child=child, user=by, values=values)
-    draft_discard(user=by, child=child, journey=journey.name)
     return record

@@ -23,12 +23,15 @@ from audit.models import Event
 from audit.services import record_event, record_view
 from consent.chronology import entries_for
 from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
-from consent.journeys import JOURNEYS, Journey
-from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
+from consent.journeys import JOURNEYS
+from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
-from consent.services import child_create, consent_withdraw, draft_discard, draft_save, journey_complete
+from consent.services import child_create, consent_withdraw
 from isa_portal.pdf import render_pdf
 from isa_portal.web import add_service_errors, posted, save_if_valid
+from journeys.engine import Problem, RecordJourney, Section, Step, problems_from, rows_from_forms
+from journeys.models import Draft
+from journeys.services import draft_discard, draft_save, journey_complete
 
 CHILDREN_PER_PAGE = 25
 
@@ -318,15 +321,27 @@ def consent_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 # The journeys ------------------------------------------------------------------------------------
 
 
-def _journey(name: str) -> Journey:
+def _journey(name: str) -> RecordJourney:
     try:
         return JOURNEYS[name]
     except KeyError:
         raise Http404 from None
 
 
-def _draft(user, child: Child, journey: Journey) -> Draft | None:
-    return Draft.objects.visible_to(user).filter(child=child, journey=journey.name).first()
+def _draft(user, child: Child, flow: RecordJourney) -> Draft | None:
+    return Draft.objects.visible_to(user).filter(child=child, journey=flow.name).first()
+
+
+def _step_url(flow: RecordJourney, child: Child, step: Step) -> str:
+    return reverse(f"consent:{flow.name}_step", kwargs={"pk": child.pk, "step": step.name})
+
+
+def _resume_url(flow: RecordJourney, child: Child, pages: dict) -> str:
+    """The first question not yet answered, or check your answers when every one is."""
+    step = flow.resume_at(flow.values(pages), answered=pages)
+    if step is None:
+        return reverse(f"consent:{flow.name}_check", kwargs={"pk": child.pk})
+    return _step_url(flow, child, step)
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
@@ -336,7 +351,7 @@ def journey_start(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
     flow = _journey(journey)
     child = get_visible_or_404(Child, request.user, pk=pk)
     draft = _draft(request.user, child, flow)
-    url = flow.next_url(child, draft.answers if draft else {})
+    url = _resume_url(flow, child, draft.answers if draft else {})
     return redirect(_with_query(url, next=safe_next(request)))
 
 
@@ -348,41 +363,41 @@ def journey_step(request: HttpRequest, pk: int, journey: str, step: str) -> Http
     if current is None:
         raise Http404
     draft = _draft(request.user, child, flow)
-    stored = draft.answers if draft else {}
-    if current not in flow.active_steps(stored):
-        return redirect(flow.next_url(child, stored))
-    values = flow.values(stored)
-    form_kwargs = {"child": child, "user": request.user, "values": values}
-    if request.method == "POST":
-        form = current.form_class(request.POST, **form_kwargs)
-        if form.is_valid():
-            draft = draft_save(
-                user=request.user,
-                child=child,
-                journey=flow.name,
-                step=current.name,
-                answers=form.to_json(),
-                next_url=safe_next(request),
-            )
-            return redirect(flow.next_url(child, draft.answers))
-    else:
-        form = current.form_class(**form_kwargs)
-        form.load(stored.get(current.name, {}))
+    pages = draft.answers if draft else {}
+    values = flow.values(pages)
+    if current not in flow.applicable(values):
+        return redirect(_resume_url(flow, child, pages))
+    form = current.form_class(posted(request), child=child, user=request.user, values=values)
+    if request.method == "POST" and form.is_valid():
+        draft = draft_save(
+            user=request.user,
+            child=child,
+            journey=flow.name,
+            step=current.name,
+            answers=form.to_json(),
+            next_url=safe_next(request),
+        )
+        return redirect(_resume_url(flow, child, draft.answers))
+    if not form.is_bound:
+        form.load(pages.get(current.name, {}))  # shown as given, checked only when submitted again
+    previous = flow.before(values, current)
     return render(
         request,
-        "consent/journey_step.html",
+        "journeys/step.html",
         {
             "form": form,
-            "flow": flow,
+            "journey": flow,
             "step": current,
             "child": child,
             "caption": f"{flow.title}: {child}",
-            "heading": current.title,
-            "back_url": flow.previous_url(child, stored, current)
-            or reverse("consent:child_detail", kwargs={"pk": child.pk}),
+            "back_url": _step_url(flow, child, previous)
+            if previous
+            else reverse("consent:child_detail", kwargs={"pk": child.pk}),
             "cancel_url": safe_next(request, draft.next_url if draft else None)
             or reverse("consent:child_detail", kwargs={"pk": child.pk}),
             "return_here": request.get_full_path(),
+            "saved_note": "Your answers are saved on each page, so you can sign out and carry on later "
+            f"from {child}'s page.",
         },
     )
 
@@ -392,34 +407,40 @@ def journey_check(request: HttpRequest, pk: int, journey: str) -> HttpResponse:
     flow = _journey(journey)
     child = get_visible_or_404(Child, request.user, pk=pk)
     draft = _draft(request.user, child, flow)
-    stored = draft.answers if draft else {}
-    if draft is None or flow.first_unanswered(stored) is not None:
-        return redirect(flow.next_url(child, stored))
-    errors: list[tuple[str, str]] = []
+    pages = draft.answers if draft else {}
+    values = flow.values(pages)
+    if draft is None or flow.resume_at(values, answered=pages) is not None:
+        return redirect(_resume_url(flow, child, pages))
+    forms = {
+        step: step.form_class(child=child, user=request.user, values=values)
+        for step in flow.applicable(values)
+    }
+    problems: list[Problem] = []
     if request.method == "POST":
         try:
-            record = journey_complete(journey=flow, child=child, by=request.user, values=flow.values(stored))
+            record = journey_complete(journey=flow, child=child, by=request.user, values=values)
         except ValidationError as error:
-            for field_name, field_errors in (
-                error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]
-            ):
-                step = flow.step_of_field(child, request.user, stored, field_name) if field_name else None
-                anchor = flow.step_url(child, flow.step(step)) if step else ""
-                errors.extend((message, anchor) for message in field_errors)
+            problems = problems_from(error, forms, lambda step: _step_url(flow, child, step))
         else:
             next_url = safe_next(request, draft.next_url)
             confirmation = reverse(flow.confirmation_url_name, kwargs={"pk": record.pk})
             return redirect(_with_query(confirmation, next=next_url))
-    rows = flow.summary(child, request.user, stored)
+    rows = rows_from_forms(forms, values, lambda step: _step_url(flow, child, step))
     return render(
         request,
-        "consent/journey_check.html",
+        "journeys/check.html",
         {
-            "flow": flow,
+            "journey": flow,
             "child": child,
-            "rows": [(row, flow.step_url(child, flow.step(row.step))) for row in rows],
-            "errors": errors,
-            "back_url": flow.step_url(child, flow.active_steps(stored)[-1]),
+            "caption": f"{flow.title}: {child}",
+            "sections": [Section("", rows)],
+            "problems": problems,
+            "back_url": _step_url(flow, child, list(forms)[-1]),
+            "submit_heading": "Now save the record",
+            "submit_text": "Once saved, this record cannot be changed. "
+            "A consent can later be withdrawn, which adds a new record.",
+            "submit_label": "Save the record",
+            "discard_url": reverse(f"consent:{flow.name}_discard", kwargs={"pk": child.pk}),
         },
     )
 

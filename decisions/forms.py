@@ -440,23 +440,6 @@ class NoShareForm(StepForm):
     )
 
 
-STEP_FORMS = {
-    "request": RequestForm,
-    "purpose": PurposeForm,
-    "questions": QuestionsForm,
-    "consent": ConsentForm,
-    "other_reason": OtherReasonForm,
-    "outcome": OutcomeForm,
-    "grounds": GroundsForm,
-    "lawful_basis": LawfulBasisForm,
-    "advice": AdviceForm,
-    "recipient": RecipientForm,
-    "agreement": AgreementForm,
-    "openness": OpennessForm,
-    "no_share": NoShareForm,
-}
-
-
 class ReviewForm(GOVUKForm):
     submit_label = "Record your review"
 

@@ -1,6 +1,5 @@
 """Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
 
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -9,24 +8,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent.models import Child
-from decisions import integrations, journey
+from decisions import integrations
+from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision, Status
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display
-
-
-@dataclass(frozen=True)
-class Row:
-    label: str
-    value: str
-    change_url: str | None = None
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    rows: list[Row]
-
+from journeys.engine import Row, Section
 
 # How each answer is labelled on "check your answers", the record and its PDF.
 LABELS = {
@@ -86,13 +73,16 @@ def _display(decision: Decision, field: str) -> str:
     return field_display(decision, field)
 
 
+def change_url(decision: Decision, step: str) -> str:
+    """A question page of a draft, coming back to check your answers once it is saved."""
+    return f"{reverse('decisions:step', args=[decision.pk, step])}?from=check"
+
+
 def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     """The answers page by page, in the order asked; with change links while a draft."""
     sections = []
-    for step in journey.steps_for(decision):
-        change = (
-            reverse("decisions:step", args=[decision.pk, step.name]) + "?from=check" if editable else None
-        )
+    for step in DECISION.applicable(decision):
+        change = change_url(decision, step.name) if editable else None
         if step.name == "consent":
             rows = [
                 Row(
@@ -108,7 +98,7 @@ def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
                     _display(decision, field),
                     change,
                 )
-                for field in step.fields
+                for field in fields_of(step)
                 if field not in {"no_agreement_acknowledged"}
             ]
         if step.name == "outcome":

@@ -20,7 +20,7 @@ from audit.models import Event
 from audit.services import record_event
 from consent.services import child_agency_link
 from decisions import integrations, notifications, rules
-from decisions.journey import BY_NAME
+from decisions.journeys import DECISION, fields_of
 from decisions.models import (
     WAITING_FOR_LEAD,
     Decision,
@@ -112,7 +112,7 @@ def decision_answer(*, decision: Decision, step: str, answers: dict[str, Any], b
         raise PermissionDenied("Only the author edits a draft decision.")
     if not decision.is_draft:
         raise AlreadySubmitted(f"{decision} has been submitted and can no longer be changed.")
-    allowed = set(BY_NAME[step].fields)
+    allowed = set(fields_of(DECISION.step(step)))
     unexpected = set(answers) - allowed
     if unexpected:
         raise ValidationError(f"Unexpected answers for this page: {sorted(unexpected)}")
@@ -220,12 +220,11 @@ def _locked_draft(decision: Decision, by) -> Decision:
 
 def _clear_unused_answers(decision: Decision) -> None:
     """Answers to pages that no longer apply (the decision changed course) are not part of the record."""
-    from decisions.journey import STEPS
-
-    for step in STEPS:
-        if step.applies(decision):
+    applicable = DECISION.applicable(decision)
+    for step in DECISION.steps:
+        if step in applicable:
             continue
-        for field in step.fields:
+        for field in fields_of(step):
             model_field = decision._meta.get_field(field)
             setattr(decision, model_field.attname, model_field.get_default())
 

@@ -15,13 +15,15 @@ from accounts.permissions import Perm
 from audit.models import Event
 from audit.services import record_event, record_export, record_view
 from consent.models import Child, ConsentStatus
-from decisions import exports, journey, rules, selectors, services
-from decisions.forms import STEP_FORMS, AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
+from decisions import exports, rules, selectors, services
+from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
+from decisions.journeys import DECISION
 from decisions.models import Decision, Status
 from isa_portal.exports import csv_lines_response
 from isa_portal.pagination import Page, keyset_page
 from isa_portal.pdf import render_pdf
 from isa_portal.web import posted
+from journeys.engine import Problem
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
 
@@ -66,7 +68,7 @@ def decision_new(request: HttpRequest) -> HttpResponse:
             )
         except PermissionDenied:
             raise Http404 from None
-        return redirect("decisions:step", pk=decision.pk, step=journey.STEPS[0].name)
+        return redirect("decisions:step", pk=decision.pk, step=DECISION.steps[0].name)
     return render(
         request,
         "decisions/choose_child.html",
@@ -83,15 +85,14 @@ def decision_new(request: HttpRequest) -> HttpResponse:
 @GET_OR_POST
 def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     decision = _own_draft_or_404(request, pk)
-    if step not in journey.BY_NAME:
+    this = DECISION.step(step)
+    if this is None:
         raise Http404
     if not decision.is_draft:
         return _locked_redirect(request, decision)
-    this = journey.BY_NAME[step]
-    if not this.applies(decision):
+    if this not in DECISION.applicable(decision):
         return redirect("decisions:check", pk=decision.pk)
-    form_class = STEP_FORMS[step]
-    form = form_class(posted(request), decision=decision)
+    form = this.form_class(posted(request), decision=decision)
     if request.method == "POST" and form.is_valid():
         try:
             decision = services.decision_answer(
@@ -99,31 +100,27 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
         except services.AlreadySubmitted:
             return _locked_redirect(request, decision)
-        following = journey.next_step(decision, step)
+        following = DECISION.after(decision, this)
         if request.GET.get("from") == "check" or following is None:
             return redirect("decisions:check", pk=decision.pk)
         return redirect("decisions:step", pk=decision.pk, step=following.name)
-    previous = journey.previous_step(decision, step)
-    back_url = (
-        reverse("decisions:step", args=[decision.pk, previous.name])
-        if previous
-        else reverse("decisions:list")
-    )
+    previous = DECISION.before(decision, this)
     context = {
         "form": form,
+        "journey": DECISION,
+        "step": this,
         "decision": decision,
-        "heading": this.title,
         "caption": f"Decision about {decision.child}",
-        "back_url": back_url,
+        "back_url": reverse("decisions:step", args=[decision.pk, previous.name])
+        if previous
+        else reverse("decisions:list"),
         "cancel_url": reverse("decisions:list"),
-        "step": step,
     }
     if step == "consent":
         context["consent_found"] = found = selectors.consent_preview(decision)
         context["consent_label"] = ConsentStatus(found.status).label
         context["consent_journey_urls"] = selectors.consent_journey_urls(decision)
-    context["intro_template"] = f"decisions/steps/{step}.html"
-    return render(request, "decisions/step.html", context)
+    return render(request, "journeys/step.html", context)
 
 
 @require(Perm.RECORD_DECISION)
@@ -144,13 +141,32 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Decision submitted. Its reference is {decision.reference}.")
             return redirect("decisions:detail", pk=decision.pk)
+    submit_text = (
+        "Once submitted, the decision is locked: it cannot be changed, only added to. "
+        "It goes to your agency's safeguarding leads for review."
+    )
+    if decision.requires_countersignature:
+        submit_text += (
+            " Because it overrides a refusal of consent, it is not complete until a lead countersigns it."
+        )
     return render(
         request,
-        "decisions/check.html",
+        "journeys/check.html",
         {
+            "journey": DECISION,
             "decision": decision,
-            "problems": problems,
+            "caption": f"Decision about {decision.child}",
+            "notes": "decisions/_check_notes.html",
             "sections": selectors.answer_sections(decision, editable=True),
+            "problems": [
+                Problem(problem.message, selectors.change_url(decision, problem.step)) for problem in problems
+            ],
+            "problems_title": "Before you can submit",
+            "back_url": reverse("decisions:list"),
+            "back_label": "Back to your decisions",
+            "submit_heading": "Submit your decision",
+            "submit_text": submit_text,
+            "submit_label": "Submit decision",
         },
     )
 
@@ -287,7 +303,7 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
         token = None
     new = services.decision_reconsider(decision=decision, by=request.user, token=token)
     messages.success(request, f"A new decision reconsidering {decision} has been started.")
-    return redirect("decisions:step", pk=new.pk, step=journey.STEPS[0].name)
+    return redirect("decisions:step", pk=new.pk, step=DECISION.steps[0].name)
 
 
 @require(Perm.REVIEW_DECISION)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "audit",
     "agreements",
     "consent",
+    "journeys",
     "decisions",
     "reports",
 ]

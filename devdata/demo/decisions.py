@@ -13,7 +13,7 @@ from audit.context import audit_context
 from consent.models import Child
 from consent.services import child_create
 from decisions import integrations, notifications, services
-from decisions.journey import STEPS
+from decisions.journeys import DECISION
 from decisions.models import Decision, Outcome
 
 NAMESPACE = uuid.UUID("5a1f0c8e-2b7d-4c55-9d1e-6f3b8a2c4e10")
@@ -129,7 +129,7 @@ def _write_decision(demo, key: str, child: str, author: str, submit: bool, **ove
     if not decision.is_draft:
         return decision
     answers = _answers(demo, **overrides)
-    for step in STEPS:
+    for step in DECISION.steps:
         if step.applies(decision):
             decision = services.decision_answer(
                 decision=decision, step=step.name, answers=answers[step.name], by=by

@@ -21,7 +21,7 @@ from uuid import UUID
 
 from agreements.models import Agency
 from decisions import rules
-from decisions.journey import STEPS as PAGES
+from decisions.journeys import DECISION
 from decisions.models import (
     REFUSALS,
     SHARING_OUTCOMES,
@@ -229,7 +229,7 @@ def plan(run: Run, partnership: Partnership, children: Children, count: int) -> 
     for decision_id, (created, child_id, agency_id, author_id) in enumerate(chosen, start=1):
         # Most are left as drafts only when recent; a few old ones were abandoned.
         draft = rng.random() < (0.25 if run.now - created < 45 * DAY else 0.004)
-        pages_done = created + len(PAGES) * MINUTE + below(rng, len(PAGES) * 5 * MINUTE)
+        pages_done = created + len(DECISION.steps) * MINUTE + below(rng, len(DECISION.steps) * 5 * MINUTE)
         roll = rng.random()
         if roll < 0.8:
             gap = below(rng, 30 * MINUTE)
@@ -332,7 +332,7 @@ class DecisionMaker:
         self.made.decisions += 1
 
         # When each page was saved: the planned span, shared out unevenly between the pages.
-        gaps = [1 + rng.random() * 5 for _ in PAGES]
+        gaps = [1 + rng.random() * 5 for _ in DECISION.steps]
         total, elapsed, page_times = sum(gaps), 0.0, []
         for gap in gaps:
             elapsed += gap

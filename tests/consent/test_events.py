@@ -7,7 +7,9 @@ import pytest
 
 from audit.models import AuditEntry, Event
 from consent import services
-from consent.models import CompetenceAssessment, Draft
+from consent.models import CompetenceAssessment
+from journeys import services as journeys
+from journeys.models import Draft
 from tests.consent.factories import make_assessment, make_consent
 from tests.factories import days_ago
 
@@ -82,21 +84,21 @@ def _assessment_journey():
 
 
 def test_finishing_a_journey_records_and_lets_go_of_its_draft(child, practitioner):
-    services.draft_save(user=practitioner, child=child, journey="assessment", step="a", answers={})
-    record = services.journey_complete(journey=_assessment_journey(), child=child, by=practitioner, values={})
+    journeys.draft_save(user=practitioner, child=child, journey="assessment", step="a", answers={})
+    record = journeys.journey_complete(journey=_assessment_journey(), child=child, by=practitioner, values={})
     assert _event(Event.ASSESSMENT_RECORDED, record).actor == practitioner
     assert not Draft.objects.exists()
 
 
 def test_a_journey_that_fails_to_finish_keeps_its_draft_and_records_nothing(child, practitioner, monkeypatch):
-    services.draft_save(user=practitioner, child=child, journey="assessment", step="a", answers={"x": 1})
+    journeys.draft_save(user=practitioner, child=child, journey="assessment", step="a", answers={"x": 1})
 
     def broken_discard(**kwargs):
         raise RuntimeError("the draft could not be let go")
 
-    monkeypatch.setattr(services, "draft_discard", broken_discard)
+    monkeypatch.setattr(journeys, "draft_discard", broken_discard)
     with pytest.raises(RuntimeError):
-        services.journey_complete(journey=_assessment_journey(), child=child, by=practitioner, values={})
+        journeys.journey_complete(journey=_assessment_journey(), child=child, by=practitioner, values={})
     assert not CompetenceAssessment.objects.exists()
     assert not AuditEntry.objects.filter(event=Event.ASSESSMENT_RECORDED).exists()
     assert Draft.objects.get().answers == {"a": {"x": 1}}

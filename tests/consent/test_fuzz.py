@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from consent.forms import ChildForm, CriteriaForm
 from consent.journeys import ASSESSMENT, CONSENT
-from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, Draft
+from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
+from journeys.models import Draft
 from tests.consent.factories import make_assessment, make_consent
 from tests.fuzz import fuzz_settings, posted_names
 

@@ -69,14 +69,14 @@ SHARE_ANSWERS = {
 
 def answer_all(decision, by, recipient, **overrides):
     """Walk the journey through the service, answering each applicable page."""
-    from decisions.journey import STEPS
+    from decisions.journeys import DECISION
 
     answers = {step: dict(values) for step, values in SHARE_ANSWERS.items()}
     answers["request"]["requester_agency"] = recipient
     answers["recipient"]["recipient_agency"] = recipient
     for step, values in overrides.items():
         answers[step].update(values)
-    for step in STEPS:
+    for step in DECISION.steps:
         decision.refresh_from_db()
         if not step.applies(decision):
             continue

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from decisions.journey import BY_NAME
+from decisions.journeys import DECISION
 from tests.agreements.factories import SignatureFactory, in_force_agreement
 from tests.decisions.factories import draft_decision, submitted_decision
 
@@ -21,7 +21,7 @@ def test_a_recipient_signed_up_to_an_agreement_in_force_is_recorded_with_its_ver
     SignatureFactory(version=version, agency=recipient)
     decision = draft_decision(practitioner, recipient)
     assert decision.agreement_version == version
-    assert not BY_NAME["agreement"].applies(decision)  # no warning to acknowledge
+    assert not DECISION.step("agreement").applies(decision)  # no warning to acknowledge
     decision = submitted_decision(
         practitioner, recipient, agreement={"no_agreement_acknowledged": False, "no_agreement_reason": ""}
     )

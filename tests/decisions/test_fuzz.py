@@ -5,8 +5,7 @@ from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 
-from decisions.forms import STEP_FORMS
-from decisions.journey import BY_NAME
+from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision
 from tests.decisions.factories import draft_decision, submitted_decision
 from tests.fuzz import fuzz_settings, posted_names
@@ -46,17 +45,18 @@ def _payload(names):
 STEP_EXAMPLES = 100
 
 
-@pytest.mark.parametrize("step", sorted(STEP_FORMS))
+@pytest.mark.parametrize("step", sorted(step.name for step in DECISION.steps))
 def test_fuzz_each_question_page(client, practitioner, recipient, step):
     decision = draft_decision(practitioner, recipient)
-    if not BY_NAME[step].applies(decision) and step == "no_share":
+    if not DECISION.step(step).applies(decision) and step == "no_share":
         decision = draft_decision(
             practitioner,
             recipient,
             other_reason={"other_reasons": []},
             outcome={"outcome": "do_not_share"},
         )
-    names = [*posted_names(STEP_FORMS[step](decision=decision).fields), "status", "reference", "outcome"]
+    form = DECISION.step(step).form_class(decision=decision)
+    names = [*posted_names(form.fields), "status", "reference", "outcome"]
     url = reverse("decisions:step", args=[decision.pk, step])
     client.force_login(practitioner)
 
@@ -71,7 +71,7 @@ def test_fuzz_each_question_page(client, practitioner, recipient, step):
             assert after == before
         else:  # accepted: only this page's fields (and what they derive) changed
             changed = {key for key in after if after[key] != before[key]}
-            allowed = {f"{f}_id" if f.endswith("agency") else f for f in BY_NAME[step].fields}
+            allowed = {f"{f}_id" if f.endswith("agency") else f for f in fields_of(DECISION.step(step))}
             derived = {
                 "updated",
                 "proposed_outcome",

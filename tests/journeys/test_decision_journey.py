@@ -258,3 +258,10 @@ def test_submitting_through_the_page_is_audited(client, practitioner, recipient)
     assert "status" in entry.changes_dict and entry.changes_dict["status"][1] == "awaiting_review"
     submitted = about.latest("id")  # the named event, after the field changes it explains
     assert (submitted.event, submitted.actor) == (Event.DECISION_SUBMITTED, practitioner)
+
+
+def test_a_page_opened_again_shows_no_error_until_it_is_submitted(client, practitioner, recipient):
+    decision = draft_decision(practitioner, recipient, advice={"advice_sought": None})
+    client.force_login(practitioner)
+    assert "govuk-error-summary" not in client.get(_step(decision, "advice")).content.decode()
+    assert "govuk-error-summary" in client.post(_step(decision, "advice"), {}).content.decode()
