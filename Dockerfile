@@ -12,9 +12,13 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 RUN pip install .
+# .dockerignore keeps local state, secrets, tests and development tools out of the image.
 COPY . .
 
-RUN useradd --system --home /app isa && mkdir -p /app/private-media && chown isa /app/private-media
+# The app runs as isa, which may write only uploads and the static files collected on start.
+RUN useradd --system --home /app isa \
+    && mkdir -p /app/private-media /app/staticfiles \
+    && chown isa /app/private-media /app/staticfiles
 USER isa
 
 EXPOSE 8000

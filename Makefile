@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml | $(PY)
 install: $(STAMP)
 
 # A local demo: SQLite file in the project folder, debug on, demo partnership seeded.
-# Two-step sign-in is off for the demo only (settings refuse that when DEBUG is off).
+# Two-step sign-in is off for the demo only (settings refuse that when DEBUG is off); the
+# development-data app (devdata: seed_demo) is installed.
 run: export DEBUG ?= true
 run: export OTP_REQUIRED ?= false
+run: export DEV_DATA ?= true
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

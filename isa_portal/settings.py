@@ -49,7 +49,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
-    # Our apps. `isa_portal` itself holds cross-cutting commands and templates.
+    # Our apps. `isa_portal` itself holds what is cross-cutting: settings, the vocabulary, templates.
     "isa_portal",
     "accounts",
     "audit",
@@ -59,6 +59,12 @@ INSTALLED_APPS = [
     "decisions",
     "reports",
 ]
+# The demo seeder and the synthetic data generator (devdata/) are development tools, not part
+# of a deployment: installed with DEBUG in a checkout (the Docker image leaves devdata/ out), or
+# when asked for by name (the test settings; `make load` for its throwaway database, DEBUG off).
+DEV_DATA = env_bool("DEV_DATA", DEBUG and (BASE_DIR / "devdata").is_dir())
+if DEV_DATA:
+    INSTALLED_APPS.append("devdata")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -31,6 +31,12 @@ and random ones), and a CSRF token that is right, missing or wrong. It asserts:
 The client must be made with ``enforce_csrf_checks=True`` (the ``csrf_client``
 fixture). ``prepare`` runs before each submission (to sign in again, or to make
 a fresh record); ``url`` may be a callable, called after ``prepare``.
+
+A test that drives pages its own way (a journey whose pages depend on each other, a
+query string) uses the same parts: ``fuzz_settings(examples)`` for hypothesis, and
+``posted_names`` for the names a form's fields are posted under. Every fuzz test
+carries the ``fuzz`` marker (``pytest -m "not fuzz"`` leaves them out), and
+``FUZZ_EXAMPLES`` lowers every one's count while working on a form.
 """
 
 import os
@@ -38,13 +44,15 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from django import forms
 from django.db import models
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-# FUZZ_EXAMPLES lowers the count while working on a form; the suite runs the default.
-DEFAULT_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "500"))
+DEFAULT_EXAMPLES = 500
+# Lowers every fuzz test's count while working on a form; the suite runs each test's own.
+_AT_MOST = int(os.environ.get("FUZZ_EXAMPLES", "0")) or None
 MARKER = "XFUZZX"  # every extra field's value carries it; it must never be stored
 
 # Characters that break naive code: NUL, bidi overrides, zero-width, combining marks,
@@ -69,6 +77,33 @@ def junk() -> st.SearchStrategy[Any]:
         st.lists(_odd_text(), min_size=2, max_size=4),  # the same field several times
         st.sampled_from(["", " ", "0", "-1", "true", "on", "null", "None", "[]", "{}"]),
     )
+
+
+def fuzz_settings(examples: int = DEFAULT_EXAMPLES) -> settings:
+    """Hypothesis settings for a fuzz test: ``examples`` inputs, each a request or more, so no deadline;
+    no example database; and none of the health checks that fixtures shared between examples and
+    large generated inputs set off on purpose."""
+    return settings(
+        max_examples=min(examples, _AT_MOST or examples),
+        deadline=None,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.large_base_example,
+        ],
+    )
+
+
+def posted_names(fields: Mapping[str, forms.Field]) -> list[str]:
+    """The names a browser posts for these form fields: a field of several inputs (a GOV.UK date) as
+    each of its parts, ``name_0`` to ``name_2``."""
+    names = []
+    for name, field in fields.items():
+        parts = getattr(field.widget, "widgets", None)
+        names.extend([f"{name}_{i}" for i in range(len(parts))] if parts else [name])
+    return names
 
 
 def _field_value(strategy: st.SearchStrategy | None) -> st.SearchStrategy[Any]:
@@ -146,16 +181,7 @@ def fuzz_form(
     )
     submissions = st.fixed_dictionaries({name: _field_value(strategy) for name, strategy in fields.items()})
 
-    @settings(
-        max_examples=examples or DEFAULT_EXAMPLES,
-        deadline=None,
-        database=None,
-        suppress_health_check=[
-            HealthCheck.too_slow,
-            HealthCheck.data_too_large,
-            HealthCheck.large_base_example,
-        ],
-    )
+    @fuzz_settings(examples or DEFAULT_EXAMPLES)
     @given(data=submissions, extra=extras, csrf=st.sampled_from(["valid"] * 6 + ["missing", "wrong"]))
     def run(data: dict, extra: dict, csrf: str) -> None:
         if prepare is not None:

@@ -12,6 +12,8 @@ os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
+# The suite tests the development tools too (seed_demo, generate_volume): DEBUG is off here.
+os.environ.setdefault("DEV_DATA", "true")
 
 from isa_portal.settings import *  # noqa: F403
 

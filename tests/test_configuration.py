@@ -66,6 +66,34 @@ def test_bad_value_stops_start_up_naming_the_variable(overrides, named):
     assert named in result.stderr
 
 
+DEV_TOOLS = (
+    "import django; django.setup(); from django.apps import apps; "
+    "from django.core.management import get_commands; "
+    "print(apps.is_installed('devdata'), 'seed_demo' in get_commands(), 'generate_volume' in get_commands())"
+)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "installed"),
+    [
+        ({"DEV_DATA": None}, "False False False"),  # production: DEBUG off, nothing said
+        ({"DEV_DATA": None, "DEBUG": "true"}, "True True True"),  # make run
+        ({"DEV_DATA": "true"}, "True True True"),  # make load's throwaway database, DEBUG off
+        ({"DEV_DATA": "false", "DEBUG": "true"}, "False False False"),
+    ],
+)
+def test_the_development_data_app_is_installed_only_when_asked_for(overrides, installed):
+    result = _start(overrides, DEV_TOOLS)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == installed.split()
+
+
+def test_a_bad_dev_data_value_stops_start_up():
+    result = _start({"DEV_DATA": "sometimes"})
+    assert result.returncode != 0
+    assert "DEV_DATA must be true or false" in result.stderr
+
+
 def test_development_generates_and_keeps_a_local_secret_key(tmp_path, monkeypatch):
     from isa_portal.env import env_secret_key
 

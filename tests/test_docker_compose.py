@@ -1,8 +1,10 @@
 """docker-compose.yml cannot run here (no Docker engine): check it agrees with the code."""
 
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,3 +53,62 @@ def test_dockerfile_runs_the_same_commands_as_compose():
     assert "pip install ." in dockerfile
     gunicorn = re.search(r"gunicorn [^\"]+", dockerfile).group(0).strip()
     assert gunicorn in command
+
+
+def _left_out_of_the_image(path: str) -> bool:
+    """Whether .dockerignore keeps ``path`` out of ``COPY . .``: a pattern matches it or a folder above it
+    (``**/name`` a name at any depth)."""
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert not any(pattern.startswith("!") for pattern in patterns), "exceptions are not modelled here"
+    parts = path.split("/")
+    for depth in range(1, len(parts) + 1):
+        for pattern in patterns:
+            if pattern.startswith("**/"):
+                if fnmatch(parts[depth - 1], pattern.removeprefix("**/")):
+                    return True
+            elif fnmatch("/".join(parts[:depth]), pattern):
+                return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".env",
+        ".local/secret_key",
+        "db.sqlite3",
+        "private-media/agreements/protocol.pdf",
+        "staticfiles/css/app.css",
+        ".git/config",
+        ".venv/bin/python",
+        "isa_portal/__pycache__/settings.cpython-313.pyc",
+        ".hypothesis/examples/x",
+        "tests/conftest.py",
+        "devdata/volume/decisions.py",
+        "bench/run",
+        "frontend/node_modules/govuk-frontend/package.json",
+        "frontend/src/app.scss",
+    ],
+)
+def test_the_image_leaves_out_local_state_secrets_and_development_tools(path):
+    assert _left_out_of_the_image(path)
+
+
+def test_the_image_keeps_what_the_application_runs_on():
+    installed = re.search(r"INSTALLED_APPS = \[(.*?)\]", SETTINGS, re.S).group(1)
+    ours = [name for name in re.findall(r'"(\w+)"', installed) if (ROOT / name).is_dir()]
+    assert len(ours) >= 7
+    for path in [
+        "manage.py",
+        "pyproject.toml",
+        "README.md",
+        "templates/base.html",
+        "static/css/app.css",
+        *(f"{app}/apps.py" for app in ours),
+    ]:
+        assert (ROOT / path).exists(), path
+        assert not _left_out_of_the_image(path), path

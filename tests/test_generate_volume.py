@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, models
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -28,10 +29,10 @@ from audit.models import AuditEntry
 from consent.models import CompetenceAssessment, ConsentRecord
 from decisions import integrations, rules, services
 from decisions.models import Decision, DecisionAddendum, DecisionReview, ReferenceCounter, Status
-from isa_portal import volume
-from isa_portal.models import SyntheticDataSet
-from isa_portal.volume.tables import iso_time, logged_time, to_datetime
-from isa_portal.volume.trail import ACCESS, CREATE, SYSTEM, WEB, Actor, Entry, canonical
+from devdata import volume
+from devdata.models import SyntheticDataSet
+from devdata.volume.tables import iso_time, logged_time, to_datetime
+from devdata.volume.trail import ACCESS, CREATE, SYSTEM, WEB, Actor, Entry, canonical
 from tests.factories import AgencyFactory
 
 SMALL = [
@@ -172,6 +173,25 @@ def test_refuses_a_database_it_has_already_filled(db):
     with pytest.raises(CommandError, match="already holds a generated data set"):
         generate()
     assert Agency.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_data_set_generated_before_the_marker_moved_keeps_its_marker():
+    """isa_volume was generated when the marker lived in isa_portal: migrating moves it, not drops it."""
+    before_the_move = ("isa_portal", "0001_synthetic_data_set")
+    executor = MigrationExecutor(connection)
+    executor.migrate([before_the_move, ("devdata", None)])
+    old_apps = executor.loader.project_state(before_the_move).apps
+    old_apps.get_model("isa_portal", "SyntheticDataSet").objects.create(
+        generated_at=timezone.now(), seed=7, options={"decisions": 9}, counts={"x": 1}
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+    marker = SyntheticDataSet.objects.get()
+    assert (marker.seed, marker.options, marker.counts) == (7, {"decisions": 9}, {"x": 1})
+    assert "isa_portal_syntheticdataset" not in connection.introspection.table_names()
 
 
 def test_refuses_sqlite(db, monkeypatch):

@@ -22,8 +22,8 @@ from isa_portal.web import (
     posted,
 )
 from tests.agreements.factories import IncidentFactory, SignatureFactory, in_force_agreement
-from tests.consent.factories import ChildFactory, make_consent
-from tests.factories import UserFactory
+from tests.consent.factories import make_consent
+from tests.factories import ChildFactory, UserFactory
 
 # Every form page, posted with no answers at all: each must show its error summary and write nothing.
 # (Until these pages read the POST through ``posted``, an empty POST showed the blank form again.)

@@ -36,8 +36,10 @@ with connection.cursor() as cursor:
     cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     cursor.execute(f'CREATE DATABASE "{name}"')
 PYEOF
-"$PY" manage.py migrate --noinput -v 0
-DEMO_PASSWORD="$LOAD_PASSWORD" "$PY" manage.py seed_demo --force > /dev/null
+# The demo seeder is a development tool (devdata), installed for these two commands only:
+# gunicorn serves what a deployment serves.
+DEV_DATA=true "$PY" manage.py migrate --noinput -v 0
+DEV_DATA=true DEMO_PASSWORD="$LOAD_PASSWORD" "$PY" manage.py seed_demo --force > /dev/null
 "$PY" manage.py shell < bench/load/prepare.py
 "$PY" manage.py collectstatic --noinput -v 0
 

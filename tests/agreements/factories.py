@@ -4,10 +4,7 @@ They write straight to the database (bypassing the services) to set up a state;
 tests of the rules go through the services.
 """
 
-import datetime
-
 import factory
-from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from agreements.models import (
@@ -23,11 +20,7 @@ from agreements.models import (
     PartnershipGroup,
     Signature,
 )
-from tests.factories import AgencyFactory, UserFactory
-
-
-def days_ago(n: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=n)
+from tests.factories import AgencyFactory, UserFactory, days_ago
 
 
 class RepresentativeFactory(DjangoModelFactory):

@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 
 from agreements.models import Agency, AgencyKind, NominatedRepresentative
-from tests.agreements.factories import RepresentativeFactory, days_ago
+from tests.agreements.factories import RepresentativeFactory
 from tests.agreements.helpers import date_fields
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

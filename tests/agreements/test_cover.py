@@ -9,14 +9,12 @@ from tests.agreements.factories import (
     RepresentativeFactory,
     SignatureFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
     provider_of,
 )
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
-TODAY = 0
 
 
 @pytest.fixture
@@ -25,7 +23,7 @@ def signatory():
 
 
 def cover(agency, purpose="safeguarding", on=None):
-    return agreement_cover(agency=agency, purpose=purpose, on=on or days_ago(TODAY))
+    return agreement_cover(agency=agency, purpose=purpose, on=on or days_ago(0))
 
 
 def test_a_live_signature_of_the_version_in_force_covers_its_purposes(signatory):

@@ -21,9 +21,9 @@ from tests.agreements.factories import (
     RepresentativeFactory,
     SignatureFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
 )
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from agreements.models import (
@@ -26,9 +26,10 @@ from tests.agreements.factories import (
     SignatureFactory,
     in_force_agreement,
 )
+from tests.fuzz import fuzz_settings
 
-pytestmark = pytest.mark.django_db
-FUZZ = settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
+FUZZ = fuzz_settings(50)
 MODELS = [Agency, NominatedRepresentative, Agreement, AgreementPurpose, AgreementVersion, Signature, Incident]
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)

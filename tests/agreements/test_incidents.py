@@ -3,8 +3,9 @@ from django.urls import reverse
 
 from agreements.models import Incident, IncidentKind, IncidentOutcome, IncidentStatus
 from audit.models import AuditEntry, Event
-from tests.agreements.factories import IncidentFactory, days_ago
+from tests.agreements.factories import IncidentFactory
 from tests.agreements.helpers import date_fields, entries_for
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,9 @@ from tests.agreements.factories import (
     RepresentativeFactory,
     SignatureFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
 )
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

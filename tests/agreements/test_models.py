@@ -9,8 +9,8 @@ from agreements.models import (
     IcoState,
     validate_ico_number,
 )
-from tests.agreements.factories import AgreementFactory, days_ago, provider_of
-from tests.factories import AgencyFactory
+from tests.agreements.factories import AgreementFactory, provider_of
+from tests.factories import AgencyFactory, days_ago
 
 
 @pytest.mark.parametrize("number", ["Z5347709", "ZA123456", "ZB012345", "za123456", "Z 534 7709"])

@@ -12,11 +12,10 @@ from tests.agreements.factories import (
     AgreementFactory,
     SignatureFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
     provider_of,
 )
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -18,11 +18,10 @@ from tests.agreements.factories import (
     RepresentativeFactory,
     SignatureFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
     provider_of,
 )
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ from tests.agreements.factories import (
     AgreementFactory,
     RepresentativeFactory,
     VersionFactory,
-    days_ago,
     in_force_agreement,
     provider_of,
 )
 from tests.agreements.helpers import date_fields, entries_for
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,9 @@ from django.urls import reverse
 
 from agreements.models import AgreementVersion
 from audit.models import Event
-from tests.agreements.factories import AgreementFactory, VersionFactory, days_ago
+from tests.agreements.factories import AgreementFactory, VersionFactory
 from tests.agreements.helpers import date_fields, entries_for
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

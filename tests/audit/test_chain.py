@@ -1,8 +1,10 @@
 """Tamper evidence: verify_audit finds an edit, a deletion, an insertion and a reordering."""
 
+import datetime
 import importlib
 import io
 import itertools
+import zoneinfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -46,6 +48,44 @@ def trail(practitioner):
 def test_every_field_is_either_hashed_or_named_as_not_hashed():
     fields = {field.attname for field in AuditEntry._meta.concrete_fields}
     assert fields == set(chain.HASHED_FIELDS) | set(chain.NOT_HASHED)
+
+
+def test_the_hashed_bytes_of_an_entry_never_change():
+    """Every stored hash covers exactly these bytes: another serialisation breaks every existing trail."""
+    values = {
+        "timestamp": datetime.datetime(2026, 3, 29, 1, 30, 5, 7, tzinfo=zoneinfo.ZoneInfo("Europe/London")),
+        "action": 1,
+        "event": "change",
+        "content_type_id": 12,
+        "object_pk": 41,
+        "object_id": 41,
+        "object_repr": 'Ann "Nan" Lee, café \u202e',
+        "serialized_data": None,
+        "changes": {"status": ["draft", "awaiting_review"], "grounds": [None, ["a", "b"]], 3: [1.5, True]},
+        "changes_text": "",
+        "cid": None,
+        "remote_addr": "2001:0db8:0000:0000:0000:0000:0000:0001",
+        "remote_port": 443,
+        "additional_data": {"format": "pdf"},
+        "actor_id": 7,
+        "actor_email": "o'brien@example.org",
+        "actor_role": "lead",
+        "actor_agency_id": None,
+        "agency_id": 3,
+        "source": "web",
+    }
+    assert chain.canonical_content(values).decode() == (
+        '{"action":1,"actor_agency_id":null,"actor_email":"o\'brien@example.org","actor_id":7,'
+        '"actor_role":"lead","additional_data":{"format":"pdf"},"agency_id":3,'
+        '"changes":{"3":[1.5,true],"grounds":[null,["a","b"]],"status":["draft","awaiting_review"]},'
+        '"changes_text":"","cid":null,"content_type_id":12,"event":"change","object_id":41,'
+        '"object_pk":"41","object_repr":"Ann \\"Nan\\" Lee, café \u202e","remote_addr":"2001:db8::1",'
+        '"remote_port":443,"serialized_data":null,"source":"web",'
+        '"timestamp":"2026-03-29T01:30:05.000007+00:00"}'
+    )
+    assert chain.entry_hash(values, chain.GENESIS) == (
+        "df95b121768d7ec8d0d3be445f477e84e91f8b0b8c25dd35b04edb44c071504f"
+    )
 
 
 def test_the_migration_locks_with_the_key_and_starts_from_the_genesis_the_code_names():

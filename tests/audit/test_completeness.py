@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import UserSession
@@ -17,6 +17,7 @@ from audit.context import audit_context
 from audit.models import AuditEntry, Event
 from tests.auth import mark_second_factor_passed
 from tests.factories import PASSWORD
+from tests.fuzz import fuzz_settings
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,8 @@ class Session:
         self.expect(Event.CHANGE, UPDATE, person, agency.name, agency_id=agency.pk, address=None)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.mark.fuzz
+@fuzz_settings(25)
 @given(steps=st.lists(st.tuples(st.sampled_from(ACTIONS), st.sampled_from(WHO)), min_size=1, max_size=12))
 def test_the_trail_holds_exactly_what_happened(personas, steps):
     with transaction.atomic():

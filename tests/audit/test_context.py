@@ -100,7 +100,8 @@ def test_denied_requests_are_recorded(client, practitioner):
 
 @pytest.mark.django_db
 def test_many_to_many_changes_are_filed_under_the_records_agency(practitioner, other_agency):
-    from tests.consent.factories import ChildFactory, make_consent
+    from tests.consent.factories import make_consent
+    from tests.factories import ChildFactory
 
     child = ChildFactory(created_by=practitioner)
     with audit_context(source="web", actor=practitioner):

@@ -2,10 +2,12 @@
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-pytestmark = pytest.mark.django_db
+from tests.fuzz import fuzz_settings
+
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 FIELDS = [
     "actor",
@@ -28,9 +30,7 @@ VALUES = st.one_of(
     st.sampled_from(["", "0", "31", "13", "2026", "99999", "view", "create", "2026-01-01T00:00:00+00:00_5"]),
 )
 QUERIES = st.dictionaries(st.sampled_from(FIELDS), VALUES, max_size=8)
-SETTINGS = settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+SETTINGS = fuzz_settings(40)
 
 
 def _clean(query: dict) -> dict:

@@ -13,10 +13,10 @@ from consent.models import Child
 from consent.services import consent_withdraw
 from decisions.models import Decision
 from decisions.services import decision_add_addendum, decision_review
-from tests.consent.factories import days_ago, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
 from tests.decisions.conftest import consent_found, cover_found, recipient  # noqa: F401
 from tests.decisions.factories import child_for, submitted_decision
-from tests.factories import UserFactory
+from tests.factories import UserFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

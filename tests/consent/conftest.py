@@ -1,6 +1,6 @@
 import pytest
 
-from tests.consent.factories import ChildFactory
+from tests.factories import ChildFactory
 
 
 @pytest.fixture

@@ -1,48 +1,9 @@
-"""Children, assessments and consent records, made through the services as a real user would."""
-
-import datetime
-
-import factory
-from django.utils import timezone
-from factory.django import DjangoModelFactory
+"""Assessments and consent records, made through the services as a real user would (children:
+``tests.factories.ChildFactory``)."""
 
 from consent.competence import Matter, criteria_for
-from consent.models import Child
-from consent.services import assessment_record, child_agency_link, consent_record
-
-
-def _born():
-    return born_years_ago(13)
-
-
-class ChildFactory(DjangoModelFactory):
-    """A child held by the agency of ``created_by``."""
-
-    class Meta:
-        model = Child
-        skip_postgeneration_save = True
-
-    given_name = factory.Faker("first_name", locale="en_GB")
-    family_name = factory.Faker("last_name", locale="en_GB")
-    date_of_birth = factory.LazyFunction(_born)
-    nhs_number = ""
-
-    @factory.post_generation
-    def _link(obj, create, extracted, **kwargs):
-        if create:
-            child_agency_link(child=obj, agency=obj.created_by.agency)
-
-
-def born_years_ago(years: int, extra_days: int = 100) -> datetime.date:
-    """A birth date ``years`` (and some days) ago: the child is ``years`` old today."""
-    today = timezone.localdate()
-    return today.replace(year=today.year - years, day=min(today.day, 28)) - datetime.timedelta(
-        days=extra_days
-    )
-
-
-def days_ago(days: int) -> datetime.date:
-    return timezone.localdate() - datetime.timedelta(days=days)
+from consent.services import assessment_record, consent_record
+from tests.factories import days_ago
 
 
 def all_met(matter: str = Matter.INFORMATION_SHARING) -> dict:

@@ -1,6 +1,7 @@
 """Who may use each page about children, competence and consent."""
 
-from tests.consent.factories import ChildFactory, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
+from tests.factories import ChildFactory
 from tests.url_matrix import Route, allow
 
 # Practitioners and leads record; IG officers only read; admins never see a child (403).

@@ -8,7 +8,8 @@ from django.urls import reverse
 from audit.models import AuditEntry, Event
 from consent.models import Child, ChildAgency
 from consent.services import consent_withdraw
-from tests.consent.factories import ChildFactory, days_ago, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
+from tests.factories import ChildFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,8 @@ from consent import services
 from consent.models import CompetenceAssessment
 from journeys import services as journeys
 from journeys.models import Draft
-from tests.consent.factories import days_ago, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -4,22 +4,19 @@ import datetime
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from consent.forms import ChildForm, CriteriaForm, DateInputField
+from consent.forms import ChildForm, CriteriaForm
 from consent.journeys import ASSESSMENT, CONSENT
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from journeys.models import Draft
 from tests.consent.factories import make_assessment, make_consent
+from tests.fuzz import fuzz_settings, posted_names
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
-FUZZ = settings(
-    max_examples=120,  # per form; the journeys get JOURNEY_EXAMPLES spread over their pages
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = fuzz_settings(120)  # per form; the journeys get JOURNEY_EXAMPLES spread over their pages
 
 JOURNEY_EXAMPLES = 300
 
@@ -59,12 +56,7 @@ def field_names(form_class) -> list[str]:
     if issubclass(form_class, CriteriaForm):
         for criterion in form_class.page_criteria(form_class):
             names += [criterion.key, f"{criterion.key}_note"]
-    for name, field in form_class.base_fields.items():
-        if isinstance(field, DateInputField):
-            names += [f"{name}_0", f"{name}_1", f"{name}_2"]
-        else:
-            names.append(name)
-    return names
+    return names + posted_names(form_class.base_fields)
 
 
 def submissions(names: list[str]):
@@ -104,7 +96,7 @@ def test_journey_pages_take_anything(client, practitioner, child, journey):
             )
         ]
 
-    @settings(FUZZ, max_examples=JOURNEY_EXAMPLES)
+    @fuzz_settings(JOURNEY_EXAMPLES)
     # Drafts persist between examples, so a gate answered now and then keeps every page reachable.
     @given(step_submission(journey), st.sampled_from([*gates, None, None, None]))
     def post(submission, gate):

@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from audit.models import AuditEntry, Event
 from consent.models import ConsentRecord
-from tests.consent.factories import days_ago, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
+from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -4,8 +4,8 @@ import pytest
 
 from consent.selectors import ConsentFound, consent_position
 from consent.services import consent_withdraw
-from tests.consent.factories import days_ago, make_consent
-from tests.factories import AgencyFactory
+from tests.consent.factories import make_consent
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_records_of_other_agencies_count(child, practitioner, outsider, health):
 
 
 def test_another_childs_records_do_not(child, practitioner, health):
-    from tests.consent.factories import ChildFactory
+    from tests.factories import ChildFactory
 
     other = ChildFactory(created_by=practitioner)
     make_consent(other, practitioner, recipients=[health])

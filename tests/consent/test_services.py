@@ -10,14 +10,8 @@ from audit.models import AuditEntry, Event
 from consent.competence import FRASER_CRITERIA, GILLICK_CRITERIA, Matter
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from consent.services import assessment_record, child_create, consent_record, consent_withdraw
-from tests.consent.factories import (
-    ChildFactory,
-    all_met,
-    born_years_ago,
-    days_ago,
-    make_assessment,
-    make_consent,
-)
+from tests.consent.factories import all_met, make_assessment, make_consent
+from tests.factories import ChildFactory, born_years_ago, days_ago
 
 pytestmark = pytest.mark.django_db
 

@@ -2,32 +2,17 @@
 
 from datetime import date
 
-import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
 from consent.models import Child
-from consent.services import child_agency_link
 from decisions import services
 from decisions.models import Outcome
-
-TODAY = date(2026, 11, 21)
-
-
-class ChildFactory(DjangoModelFactory):
-    class Meta:
-        model = Child
-
-    given_name = factory.Faker("first_name", locale="en_GB")
-    family_name = factory.Faker("last_name", locale="en_GB")
-    date_of_birth = date(2015, 3, 4)
-    created_by = None
+from tests.factories import ChildFactory
 
 
 def child_for(user, **fields) -> Child:
-    child = ChildFactory(created_by=user, **fields)
-    child_agency_link(child=child, agency=user.agency)
-    return child
+    """A child of eleven held by the user's agency."""
+    return ChildFactory(created_by=user, **{"date_of_birth": date(2015, 3, 4), **fields})
 
 
 SHARE_ANSWERS = {
@@ -66,7 +51,7 @@ SHARE_ANSWERS = {
         "recipient_name": "Sam Lee",
         "recipient_role": "Detective constable",
         "share_method": "secure_email",
-        "shared_on": TODAY,
+        "shared_on": date(2026, 11, 21),
         "confirmed_in_writing": True,
     },
     "agreement": {"no_agreement_acknowledged": True, "no_agreement_reason": "Urgent child protection"},

@@ -2,14 +2,15 @@
 
 import pytest
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision
 from tests.decisions.factories import draft_decision, submitted_decision
+from tests.fuzz import fuzz_settings, posted_names
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 text = st.one_of(
     st.text(max_size=60),
@@ -35,18 +36,6 @@ text = st.one_of(
 )
 
 
-def _field_names(form_class, decision):
-    form = form_class(decision=decision)
-    names = []
-    for name, field in form.fields.items():
-        widget = field.widget
-        if hasattr(widget, "widgets"):
-            names.extend(f"{name}_{i}" for i in range(len(widget.widgets)))
-        else:
-            names.append(name)
-    return names
-
-
 def _payload(names):
     return st.fixed_dictionaries(
         {}, optional={name: st.one_of(text, st.lists(text, max_size=3)) for name in names}
@@ -66,13 +55,12 @@ def test_fuzz_each_question_page(client, practitioner, recipient, step):
             other_reason={"other_reasons": []},
             outcome={"outcome": "do_not_share"},
         )
-    names = [*_field_names(DECISION.step(step).form_class, decision), "status", "reference", "outcome"]
+    form = DECISION.step(step).form_class(decision=decision)
+    names = [*posted_names(form.fields), "status", "reference", "outcome"]
     url = reverse("decisions:step", args=[decision.pk, step])
     client.force_login(practitioner)
 
-    @settings(
-        max_examples=STEP_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-    )
+    @fuzz_settings(STEP_EXAMPLES)
     @given(data=_payload(names))
     def post(data):
         before = Decision.objects.filter(pk=decision.pk).values().get()
@@ -103,7 +91,7 @@ def test_fuzz_the_review_page(client, practitioner, lead, recipient):
     client.force_login(lead)
     current = [submitted_decision(practitioner, recipient)]
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @fuzz_settings(100)
     @given(data=_payload(["action", "comments", "status"]))
     def post(data):
         decision = current[0]
@@ -123,7 +111,7 @@ def test_fuzz_the_addendum_page(client, practitioner, recipient):
     decision = submitted_decision(practitioner, recipient)
     client.force_login(practitioner)
 
-    @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @fuzz_settings(100)
     @given(data=_payload(["text"]))
     def post(data):
         count = decision.addenda.count()
@@ -134,7 +122,7 @@ def test_fuzz_the_addendum_page(client, practitioner, recipient):
     post()
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(100)
 @given(data=_payload(["child", "token"]))
 def test_fuzz_the_start_page(client, practitioner, child, data):
     client.force_login(practitioner)
@@ -144,7 +132,7 @@ def test_fuzz_the_start_page(client, practitioner, child, data):
     assert Decision.objects.count() in ((count, count + 1) if response.status_code == 302 else (count,))
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@fuzz_settings(100)
 @given(
     data=_payload(
         [

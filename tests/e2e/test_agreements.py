@@ -3,8 +3,9 @@
 import pytest
 
 from agreements.models import Signature
-from tests.agreements.factories import IncidentFactory, RepresentativeFactory, days_ago, in_force_agreement
+from tests.agreements.factories import IncidentFactory, RepresentativeFactory, in_force_agreement
 from tests.e2e.conftest import assert_accessible, sign_in
+from tests.factories import days_ago
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

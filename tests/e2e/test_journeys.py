@@ -11,10 +11,10 @@ from consent.selectors import ConsentFound
 from decisions import integrations
 from decisions.models import Decision, Status
 from journeys.models import Draft
-from tests.consent.factories import ChildFactory, make_assessment, make_consent
+from tests.consent.factories import make_assessment, make_consent
 from tests.decisions.factories import child_for
 from tests.e2e.conftest import assert_accessible, sign_in
-from tests.factories import AgencyFactory
+from tests.factories import AgencyFactory, ChildFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

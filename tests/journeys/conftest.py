@@ -6,8 +6,8 @@ consent journeys do not use them.
 
 import pytest
 
-from tests.consent.factories import ChildFactory
 from tests.decisions.conftest import consent_found, cover_found, recipient  # noqa: F401  (fixtures)
+from tests.factories import ChildFactory
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from accounts.middleware import LAST_SEEN_KEY
 from audit.models import AuditEntry
 from consent.models import CompetenceAssessment, ConsentRecord
 from journeys.models import Draft
-from tests.consent.factories import days_ago, make_assessment
-from tests.factories import AgencyFactory
+from tests.consent.factories import make_assessment
+from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
 

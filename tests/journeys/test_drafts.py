@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from journeys.models import Draft
-from tests.consent.factories import ChildFactory
+from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
 

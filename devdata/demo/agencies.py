@@ -2,7 +2,7 @@
 
 Runs first: every other seeder needs the agencies. Agreements, signatures and
 incidents name who recorded them, so they are seeded after the users
-(``agreements.demo_agreements``).
+(``devdata.demo.agreements``).
 """
 
 import datetime

@@ -1,11 +1,13 @@
 """Decisions as practitioners make them: the question pages in order, submission, review, addenda, views.
 
 Every submitted decision is one ``decisions.rules.problems`` has nothing to say about: the
-answers follow the national flowchart, the consent position and agreement cover are what
-``decisions.integrations`` finds for that child, recipient, purpose and day, and the pages
-that do not apply are blank, as ``decision_submit`` leaves them. Review moves only along
-``decisions.services.TRANSITIONS``. References are ``ISD-<year>-<number>``, numbered per
-year of submission.
+proposed outcome, the consent position and the lawful bases an agency may rely on are
+``decisions.rules``' own answers (asked once for each combination of answers), the consent
+and agreement cover are what ``decisions.integrations`` finds for that child, recipient,
+purpose and day, and the pages that do not apply are blank, as ``decision_submit`` leaves
+them. Review moves only along ``decisions.services.TRANSITIONS``, and reviews are named by
+the labels of their ``action`` field. References are ``ISD-<year>-<number>``, numbered per year of
+submission.
 
 The mixes (about three in four decisions share, most with consent or without it on
 recorded grounds; most are endorsed within a day or two) are invented but plausible;
@@ -17,13 +19,22 @@ from datetime import date, timedelta
 from functools import cache
 from uuid import UUID
 
-from decisions.models import Decision, DecisionAddendum, DecisionReview
-from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
-from isa_portal.volume import words
-from isa_portal.volume.children import PURPOSES, Children, age_on
-from isa_portal.volume.partnership import Partnership, Person
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, pick
-from isa_portal.volume.tables import (
+from agreements.models import Agency
+from decisions import rules
+from decisions.journeys import DECISION
+from decisions.models import (
+    REFUSALS,
+    SHARING_OUTCOMES,
+    Decision,
+    DecisionAddendum,
+    DecisionReview,
+)
+from decisions.services import TRANSITIONS
+from devdata.volume import words
+from devdata.volume.children import PURPOSES, Children, age_on
+from devdata.volume.partnership import Partnership, Person
+from devdata.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, pick
+from devdata.volume.tables import (
     NULL,
     Table,
     compact_json,
@@ -34,7 +45,8 @@ from isa_portal.volume.tables import (
     to_datetime,
     to_us,
 )
-from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
+from devdata.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
+from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 
 DECISION_COLUMNS = (
     "id", "practitioner_name", "practitioner_job_title", "practitioner_role", "agency_name", "reference",
@@ -69,53 +81,13 @@ DATES = {"request_received_on", "shared_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
-# A new draft, as decision_start saves it: every answer at its default.
-BLANK = (
-    {
-        name: ([] if name in ("other_reasons", "grounds") else "")
-        for name in DECISION_COLUMNS
-        if name not in TIMES and not name.endswith("_id") and name != "id"
-    }
-    | {
-        name: None
-        for name in (
-            "reference",
-            "creation_token",
-            "request_received_on",
-            "sexual_activity_under_13",
-            "clear_purpose",
-            "identifies_person",
-            "confidential",
-            "advice_sought",
-            "shared_on",
-            "confirmed_in_writing",
-            "family_told",
-            "from_other_agency",
-            "submitted_at",
-            "countersigned_at",
-            "tombstoned_at",
-            *(name for name in DECISION_COLUMNS if name.endswith("_id")),
-        )
-    }
-    | {"no_agreement_acknowledged": False, "legal_hold": False, "status": "draft"}
-)
+# A new draft, as decision_start saves it: every field at the model's default.
+BLANK = {
+    field.attname: field.get_default()
+    for field in Decision._meta.concrete_fields
+    if field.attname not in ("id", "created", "updated")
+}
 
-SHARING = {"share", "share_in_part"}
-STEPS = (
-    "request",
-    "purpose",
-    "questions",
-    "consent",
-    "other_reason",
-    "outcome",
-    "grounds",
-    "lawful_basis",
-    "advice",
-    "recipient",
-    "agreement",
-    "openness",
-    "no_share",
-)
 # How each kind of agency's practitioners share, over PURPOSES' order.
 PURPOSE_WEIGHTS = {
     "local_authority": (35, 25, 15, 3, 4, 4, 14),
@@ -176,42 +148,50 @@ SCENARIOS = {
     "escalate_resolve": ("escalate", "resolve"),
     "endorse_addendum": ("endorse", "addendum"),
 }
-ACTIONS = {
-    "endorse": "Endorse and countersign",
-    "return": "Return to the practitioner with comments",
-    "escalate": "Escalate as a professional disagreement",
-    "resolve": "Resolve the disagreement",
-}
+ACTIONS = dict(DecisionReview._meta.get_field("action").choices)  # review steps, as the product names them
 # Trail entries each scenario writes: a review and the decision's change; an addendum (and the change
 # of status when it answers a return).
 REVIEW_ENTRIES = {
     name: sum(1 if step == "addendum" else 2 for step in steps) for name, steps in SCENARIOS.items()
 }
-AFTER = {"endorse": "endorsed", "return": "returned", "escalate": "escalated", "resolve": "resolved"}
+# The status each review action leads to.
+AFTER = {action.value: transition[1].value for action, transition in TRANSITIONS.items()}
 
 
-def proposed_outcome(d: dict) -> str:
-    """decisions.rules.proposed_outcome, over a row as a dict (tests check they agree)."""
-    if d["sexual_activity_under_13"]:
-        return "share"
-    if d["clear_purpose"] is False:
-        return "do_not_share"
-    if d["identifies_person"] is False or d["confidential"] is False:
-        return "share"
-    if d["consent_status"] == "given" or d["other_reasons"]:
-        return "share"
-    return "do_not_share"
+def ruled(d: dict) -> tuple[str, str]:
+    """``decisions.rules``' proposed outcome and consent position for the answers in a row as a dict."""
+    return _ruled(
+        d["sexual_activity_under_13"],
+        d["clear_purpose"],
+        d["identifies_person"],
+        d["confidential"],
+        d["consent_status"],
+        tuple(d["other_reasons"]),
+        d["outcome"],
+    )
 
 
-def consent_position(d: dict) -> str:
-    """decisions.rules.consent_position, over a row as a dict."""
-    if not d["outcome"]:
-        return ""
-    if d["outcome"] not in SHARING:
-        return "not_shared"
-    if d["identifies_person"] is False or d["confidential"] is False:
-        return "not_needed"
-    return "consent_given" if d["consent_status"] == "given" else "without_consent"
+@cache
+def _ruled(
+    sexual_activity_under_13,
+    clear_purpose,
+    identifies_person,
+    confidential,
+    consent_status,
+    other_reasons,
+    outcome,
+) -> tuple[str, str]:
+    # Asked of an unsaved decision once per combination: a million decisions share a few hundred.
+    decision = Decision(
+        sexual_activity_under_13=sexual_activity_under_13,
+        clear_purpose=clear_purpose,
+        identifies_person=identifies_person,
+        confidential=confidential,
+        consent_status=consent_status,
+        other_reasons=list(other_reasons),
+        outcome=outcome,
+    )
+    return str(rules.proposed_outcome(decision)), str(rules.consent_position(decision))
 
 
 # One planned decision: (id, created, child, agency, author, draft?, pages saved by, submitted, reference).
@@ -249,7 +229,7 @@ def plan(run: Run, partnership: Partnership, children: Children, count: int) -> 
     for decision_id, (created, child_id, agency_id, author_id) in enumerate(chosen, start=1):
         # Most are left as drafts only when recent; a few old ones were abandoned.
         draft = rng.random() < (0.25 if run.now - created < 45 * DAY else 0.004)
-        pages_done = created + len(STEPS) * MINUTE + below(rng, len(STEPS) * 5 * MINUTE)
+        pages_done = created + len(DECISION.steps) * MINUTE + below(rng, len(DECISION.steps) * 5 * MINUTE)
         roll = rng.random()
         if roll < 0.8:
             gap = below(rng, 30 * MINUTE)
@@ -352,7 +332,7 @@ class DecisionMaker:
         self.made.decisions += 1
 
         # When each page was saved: the planned span, shared out unevenly between the pages.
-        gaps = [1 + rng.random() * 5 for _ in STEPS]
+        gaps = [1 + rng.random() * 5 for _ in DECISION.steps]
         total, elapsed, page_times = sum(gaps), 0.0, []
         for gap in gaps:
             elapsed += gap
@@ -398,11 +378,12 @@ class DecisionMaker:
             changes: dict = {}
             for step, page_at in steps[start : start + size]:
                 _apply(state, answers[step], changes)
-                derived = {
-                    "proposed_outcome": proposed_outcome(state),
-                    "consent_position": consent_position(state),
-                }
-                _apply(state, derived | {"updated": page_at}, changes)
+                proposed, position = ruled(state)
+                _apply(
+                    state,
+                    {"proposed_outcome": proposed, "consent_position": position, "updated": page_at},
+                    changes,
+                )
             if groups:
                 pages.append((page_at, changes))
 
@@ -534,7 +515,7 @@ class DecisionMaker:
         if status != "given" and rng.random() < 0.7:
             other = sorted(rng.sample(OTHER_REASONS, rng.randint(1, 2)), key=OTHER_REASONS.index)
         d.update(consent_status=status, other_reasons=other)
-        proposed = proposed_outcome(d)
+        proposed, _ = ruled(d)
         roll = rng.random()
         if d["sexual_activity_under_13"]:
             outcome = "share" if roll < 0.9 else "share_in_part"
@@ -542,14 +523,14 @@ class DecisionMaker:
             outcome = "share" if roll < 0.76 else ("share_in_part" if roll < 0.94 else "do_not_share")
         else:
             outcome = "do_not_share" if roll < 0.86 else ("share" if roll < 0.95 else "share_in_part")
-        sharing = outcome in SHARING
+        sharing = outcome in SHARING_OUTCOMES
         if not sharing and requester != target:  # the consent looked up at submission is the requester's
             status, record = self.consent_for(child_id, requester, purpose, on)
             other = [] if status == "given" else other
             d.update(consent_status=status, other_reasons=other)
-            proposed = proposed_outcome(d)
+            proposed, _ = ruled(d)
         d["outcome"] = outcome
-        position = consent_position(d)
+        _, position = ruled(d)
         answers["consent"] = {
             "consent_status": status,
             "consent_record_id": record[0] if record else None,
@@ -563,7 +544,7 @@ class DecisionMaker:
             "outcome": outcome,
             "departure_reason": pick(rng, words.DEPARTURE_REASONS) if outcome != proposed else "",
             "override_reason": pick(rng, words.OVERRIDE_REASONS)
-            if sharing and status in ("refused", "withdrawn")
+            if sharing and status in REFUSALS
             else "",
         }
         steps.append("outcome")
@@ -627,7 +608,7 @@ class DecisionMaker:
         return answers, steps
 
     def _lawful_basis(self, agency, consent_status: str) -> dict:
-        article6, article9 = _bases(agency.public, agency.kind, consent_status == "given")
+        article6, article9 = _bases(agency.kind, consent_status == "given")
         return {"article6_basis": article6.pick(self.rng), "article9_condition": article9.pick(self.rng)}
 
     def _reviewer(self, author: Person, agency_id: int, submitted: int) -> tuple[str, Person | None]:
@@ -804,26 +785,43 @@ class DecisionMaker:
             file.flush()
 
 
+# How often each lawful basis is relied on, where decisions.rules allows it.
+ARTICLE6_WEIGHTS = {
+    "public_task": 55,
+    "legal_obligation": 15,
+    "vital_interests": 3,
+    "consent": 12,
+    "recognised_legitimate_interest": 10,
+    "legitimate_interests": 5,
+}
+ARTICLE9_WEIGHTS = {
+    "none": 25,
+    "9_2_g_sch1_18": 45,
+    "9_2_h": 5,  # 15 in health agencies
+    "9_2_c": 2,
+    "9_2_f": 2,
+    "9_2_a": 10,
+    "dpa_part3": 40,
+}
+
+
 @cache
-def _bases(public: bool, kind: str, given: bool) -> tuple[Weighted, Weighted]:
-    """The lawful bases an agency may rely on (decisions.rules.lawful_basis_problems), and how often."""
-    article6 = {
-        "public_task": 55,
-        "legal_obligation": 15,
-        "vital_interests": 3,
-        "consent": 12 if given else 0,
-        "recognised_legitimate_interest": 0 if public else 10,
-        "legitimate_interests": 0 if public else 5,
-    }
-    health = kind in ("nhs_trust", "gp_practice")
+def _bases(kind: str, given: bool) -> tuple[Weighted, Weighted]:
+    """The Article 6 bases and Article 9 conditions this kind of agency may rely on
+    (``decisions.rules.lawful_basis_problems`` finds nothing wrong), and how often."""
+    agency = Agency(name="", kind=kind)
+    consent_status = "given" if given else ""
+
+    def allowed(article6: str, article9: str) -> bool:
+        return not rules.lawful_basis_problems(
+            agency=agency, article6=article6, article9=article9, consent_status=consent_status
+        )
+
+    article6 = {basis: w for basis, w in ARTICLE6_WEIGHTS.items() if allowed(basis, "none")}
     article9 = {
-        "none": 25,
-        "9_2_g_sch1_18": 45,
-        "9_2_h": 15 if health else 5,
-        "9_2_c": 2,
-        "9_2_f": 2,
-        "9_2_a": 10 if given else 0,
-        "dpa_part3": 40 if kind == "police" else 0,
+        condition: 15 if condition == "9_2_h" and kind in ("nhs_trust", "gp_practice") else w
+        for condition, w in ARTICLE9_WEIGHTS.items()
+        if allowed("public_task", condition)
     }
     return Weighted(article6, article6.values()), Weighted(article9, article9.values())
 

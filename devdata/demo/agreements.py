@@ -1,6 +1,6 @@
 """The demo partnership's agreements, versions, signatures (in every state) and incidents.
 
-Runs after ``accounts.demo``: signatures and incidents name the user who recorded them.
+Runs after ``devdata.demo.people``: signatures and incidents name the user who recorded them.
 Idempotent: each record is looked up by its natural key before it is made.
 """
 
@@ -29,13 +29,14 @@ MASH = "Multi-Agency Safeguarding Hub (MASH) Information Sharing Agreement"
 EARLY_HELP = "Early Help Information Sharing Agreement"
 ENCOMPASS = "Domestic Abuse Notifications to Schools Agreement"
 
+# What every demo agreement says (the synthetic partnership's agreements say it too).
 CONTENTS = {
     "parties_and_roles": "Each signatory is a controller for the information it holds and shares; "
     "recipients become controllers of what they receive.",
     "data_items": "Only what is relevant, adequate and necessary for the purpose: identifying details, "
     "the concern, relevant history and the views of the child and family.",
-    "lawful_basis": Article6Basis.PUBLIC_TASK,
-    "article9_condition": Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING,
+    "lawful_basis": Article6Basis.PUBLIC_TASK.value,
+    "article9_condition": Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING.value,
     "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding "
     "or welfare.",
     "frequency": "Case by case, when a practitioner decides to share.",

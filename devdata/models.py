@@ -1,4 +1,4 @@
-"""What is cross-cutting and not a record of any part: the marker of a synthetic data set."""
+"""The marker of a synthetic data set: the one model of the development-data app."""
 
 from django.db import models
 

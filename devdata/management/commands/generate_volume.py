@@ -1,6 +1,6 @@
 """``manage.py generate_volume``: a synthetic partnership at scale, for measuring the product.
 
-THE ONE PLACE IN THE CODE ALLOWED TO BULK-INSERT (the work is in ``isa_portal.volume``):
+THE ONE PLACE IN THE CODE ALLOWED TO BULK-INSERT (the work is in ``devdata.volume``):
 measuring at a million decisions needs the data made in minutes, so it writes with COPY and
 writes the audit trail itself, hash-chained as the application chains it. It refuses a
 database holding any record it did not make, and SQLite.
@@ -10,7 +10,7 @@ import os
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from isa_portal.volume import Options, Refused, generate
+from devdata.volume import Options, Refused, generate
 
 
 def positive(value: str) -> int:

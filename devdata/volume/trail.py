@@ -1,13 +1,12 @@
 """The audit trail of the synthetic partnership: entries in time order, hash-chained as the app chains them.
 
 The application's INSERT stamps each entry's hashes under an advisory lock
-(``audit.chain.stamp``). Here the same hashes are computed in Python, in id order, and the
-rows are loaded with COPY: ``entry_hash = sha256(prev_hash + "\\n" + canonical content)``,
-where the canonical content is what ``audit.chain.canonical_content`` makes of the row as
-PostgreSQL will give it back. :func:`canonical` builds those bytes directly from
-pre-encoded parts, which is several times faster than going through a dict for each of ten
-million rows; tests/test_generate_volume.py checks it against
-``audit.chain.canonical_content`` and ``verify_audit`` checks the whole chain.
+(``audit.chain.stamp``). Here the same hashes are computed in Python, in id order, with
+``audit.chain``'s own layout (``canonical_json``) and link (``link_hash``), and the rows are
+loaded with COPY. What the generator does itself is encode each value once, the way
+``audit.chain.canonical_content`` encodes it from the row PostgreSQL will give back (several
+times faster than going through Python values for each of ten million rows);
+tests/test_generate_volume.py checks the two agree and ``verify_audit`` checks the whole chain.
 
 Entries are made out of order (a decision's views come weeks after its creation), so they
 wait in :class:`Pending` until every entry that could come before them has been made; the
@@ -16,10 +15,9 @@ wait in :class:`Pending` until every entry that could come before them has been 
 
 from bisect import bisect_left
 from dataclasses import dataclass, field
-from hashlib import sha256
 
 from audit import chain
-from isa_portal.volume.tables import NULL, escape, iso_time, json_string
+from devdata.volume.tables import NULL, escape, iso_time, json_string
 
 CREATE, UPDATE, ACCESS = 0, 1, 3  # auditlog's LogEntry.Action values
 COMMAND = "command:generate_volume"
@@ -34,6 +32,10 @@ def cnum(number: int | None) -> str:
     return NULL if number is None else str(number)
 
 
+# The hashed fields the generator never fills.
+UNUSED = {"serialized_data": "null", "changes_text": '""', "cid": "null", "remote_port": "null"}
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who an entry is by, with the parts of the entry that depend on them encoded once."""
@@ -43,7 +45,8 @@ class Actor:
     role: str
     agency_id: int | None
     address: str | None = None  # where their web requests come from
-    canonical: str = field(init=False)
+    # Their hashed fields as audit.chain encodes them, with those the generator never fills.
+    canonical: dict[str, str] = field(init=False)
     copied: tuple[str, str, str] = field(init=False)  # email, role, and both ids as COPY writes them
     address_json: str = field(init=False)
 
@@ -51,8 +54,13 @@ class Actor:
         object.__setattr__(
             self,
             "canonical",
-            f'"actor_agency_id":{jnum(self.agency_id)},"actor_email":{json_string(self.email)},'
-            f'"actor_id":{jnum(self.id)},"actor_role":{json_string(self.role)}',
+            UNUSED
+            | {
+                "actor_agency_id": jnum(self.agency_id),
+                "actor_email": json_string(self.email),
+                "actor_id": jnum(self.id),
+                "actor_role": json_string(self.role),
+            },
         )
         ids = f"{cnum(self.id)}\t{cnum(self.agency_id)}"
         object.__setattr__(self, "copied", (escape(self.email), escape(self.role), ids))
@@ -80,20 +88,23 @@ class Entry:
 
 def canonical(entry: Entry, timestamp: str) -> str:
     """``audit.chain.canonical_content`` of the stored row (as text; the hash takes its UTF-8)."""
-    actor = entry.actor
-    object_id = "null" if entry.object_id is None else entry.object_id
-    object_pk = "" if entry.object_id is None else entry.object_id
-    agency_id = "null" if entry.agency_id is None else entry.agency_id
-    address = actor.address_json if entry.source == WEB else "null"
-    return (
-        f'{{"action":{entry.action},{actor.canonical},'
-        f'"additional_data":{entry.detail or "null"},"agency_id":{agency_id},'
-        f'"changes":{entry.changes or "null"},"changes_text":"","cid":null,'
-        f'"content_type_id":{entry.content_type_id},"event":"{entry.event}",'
-        f'"object_id":{object_id},"object_pk":"{object_pk}",'
-        f'"object_repr":{json_string(entry.object_repr)},"remote_addr":{address},'
-        f'"remote_port":null,"serialized_data":null,"source":"{entry.source}",'
-        f'"timestamp":"{timestamp}"}}'
+    object_id = entry.object_id
+    return chain.canonical_json(
+        {
+            **entry.actor.canonical,
+            "action": str(entry.action),
+            "additional_data": entry.detail or "null",
+            "agency_id": jnum(entry.agency_id),
+            "changes": entry.changes or "null",
+            "content_type_id": str(entry.content_type_id),
+            "event": json_string(entry.event),
+            "object_id": jnum(object_id),
+            "object_pk": '""' if object_id is None else f'"{object_id}"',
+            "object_repr": json_string(entry.object_repr),
+            "remote_addr": entry.actor.address_json if entry.source == WEB else "null",
+            "source": json_string(entry.source),
+            "timestamp": f'"{timestamp}"',
+        }
     )
 
 
@@ -158,6 +169,6 @@ class Chain:
 
     def line(self, rendered: Rendered) -> str:
         prev = self.head
-        self.head = head = sha256(f"{prev}\n{rendered[1]}".encode()).hexdigest()
+        self.head = head = chain.link_hash(prev, rendered[1])
         self.last_id += 1
         return f"{self.last_id}\t{rendered[2]}\t{head}\t{prev}\n"

@@ -23,11 +23,11 @@ from multiprocessing import get_context
 from operator import itemgetter
 from tempfile import TemporaryFile
 
-from isa_portal.volume import children as children_part
-from isa_portal.volume import decisions as decisions_part
-from isa_portal.volume.run import DAY, Run
-from isa_portal.volume.tables import to_datetime
-from isa_portal.volume.trail import Pending
+from devdata.volume import children as children_part
+from devdata.volume import decisions as decisions_part
+from devdata.volume.run import DAY, Run
+from devdata.volume.tables import to_datetime
+from devdata.volume.trail import Pending
 
 WINDOW = 7 * DAY  # entries wait at most this long (plus their own delay) to be put in time order
 

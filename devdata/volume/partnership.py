@@ -13,7 +13,6 @@ from django.contrib.auth.hashers import make_password
 
 from accounts.models import Role, User
 from agreements.models import (
-    PUBLIC_AUTHORITY_KINDS,
     Agency,
     AgencyKind,
     Agreement,
@@ -24,11 +23,12 @@ from agreements.models import (
     NominatedRepresentative,
     Signature,
 )
-from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
-from isa_portal.volume import words
-from isa_portal.volume.run import DAY, HOUR, MINUTE, YEAR, Run, creation, fields, update
-from isa_portal.volume.tables import Table, day_start, logged_time, to_datetime
-from isa_portal.volume.trail import CREATE, SYSTEM, UPDATE, WEB, Actor, Entry
+from devdata.demo.agreements import CONTENTS
+from devdata.volume import words
+from devdata.volume.run import DAY, HOUR, MINUTE, YEAR, Run, creation, fields, update
+from devdata.volume.tables import Table, day_start, logged_time, to_datetime
+from devdata.volume.trail import CREATE, SYSTEM, UPDATE, WEB, Actor, Entry
+from isa_portal.vocabulary import SharingPurpose
 
 DOMAIN = "volume.invalid"  # reserved (RFC 2606): no one can receive mail there
 
@@ -100,26 +100,6 @@ TABLES = [
     Table(Incident, INCIDENT_COLUMNS),
 ]
 
-CONTENTS = {
-    "parties_and_roles": "Each signatory is a controller for the information it holds and shares; "
-    "recipients become controllers of what they receive.",
-    "data_items": "Only what is relevant, adequate and necessary for the purpose: identifying details, "
-    "the concern, relevant history and the views of the child and family.",
-    "lawful_basis": Article6Basis.PUBLIC_TASK.value,
-    "article9_condition": Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING.value,
-    "recipients": "Named practitioners of signatory agencies with a role in the child's safeguarding "
-    "or welfare.",
-    "frequency": "Case by case, when a practitioner decides to share.",
-    "data_quality": "Accurate and up to date when shared; facts kept apart from opinion.",
-    "security": "Secure email or the partnership's case system; never personal email or messaging apps.",
-    "retention_and_disposal": "Kept under each agency's retention schedule, then securely destroyed.",
-    "rights_and_complaints": "Requests and complaints go to the agency that holds the information.",
-    "breach_procedure": "Report to your data protection officer within 24 hours.",
-    "dpia_reference": "NVP-DPIA-2021-01",
-    "onward_disclosure": "Information received may be passed on only with the supplying agency's agreement, "
-    "unless the law requires or a child's safety demands it.",
-    "termination": "A signatory may withdraw on 30 days' notice.",
-}
 
 P = SharingPurpose
 # title, tier, owner ("la", "nhs", "police"), purposes, parent (index), status,
@@ -238,7 +218,6 @@ class AgencyInfo:
     name: str
     kind: str
     group: str
-    public: bool
     representatives: list = field(default_factory=list)  # (id, name, from, until) as dates
 
     def representative_on(self, on: date):
@@ -363,7 +342,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             0,
         )
         rows.append(row)
-        info = AgencyInfo(agency_id, name, kind.value, group, kind in PUBLIC_AUTHORITY_KINDS)
+        info = AgencyInfo(agency_id, name, kind.value, group)
         agencies.append(info)
         created = founded + index * MINUTE
         run.record(

@@ -35,12 +35,12 @@ from django.utils import timezone
 from audit import chain
 from audit.models import AuditEntry
 from decisions.models import ReferenceCounter
-from isa_portal.models import SyntheticDataSet
-from isa_portal.volume import children as children_part
-from isa_portal.volume import decisions as decisions_part
-from isa_portal.volume import partnership as partnership_part
-from isa_portal.volume.run import Run
-from isa_portal.volume.tables import (
+from devdata.models import SyntheticDataSet
+from devdata.volume import children as children_part
+from devdata.volume import decisions as decisions_part
+from devdata.volume import partnership as partnership_part
+from devdata.volume.run import Run
+from devdata.volume.tables import (
     Table,
     data_models,
     drop_secondary_indexes,
@@ -49,8 +49,8 @@ from isa_portal.volume.tables import (
     reset_sequences,
     to_us,
 )
-from isa_portal.volume.trail import COLUMNS as AUDIT_COLUMNS
-from isa_portal.volume.workers import Team
+from devdata.volume.trail import COLUMNS as AUDIT_COLUMNS
+from devdata.volume.workers import Team
 
 AUDIT = Table(AuditEntry, AUDIT_COLUMNS)
 COUNTERS = Table(ReferenceCounter, ("year", "last_number"))

@@ -12,12 +12,12 @@ from datetime import date, timedelta
 
 from consent.competence import EXPECTED_COMPETENT_FROM_AGE, CriterionAnswer, Matter, criteria_for
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord, InformationCategory
+from devdata.volume import words
+from devdata.volume.partnership import Partnership
+from devdata.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, pick
+from devdata.volume.tables import Table, compact_json, day_start, logged_time, to_datetime, to_us
+from devdata.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
-from isa_portal.volume import words
-from isa_portal.volume.partnership import Partnership
-from isa_portal.volume.run import DAY, HOUR, MINUTE, Run, Weighted, below, creation, fields, pick
-from isa_portal.volume.tables import Table, compact_json, day_start, logged_time, to_datetime, to_us
-from isa_portal.volume.trail import ACCESS, CREATE, UPDATE, WEB, Entry
 
 CHILD_COLUMNS = (
     "id", "given_name", "family_name", "date_of_birth", "nhs_number", "created_at", "created_by_id",
@@ -60,6 +60,7 @@ MATTER_PICK = Weighted(MATTERS, MATTER_WEIGHTS)
 EXTRA_AGENCIES = Weighted((0, 1, 2, 3), (45, 35, 15, 5))
 CONSENT_COUNT = Weighted((0, 1, 2, 3), (22, 40, 26, 12))
 ANSWERS = Weighted(("given", "refused", "not_sought"), (62, 18, 20))
+ANSWER_LABELS = dict(ConsentRecord._meta.get_field("answer").choices)  # as the record names itself
 
 # Kinds of trail entry about these records, ordered by time before they are written.
 CHILD, LINK, VIEW, ASSESSMENT, CONSENT, RECIPIENTS = range(6)
@@ -407,13 +408,7 @@ def entry(run: Run, partnership: Partnership, children: Children, kind: int, ind
             creation(values),
         )
     row = children.consent_rows[index]
-    answer = {
-        "given": "Consent given",
-        "refused": "Consent refused",
-        "withdrawn": "Consent withdrawn",
-        "not_sought": "Consent not sought",
-    }[row[4]]
-    label = f"{answer} for {children.name(row[19])} on {row[11]:%d %B %Y}"
+    label = f"{ANSWER_LABELS[row[4]]} for {children.name(row[19])} on {row[11]:%d %B %Y}"
     actor = people[row[20] - 1].actor
     if kind == CONSENT:
         values = fields(CONSENT_COLUMNS, row) | {"created_at": logged_time(_at(row[16]))}

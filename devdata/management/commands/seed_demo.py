@@ -5,7 +5,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 
 from audit.commands import AuditedCommand
-from isa_portal.demo import Demo, seed_all
+from devdata.demo import Demo, seed_all
 
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  (printed; for local demos only)
 

@@ -120,7 +120,7 @@ class Table:
             raise RuntimeError(
                 f"generate_volume does not match {self.model._meta.label}: fields it does not fill "
                 f"{sorted(missing)}, fields it fills that do not exist {sorted(unknown)}. "
-                "Teach isa_portal/volume about the change."
+                "Teach devdata/volume about the change."
             )
 
     def copy_sql(self) -> str:

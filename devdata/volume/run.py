@@ -11,8 +11,8 @@ from uuid import UUID
 
 from django.contrib.contenttypes.models import ContentType
 
-from isa_portal.volume.tables import Table, compact_json, copy_rows, to_datetime
-from isa_portal.volume.trail import Chain, Entry, Pending
+from devdata.volume.tables import Table, compact_json, copy_rows, to_datetime
+from devdata.volume.trail import Chain, Entry, Pending
 
 DAY = 86_400_000_000
 HOUR = 3_600_000_000

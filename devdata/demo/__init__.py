@@ -1,7 +1,8 @@
 """The demo partnership: what ``manage.py seed_demo`` builds, one part of the product at a time.
 
-Each app with demo records has a ``demo.py`` whose ``seed(demo)`` is idempotent
-(get-or-create on natural keys) and reads what earlier seeders left in ``demo``.
+Each module here seeds one part's records through that part's services, so the audit trail
+shows who did what. Its ``seed(demo)`` is idempotent (get-or-create on natural keys) and
+reads what earlier seeders left in ``demo``.
 """
 
 from collections.abc import Callable
@@ -10,11 +11,11 @@ from importlib import import_module
 
 # In order: each seeder may use what the ones before it made.
 SEEDERS = [
-    "agreements.demo",
-    "accounts.demo",
-    "agreements.demo_agreements",  # signatures and incidents name the users who recorded them
-    "consent.demo",
-    "decisions.demo",  # last: decisions need the children, consents, agencies and users before it
+    "devdata.demo.agencies",
+    "devdata.demo.people",
+    "devdata.demo.agreements",  # signatures and incidents name the users who recorded them
+    "devdata.demo.consent",
+    "devdata.demo.decisions",  # last: decisions need the children, consents, agencies and users before it
 ]
 
 
