@@ -7,7 +7,6 @@ from django.db import transaction
 
 from audit import chain
 from audit.models import AuditEntry
-from audit.seals import verify_seals
 
 
 @dataclass(frozen=True)
@@ -84,9 +83,3 @@ class Command(BaseCommand):
             )
         self.stdout.write(self.style.SUCCESS(f"The audit trail is intact: {report.checked} entries."))
         self.stdout.write(f"Head hash: {report.head}")
-        problems = verify_seals()
-        for problem in problems:
-            self.stdout.write(problem.message)
-        if problems:
-            raise CommandError(f"{len(problems)} sealed record(s) differ from their seals.")
-        self.stdout.write(self.style.SUCCESS("Every sealed record matches its seal."))
