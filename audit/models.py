@@ -64,6 +64,12 @@ class Event(models.TextChoices):
     SIGNATURE_WITHDRAWN = "signature_withdrawn", "Signature withdrawn"
     INCIDENT_RECORDED = "incident_recorded", "Incident recorded"
     INCIDENT_CHANGED = "incident_changed", "Incident changed"
+    # Evidence and retention (audit.seals, retention): a record sealed as written, erased when its
+    # retention period ended, and legal holds that stop that.
+    RECORD_SEALED = "record_sealed", "Record sealed"
+    RECORD_DISPOSED = "record_disposed", "Erased under retention"
+    LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
 
 
 # Every domain event. Its entry's ``action`` is ACCESS, as for every event but CHANGE: auditlog's
@@ -103,6 +109,10 @@ DOMAIN_EVENTS = frozenset(
         Event.SIGNATURE_WITHDRAWN,
         Event.INCIDENT_RECORDED,
         Event.INCIDENT_CHANGED,
+        Event.RECORD_SEALED,
+        Event.RECORD_DISPOSED,
+        Event.LEGAL_HOLD_PLACED,
+        Event.LEGAL_HOLD_LIFTED,
     }
 )
 
@@ -291,3 +301,18 @@ class AuditEntry(AbstractLogEntry):
             self.remote_addr = context.remote_addr
         if not self.source:
             self.source = context.source
+
+
+class SealSalt(models.Model):
+    """The salt of a seal's erasable fields (``audit.seals``), kept beside the chain so that erasing
+    a record can delete it. Written once with its seal; deleted when the record is erased."""
+
+    # No foreign key constraint: the entry is append-only, so it is always there, and a constraint
+    # would make the trail's own TRUNCATE fail on the reference before its trigger could refuse it.
+    entry = models.OneToOneField(
+        AuditEntry, on_delete=models.DO_NOTHING, primary_key=True, related_name="+", db_constraint=False
+    )
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"Salt of seal {self.entry_id}"

@@ -17,8 +17,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.http import HttpRequest
 
+from audit import seals
 from audit.context import current
-from audit.models import DOMAIN_EVENTS, AuditEntry, Event, audit_agency_id
+from audit.models import DOMAIN_EVENTS, AuditEntry, Event, SealSalt, audit_agency_id
 
 
 def record_event(
@@ -68,6 +69,18 @@ def record_event(
         actor=actor,
     )
     entry.save()
+    return entry
+
+
+def record_seal(record: models.Model, *, by) -> AuditEntry:
+    """Seal a record just written (``audit.seals``), in the transaction that wrote it: the seal's
+    digests go into the chain, the salt of its erasable text beside it. Call it after the record
+    and its many-to-many links are saved."""
+    sealed, salt = seals.seal(record)
+    entry = record_event(
+        Event.RECORD_SEALED, record, actor=by, label=seals.label_of(record), detail={"seal": sealed}
+    )
+    SealSalt.objects.create(entry=entry, salt=salt)
     return entry
 
 

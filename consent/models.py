@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from audit import seals
 from consent.competence import (
     EXPECTED_COMPETENT_FROM_AGE,
     CompetenceOutcome,
@@ -139,6 +140,9 @@ class CompetenceAssessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = AgencyRecordQuerySet.as_manager()
+
+    # The personal text retention erases (decisions.retention).
+    ERASED_FIELDS = ("matter_detail", "answers", "reason")
 
     class Meta:
         ordering = ["-assessed_on", "-created_at"]
@@ -274,6 +278,15 @@ class ConsentRecord(models.Model):
 
     objects = AgencyRecordQuerySet.as_manager()
 
+    # The personal text retention erases (decisions.retention).
+    ERASED_FIELDS = (
+        "parent_name",
+        "parent_relationship",
+        "not_sought_note",
+        "discussion_note",
+        "best_interests_reasoning",
+    )
+
     class Meta:
         ordering = ["-given_on", "-created_at", "-id"]
         indexes = [models.Index(fields=["child", "purpose", "given_on"], name="consent_child_purpose")]
@@ -368,3 +381,7 @@ auditlog.register(Child)
 auditlog.register(ChildAgency)
 auditlog.register(CompetenceAssessment)
 auditlog.register(ConsentRecord, m2m_fields={"recipients"})
+
+# Sealed as written (audit.seals): neither ever changes.
+seals.register(CompetenceAssessment)
+seals.register(ConsentRecord)

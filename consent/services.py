@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.permissions import Perm
 from audit.models import Event
-from audit.services import record_event
+from audit.services import record_event, record_seal
 from consent.models import (
     Child,
     ChildAgency,
@@ -107,6 +107,7 @@ def assessment_record(
     assessment.full_clean()
     assessment.save()
     child_agency_link(child=child, agency=by.agency)
+    record_seal(assessment, by=by)
     record_event(
         Event.ASSESSMENT_RECORDED,
         assessment,
@@ -230,6 +231,7 @@ def _save_consent(record: ConsentRecord, *, recipients: list, by) -> ConsentReco
     record.save()
     record.recipients.set(recipients)
     child_agency_link(child=record.child, agency=by.agency)
+    record_seal(record, by=by)
     record_event(
         Event.CONSENT_WITHDRAWN if record.withdraws_id else Event.CONSENT_RECORDED,
         record,

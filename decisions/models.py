@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from audit import seals
 from consent.models import ConsentStatus
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
@@ -411,6 +412,8 @@ class AppendOnly(models.Model):
 
 
 class DecisionAddendum(AppendOnly):
+    ERASED_FIELDS = ("text",)
+
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="addenda")
     text = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -432,6 +435,8 @@ class DecisionAddendum(AppendOnly):
 
 
 class DecisionReview(AppendOnly):
+    ERASED_FIELDS = ("comments",)
+
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reviews")
     action = models.CharField(max_length=20, choices=ReviewAction.choices)
     comments = models.TextField(blank=True)
@@ -456,3 +461,23 @@ auditlog.register(Decision)
 auditlog.register(DecisionAddendum)
 auditlog.register(DecisionReview)
 auditlog.register(ReferenceCounter)
+
+# Sealed as submitted or written (audit.seals): a decision keeps its review state and legal hold
+# out of its seal, as its lock does; reviews and addenda never change.
+seals.register(
+    Decision,
+    where=~Q(status=Status.DRAFT),
+    unsealed=Decision.REVIEW_FIELDS | Decision.TOMBSTONE_FIELDS,
+    label=lambda values: f"decision {values['reference']}",
+    label_fields=["reference"],
+)
+seals.register(
+    DecisionReview,
+    label=lambda values: f"review {values['id']} of decision {values['decision__reference']}",
+    label_fields=["decision__reference"],
+)
+seals.register(
+    DecisionAddendum,
+    label=lambda values: f"addendum {values['id']} to decision {values['decision__reference']}",
+    label_fields=["decision__reference"],
+)

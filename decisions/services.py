@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from accounts.permissions import Perm
 from audit.models import Event
-from audit.services import record_event
+from audit.services import record_event, record_seal
 from consent.services import child_agency_link
 from decisions import integrations, notifications, rules
 from decisions.journeys import DECISION, fields_of
@@ -193,6 +193,7 @@ def decision_submit(*, decision: Decision, by) -> Decision:
         decision.submitted_at = now
         decision.updated = now
         decision.save()
+        record_seal(decision, by=by)
         record_event(
             Event.DECISION_SUBMITTED,
             decision,
@@ -289,6 +290,7 @@ def decision_review(*, decision: Decision, action: str, comments: str, by) -> De
         decision.countersigned_at = now
     decision.updated = now
     decision.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated"])
+    record_seal(review, by=by)
     record_event(
         event,
         decision,
@@ -330,6 +332,7 @@ def decision_add_addendum(*, decision: Decision, text: str, by) -> DecisionAdden
         decision.updated = timezone.now()
         decision.save(update_fields=["status", "updated"])
         notifications.after_commit(notifications.review_awaited, decision)
+    record_seal(addendum, by=by)
     record_event(
         Event.ADDENDUM_ADDED,
         decision,
