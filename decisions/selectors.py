@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from consent.models import Child
+from consent.models import Child, InformationCategory
 from decisions import integrations
 from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision, Status
@@ -64,6 +64,7 @@ LABELS = {
 LIST_CHOICES = {
     "other_reasons": OtherReasonToShare.choices,
     "grounds": GroundForSharingWithoutConsent.choices,
+    "information_categories": InformationCategory.choices,
 }
 
 

@@ -28,6 +28,7 @@ SHARE_ANSWERS = {
         "purpose": "safeguarding",
         "purpose_detail": "Bruising seen at school",
         "sexual_activity_under_13": False,
+        "information_categories": ["concerns", "identity"],
     },
     "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
     "consent": {},
@@ -38,7 +39,12 @@ SHARE_ANSWERS = {
         "harm_if_shared": "The family may disengage for a while",
         "harm_if_not_shared": "The child may continue to be hurt",
     },
-    "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
+    "law_enforcement": {"law_enforcement": False},
+    "lawful_basis": {
+        "article6_basis": "public_task",
+        "article9_condition": "9_2_g_sch1_18",
+        "schedule8_condition": "",
+    },
     "advice": {
         "advice_sought": True,
         "advice_from": "Dee Mann",
