@@ -76,7 +76,9 @@ def test_breach_clock_states():
     assert clock.state(discovered + dt.timedelta(hours=48)) == ClockState.DUE_SOON
     assert clock.state(discovered + dt.timedelta(hours=72)) == ClockState.DUE_SOON  # the last moment
     assert clock.state(discovered + dt.timedelta(hours=72, seconds=1)) == ClockState.OVERDUE
-    on_time = clocks.breach_clock(discovered, reportable=True, reported_at=discovered + dt.timedelta(hours=72))
+    on_time = clocks.breach_clock(
+        discovered, reportable=True, reported_at=discovered + dt.timedelta(hours=72)
+    )
     assert on_time.state(discovered + dt.timedelta(days=9)) == ClockState.MET
     late = clocks.breach_clock(discovered, reportable=True, reported_at=discovered + dt.timedelta(hours=73))
     assert late.state(discovered + dt.timedelta(days=9)) == ClockState.MET_LATE
@@ -103,7 +105,9 @@ def test_complaint_acknowledgement_is_30_days_beginning_with_receipt(received, d
 
 def test_no_complaint_clock_before_commencement():
     assert clocks.complaint_acknowledgement_due(dt.date(2026, 6, 18)) is None
-    assert clocks.complaint_clock(dt.date(2026, 6, 18)).state(dt.date(2026, 12, 1)) == ClockState.NOT_APPLICABLE
+    assert (
+        clocks.complaint_clock(dt.date(2026, 6, 18)).state(dt.date(2026, 12, 1)) == ClockState.NOT_APPLICABLE
+    )
 
 
 def test_date_clock_states_at_the_edges():
