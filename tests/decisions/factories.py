@@ -88,8 +88,9 @@ def answer_all(decision, by, recipient, **overrides):
             continue
         fields = answers[step.name]
         # Schedule 1 paragraph 18 is only for sharing without consent.
+        chosen = overrides.get("lawful_basis", {})
         given = decision.consent_status == "given"
-        if step.name == "lawful_basis" and given and "article9_condition" not in overrides.get("lawful_basis", {}):
+        if step.name == "lawful_basis" and given and "article9_condition" not in chosen:
             fields = fields | {"article9_condition": "none"}
         if step.name == "outcome" and "override_reason" not in overrides.get("outcome", {}):
             fields = {k: v for k, v in fields.items() if k != "override_reason"} | {"override_reason": ""}
