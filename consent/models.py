@@ -215,6 +215,7 @@ class InformationCategory(models.TextChoices):
     CONCERNS = "concerns", "Safeguarding concerns and incidents"
     OFFENDING = "offending", "Police involvement or offending"
     SEXUAL_HEALTH = "sexual_health", "Sexual health"
+    SEXUAL_ACTIVITY = "sexual_activity", "Sexual activity, sexual abuse or sexual exploitation"
 
 
 class ConsentStatus(models.TextChoices):

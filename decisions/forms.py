@@ -3,12 +3,11 @@
 Guidance text is written for this product; sources are named where they are drawn on.
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from agreements.models import Agency
 from consent.models import InformationCategory
@@ -28,8 +27,11 @@ from isa_portal.forms import GOVUKDateField, GOVUKForm
 from isa_portal.vocabulary import (
     Article6Basis,
     GroundForSharingWithoutConsent,
+    IdentityMethod,
+    IdentityOutcome,
     OtherReasonToShare,
     SharingPurpose,
+    WrittenConfirmation,
 )
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -58,22 +60,28 @@ class YesNoField(forms.TypedChoiceField):
 
 
 class DateField(GOVUKDateField):
-    """The GOV.UK three-part date, refusing impossible years instead of failing."""
+    """The GOV.UK three-part date, refusing impossible years, and dates after today (each question's
+    message is ``rules.FUTURE_DATES[question]``)."""
 
-    def __init__(self, *, required_message: str, **kwargs):
+    def __init__(self, *, required_message: str, question: str, **kwargs):
         super().__init__(**kwargs)
+        self.question = question
         self.error_messages["required"] = required_message
         self.error_messages["incomplete"] = required_message
         self.error_messages["invalid"] = "Enter a real date"
 
     def validate(self, value):
         super().validate(value)
-        today = timezone.localdate()
-        if value and not (date(2000, 1, 1) <= value <= today + timedelta(days=366)):
-            raise ValidationError("Enter a date after 1 January 2000 and no more than a year from now")
+        if value and value < date(2000, 1, 1):
+            raise ValidationError("Enter a date after 1 January 2000")
+        if problem := rules.future_date_problem(self.question, value):
+            raise ValidationError(problem)
 
 
-def _text(label: str, *, required: str | None = None, long: bool = True, help_text: str = ""):
+def _text(
+    label: str, *, required: str | None = None, long: bool = True, help_text: str = "", reasoning: str = ""
+):
+    """A text answer; ``reasoning`` names a field whose answer must say something (``rules.REASONING``)."""
     return forms.CharField(
         label=label,
         required=required is not None,
@@ -84,8 +92,17 @@ def _text(label: str, *, required: str | None = None, long: bool = True, help_te
             "required": required or "",
             "max_length": f"{label} must be {LONG_TEXT if long else SHORT_TEXT} characters or fewer",
         },
+        validators=[_says_something(reasoning)] if reasoning else [],
         strip=True,
     )
+
+
+def _says_something(field: str):
+    def validate(text: str) -> None:
+        if problem := rules.reasoning_problem(field, text):
+            raise ValidationError(problem)
+
+    return validate
 
 
 def _agency_field(label: str, *, required: str | None = None, help_text: str = "", active_only: bool = False):
@@ -165,22 +182,44 @@ class RequestForm(StepForm):
         "Their agency", help_text="From the partnership's register. Leave blank if not a partner agency."
     )
     request_received_on = DateField(
-        label="When was the request made?", required=False, required_message="Enter the date of the request"
+        label="When was the request made?",
+        required=False,
+        required_message="Enter the date of the request",
+        question="request_received_on",
     )
-    identity_check = _text(
-        "How did you check who they are and that they are entitled to the information?",
-        help_text="For example: called back on a number from the agency's switchboard; secure email domain.",
+    identity_method = forms.ChoiceField(
+        label="How did you check who they are and that they are entitled to the information?",
+        choices=IdentityMethod.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": rules.REQUEST_MESSAGES["identity_method"]},
+    )
+    identity_checked_against = _text(
+        "What did you check it against?",
+        long=False,
+        help_text="For example: the force switchboard number on its website; the partnership directory.",
+    )
+    identity_outcome = forms.ChoiceField(
+        label="What was the outcome of the check?",
+        choices=IdentityOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": rules.REQUEST_MESSAGES["identity_outcome"]},
+    )
+    identity_check = _text("Anything more about the check (optional)", reasoning="identity_check")
+    written_confirmation = forms.ChoiceField(
+        label="If the request came by phone: do you have it in writing?",
+        choices=WrittenConfirmation.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": rules.REQUEST_MESSAGES["written_confirmation"]},
     )
 
     def clean(self):
         data = super().clean()
-        if data.get("request_method") and data["request_method"] != RequestMethod.OWN_INITIATIVE:
-            if not data.get("requester_name"):
-                self.add_error("requester_name", "Enter who asked")
-            if not data.get("identity_check"):
-                self.add_error(
-                    "identity_check", "Enter how you checked the requester's identity and entitlement"
-                )
+        for field, message in rules.request_problems(data):
+            if field not in self.errors:
+                self.add_error(field, message)
         return data
 
 
@@ -203,12 +242,21 @@ class PurposeForm(StepForm):
         help_text="Health and sexual health are special category information: sharing them needs an "
         "extra legal condition, which the lawful basis page asks for.",
     )
-    sexual_activity_under_13 = YesNoField(
-        label="Is there evidence of sexual activity of a child under 13?",
-        required_message="Select whether there is evidence of sexual activity of a child under 13",
-        help_text="If yes, it must be referred to children's social care or the police (Working Together to "
-        "Safeguard Children, 2023).",
+    events_on = DateField(
+        label="When did the events happen, or when did they begin?",
+        required=False,
+        required_message=rules.REFERRAL_MESSAGES["events_on"],
+        question="events_on",
+        help_text="Needed when the information includes sexual activity: a child who was under 13 at the "
+        "time must be referred to children's social care or the police.",
     )
+
+    def clean(self):
+        data = super().clean()
+        for field, message in rules.purpose_problems(data):
+            if field not in self.errors:
+                self.add_error(field, message)
+        return data
 
 
 class QuestionsForm(StepForm):
@@ -253,7 +301,7 @@ class OutcomeForm(StepForm):
         error_messages={"required": "Select your decision", "invalid_choice": "Select your decision"},
     )
     departure_reason = _text(
-        "If your decision differs from the one suggested, why?",
+        "If your decision differs from the one suggested, why?", reasoning="departure_reason"
     )
     override_reason = _text(
         "If you share although consent was refused or withdrawn, why?",
@@ -284,6 +332,44 @@ class OutcomeForm(StepForm):
         return data
 
 
+class ReferralForm(StepForm):
+    """The mandatory referral: sexual activity involving a child under 13 (``rules.referral_problems``)."""
+
+    referral_agency = forms.ModelChoiceField(
+        label="Who did you refer it to?",
+        queryset=Agency.objects.filter(kind__in=rules.REFERRAL_KINDS, is_active=True),
+        empty_label="Select children's social care or the police",
+        help_text="Children's social care or the police. Sharing with anyone else, such as a school, "
+        "is not the referral.",
+        error_messages={
+            "required": rules.REFERRAL_MESSAGES["referral_agency"],
+            "invalid_choice": "Select children's social care or the police: a referral to any other agency "
+            "is not the mandatory referral",
+            "invalid_pk_value": "Select children's social care or the police from the list",
+        },
+    )
+    referral_made_on = DateField(
+        label="When did you refer it?",
+        required_message=rules.REFERRAL_MESSAGES["referral_made_on"],
+        question="referral_made_on",
+    )
+    referral_reference = _text(
+        "Their reference for the referral",
+        long=False,
+        required=rules.REFERRAL_MESSAGES["referral_reference"],
+        help_text="The reference the front door, MASH or the police gave you.",
+    )
+
+    def initial_from(self, decision) -> dict:
+        initial = super().initial_from(decision)
+        if initial.get("referral_agency") is None:
+            for agency in (decision.recipient_agency, decision.requester_agency):
+                if agency is not None and agency.kind in rules.REFERRAL_KINDS:
+                    initial["referral_agency"] = agency
+                    break
+        return initial
+
+
 class GroundsForm(StepForm):
     grounds = forms.TypedMultipleChoiceField(
         label="On what grounds do you share without consent? Select all that apply",
@@ -297,12 +383,20 @@ class GroundsForm(StepForm):
     harm_if_shared = _text(
         "What might happen if the information is shared?",
         required="Enter what might happen if the information is shared",
+        reasoning="harm_if_shared",
     )
     harm_if_not_shared = _text(
         "What might happen if it is not shared?",
         required="Enter what might happen if it is not shared",
         help_text="Sharing must be necessary and proportionate to the risk. Share only what is needed.",
+        reasoning="harm_if_not_shared",
     )
+
+    def clean(self):
+        data = super().clean()
+        for field, message in rules.grounds_problems(self.decision, data.get("grounds")):
+            self.add_error(field, message)
+        return data
 
 
 class LawEnforcementForm(StepForm):
@@ -433,7 +527,9 @@ class RecipientForm(StepForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select how it is shared", "invalid_choice": "Select how it is shared"},
     )
-    shared_on = DateField(label="When is it shared?", required_message="Enter when it is shared")
+    shared_on = DateField(
+        label="When did you share it?", required_message="Enter when it is shared", question="shared_on"
+    )
     confirmed_in_writing = YesNoField(
         label="Was the share confirmed in writing?",
         required_message="Select whether the share was confirmed in writing",
@@ -500,6 +596,7 @@ class NoShareForm(StepForm):
     no_share_detriment = _text(
         "Why would sharing be more detrimental to the child than not sharing?",
         required="Enter why sharing would be more detrimental to the child than not sharing",
+        reasoning="no_share_detriment",
     )
 
     def __init__(self, *args, **kwargs):

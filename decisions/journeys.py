@@ -36,6 +36,12 @@ DECISION: Journey[Decision] = Journey(
         ),
         _step("outcome", "Your decision", forms.OutcomeForm),
         _step(
+            "referral",
+            "The referral to children's social care or the police",
+            forms.ReferralForm,
+            applies=lambda d: d.mandatory_referral,
+        ),
+        _step(
             "grounds",
             "Sharing without consent",
             forms.GroundsForm,

@@ -17,7 +17,15 @@ from django.utils import timezone
 from accounts.permissions import Perm
 from audit import seals
 from consent.models import ConsentStatus
-from isa_portal.vocabulary import Article6Basis, Article9Condition, Schedule8Condition, SharingPurpose
+from isa_portal.vocabulary import (
+    Article6Basis,
+    Article9Condition,
+    IdentityMethod,
+    IdentityOutcome,
+    Schedule8Condition,
+    SharingPurpose,
+    WrittenConfirmation,
+)
 
 
 class DecisionLocked(Exception):
@@ -191,12 +199,25 @@ class Decision(models.Model):
     )
     request_method = models.CharField(max_length=20, choices=RequestMethod.choices, blank=True)
     request_received_on = models.DateField(null=True, blank=True)
-    identity_check = models.TextField("how identity and entitlement were checked", blank=True)
+    identity_check = models.TextField("more about the identity check", blank=True)
+    identity_method = models.CharField(
+        "how identity and entitlement were checked", max_length=20, choices=IdentityMethod.choices, blank=True
+    )
+    identity_checked_against = models.CharField("what it was checked against", max_length=150, blank=True)
+    identity_outcome = models.CharField(
+        "outcome of the identity check", max_length=20, choices=IdentityOutcome.choices, blank=True
+    )
+    written_confirmation = models.CharField(
+        "request confirmed in writing", max_length=20, choices=WrittenConfirmation.choices, blank=True
+    )
 
     # The purpose
     purpose = models.CharField(max_length=30, choices=SharingPurpose.choices, blank=True)
     purpose_detail = models.TextField(blank=True)
+    # Worked out (decisions.rules.sexual_activity_under_13): the information categories and the
+    # child's age when the events happened. Asked directly of decisions recorded before that.
     sexual_activity_under_13 = models.BooleanField(null=True, blank=True)
+    events_on = models.DateField("when the events happened", null=True, blank=True)
     # Kinds of information shared or asked for (consent.models.InformationCategory): health and sexual
     # health are special category information, which needs an Article 9 (or Schedule 8) condition.
     information_categories = models.JSONField("kinds of information", default=list, blank=True)
@@ -223,6 +244,18 @@ class Decision(models.Model):
     departure_reason = models.TextField(blank=True)
     consent_position = models.CharField(max_length=20, choices=ConsentPosition.choices, blank=True)
     override_reason = models.TextField("reason for overriding the refusal of consent", blank=True)
+
+    # The mandatory referral (sexual activity involving a child under 13)
+    referral_agency = models.ForeignKey(
+        "agreements.Agency",
+        verbose_name="referred to",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    referral_made_on = models.DateField("referred on", null=True, blank=True)
+    referral_reference = models.CharField("their reference for the referral", max_length=100, blank=True)
 
     # Sharing without consent
     grounds = models.JSONField(default=list, blank=True)

@@ -7,6 +7,8 @@ Safeguard Children (2023); UK GDPR and the Data Protection Act 2018 as amended b
 the Data (Use and Access) Act 2025; Children Act 2004 s16LA.
 """
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,12 +17,14 @@ from django.utils import timezone
 
 from agreements.models import AgencyKind
 from consent.models import ConsentStatus, InformationCategory
-from decisions.models import REFUSALS, ConsentPosition, Decision, Outcome
+from decisions.models import REFUSALS, ConsentPosition, Decision, Outcome, RequestMethod
 from isa_portal.vocabulary import (
     NOT_FOR_PUBLIC_AUTHORITIES,
     Article6Basis,
     Article9Condition,
     GroundForSharingWithoutConsent,
+    IdentityMethod,
+    IdentityOutcome,
     OtherReasonToShare,
     Provision,
     Schedule8Condition,
@@ -78,7 +82,9 @@ def consent_position(decision: Decision) -> str:
 # Schedule 8 condition).
 
 # UK GDPR Article 9(1): health and sex life are special category information.
-SPECIAL_CATEGORY_INFORMATION = frozenset({InformationCategory.HEALTH, InformationCategory.SEXUAL_HEALTH})
+SPECIAL_CATEGORY_INFORMATION = frozenset(
+    {InformationCategory.HEALTH, InformationCategory.SEXUAL_HEALTH, InformationCategory.SEXUAL_ACTIVITY}
+)
 # UK GDPR Article 9(2)(h) and DPA 2018 Schedule 1 paragraph 2: health and social care professionals.
 HEALTH_AND_SOCIAL_CARE_KINDS = frozenset(
     {AgencyKind.NHS_TRUST, AgencyKind.GP_PRACTICE, AgencyKind.LOCAL_AUTHORITY}
@@ -359,6 +365,167 @@ def usual_basis(facts: BasisFacts) -> Suggestion:
     return Suggestion(article6, article9, "", f"{why6} {why9}")
 
 
+# Substance, not punctuation (issue 12, item 5) -------------------------------------------------------
+#
+# Reasoning is read by a lead, a court or the family years later: it has to say something. Sources:
+# Information sharing: advice for practitioners (2024), golden rule 7 (record the reasons); Working
+# Together to Safeguard Children (2023).
+
+MIN_WORDS = 4
+WORD = re.compile(r"[^\W\d_]{2,}")
+REASONING = {
+    "identity_check": "Say more about how you checked who they are, in at least {n} different words, "
+    "or leave it blank",
+    "harm_if_shared": "Say what might happen if the information is shared, in at least {n} different words: "
+    "who could be affected, and how",
+    "harm_if_not_shared": "Say what might happen if it is not shared, in at least {n} different words: the "
+    "risk to the child if other agencies do not know",
+    "no_share_detriment": "Say why sharing would be more detrimental to the child than not sharing, in at "
+    "least {n} different words: what harm sharing would do",
+    "departure_reason": "Say why your decision differs from the one suggested, in at least {n} different "
+    "words: what the questions did not take into account",
+}
+FUTURE_DATES = {
+    "request_received_on": "The date of the request cannot be in the future",
+    "events_on": "The date of the events cannot be in the future",
+    "shared_on": "The date you share cannot be in the future: record the share once it has happened",
+    "referral_made_on": "The date of the referral cannot be in the future: record it once it is made",
+}
+
+
+def real_words(text: str) -> int:
+    """Different words of two letters or more: "." is none, "x x x x" is one."""
+    return len({word.lower() for word in WORD.findall(text or "")})
+
+
+def reasoning_problem(field: str, text: str) -> str | None:
+    """Reasoning that says too little (an empty answer is the page's "required" question)."""
+    if (text or "").strip() and real_words(text) < MIN_WORDS:
+        return REASONING[field].format(n=MIN_WORDS)
+    return None
+
+
+def future_date_problem(field: str, value: date | None, today: date | None = None) -> str | None:
+    if value is not None and value > (today or timezone.localdate()):
+        return FUTURE_DATES[field]
+    return None
+
+
+REQUEST_MESSAGES = {
+    "requester_name": "Enter who asked",
+    "identity_method": "Select how you checked who they are and that they are entitled to the information",
+    "identity_checked_against": "Enter what you checked it against, for example the force switchboard "
+    "number or the partnership directory",
+    "identity_outcome": "Select the outcome of the check",
+    "identity_check": "Say how you checked who they are",
+    "written_confirmation": "A request by phone must be confirmed in writing: select whether you have it "
+    "in writing, or that you have asked for it and flagged a follow-up",
+    "not_confirmed": "You have not confirmed who asked and that they are entitled to the information: do not "
+    "share until you have, for example by calling them back on a number you found yourself",
+}
+
+
+def request_problems(answers: Mapping) -> list[tuple[str, str]]:
+    """The request page's answers: who asked, and how their identity and entitlement were checked."""
+    method = answers.get("request_method")
+    found = []
+    if problem := future_date_problem("request_received_on", answers.get("request_received_on")):
+        found.append(("request_received_on", problem))
+    if not method or method == RequestMethod.OWN_INITIATIVE:
+        return found
+    for field in ("requester_name", "identity_method", "identity_checked_against", "identity_outcome"):
+        if not answers.get(field):
+            found.append((field, REQUEST_MESSAGES[field]))
+    note = answers.get("identity_check") or ""
+    if answers.get("identity_method") == IdentityMethod.OTHER and not note.strip():
+        found.append(("identity_check", REQUEST_MESSAGES["identity_check"]))
+    elif problem := reasoning_problem("identity_check", note):
+        found.append(("identity_check", problem))
+    if method == RequestMethod.PHONE and not answers.get("written_confirmation"):
+        found.append(("written_confirmation", REQUEST_MESSAGES["written_confirmation"]))
+    return found
+
+
+# The mandatory referral (issue 12, item 3) ------------------------------------------------------------
+#
+# A child under 13 cannot in law consent to sexual activity (Sexual Offences Act 2003 ss5-8); every
+# partnership protocol and Working Together to Safeguard Children (2023) require it to be referred to
+# children's social care or the police. Sharing it only with, say, a school is not that referral.
+
+UNDER = 13
+SEXUAL_ACTIVITY_CATEGORIES = frozenset({InformationCategory.SEXUAL_ACTIVITY})
+REFERRAL_KINDS = frozenset({AgencyKind.LOCAL_AUTHORITY, AgencyKind.POLICE})
+REFERRAL_MESSAGES = {
+    "events_on": "Enter when the sexual activity happened, or when it began: a child under 13 at the "
+    "time must be referred to children's social care or the police",
+    "referral_agency": "Sexual activity involving a child under 13 must be referred to children's social "
+    "care or the police: record who you referred it to, when, and their reference",
+    "wrong_agency": "{agency} is not children's social care or the police: sharing with it is not the "
+    "mandatory referral. Select who you referred it to",
+    "referral_made_on": "Enter the date you made the referral",
+    "referral_reference": "Enter the reference children's social care or the police gave the referral",
+    "early_help": "Sexual activity involving a child under 13 is a child protection matter, not early "
+    "help: select the significant harm grounds that apply",
+}
+
+
+def sexual_activity_under_13(decision: Decision) -> bool:
+    """Sexual activity is among the information, and the child was under 13 when it happened."""
+    if not set(decision.information_categories or ()) & SEXUAL_ACTIVITY_CATEGORIES:
+        return False
+    return decision.child.age_on(decision.events_on or timezone.localdate()) < UNDER
+
+
+def purpose_problems(answers: Mapping) -> list[tuple[str, str]]:
+    found = []
+    sexual = set(answers.get("information_categories") or ()) & SEXUAL_ACTIVITY_CATEGORIES
+    if sexual and not answers.get("events_on"):
+        found.append(("events_on", REFERRAL_MESSAGES["events_on"]))
+    if problem := future_date_problem("events_on", answers.get("events_on")):
+        found.append(("events_on", problem))
+    return found
+
+
+def referral_problems(answers: Mapping) -> list[tuple[str, str]]:
+    """Who the mandatory referral went to (children's social care or the police), when, their reference."""
+    found = []
+    agency = answers.get("referral_agency")
+    if agency is None:
+        found.append(("referral_agency", REFERRAL_MESSAGES["referral_agency"]))
+    elif agency.kind not in REFERRAL_KINDS:
+        found.append(("referral_agency", REFERRAL_MESSAGES["wrong_agency"].format(agency=agency)))
+    if not answers.get("referral_made_on"):
+        found.append(("referral_made_on", REFERRAL_MESSAGES["referral_made_on"]))
+    elif problem := future_date_problem("referral_made_on", answers["referral_made_on"]):
+        found.append(("referral_made_on", problem))
+    if not (answers.get("referral_reference") or "").strip():
+        found.append(("referral_reference", REFERRAL_MESSAGES["referral_reference"]))
+    return found
+
+
+def grounds_problems(decision: Decision, grounds) -> list[tuple[str, str]]:
+    early_help = {GroundForSharingWithoutConsent.EARLY_HELP_PROPORTIONATE}
+    if decision.mandatory_referral and grounds and set(grounds) <= early_help:
+        return [("grounds", REFERRAL_MESSAGES["early_help"])]
+    return []
+
+
+def _values(decision: Decision, fields) -> dict:
+    return {field: getattr(decision, field) for field in fields}
+
+
+REQUEST_FIELDS = (
+    "request_method",
+    "request_received_on",
+    "requester_name",
+    "identity_method",
+    "identity_checked_against",
+    "identity_outcome",
+    "identity_check",
+    "written_confirmation",
+)
+
+
 def problems(decision: Decision) -> list[Problem]:
     """Everything that stops this decision being submitted, in the order of the questions."""
     found: list[Problem] = []
@@ -368,14 +535,7 @@ def problems(decision: Decision) -> list[Problem]:
             found.append(Problem(step, field, message))
 
     need(bool(decision.request_method), "request", "request_method", "Select how the request was made")
-    if decision.request_method and decision.request_method != "own_initiative":
-        need(bool(decision.requester_name), "request", "requester_name", "Enter who asked")
-        need(
-            bool(decision.identity_check),
-            "request",
-            "identity_check",
-            "Enter how you checked the requester's identity and entitlement",
-        )
+    found.extend(Problem("request", f, m) for f, m in request_problems(_values(decision, REQUEST_FIELDS)))
     need(bool(decision.purpose), "purpose", "purpose", "Select the purpose")
     need(
         bool(decision.information_categories)
@@ -384,12 +544,8 @@ def problems(decision: Decision) -> list[Problem]:
         "information_categories",
         MESSAGE_CATEGORIES,
     )
-    need(
-        decision.sexual_activity_under_13 is not None,
-        "purpose",
-        "sexual_activity_under_13",
-        "Select whether there is evidence of sexual activity of a child under 13",
-    )
+    purpose = _values(decision, ("information_categories", "events_on"))
+    found.extend(Problem("purpose", f, m) for f, m in purpose_problems(purpose))
     for field, question in (
         ("clear_purpose", "whether there is a clear and legitimate purpose"),
         ("identifies_person", "whether the information identifies a person"),
@@ -411,8 +567,16 @@ def problems(decision: Decision) -> list[Problem]:
             "departure_reason",
             "Enter why your decision differs from the one the questions suggest",
         )
+    if decision.mandatory_referral:
+        referral = _values(decision, ("referral_agency", "referral_made_on", "referral_reference"))
+        found.extend(Problem("referral", f, m) for f, m in referral_problems(referral))
+    departing = decision.outcome and decision.outcome != decision.proposed_outcome
+    if departing and (problem := reasoning_problem("departure_reason", decision.departure_reason)):
+        found.append(Problem("outcome", "departure_reason", problem))
     if decision.outcome == Outcome.DO_NOT_SHARE:
         need(not decision.mandatory_referral, "outcome", "outcome", MANDATORY_REFERRAL_MESSAGE)
+        if problem := reasoning_problem("no_share_detriment", decision.no_share_detriment):
+            found.append(Problem("no_share", "no_share_detriment", problem))
         need(
             bool(decision.no_share_detriment.strip()),
             "no_share",
@@ -462,6 +626,13 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
             "harm_if_not_shared",
             "Enter what might happen if it is not shared",
         )
+        for field in ("harm_if_shared", "harm_if_not_shared"):
+            if problem := reasoning_problem(field, getattr(decision, field)):
+                found.append(Problem("grounds", field, problem))
+        found.extend(Problem("grounds", f, m) for f, m in grounds_problems(decision, decision.grounds))
+    asked = decision.request_method not in ("", RequestMethod.OWN_INITIATIVE)
+    if asked and decision.identity_outcome not in ("", IdentityOutcome.CONFIRMED):
+        found.append(Problem("request", "identity_outcome", REQUEST_MESSAGES["not_confirmed"]))
     for field, message in lawful_basis_problems(
         BasisFacts.of(decision),
         law_enforcement=decision.law_enforcement,
@@ -486,6 +657,8 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
     )
     need(bool(decision.share_method), "recipient", "share_method", "Select how it is shared")
     need(decision.shared_on is not None, "recipient", "shared_on", "Enter when it is shared")
+    if problem := future_date_problem("shared_on", decision.shared_on):
+        found.append(Problem("recipient", "shared_on", problem))
     need(
         decision.confirmed_in_writing is not None,
         "recipient",

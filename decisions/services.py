@@ -61,6 +61,7 @@ def _snapshot(decision: Decision, user) -> None:
 
 
 def _derive(decision: Decision) -> None:
+    decision.sexual_activity_under_13 = rules.sexual_activity_under_13(decision)
     decision.proposed_outcome = rules.proposed_outcome(decision)
     decision.consent_position = rules.consent_position(decision)
 
@@ -88,6 +89,10 @@ def decision_start(
             "requester_agency",
             "request_method",
             "identity_check",
+            "identity_method",
+            "identity_checked_against",
+            "identity_outcome",
+            "written_confirmation",
             "purpose",
             "purpose_detail",
         ):

@@ -120,6 +120,30 @@ class OtherReasonToShare(models.TextChoices):
     CHILD_SAFETY = "child_safety", "Sharing is needed for the safety or welfare of a child"
 
 
+class IdentityMethod(models.TextChoices):
+    """How a requester's identity and entitlement were checked (DOMAIN.md: the request)."""
+
+    CALL_BACK = "call_back", "Called them back on a number I found myself (switchboard, directory)"
+    SECURE_EMAIL = "secure_email", "Secure email from an address on the partnership directory"
+    IN_PERSON = "in_person", "In person, with their identity card"
+    KNOWN = "known", "I know them from working together on this child's case"
+    HEADED_REQUEST = "headed_request", "A signed request on their agency's form or letterhead"
+    OTHER = "other", "Another way (say how below)"
+
+
+class IdentityOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed who they are and that they are entitled to the information"
+    IDENTITY_ONLY = "identity_only", "Confirmed who they are, but not that they are entitled to it"
+    NOT_CONFIRMED = "not_confirmed", "Could not confirm who they are"
+
+
+class WrittenConfirmation(models.TextChoices):
+    """A request by phone is confirmed in writing (Information sharing: advice for practitioners, 2024)."""
+
+    RECEIVED = "received", "Yes, I have it in writing"
+    FOLLOW_UP = "follow_up", "Not yet: I have asked for it in writing and a follow-up is flagged"
+
+
 class ConsentNotSoughtReason(models.TextChoices):
     RISK_TO_CHILD = (
         "risk_to_child",

@@ -36,18 +36,23 @@ def _answers(demo, **overrides) -> dict:
             "requester_role": "Detective constable, child abuse investigation",
             "requester_agency": police,
             "request_received_on": timezone.localdate() - timedelta(days=1),
+            "identity_method": "call_back",
+            "identity_checked_against": "The force switchboard number on the Northshire Police website",
+            "identity_outcome": "confirmed",
             "identity_check": "Called back through the force switchboard; checked the collar number.",
+            "written_confirmation": "received",
         },
         "purpose": {
             "purpose": "safeguarding",
             "purpose_detail": "Unexplained bruising reported by school; police considering a s47 enquiry.",
-            "sexual_activity_under_13": False,
             "information_categories": ["concerns", "identity"],
+            "events_on": None,
         },
         "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
         "consent": {},
         "other_reason": {"other_reasons": ["child_safety", "public_function"]},
         "outcome": {"outcome": Outcome.SHARE, "departure_reason": "", "override_reason": ""},
+        "referral": {"referral_agency": None, "referral_made_on": None, "referral_reference": ""},
         "grounds": {
             "grounds": ["significant_harm_reasonable_cause", "statutory_enquiry"],
             "harm_if_shared": "The parents may be angry and disengage from early help for a time.",
@@ -200,8 +205,14 @@ def _seed(demo) -> None:
         "jack",
         "lead@demo.test",
         purpose={
-            "sexual_activity_under_13": True,
-            "purpose_detail": "Disclosure in class of sexual activity.",
+            "purpose_detail": "Disclosure in class of sexual activity with an older teenager.",
+            "information_categories": ["sexual_activity", "concerns"],
+            "events_on": timezone.localdate() - timedelta(days=3),
+        },
+        referral={
+            "referral_agency": demo.agencies["police"],
+            "referral_made_on": timezone.localdate() - timedelta(days=1),
+            "referral_reference": "NP-CAIT-2026-0412",
         },
     )
     _decision(demo, "school", "noah", "practitioner2@demo.test", purpose={"purpose": "education"})

@@ -63,6 +63,8 @@ DECISION_COLUMNS = (
     "countersigned_by_id", "created_by_id", "recipient_agency_id", "reconsiders_id", "requester_agency_id",
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
+    "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
+    "referral_made_on", "referral_reference", "written_confirmation",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -77,7 +79,7 @@ TABLES = [
 ]
 
 TIMES = {"created", "updated", "submitted_at", "countersigned_at", "tombstoned_at"}
-DATES = {"request_received_on", "shared_on"}
+DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
@@ -420,6 +422,10 @@ class DecisionMaker:
                             "requester_agency_id",
                             "request_method",
                             "identity_check",
+                            "identity_method",
+                            "identity_checked_against",
+                            "identity_outcome",
+                            "written_confirmation",
                             "purpose",
                             "purpose_detail",
                         )
@@ -474,6 +480,10 @@ class DecisionMaker:
                     "requester_role": "",
                     "requester_agency_id": None,
                     "identity_check": "",
+                    "identity_method": "",
+                    "identity_checked_against": "",
+                    "identity_outcome": "",
+                    "written_confirmation": "",
                 }
             else:
                 given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
@@ -483,6 +493,10 @@ class DecisionMaker:
                     "requester_role": pick(rng, words.REQUESTER_ROLES),
                     "requester_agency_id": target if rng.random() < 0.85 else None,
                     "identity_check": pick(rng, words.IDENTITY_CHECKS),
+                    "identity_method": IDENTITY_METHOD_PICK.pick(rng),
+                    "identity_checked_against": pick(rng, CHECKED_AGAINST),
+                    "identity_outcome": "confirmed",
+                    "written_confirmation": WRITTEN_PICK.pick(rng) if method == "phone" else "",
                 }
             request["purpose"] = purpose
             request["purpose_detail"] = pick(rng, words.PURPOSE_DETAILS[purpose])
@@ -496,12 +510,21 @@ class DecisionMaker:
             "requester_agency_id": request["requester_agency_id"],
             "request_received_on": received,
             "identity_check": request["identity_check"],
+            "identity_method": request["identity_method"],
+            "identity_checked_against": request["identity_checked_against"],
+            "identity_outcome": request["identity_outcome"],
+            "written_confirmation": request["written_confirmation"],
         }
+        # Sexual activity involving a child under 13 (decisions.rules.sexual_activity_under_13: the
+        # categories and the child's age when it happened, here the day of the decision).
+        under_13 = child_age < 13 and rng.random() < 0.01
+        categories = CATEGORY_PICKS[purpose].pick(rng)
         answers["purpose"] = {
             "purpose": purpose,
             "purpose_detail": request["purpose_detail"],
-            "sexual_activity_under_13": child_age < 13 and rng.random() < 0.01,
-            "information_categories": CATEGORY_PICKS[purpose].pick(rng),
+            "sexual_activity_under_13": under_13,
+            "information_categories": ["sexual_activity", "concerns"] if under_13 else categories,
+            "events_on": on if under_13 else None,
         }
         answers["questions"] = {
             "clear_purpose": rng.random() < 0.97,
@@ -549,9 +572,18 @@ class DecisionMaker:
             else "",
         }
         steps.append("outcome")
+        if under_13:
+            answers["referral"] = {
+                "referral_agency_id": 1,  # the partnership's first agency is always a council
+                "referral_made_on": on,
+                "referral_reference": f"MASH-{rng.randrange(10**6):06d}",
+            }
+            steps.append("referral")
         if position == "without_consent":
             answers["grounds"] = {
-                "grounds": sorted(rng.sample(GROUNDS, rng.randint(1, 2)), key=GROUNDS.index),
+                "grounds": ["significant_harm_evidence"]
+                if under_13
+                else sorted(rng.sample(GROUNDS, rng.randint(1, 2)), key=GROUNDS.index),
                 "harm_if_shared": pick(rng, words.HARM_IF_SHARED),
                 "harm_if_not_shared": pick(rng, words.HARM_IF_NOT_SHARED),
             }
@@ -814,6 +846,16 @@ CATEGORY_PICKS = {
     )
 }
 COMPETENT_KINDS = {"police"}
+IDENTITY_METHOD_PICK = Weighted(
+    ("call_back", "secure_email", "in_person", "known", "headed_request"), (40, 30, 10, 15, 5)
+)
+CHECKED_AGAINST = (
+    "The agency's switchboard number on its website",
+    "The partnership contacts directory",
+    "Their staff identity card",
+    "The secure email domain list",
+)
+WRITTEN_PICK = Weighted(("received", "follow_up"), (80, 20))
 
 # How often each lawful basis is relied on, where decisions.rules allows it.
 ARTICLE6_WEIGHTS = {

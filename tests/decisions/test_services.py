@@ -1,5 +1,7 @@
 """Each rule and each lifecycle step, through the services. Each test fails without its rule."""
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,7 +68,7 @@ def test_mandatory_referral_cannot_end_in_do_not_share(practitioner, recipient):
     decision = draft_decision(
         practitioner,
         recipient,
-        purpose={"sexual_activity_under_13": True},
+        purpose={"information_categories": ["sexual_activity"], "events_on": date(2026, 1, 5)},
         outcome={"outcome": Outcome.DO_NOT_SHARE, "departure_reason": "I prefer not"},
     )
     assert decision.mandatory_referral

@@ -66,7 +66,11 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
                 "requester_name": "DC Sam Lee",
                 "requester_role": "Detective constable",
                 "requester_agency": police.pk,
+                "identity_method": "call_back",
+                "identity_checked_against": "The force switchboard number",
+                "identity_outcome": "confirmed",
                 "identity_check": "Called back through the switchboard",
+                "written_confirmation": "received",
             },
         ),
         (
@@ -74,7 +78,6 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
             {
                 "purpose": "safeguarding",
                 "purpose_detail": "Bruising",
-                "sexual_activity_under_13": "no",
                 "information_categories": ["concerns"],
             },
         ),
@@ -89,8 +92,8 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
             "Sharing without consent",
             {
                 "grounds": ["significant_harm_reasonable_cause"],
-                "harm_if_shared": "Family upset",
-                "harm_if_not_shared": "Child harmed",
+                "harm_if_shared": "The family may be upset with us",
+                "harm_if_not_shared": "The child may be harmed again",
             },
         ),
         ("Lawful basis", {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"}),

@@ -1,5 +1,7 @@
 """The guided decision through its pages: drafts saved page by page, check your answers, submit."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -23,12 +25,14 @@ PAGES = {
         "request_received_on_0": "20",
         "request_received_on_1": "11",
         "request_received_on_2": "2026",
-        "identity_check": "Secure email domain",
+        "identity_method": "secure_email",
+        "identity_checked_against": "The partnership directory",
+        "identity_outcome": "confirmed",
+        "identity_check": "",
     },
     "purpose": {
         "purpose": "safeguarding",
         "purpose_detail": "Bruises",
-        "sexual_activity_under_13": "no",
         "information_categories": ["concerns"],
     },
     "questions": {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"},
@@ -37,8 +41,8 @@ PAGES = {
     "outcome": {"outcome": "share", "departure_reason": "", "override_reason": "Risk outweighs the refusal"},
     "grounds": {
         "grounds": ["significant_harm_evidence"],
-        "harm_if_shared": "Family upset",
-        "harm_if_not_shared": "Child hurt",
+        "harm_if_shared": "The family may be upset with us",
+        "harm_if_not_shared": "The child may be hurt again",
     },
     "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
     "advice": {"advice_sought": "no"},
@@ -127,16 +131,17 @@ def test_a_page_shown_again_keeps_every_answer_and_names_the_problem(client, pra
         reverse("decisions:new"), {"child": child.pk, "token": "8a4f1a52-8f43-4c43-9a39-3e2b0f6a9d12"}
     )
     decision = Decision.objects.get()
-    response = client.post(_step(decision, "request"), {**PAGES["request"], "identity_check": ""})
+    response = client.post(_step(decision, "request"), {**PAGES["request"], "identity_method": ""})
     assert response.status_code == 200
-    assert "Enter how you checked the requester&#x27;s identity" in response.content.decode()
+    assert "Select how you checked who they are and that they are entitled" in response.content.decode()
     assert 'value="Sam Lee"' in response.content.decode()
     decision.refresh_from_db()
     assert decision.requester_name == ""  # nothing half-saved
 
 
 def test_the_outcome_page_refuses_do_not_share_for_a_mandatory_referral(client, practitioner, recipient):
-    decision = draft_decision(practitioner, recipient, purpose={"sexual_activity_under_13": True})
+    sexual_activity = {"information_categories": ["sexual_activity"], "events_on": date(2026, 1, 5)}
+    decision = draft_decision(practitioner, recipient, purpose=sexual_activity)
     client.force_login(practitioner)
     response = client.post(_step(decision, "outcome"), {"outcome": "do_not_share", "departure_reason": "x"})
     assert response.status_code == 200
