@@ -7,6 +7,7 @@ scope. Views parse the form, call a service, and redirect.
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -44,7 +45,7 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
-from isa_portal.web import field_display, posted, save_if_valid
+from isa_portal.web import field_display, possessive, posted, save_if_valid
 
 REGISTER_PAGE_SIZE = 50
 
@@ -153,6 +154,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
         request, form, lambda: services.agency_create(agency=form.save(commit=False), by=request.user)
     )
     if agency is not None:
+        messages.success(request, f"{agency.name} has been added to the partnership.")
         return redirect("agreements:agency_detail", pk=agency.pk)
     return _form_page(request, form, heading="Add an agency", back_url=reverse("agreements:agency_list"))
 
@@ -171,6 +173,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "agency",
     )
     if saved is not None:
+        messages.success(request, f"{possessive(agency.name)} details have been saved.")
         return redirect("agreements:agency_detail", pk=agency.pk)
     return _form_page(
         request,
@@ -192,6 +195,7 @@ def representative_appoint(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data),
     )
     if saved is not None:
+        messages.success(request, f"The new nominated representative of {agency.name} has been recorded.")
         return redirect("agreements:agency_detail", pk=agency.pk)
     current = agency.current_representative
     return _form_page(
@@ -249,6 +253,12 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("agency__name", "-id")
     )
     manageable = Agreement.objects.manageable_by(request.user).filter(pk=agreement.pk).exists()
+    # Only the signatures this person may withdraw get a "Withdraw" link (their own agency's, or
+    # any for a partnership-wide administrator): no link that leads to "Page not found".
+    withdrawable = set()
+    if _can_manage(request.user):
+        mine = Signature.objects.manageable_by(request.user).filter(agreement=agreement)
+        withdrawable = set(mine.values_list("pk", flat=True))
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -259,6 +269,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": signatures,
             "can_manage": manageable,
             "can_sign": _can_manage(request.user),
+            "withdrawable": withdrawable,
             "today": today,
         },
     )
@@ -280,6 +291,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         ),
     )
     if agreement is not None:
+        messages.success(request, f"{agreement.title} has been added. Add its first version next.")
         return redirect("agreements:agreement_detail", pk=agreement.pk)
     return _form_page(
         request, form, heading="Add an agreement", back_url=reverse("agreements:agreement_list")
@@ -303,6 +315,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement",
     )
     if saved is not None:
+        messages.success(request, "The agreement has been saved.")
         return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
@@ -331,6 +344,7 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
         "agreement",
     )
     if saved is not None:
+        messages.success(request, f"The agreement is {agreement.get_status_display().lower()} now.")
         return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
@@ -392,6 +406,7 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
         request, form, lambda: services.version_create(version=form.save(commit=False), by=request.user)
     )
     if saved is not None:
+        messages.success(request, f"Version {saved.number} has been added.")
         return redirect("agreements:agreement_detail", pk=pk)
     return _form_page(
         request,
@@ -417,6 +432,7 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request, form, lambda: services.version_update(version=form.save(commit=False), by=request.user)
     )
     if saved is not None:
+        messages.success(request, f"Version {version.number} has been saved.")
         return redirect("agreements:version_detail", pk=pk)
     return _form_page(
         request,
@@ -472,6 +488,8 @@ def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: services.signature_record(version=version, by=request.user, **form.cleaned_data),
     )
     if saved is not None:
+        signed = possessive(form.cleaned_data["agency"])
+        messages.success(request, f"{signed} signature of version {version.number} has been recorded.")
         return redirect("agreements:agreement_detail", pk=version.agreement_id)
     return _form_page(
         request,
@@ -502,11 +520,12 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         ),
     )
     if saved is not None:
+        messages.success(request, f"{possessive(signature.agency)} signature has been withdrawn.")
         return redirect("agreements:agreement_detail", pk=signature.agreement_id)
     return _form_page(
         request,
         form,
-        heading=f"Withdraw {signature.agency}'s signature",
+        heading=f"Withdraw {possessive(signature.agency)} signature",
         caption=f"{signature.agreement}, version {signature.version.number}",
         back_url=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
     )
@@ -663,6 +682,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         request, form, lambda: services.incident_create(incident=form.save(commit=False), by=request.user)
     )
     if incident is not None:
+        messages.success(request, f"Incident {incident.reference} has been recorded.")
         return redirect("agreements:incident_detail", pk=incident.pk)
     return _form_page(
         request, form, heading="Record an incident", back_url=reverse("agreements:incident_list")
@@ -684,6 +704,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "incident",
     )
     if saved is not None:
+        messages.success(request, f"Incident {incident.reference} has been saved.")
         return redirect("agreements:incident_detail", pk=pk)
     return _form_page(
         request,
