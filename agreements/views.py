@@ -79,6 +79,24 @@ def _save_versioned(request, form, save: Callable[[], object], thing: str) -> tu
         return None, _conflict_values(form, conflict.current)
 
 
+def _form_flow(
+    request, form, save: Callable[[], object], *, done, versioned: str = "", success: str = "", **page
+):
+    """The one shape of every form page here: on a valid POST, ``save`` (a service call) and go
+    to ``done`` (a URL, or a function of what was saved) with the ``success`` banner; otherwise
+    the form page again, with its errors (and, for a stale edit of a ``versioned`` record, the
+    values the other person saved)."""
+    if versioned:
+        saved, conflict = _save_versioned(request, form, save, versioned)
+    else:
+        saved, conflict = save_if_valid(request, form, save), []
+    if saved is None:
+        return _form_page(request, form, conflict=conflict, **page)
+    if success:
+        messages.success(request, success)
+    return redirect(done(saved) if callable(done) else done)
+
+
 def _form_page(request, form, *, heading: str, back_url: str, caption: str = "", status: int = 200, **extra):
     context = {
         "form": form,
@@ -150,13 +168,15 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     if not request.user.partnership_wide:
         raise PermissionDenied  # an agency administrator manages their own agency, not the membership
     form = AgencyForm(posted(request))
-    agency = save_if_valid(
-        request, form, lambda: services.agency_create(agency=form.save(commit=False), by=request.user)
+    return _form_flow(
+        request,
+        form,
+        lambda: services.agency_create(agency=form.save(commit=False), by=request.user),
+        done=lambda agency: reverse("agreements:agency_detail", args=[agency.pk]),
+        success="Agency added",
+        heading="Add an agency",
+        back_url=reverse("agreements:agency_list"),
     )
-    if agency is not None:
-        messages.success(request, f"{agency.name} has been added to the partnership.")
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    return _form_page(request, form, heading="Add an agency", back_url=reverse("agreements:agency_list"))
 
 
 @require(Perm.MANAGE_PARTNERSHIP)
@@ -164,23 +184,16 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
     form = AgencyForm(posted(request), instance=agency)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agency_update(
             agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
         ),
-        "agency",
-    )
-    if saved is not None:
-        messages.success(request, f"{possessive(agency.name)} details have been saved.")
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agency",
+        done=reverse("agreements:agency_detail", args=[pk]),
         heading=f"Change {agency.name}" if not form.is_bound else "Change agency",
         back_url=reverse("agreements:agency_detail", args=[pk]),
-        conflict=conflict,
     )
 
 
@@ -189,18 +202,13 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def representative_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
     form = RepresentativeForm(posted(request))
-    saved = save_if_valid(
+    current = agency.current_representative
+    return _form_flow(
         request,
         form,
         lambda: services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data),
-    )
-    if saved is not None:
-        messages.success(request, f"The new nominated representative of {agency.name} has been recorded.")
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    current = agency.current_representative
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agency_detail", args=[pk]),
+        success="Nominated representative recorded",
         heading="Record a new nominated representative",
         caption=agency.name,
         back_url=reverse("agreements:agency_detail", args=[pk]),
@@ -283,18 +291,16 @@ def _owners(user):
 @GET_POST
 def agreement_create(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(posted(request), owners=_owners(request.user))
-    agreement = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_create(
             agreement=form.save(commit=False), purposes=form.cleaned_data["purposes"], by=request.user
         ),
-    )
-    if agreement is not None:
-        messages.success(request, f"{agreement.title} has been added. Add its first version next.")
-        return redirect("agreements:agreement_detail", pk=agreement.pk)
-    return _form_page(
-        request, form, heading="Add an agreement", back_url=reverse("agreements:agreement_list")
+        done=lambda agreement: reverse("agreements:agreement_detail", args=[agreement.pk]),
+        success="Agreement added",
+        heading="Add an agreement",
+        back_url=reverse("agreements:agreement_list"),
     )
 
 
@@ -303,7 +309,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
     form = AgreementForm(posted(request), instance=agreement, owners=_owners(request.user))
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_update(
@@ -312,18 +318,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             lock_version=form.cleaned_data["lock_version"],
             by=request.user,
         ),
-        "agreement",
-    )
-    if saved is not None:
-        messages.success(request, "The agreement has been saved.")
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agreement",
+        done=reverse("agreements:agreement_detail", args=[pk]),
         heading="Change agreement",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
-        conflict=conflict,
     )
 
 
@@ -332,7 +331,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
     form = AgreementStatusForm(posted(request), agreement=agreement)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_change_status(
@@ -341,19 +340,12 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
             lock_version=form.cleaned_data["lock_version"],
             by=request.user,
         ),
-        "agreement",
-    )
-    if saved is not None:
-        messages.success(request, f"The agreement is {agreement.get_status_display().lower()} now.")
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agreement",
+        done=reverse("agreements:agreement_detail", args=[pk]),
         heading="Change the status",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
         intro=f"The agreement is {agreement.get_status_display().lower()} now.",
-        conflict=conflict,
     )
 
 
@@ -402,15 +394,12 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(
         data, files, instance=AgreementVersion(agreement=agreement), oversized=_oversized(request, "document")
     )
-    saved = save_if_valid(
-        request, form, lambda: services.version_create(version=form.save(commit=False), by=request.user)
-    )
-    if saved is not None:
-        messages.success(request, f"Version {saved.number} has been added.")
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
+    return _form_flow(
         request,
         form,
+        lambda: services.version_create(version=form.save(commit=False), by=request.user),
+        done=reverse("agreements:agreement_detail", args=[pk]),
+        success="Version added",
         heading="Add a version",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
@@ -428,15 +417,11 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     data, files = _upload(request)
     form = VersionForm(data, files, instance=version, oversized=_oversized(request, "document"))
-    saved = save_if_valid(
-        request, form, lambda: services.version_update(version=form.save(commit=False), by=request.user)
-    )
-    if saved is not None:
-        messages.success(request, f"Version {version.number} has been saved.")
-        return redirect("agreements:version_detail", pk=pk)
-    return _form_page(
+    return _form_flow(
         request,
         form,
+        lambda: services.version_update(version=form.save(commit=False), by=request.user),
+        done=reverse("agreements:version_detail", args=[pk]),
         heading=f"Change version {version.number}",
         caption=version.agreement.title,
         back_url=reverse("agreements:version_detail", args=[pk]),
@@ -482,18 +467,12 @@ def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
     form = SignatureForm(posted(request), agencies=agencies)
-    saved = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.signature_record(version=version, by=request.user, **form.cleaned_data),
-    )
-    if saved is not None:
-        signed = possessive(form.cleaned_data["agency"])
-        messages.success(request, f"{signed} signature of version {version.number} has been recorded.")
-        return redirect("agreements:agreement_detail", pk=version.agreement_id)
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agreement_detail", args=[version.agreement_id]),
+        success="Signature recorded",
         heading=f"Record a signature of version {version.number}",
         caption=version.agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[version.agreement_id]),
@@ -509,7 +488,7 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         Signature.objects.manageable_by(request.user).select_related("agency", "version", "agreement"), pk=pk
     )
     form = WithdrawSignatureForm(posted(request))
-    saved = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.signature_withdraw(
@@ -518,13 +497,8 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             by=request.user,
         ),
-    )
-    if saved is not None:
-        messages.success(request, f"{possessive(signature.agency)} signature has been withdrawn.")
-        return redirect("agreements:agreement_detail", pk=signature.agreement_id)
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
+        success="Signature withdrawn",
         heading=f"Withdraw {possessive(signature.agency)} signature",
         caption=f"{signature.agreement}, version {signature.version.number}",
         back_url=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
@@ -678,14 +652,14 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(posted(request), agencies=Agency.objects.in_scope_of(request.user))
-    incident = save_if_valid(
-        request, form, lambda: services.incident_create(incident=form.save(commit=False), by=request.user)
-    )
-    if incident is not None:
-        messages.success(request, f"Incident {incident.reference} has been recorded.")
-        return redirect("agreements:incident_detail", pk=incident.pk)
-    return _form_page(
-        request, form, heading="Record an incident", back_url=reverse("agreements:incident_list")
+    return _form_flow(
+        request,
+        form,
+        lambda: services.incident_create(incident=form.save(commit=False), by=request.user),
+        done=lambda incident: reverse("agreements:incident_detail", args=[incident.pk]),
+        success="Incident recorded",
+        heading="Record an incident",
+        back_url=reverse("agreements:incident_list"),
     )
 
 
@@ -695,24 +669,17 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(Incident, request.user, pk=pk)
     agencies = Agency.objects.in_scope_of(request.user)
     form = IncidentForm(posted(request), instance=incident, agencies=agencies)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.incident_update(
             incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
         ),
-        "incident",
-    )
-    if saved is not None:
-        messages.success(request, f"Incident {incident.reference} has been saved.")
-        return redirect("agreements:incident_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="incident",
+        done=reverse("agreements:incident_detail", args=[pk]),
         heading="Change incident",
         caption=incident.reference,
         back_url=reverse("agreements:incident_detail", args=[pk]),
-        conflict=conflict,
     )
 
 
