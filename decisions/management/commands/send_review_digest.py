@@ -14,8 +14,17 @@ WORKING_DAYS = 2
 
 def working_days_before(moment: datetime, days: int) -> datetime:
     """``moment`` less ``days`` working days (Monday to Friday; bank holidays are not known here)."""
+    return _working_days(moment, days, timedelta(days=-1))
+
+
+def working_days_after(moment: datetime, days: int) -> datetime:
+    """``moment`` plus ``days`` working days (Monday to Friday; bank holidays are not known here)."""
+    return _working_days(moment, days, timedelta(days=1))
+
+
+def _working_days(moment: datetime, days: int, step: timedelta) -> datetime:
     while days:
-        moment -= timedelta(days=1)
+        moment += step
         if moment.weekday() < 5:
             days -= 1
     return moment
