@@ -463,7 +463,8 @@ class ReviewForm(GOVUKForm):
     countersign = forms.BooleanField(
         label="I also countersign the decision as it stands",
         required=False,
-        help_text="Only if the decision stands (upheld or agreed) and you are content to put your name to it.",
+        help_text="Only if the decision stands (upheld or agreed) and you are content to put your "
+        "name to it.",
     )
     comments = _text("Comments", help_text="Required when you return, escalate or resolve.")
 

@@ -168,9 +168,13 @@ class DecisionQuerySet(models.QuerySet):
         own decisions can be reviewed, and a disagreement there can go somewhere)."""
         from django.contrib.auth import get_user_model
 
-        another_lead = get_user_model().objects.filter(
-            agency_id=OuterRef("agency_id"), is_active=True, role__in=roles_with(Perm.REVIEW_DECISION)
-        ).exclude(pk=OuterRef("created_by_id"))
+        another_lead = (
+            get_user_model()
+            .objects.filter(
+                agency_id=OuterRef("agency_id"), is_active=True, role__in=roles_with(Perm.REVIEW_DECISION)
+            )
+            .exclude(pk=OuterRef("created_by_id"))
+        )
         escalated_up = DecisionReview.objects.filter(
             decision_id=OuterRef("pk"), escalated_to=EscalationTier.PARTNERSHIP
         )

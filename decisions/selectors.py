@@ -13,6 +13,7 @@ from consent.models import Child
 from decisions import integrations
 from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision, DecisionReview, ReviewAction, Status
+from isa_portal import clocks
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display
 from journeys.engine import Row, Section
@@ -232,8 +233,6 @@ class EscalationClock(NamedTuple):
 
 def escalation_clock(decision: Decision, reviews: list[DecisionReview], now) -> EscalationClock | None:
     """The timer of the escalation the decision stands at (from its reviews, already read)."""
-    from decisions.management.commands.send_review_digest import working_days_after
-
     if decision.status != Status.ESCALATED:
         return None
     escalations = [review for review in reviews if review.action == ReviewAction.ESCALATE]
@@ -241,8 +240,9 @@ def escalation_clock(decision: Decision, reviews: list[DecisionReview], now) -> 
         return None
     latest = escalations[-1]
     days = settings.ESCALATION_RESPONSE_WORKING_DAYS
-    due = working_days_after(latest.created, days)
-    return EscalationClock(latest, _how_long(now - latest.created), due, days, now > due)
+    clock = clocks.escalation_clock(latest.created, working_days=days)
+    overdue = clock.state(now) == clocks.ClockState.OVERDUE
+    return EscalationClock(latest, _how_long(now - latest.created), clock.due, days, overdue)
 
 
 def _how_long(delta: timedelta) -> str:

@@ -250,7 +250,9 @@ def can_review(decision: Decision, user) -> bool:
     return user.can(Perm.REVIEW_DECISION) and user.agency_id == decision.agency_id
 
 
-def latest_escalation(decision: Decision, reviews: list[DecisionReview] | None = None) -> DecisionReview | None:
+def latest_escalation(
+    decision: Decision, reviews: list[DecisionReview] | None = None
+) -> DecisionReview | None:
     """The escalation the decision now stands at, if it is escalated (from ``reviews`` if read already)."""
     if decision.status != Status.ESCALATED:
         return None

@@ -220,9 +220,7 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _about_decision(
-    request: HttpRequest, template: str, form, decision: Decision, *, heading: str, **extra
-):
+def _about_decision(request: HttpRequest, template: str, form, decision: Decision, *, heading: str, **extra):
     """A form page about a submitted decision (review, addendum), leading back to its record."""
     record_url = reverse("decisions:detail", args=[decision.pk])
     context = {

@@ -46,7 +46,9 @@ def _escalate(client, user, decision, comments="I disagree: the share goes beyon
     return decision.reviews.order_by("-created", "-id").first()
 
 
-def test_a_lead_who_escalated_cannot_resolve_it_themselves(client, practitioner, lead, second_lead, recipient):
+def test_a_lead_who_escalated_cannot_resolve_it_themselves(
+    client, practitioner, lead, second_lead, recipient
+):
     decision = submitted_decision(practitioner, recipient)
     _escalate(client, lead, decision)
     # The page offers no "resolve" to the lead who escalated...
@@ -55,7 +57,12 @@ def test_a_lead_who_escalated_cannot_resolve_it_themselves(client, practitioner,
     assert "you cannot resolve it yourself" in page
     # ...and a hand-made POST is refused with a clear message, nothing written.
     response = _review(
-        client, lead, decision, action="resolve", outcome="agreed", comments="Discussed with myself; resolved."
+        client,
+        lead,
+        decision,
+        action="resolve",
+        outcome="agreed",
+        comments="Discussed with myself; resolved.",
     )
     assert response.status_code == 200
     assert escape(rules.NO_SELF_RESOLUTION_MESSAGE) in response.content.decode()
@@ -110,14 +117,22 @@ def test_a_resolver_countersigns_only_when_they_say_so(client, practitioner, lea
     decision = submitted_decision(practitioner, recipient)
     _escalate(client, lead, decision)
     response = _review(
-        client, second_lead, decision, action="resolve", outcome="upheld", countersign="on", comments="It stands"
+        client,
+        second_lead,
+        decision,
+        action="resolve",
+        outcome="upheld",
+        countersign="on",
+        comments="It stands",
     )
     assert response.status_code == 302
     decision.refresh_from_db()
     assert decision.countersigned_by == second_lead
 
 
-def test_the_escalation_shows_its_timer(client, practitioner, lead, second_lead, recipient, settings, monkeypatch):
+def test_the_escalation_shows_its_timer(
+    client, practitioner, lead, second_lead, recipient, settings, monkeypatch
+):
     settings.ESCALATION_RESPONSE_WORKING_DAYS = 5
     decision = submitted_decision(practitioner, recipient)
     _escalate(client, lead, decision)
@@ -159,7 +174,9 @@ def test_an_agency_with_one_lead_falls_through_to_the_partnership_tier(
     assert decision.reviews.get(action="resolve").reviewer == partnership_lead
 
 
-def test_a_sole_leads_own_decision_is_reviewed_at_the_partnership_tier(client, lead, partnership_lead, recipient):
+def test_a_sole_leads_own_decision_is_reviewed_at_the_partnership_tier(
+    client, lead, partnership_lead, recipient
+):
     mail.outbox.clear()
     with TestCase.captureOnCommitCallbacks(execute=True):
         decision = submitted_decision(lead, recipient)

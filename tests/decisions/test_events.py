@@ -2,10 +2,10 @@
 
 import pytest
 
+from accounts.models import Role
 from audit.models import AuditEntry, Event
 from decisions import services
 from decisions.models import Decision, DecisionAddendum, Outcome, Status
-from accounts.models import Role
 from tests.decisions.factories import child_for, draft_decision, submitted_decision
 from tests.factories import UserFactory
 
@@ -100,7 +100,7 @@ def test_each_review_is_its_own_event(practitioner, lead, recipient, action, eve
 
 
 def test_resolving_a_disagreement_is_recorded(practitioner, lead, recipient):
-    """Another lead resolves (nobody resolves their own escalation), with an outcome and no countersignature."""
+    """Another lead resolves (nobody resolves their own escalation): an outcome, no countersignature."""
     other_lead = UserFactory(agency=lead.agency, role=Role.LEAD)
     decision = submitted_decision(practitioner, recipient)
     services.decision_review(decision=decision, action="escalate", comments="Disagree", by=lead)

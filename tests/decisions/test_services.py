@@ -264,7 +264,9 @@ def test_escalation_then_resolution(practitioner, lead, recipient):
     decision.refresh_from_db()
     assert decision.status == Status.ESCALATED
     with pytest.raises(ValidationError):
-        services.decision_review(decision=decision, action="resolve", comments="", outcome="agreed", by=other_lead)
+        services.decision_review(
+            decision=decision, action="resolve", comments="", outcome="agreed", by=other_lead
+        )
     with pytest.raises(ValidationError):  # how it ended is required
         services.decision_review(decision=decision, action="resolve", comments="Met", by=other_lead)
     services.decision_review(
