@@ -286,6 +286,10 @@ COMMENCEMENT = {
     "children_act_2004_s16LC": _commences("CHILDREN_ACT_S16LC_COMMENCES"),
 }
 
+# How many working days each rung of the escalation ladder has to respond to a professional
+# disagreement (decisions.rules, "The escalation ladder"): set it from the partnership's policy.
+ESCALATION_RESPONSE_WORKING_DAYS = env_int("ESCALATION_RESPONSE_WORKING_DAYS", 5, minimum=1, maximum=60)
+
 SERVICE_NAME = "ISA Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="isa-portal-support@example.org")

@@ -12,6 +12,9 @@ DEMO_USERS = {
     "admin@demo.test": Role.ADMIN,
     "practitioner2@demo.test": Role.PRACTITIONER,
     "partnership-ig@demo.test": Role.IG_OFFICER,
+    "partnership-lead@demo.test": Role.PARTNERSHIP_LEAD,
+    "school-lead@demo.test": Role.LEAD,
+    "partnership-admin@demo.test": Role.ADMIN,
 }
 
 
@@ -42,6 +45,7 @@ def test_seed_demo_builds_the_partnership_once_and_prints_the_sign_in_list(capsy
         assert email in output
     assert "a demo password for tests" in output
     assert User.objects.get(email="partnership-ig@demo.test").partnership_wide
+    assert User.objects.get(email="partnership-admin@demo.test").partnership_wide
     la = User.objects.get(email="practitioner@demo.test").agency
     assert User.objects.get(email="practitioner2@demo.test").agency != la
     assert {u.agency for u in User.objects.filter(email__in=list(DEMO_USERS)[:4])} == {la}
@@ -73,4 +77,5 @@ def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
         "practitioner@demo.test",
         "practitioner2@demo.test",
         "lead@demo.test",  # reviews and countersignatures of decisions
+        "partnership-lead@demo.test",  # resolves the council's only lead's escalation
     }

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0005_agency_public_and_competent_authority'),
-        ('decisions', '0007_decision_lawful_basis_facts'),
+        ('decisions', '0008_decision_lawful_basis_facts'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0006_seal_reviews_and_addenda'),
+        ('decisions', '0007_escalation_tier_and_outcome'),
     ]
 
     operations = [
