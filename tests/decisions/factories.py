@@ -92,6 +92,8 @@ def answer_all(decision, by, recipient, **overrides):
         if not step.applies(decision):
             continue
         fields = answers[step.name]
+        if step.name == "recipient" and "shared_on" not in overrides.get("recipient", {}):
+            fields = fields | {"shared_on": timezone.localdate()}  # no later than today, frozen or not
         # Schedule 1 paragraph 18 is only for sharing without consent.
         chosen = overrides.get("lawful_basis", {})
         given = decision.consent_status == "given"
