@@ -49,6 +49,34 @@ PUBLIC_AUTHORITY_KINDS = frozenset(
 )
 
 
+class SectorKind(models.TextChoices):
+    """The sectors an IG officer asks about ("everything shared with the police"), each a group of
+    agency kinds (``SECTOR_OF_KIND``)."""
+
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    SOCIAL_CARE = "social_care", "Social care"
+    OTHER = "other", "Other"
+
+
+SECTOR_OF_KIND = {
+    AgencyKind.LOCAL_AUTHORITY: SectorKind.SOCIAL_CARE,
+    AgencyKind.POLICE: SectorKind.POLICE,
+    AgencyKind.NHS_TRUST: SectorKind.HEALTH,
+    AgencyKind.GP_PRACTICE: SectorKind.HEALTH,
+    AgencyKind.SCHOOL: SectorKind.EDUCATION,
+    AgencyKind.EARLY_YEARS: SectorKind.EDUCATION,
+    AgencyKind.VOLUNTARY: SectorKind.OTHER,
+    AgencyKind.COMMISSIONED: SectorKind.OTHER,
+    AgencyKind.OTHER: SectorKind.OTHER,
+}
+
+
+def kinds_in_sector(sector: str) -> list[str]:
+    return [kind.value for kind, of in SECTOR_OF_KIND.items() if of == sector]
+
+
 class PartnershipGroup(models.TextChoices):
     """Buckinghamshire's code: the core group reviews the agreement; the virtual group need not meet."""
 

@@ -10,7 +10,7 @@ from django.utils.http import urlencode
 from consent.models import Child
 from decisions import integrations
 from decisions.journeys import DECISION, fields_of
-from decisions.models import Decision, Status
+from decisions.models import SHARING_OUTCOMES, Decision, Status
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display
 from journeys.engine import Row, Section
@@ -166,6 +166,13 @@ def log_practitioners(user, agency_id: int | None = None) -> list:
     return list(users.only("id", "full_name").order_by("full_name"))
 
 
+def recipient_agencies() -> list[tuple[int, str]]:
+    """Every agency a decision may have shared with (names of organisations, not of people)."""
+    from agreements.models import Agency
+
+    return list(Agency.objects.order_by("name").values_list("id", "name"))
+
+
 def log_agencies(user) -> list[tuple[int, str]] | None:
     """The agencies a partnership-wide user can filter the log by (None for everyone else)."""
     if not user.partnership_wide:
@@ -183,9 +190,22 @@ def filtered_log(user, filters: dict):
         queryset = queryset.filter(created__gte=_start_of(filters["date_from"]))
     if filters.get("date_to"):
         queryset = queryset.filter(created__lt=_start_of(filters["date_to"] + timedelta(days=1)))
-    for field in ("outcome", "consent_position", "article6_basis", "status"):
+    from agreements.models import kinds_in_sector
+    from decisions.forms import SHARED
+
+    if filters.get("outcome") == SHARED:
+        queryset = queryset.filter(outcome__in=sorted(SHARING_OUTCOMES))
+    elif filters.get("outcome"):
+        queryset = queryset.filter(outcome=filters["outcome"])
+    for field in ("consent_position", "article6_basis", "status"):
         if filters.get(field):
             queryset = queryset.filter(**{field: filters[field]})
+    if filters.get("grounds"):
+        queryset = queryset.filter(grounds__contains=[filters["grounds"]])
+    if filters.get("recipient_agency"):
+        queryset = queryset.filter(recipient_agency_id=filters["recipient_agency"])
+    if filters.get("recipient_kind"):
+        queryset = queryset.filter(recipient_agency__kind__in=kinds_in_sector(filters["recipient_kind"]))
     if filters.get("agency"):
         queryset = queryset.filter(agency_id=filters["agency"])
     if filters.get("practitioner"):

@@ -19,10 +19,10 @@ from decisions import exports, rules, selectors, services
 from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.journeys import DECISION
 from decisions.models import Decision, Status
-from isa_portal.exports import csv_lines_response
+from isa_portal.exports import csv_lines_response, xlsx_response
 from isa_portal.pagination import Page, keyset_page
 from isa_portal.pdf import render_pdf
-from isa_portal.web import posted
+from isa_portal.web import long_date, posted
 from journeys.engine import Problem
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -337,6 +337,7 @@ def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, dict]:
         request.GET or None,
         practitioners=selectors.log_practitioners(request.user, agency_id),
         agencies=selectors.log_agencies(request.user),
+        recipients=selectors.recipient_agencies(),
     )
     return form, form.cleaned_data if form.is_bound and form.is_valid() else {}
 
@@ -368,16 +369,42 @@ def decision_log(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_DECISION_LOG, Perm.EXPORT_DECISION_LOG)
 @require_safe
-def decision_log_export(request: HttpRequest) -> HttpResponse:
-    """Every decision the log shows the user with the same filters, as CSV, newest first.
+def decision_log_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """Every decision the log shows the user with the same filters, as CSV or XLSX, newest first,
+    with the filters, the agency and the time it was made written above the header.
 
     The export is recorded before the first row leaves; the rows stream from their own
-    transaction (``decisions.exports.log_rows``).
+    transaction (``decisions.exports``).
     """
-    _, filters = _log_filters(request)
+    form, filters = _log_filters(request)
     queryset = selectors.filtered_log(request.user, filters)
-    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(filters))
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    record_export(Decision, label=f"Decision log ({fmt.upper()})", filters=selectors.used_filters(filters))
+    now = timezone.localtime()
+    user = request.user
+    scope = "Every agency in the partnership" if user.partnership_wide else user.agency.name
+    preamble = [("Decisions of", scope), *form.described()]
+    child = selectors.filter_child(user, filters.get("child"))
+    if child is not None:
+        preamble.append(("Child", str(child)))
+    if len(preamble) == 1:
+        preamble.append(("Filters", "None: every submitted decision you may see"))
+    preamble += [("Exported by", user.full_name or user.email), ("As at", f"{long_date(now)}, {now:%H:%M}")]
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    title = "Decision log"
+    if fmt == "xlsx":
+        return xlsx_response(
+            filename=f"decision-log-{stamp}.xlsx",
+            sheet_title=title,
+            title=title,
+            preamble=preamble,
+            header=exports.HEADER,
+            rows=exports.log_rows(queryset),
+        )
     return csv_lines_response(
-        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, lines=exports.log_lines(queryset)
+        filename=f"decision-log-{stamp}.csv",
+        header=exports.HEADER,
+        lines=exports.log_lines(queryset),
+        title=title,
+        preamble=preamble,
+        bom=True,
     )
