@@ -53,7 +53,9 @@ class AuditFilterForm(DateRangeForm):
     field_order = ["actor", "agency", "record_type", "record_id", "activity", "date_from", "date_to"]
 
     actor = forms.EmailField(
-        label="Who did it (email address)", required=False, max_length=254,
+        label="Who did it (email address)",
+        required=False,
+        max_length=254,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
     )
     agency = ListedModelChoiceField(
@@ -65,15 +67,22 @@ class AuditFilterForm(DateRangeForm):
         error_messages={"invalid_choice": "Select an agency from the list"},
     )
     record_type = forms.TypedChoiceField(
-        label="Type of record", required=False, coerce=int, empty_value=None,
+        label="Type of record",
+        required=False,
+        coerce=int,
+        empty_value=None,
         error_messages={"invalid_choice": "Select a type of record from the list"},
     )
     record_id = forms.CharField(
-        label="Record number", required=False, max_length=255,
+        label="Record number",
+        required=False,
+        max_length=255,
         help_text="With a type of record: show the trail of that one record.",
     )
     activity = forms.ChoiceField(
-        label="What happened", required=False, choices=ACTIVITY_CHOICES,
+        label="What happened",
+        required=False,
+        choices=ACTIVITY_CHOICES,
         error_messages={"invalid_choice": "Select what happened from the list"},
     )
 
@@ -129,3 +138,38 @@ class AuditFilterForm(DateRangeForm):
         if end:
             entries = entries.filter(timestamp__lt=end)
         return entries
+
+
+class HistoryFilterForm(DateRangeForm):
+    """A child's access history: which kind of access, and when."""
+
+    submit_label = "Apply filters"
+    field_order = ["kind", "date_from", "date_to"]
+
+    kind = forms.ChoiceField(
+        label="What kind of access",
+        required=False,
+        error_messages={"invalid_choice": "Select a kind of access from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from audit.history import KIND_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Every kind"), *KIND_CHOICES]
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters given, for the top of an export."""
+        from isa_portal.web import long_date
+
+        if not self.is_bound or not self.is_valid():
+            return []
+        data = self.cleaned_data
+        shown = []
+        if data.get("kind"):
+            shown.append(("Kind", dict(self.fields["kind"].choices)[data["kind"]]))
+        if data.get("date_from"):
+            shown.append(("From", long_date(data["date_from"])))
+        if data.get("date_to"):
+            shown.append(("To", long_date(data["date_to"])))
+        return shown

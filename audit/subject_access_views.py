@@ -7,37 +7,23 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
+from audit.history_views import child_search_page
 from audit.models import Event
 from audit.services import record_event
 from audit.subject_access import build_bundle
-from consent.forms import ChildSearchForm
 from consent.models import Child
-from consent.selectors import child_search
-
-SEARCH_FIELDS = ("name", "nhs_number", "date_of_birth_0", "date_of_birth_1", "date_of_birth_2")
-MAX_RESULTS = 50
 
 
 @require(Perm.EXPORT_SUBJECT_ACCESS)
 @require_safe
 def subject_access_search(request: HttpRequest) -> HttpResponse:
-    searching = any(request.GET.get(key) for key in SEARCH_FIELDS)
-    form = ChildSearchForm(request.GET if searching else None)
-    found = searching and form.is_valid()
-    children = list(child_search(user=request.user, **form.cleaned_data)[:MAX_RESULTS]) if found else []
-    response = render(
+    return child_search_page(
         request,
-        "audit/subject_access_search.html",
-        {"form": form, "children": children, "searching": searching, "max_results": MAX_RESULTS},
+        title="Subject access",
+        intro="Find the child the request is about, then create a bundle of every record held about them.",
+        search_url="audit:subject_access_search",
+        result_url="audit:subject_access_child",
     )
-    if found:
-        record_event(
-            Event.LIST,
-            model=Child,
-            label="Searched children for subject access",
-            detail={"searched_by": sorted(key for key in SEARCH_FIELDS if request.GET.get(key))},
-        )
-    return response
 
 
 @require(Perm.EXPORT_SUBJECT_ACCESS)

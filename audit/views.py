@@ -17,7 +17,7 @@ from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from audit.services import record_export
 from isa_portal.exports import csv_response
-from isa_portal.pagination import keyset_page
+from isa_portal.pagination import Page, keyset_page
 from isa_portal.web import display_value
 
 PAGE_SIZE = 50
@@ -51,12 +51,10 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
     return form, entries
 
 
-@require(Perm.VIEW_AUDIT)
-@require_safe
-def entry_list(request: HttpRequest) -> HttpResponse:
-    form, entries = _filtered(request)
+def paged(request: HttpRequest, entries) -> tuple[Page, str]:
+    """A page of entries, newest first, and the filters asked for without the page's cursor."""
     page = keyset_page(
-        entries.select_related("content_type", "agency", "actor_agency"),
+        entries,
         after=request.GET.get("older"),
         before=request.GET.get("newer"),
         size=PAGE_SIZE,
@@ -65,10 +63,18 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("older", "newer"):
         query.pop(key, None)
+    return page, query.urlencode()
+
+
+@require(Perm.VIEW_AUDIT)
+@require_safe
+def entry_list(request: HttpRequest) -> HttpResponse:
+    form, entries = _filtered(request)
+    page, query = paged(request, entries.select_related("content_type", "agency", "actor_agency"))
     return render(
         request,
         "audit/entry_list.html",
-        {"form": form, "page": page, "filter_query": query.urlencode(), "filter_widths": FILTER_WIDTHS},
+        {"form": form, "page": page, "filter_query": query, "filter_widths": FILTER_WIDTHS},
     )
 
 

@@ -18,6 +18,7 @@ def _home_child(personas) -> dict:
     return {"pk": child_for(personas["practitioner"]).pk}
 
 
+HISTORY_READERS = ("lead", "ig_officer", "partnership_ig")
 ROUTES = {
     "audit:entry_list": Route(allow("ig_officer", "partnership_ig")),
     "audit:entry_export": Route(allow("ig_officer", "partnership_ig")),
@@ -26,4 +27,9 @@ ROUTES = {
     # The role check comes before the scoped fetch: the outsider (a practitioner) is refused
     # by role (403), as is every non-IG role; both IG officers can reach the home child.
     "audit:subject_access_child": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_child),
+    "audit:child_history_search": Route(allow(*HISTORY_READERS)),
+    # IG officers and a lead of an agency holding the child; the outsider (a practitioner) by role.
+    "audit:child_history": Route(allow(*HISTORY_READERS), kwargs=_home_child),
+    "audit:child_history_export": Route(allow(*HISTORY_READERS), kwargs=_home_child),
+    "audit:child_history_export_xlsx": Route(allow(*HISTORY_READERS), kwargs=_home_child),
 }
