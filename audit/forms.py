@@ -7,8 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from agreements.models import Agency
-from audit.models import AuditEntry, Event, audited_content_types
+from audit.models import AuditEntry, Event
+from audit.wording import ig_content_types, record_type_label
 from isa_portal.forms import GOVUKDateField, GOVUKForm, ListedModelChoiceField
+from isa_portal.web import long_date
 
 # "What happened": the three kinds of change, then every other event.
 ACTIVITY_CHOICES = [
@@ -37,6 +39,24 @@ class DateRangeForm(GOVUKForm):
         if start and end and start > end:
             self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
         return cleaned
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters given, as (label, value shown): what an export says it holds."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        shown = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, dt.date):
+                text = long_date(value)
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                text = str(dict((str(k), v) for k, v in field.choices).get(str(value), value))
+            else:
+                text = str(value)
+            shown.append((str(field.label), text))
+        return shown
 
     def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """[start, end) as aware datetimes; the end is midnight after the 'to' date."""
@@ -74,10 +94,11 @@ class AuditFilterForm(DateRangeForm):
         error_messages={"invalid_choice": "Select a type of record from the list"},
     )
     record_id = forms.CharField(
-        label="Record number",
+        label="Record ID",
         required=False,
         max_length=255,
-        help_text="With a type of record: show the trail of that one record.",
+        help_text="The number in the record's web address, for example 123 in /decisions/123/. "
+        "With a type of record: show the trail of that one record.",
     )
     activity = forms.ChoiceField(
         label="What happened",
@@ -88,12 +109,10 @@ class AuditFilterForm(DateRangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the types IG officers ask about, named as people name them (audit.wording).
         self.fields["record_type"].choices = [
             ("", "Any type"),
-            *[
-                (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())
-                for ct in audited_content_types()
-            ],
+            *[(ct.pk, record_type_label(ct)) for ct in ig_content_types()],
         ]
         self.helper.layout = Layout(
             Fieldset(
@@ -157,19 +176,3 @@ class HistoryFilterForm(DateRangeForm):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Every kind"), *KIND_CHOICES]
-
-    def described(self) -> list[tuple[str, str]]:
-        """The filters given, for the top of an export."""
-        from isa_portal.web import long_date
-
-        if not self.is_bound or not self.is_valid():
-            return []
-        data = self.cleaned_data
-        shown = []
-        if data.get("kind"):
-            shown.append(("Kind", dict(self.fields["kind"].choices)[data["kind"]]))
-        if data.get("date_from"):
-            shown.append(("From", long_date(data["date_from"])))
-        if data.get("date_to"):
-            shown.append(("To", long_date(data["date_to"])))
-        return shown

@@ -279,8 +279,17 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def record_type_label(self) -> str:
-        model = self.content_type.model_class()
-        return str(model._meta.verbose_name).capitalize() if model else self.content_type.model
+        """The type of record as people name it ("Consent record", "Person's account")."""
+        from audit.wording import record_type_label
+
+        return record_type_label(self.content_type)
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in a sentence: "Priya Shah (practitioner, Northshire CSC) viewed decision ..."."""
+        from audit.wording import sentence
+
+        return sentence(self)
 
     def _stamp_from_context(self) -> None:
         context = current()
