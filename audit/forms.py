@@ -27,14 +27,32 @@ CHANGE_ACTIONS = {
 }
 
 
+# The earliest date a period may start: the day the Data Protection Act 2018 and the GDPR came into
+# force. Nothing this service holds is older, and a bound keeps "1 1 0001" a form error, not a 500.
+EARLIEST_DATE = dt.date(2018, 5, 25)
+
+
 class DateRangeForm(GOVUKForm):
-    """From and to dates, both optional and both inclusive, in the partnership's time zone."""
+    """From and to dates, both optional and both inclusive, in the partnership's time zone; neither
+    before ``EARLIEST_DATE`` nor after today."""
 
     date_from = GOVUKDateField(label="From", required=False, help_text="For example, 1 4 2026")
     date_to = GOVUKDateField(label="To", required=False, help_text="For example, 31 3 2027")
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
+        earliest = long_date(EARLIEST_DATE)
+        for name, which in (("date_from", "from"), ("date_to", "to")):
+            day = cleaned.get(name)
+            if day is None:
+                continue
+            if day > today:
+                self.add_error(name, f"The '{which}' date must be today or in the past")
+                cleaned[name] = None
+            elif day < EARLIEST_DATE:
+                self.add_error(name, f"The '{which}' date must be on or after {earliest}")
+                cleaned[name] = None
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
