@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 
 from agreements.models import Agency
-from audit.models import AuditEntry, Event
+from audit.models import AuditEntry, Event, SubjectAccessRequest
 from audit.wording import ig_content_types, record_type_label
-from isa_portal.forms import GOVUKDateField, GOVUKForm, ListedModelChoiceField
+from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
 from isa_portal.web import long_date
 
 # "What happened": the three kinds of change, then every other event.
@@ -194,3 +194,36 @@ class HistoryFilterForm(DateRangeForm):
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "Every kind"), *KIND_CHOICES]
+
+
+class SubjectAccessRequestForm(GOVUKModelForm):
+    """A request received: who asked, how their identity was checked, when it arrived."""
+
+    submit_label = "Record the request"
+    received_on = GOVUKDateField(
+        label="Date received",
+        help_text="Or the date their identity was confirmed, if later: the month starts then. "
+        "For example, 3 9 2026",
+    )
+
+    class Meta:
+        model = SubjectAccessRequest
+        fields = ["requester_name", "requester_relationship", "identity_check", "received_on"]
+        error_messages = {
+            "requester_name": {"required": "Enter who asked"},
+            "requester_relationship": {"required": "Enter their relationship to the child"},
+            "identity_check": {"required": "Enter how their identity and entitlement were checked"},
+        }
+        widgets = {"identity_check": forms.Textarea(attrs={"rows": 3})}
+
+
+class SubjectAccessProgressForm(GOVUKModelForm):
+    """An extension with its reason, or the date the response went."""
+
+    submit_label = "Save"
+    responded_on = GOVUKDateField(label="Date the response was sent", required=False)
+
+    class Meta:
+        model = SubjectAccessRequest
+        fields = ["extension_reason", "responded_on"]
+        widgets = {"extension_reason": forms.Textarea(attrs={"rows": 3})}

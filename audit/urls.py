@@ -14,6 +14,8 @@ urlpatterns = [
         subject_access_views.subject_access_child,
         name="subject_access_child",
     ),
+    path("subject-access/children/<int:pk>/new/", subject_access_views.sar_new, name="sar_new"),
+    path("subject-access/requests/<int:pk>/", subject_access_views.sar_detail, name="sar_detail"),
     path("children/", history_views.child_history_search, name="child_history_search"),
     path("children/<int:pk>/", history_views.child_history, name="child_history"),
     path("children/<int:pk>/export.csv", history_views.child_history_export, name="child_history_export"),
