@@ -3,6 +3,8 @@ readable page (labels, not column names; dates, names and labels, not codes), an
 shown as a black bar with the reason. Made from the same redacted sections as the CSV files
 (``audit.subject_access.gather``), so nothing withheld there can appear here."""
 
+import contextlib
+import json
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -75,8 +77,15 @@ def _black_bars(text: str, reason: str) -> SafeString:
 
 
 def _label_and_value(model, column: str, value, names: dict) -> tuple[str, object] | None:
-    if column in TECHNICAL or value in ("", None, [], "[]"):
+    if column in TECHNICAL or value in ("", None, [], "[]", "{}"):
         return None
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        with contextlib.suppress(ValueError):
+            value = json.loads(value)  # a list or mapping the CSV holds as JSON
+    if model is None and column == "what happened":
+        return "What happened", wording.EVENT_LABELS.get(value, value)
+    if model is None and column == "record type":
+        return "Type of record", wording.record_noun(str(value)).capitalize()
     name = column[:-3] if column.endswith("_id") else column
     label, choices = name.replace("_", " "), []
     if model is not None:
