@@ -527,13 +527,16 @@ class LogFilterForm(forms.Form):
 
     def __init__(self, *args, practitioners, agencies=None, recipients=(), **kwargs):
         """``agencies`` (id, name) for a partnership-wide user, None for an agency's own staff;
-        ``recipients`` (id, name): every agency information may have gone to."""
+        ``recipients`` (id, name): every agency information may have gone to (None: no such filter)."""
         super().__init__(*args, **kwargs)
         if agencies is None:
             del self.fields["agency"]
         else:
             self.fields["agency"].choices = [("", "Any agency"), *agencies]
-        self.fields["recipient_agency"].choices = [("", "Any agency"), *recipients]
+        if recipients is None:
+            del self.fields["recipient_agency"]
+        else:
+            self.fields["recipient_agency"].choices = [("", "Any agency"), *recipients]
         if practitioners:
             choices = [(user.pk, user.full_name) for user in practitioners]
             self.fields["practitioner"].choices = [("", "Anyone"), *choices]
