@@ -1,16 +1,19 @@
 """Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from consent.models import Child
+from consent.models import Child, InformationCategory
 from decisions import integrations
 from decisions.journeys import DECISION, fields_of
-from decisions.models import SHARING_OUTCOMES, Decision, Status
+from decisions.models import SHARING_OUTCOMES, Decision, DecisionReview, ReviewAction, Status
+from isa_portal import clocks
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display
 from journeys.engine import Row, Section
@@ -64,6 +67,7 @@ LABELS = {
 LIST_CHOICES = {
     "other_reasons": OtherReasonToShare.choices,
     "grounds": GroundForSharingWithoutConsent.choices,
+    "information_categories": InformationCategory.choices,
 }
 
 
@@ -109,11 +113,12 @@ def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     return sections
 
 
-NAMED_AGENCIES = ("requester_agency", "recipient_agency", "source_agency")
+# And the deciding agency itself: its facts (competent authority...) say which pages applied.
+NAMED_AGENCIES = ("agency", "requester_agency", "recipient_agency", "source_agency")
 
 
 def with_named_agencies(decision: Decision) -> Decision:
-    """Attach the agencies the answers name (who asked, who received, where it came from), read
+    """Attach the agencies the answers name (who decided, asked, received, where it came from), read
     in one query. Joined into the decision's own query with the rest of the record, they made
     PostgreSQL plan a join of ten tables: 4 to 6 ms of planning on every record page."""
     from agreements.models import Agency
@@ -235,7 +240,34 @@ def waiting_for(decision: Decision, now) -> str:
     """How long a decision has waited for a lead, in words."""
     if decision.submitted_at is None:
         return ""
-    delta = now - decision.submitted_at
+    return _how_long(now - decision.submitted_at)
+
+
+class EscalationClock(NamedTuple):
+    """Where an escalated disagreement stands: with whom, for how long, and by when they should answer."""
+
+    review: DecisionReview
+    waiting: str
+    due: datetime
+    working_days: int
+    overdue: bool
+
+
+def escalation_clock(decision: Decision, reviews: list[DecisionReview], now) -> EscalationClock | None:
+    """The timer of the escalation the decision stands at (from its reviews, already read)."""
+    if decision.status != Status.ESCALATED:
+        return None
+    escalations = [review for review in reviews if review.action == ReviewAction.ESCALATE]
+    if not escalations:
+        return None
+    latest = escalations[-1]
+    days = settings.ESCALATION_RESPONSE_WORKING_DAYS
+    clock = clocks.escalation_clock(latest.created, working_days=days)
+    overdue = clock.state(now) == clocks.ClockState.OVERDUE
+    return EscalationClock(latest, _how_long(now - latest.created), clock.due, days, overdue)
+
+
+def _how_long(delta: timedelta) -> str:
     days, hours = delta.days, delta.seconds // 3600
     if days:
         return f"{days} day{'s' if days != 1 else ''}"
@@ -279,7 +311,7 @@ def home_context(user) -> dict:
         context["recent_decisions"] = list(
             Decision.objects.visible_to(user).filter(created_by=user).for_lists()[:HOME_LIMIT]
         )
-    if user.can(Perm.REVIEW_DECISION):
+    if user.can(Perm.REVIEW_DECISION) or user.can(Perm.REVIEW_PARTNERSHIP_TIER):
         now = timezone.now()
         waiting = Decision.objects.review_queue_for(user).for_lists()[:10]
         context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0005_incident_decision_breach_complaint_clocks'),
+        ('agreements', '0006_incident_decision_breach_complaint_clocks'),
         ('audit', '0006_seals'),
         ('consent', '0005_seal_consent_records_and_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

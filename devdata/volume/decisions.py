@@ -62,12 +62,14 @@ DECISION_COLUMNS = (
     "no_share_detriment", "countersigned_at", "agency_id", "agreement_version_id", "child_id",
     "countersigned_by_id", "created_by_id", "recipient_agency_id", "reconsiders_id", "requester_agency_id",
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
-    "tombstone_reason", "tombstoned_at",
+    "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
-    "reviewer_id",
+    "reviewer_id", "escalated_to", "outcome",
 )  # fmt: skip
+# How generated disagreements end (decisions.models.EscalationOutcome), most by agreement.
+RESOLUTIONS = Weighted(("agreed", "upheld", "overturned"), (70, 20, 10))
 ADDENDUM_COLUMNS = ("id", "text", "author_name", "author_role", "created", "author_id", "decision_id")
 
 TABLES = [
@@ -155,7 +157,7 @@ REVIEW_ENTRIES = {
     name: sum(1 if step == "addendum" else 2 for step in steps) for name, steps in SCENARIOS.items()
 }
 # The status each review action leads to.
-AFTER = {action.value: transition[1].value for action, transition in TRANSITIONS.items()}
+AFTER = {action.value: to.value for action, (to, _event) in TRANSITIONS.items()}
 
 
 def ruled(d: dict) -> tuple[str, str]:
@@ -501,6 +503,7 @@ class DecisionMaker:
             "purpose": purpose,
             "purpose_detail": request["purpose_detail"],
             "sexual_activity_under_13": child_age < 13 and rng.random() < 0.01,
+            "information_categories": CATEGORY_PICKS[purpose].pick(rng),
         }
         answers["questions"] = {
             "clear_purpose": rng.random() < 0.97,
@@ -556,7 +559,13 @@ class DecisionMaker:
             }
             steps.append("grounds")
         if sharing:
-            answers["lawful_basis"] = self._lawful_basis(agency, status)
+            if agency.kind in COMPETENT_KINDS:
+                answers["law_enforcement"] = {"law_enforcement": False}
+                steps.append("law_enforcement")
+            special = bool(
+                set(answers["purpose"]["information_categories"]) & rules.SPECIAL_CATEGORY_INFORMATION
+            ) or bool(answers["purpose"]["sexual_activity_under_13"])
+            answers["lawful_basis"] = self._lawful_basis(agency, status, special)
             steps.append("lawful_basis")
         sought = rng.random() < 0.35
         leads = self.partnership.leads[agency.id]
@@ -607,9 +616,13 @@ class DecisionMaker:
             steps.append("no_share")
         return answers, steps
 
-    def _lawful_basis(self, agency, consent_status: str) -> dict:
-        article6, article9 = _bases(agency.kind, consent_status == "given")
-        return {"article6_basis": article6.pick(self.rng), "article9_condition": article9.pick(self.rng)}
+    def _lawful_basis(self, agency, consent_status: str, special: bool) -> dict:
+        article6, article9 = _bases(agency.kind, consent_status == "given", special)
+        return {
+            "article6_basis": article6.pick(self.rng),
+            "article9_condition": article9.pick(self.rng),
+            "schedule8_condition": "",
+        }
 
     def _reviewer(self, author: Person, agency_id: int, submitted: int) -> tuple[str, Person | None]:
         """What happens after submission (by how long ago it was), and which lead does it."""
@@ -619,6 +632,10 @@ class DecisionMaker:
         age = (self.run.now - submitted) / DAY
         mix = next(weights for limit, weights in WORKFLOWS if limit is None or age < limit)
         return mix.pick(self.rng), pick(self.rng, leads)
+
+    def _other_leads(self, agency_id: int, *besides: Person) -> list[Person]:
+        ids = {person.id for person in besides}
+        return [lead for lead in self.partnership.leads[agency_id] if lead.id not in ids]
 
     def _review(self, state, author, agency_id, submitted, label, scenario, reviewer):
         """A lead of the agency (never the author) reviews; the author answers a return with an addendum."""
@@ -644,6 +661,18 @@ class DecisionMaker:
             if at > run.now - MINUTE:
                 break
             changes = {}
+            escalated_to = outcome = ""
+            if step == "escalate":
+                # The next rung (decisions.rules.escalation_tier): another lead of the agency, if any.
+                others = self._other_leads(agency_id, author, reviewer)
+                escalated_to = "agency" if others else "partnership"
+            elif step == "resolve":
+                # Nobody resolves their own escalation: another lead of the agency does, with an
+                # outcome; with none, the disagreement waits for the partnership (not generated).
+                others = self._other_leads(agency_id, author, reviewer)
+                if not others:
+                    break
+                reviewer, outcome = pick(rng, others), RESOLUTIONS.pick(rng)
             if step in ACTIONS:
                 comments = pick(rng, words.REVIEW_COMMENTS[step])
                 review_id, self.next_review = self.next_review, self.next_review + self.stride
@@ -657,6 +686,8 @@ class DecisionMaker:
                     to_datetime(at),
                     state["id"],
                     reviewer.id,
+                    escalated_to,
+                    outcome,
                 )
                 reviews.append(row)
                 values = dict(zip(REVIEW_COLUMNS, row, strict=True)) | {"created": logged_time(at)}
@@ -677,7 +708,7 @@ class DecisionMaker:
                     )
                 )
                 moved = {"status": AFTER[step], "updated": at}
-                if step in ("endorse", "resolve") and state["countersigned_at"] is None:
+                if step == "endorse" and state["countersigned_at"] is None:
                     moved |= {"countersigned_by_id": reviewer.id, "countersigned_at": at}
                 _apply(state, moved, changes)
                 entries.append((at + 1000, self._change(UPDATE, state, label, reviewer, changes)))
@@ -785,6 +816,25 @@ class DecisionMaker:
             file.flush()
 
 
+# The kinds of information each purpose shares (consent.models.InformationCategory), and how often.
+CATEGORY_PICKS = {
+    purpose: Weighted(options, weights)
+    for purpose, options, weights in (
+        (
+            "safeguarding",
+            [["concerns", "identity"], ["concerns", "family"], ["concerns", "health"]],
+            (5, 3, 2),
+        ),
+        ("child_in_need", [["social_care", "family"], ["family", "health"]], (3, 1)),
+        ("early_help", [["family", "education"], ["family"]], (2, 1)),
+        ("crime", [["offending", "identity"], ["concerns", "offending"]], (1, 1)),
+        ("health_care", [["health"], ["health", "family"], ["sexual_health"]], (5, 3, 1)),
+        ("education", [["education"], ["education", "family"]], (3, 1)),
+        ("multi_agency", [["concerns", "family", "education"], ["concerns", "health"]], (3, 1)),
+    )
+}
+COMPETENT_KINDS = {"police"}
+
 # How often each lawful basis is relied on, where decisions.rules allows it.
 ARTICLE6_WEIGHTS = {
     "public_task": 55,
@@ -797,6 +847,7 @@ ARTICLE6_WEIGHTS = {
 ARTICLE9_WEIGHTS = {
     "none": 25,
     "9_2_g_sch1_18": 45,
+    "9_2_g_sch1_6": 10,
     "9_2_h": 5,  # 15 in health agencies
     "9_2_c": 2,
     "9_2_f": 2,
@@ -806,22 +857,27 @@ ARTICLE9_WEIGHTS = {
 
 
 @cache
-def _bases(kind: str, given: bool) -> tuple[Weighted, Weighted]:
-    """The Article 6 bases and Article 9 conditions this kind of agency may rely on
-    (``decisions.rules.lawful_basis_problems`` finds nothing wrong), and how often."""
+def _bases(kind: str, given: bool, special: bool) -> tuple[Weighted, Weighted]:
+    """The Article 6 bases and Article 9 conditions ``decisions.rules`` offers an agency of this kind
+    (its public-authority fact as the kind says) for this share, and how often each is relied on."""
     agency = Agency(name="", kind=kind)
-    consent_status = "given" if given else ""
-
-    def allowed(article6: str, article9: str) -> bool:
-        return not rules.lawful_basis_problems(
-            agency=agency, article6=article6, article9=article9, consent_status=consent_status
-        )
-
-    article6 = {basis: w for basis, w in ARTICLE6_WEIGHTS.items() if allowed(basis, "none")}
+    facts = rules.BasisFacts(
+        agency="",
+        public_authority=agency.is_public_authority,
+        competent_authority=agency.is_competent_authority,
+        health_or_social_care=kind in rules.HEALTH_AND_SOCIAL_CARE_KINDS,
+        commissioned=kind == "commissioned",
+        special_categories=("health",) if special else (),
+        consent_given=given,
+        law_enforcement=False,
+    )
+    offered6 = dict(rules.article6_choices(facts))
+    offered9 = dict(rules.article9_choices(facts))
+    article6 = {basis: w for basis, w in ARTICLE6_WEIGHTS.items() if basis in offered6}
     article9 = {
         condition: 15 if condition == "9_2_h" and kind in ("nhs_trust", "gp_practice") else w
         for condition, w in ARTICLE9_WEIGHTS.items()
-        if allowed("public_task", condition)
+        if condition in offered9
     }
     return Weighted(article6, article6.values()), Weighted(article9, article9.values())
 

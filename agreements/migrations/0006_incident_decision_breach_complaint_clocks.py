@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0004_agreement_retention_years'),
+        ('agreements', '0005_agency_public_and_competent_authority'),
         ('decisions', '0006_seal_reviews_and_addenda'),
     ]
 
