@@ -7,6 +7,7 @@ scope. Views parse the form, call a service, and redirect.
 
 from collections.abc import Callable
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -76,6 +77,24 @@ def _save_versioned(request, form, save: Callable[[], object], thing: str) -> tu
         form.data = form.data.copy()
         form.data["lock_version"] = str(conflict.current.lock_version)
         return None, _conflict_values(form, conflict.current)
+
+
+def _form_flow(
+    request, form, save: Callable[[], object], *, done, versioned: str = "", success: str = "", **page
+):
+    """The one shape of every form page here: on a valid POST, ``save`` (a service call) and go
+    to ``done`` (a URL, or a function of what was saved) with the ``success`` banner; otherwise
+    the form page again, with its errors (and, for a stale edit of a ``versioned`` record, the
+    values the other person saved)."""
+    if versioned:
+        saved, conflict = _save_versioned(request, form, save, versioned)
+    else:
+        saved, conflict = save_if_valid(request, form, save), []
+    if saved is None:
+        return _form_page(request, form, conflict=conflict, **page)
+    if success:
+        messages.success(request, success)
+    return redirect(done(saved) if callable(done) else done)
 
 
 def _form_page(request, form, *, heading: str, back_url: str, caption: str = "", status: int = 200, **extra):
@@ -149,12 +168,15 @@ def agency_create(request: HttpRequest) -> HttpResponse:
     if not request.user.partnership_wide:
         raise PermissionDenied  # an agency administrator manages their own agency, not the membership
     form = AgencyForm(posted(request))
-    agency = save_if_valid(
-        request, form, lambda: services.agency_create(agency=form.save(commit=False), by=request.user)
+    return _form_flow(
+        request,
+        form,
+        lambda: services.agency_create(agency=form.save(commit=False), by=request.user),
+        done=lambda agency: reverse("agreements:agency_detail", args=[agency.pk]),
+        success="Agency added",
+        heading="Add an agency",
+        back_url=reverse("agreements:agency_list"),
     )
-    if agency is not None:
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    return _form_page(request, form, heading="Add an agency", back_url=reverse("agreements:agency_list"))
 
 
 @require(Perm.MANAGE_PARTNERSHIP)
@@ -162,22 +184,16 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
     form = AgencyForm(posted(request), instance=agency)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agency_update(
             agency=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
         ),
-        "agency",
-    )
-    if saved is not None:
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agency",
+        done=reverse("agreements:agency_detail", args=[pk]),
         heading=f"Change {agency.name}" if not form.is_bound else "Change agency",
         back_url=reverse("agreements:agency_detail", args=[pk]),
-        conflict=conflict,
     )
 
 
@@ -186,17 +202,13 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def representative_appoint(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
     form = RepresentativeForm(posted(request))
-    saved = save_if_valid(
+    current = agency.current_representative
+    return _form_flow(
         request,
         form,
         lambda: services.representative_appoint(agency=agency, by=request.user, **form.cleaned_data),
-    )
-    if saved is not None:
-        return redirect("agreements:agency_detail", pk=agency.pk)
-    current = agency.current_representative
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agency_detail", args=[pk]),
+        success="Nominated representative recorded",
         heading="Record a new nominated representative",
         caption=agency.name,
         back_url=reverse("agreements:agency_detail", args=[pk]),
@@ -272,17 +284,16 @@ def _owners(user):
 @GET_POST
 def agreement_create(request: HttpRequest) -> HttpResponse:
     form = AgreementForm(posted(request), owners=_owners(request.user))
-    agreement = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_create(
             agreement=form.save(commit=False), purposes=form.cleaned_data["purposes"], by=request.user
         ),
-    )
-    if agreement is not None:
-        return redirect("agreements:agreement_detail", pk=agreement.pk)
-    return _form_page(
-        request, form, heading="Add an agreement", back_url=reverse("agreements:agreement_list")
+        done=lambda agreement: reverse("agreements:agreement_detail", args=[agreement.pk]),
+        success="Agreement added",
+        heading="Add an agreement",
+        back_url=reverse("agreements:agreement_list"),
     )
 
 
@@ -291,7 +302,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
     form = AgreementForm(posted(request), instance=agreement, owners=_owners(request.user))
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_update(
@@ -300,17 +311,11 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
             lock_version=form.cleaned_data["lock_version"],
             by=request.user,
         ),
-        "agreement",
-    )
-    if saved is not None:
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agreement",
+        done=reverse("agreements:agreement_detail", args=[pk]),
         heading="Change agreement",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
-        conflict=conflict,
     )
 
 
@@ -319,7 +324,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = get_object_or_404(Agreement.objects.manageable_by(request.user), pk=pk)
     form = AgreementStatusForm(posted(request), agreement=agreement)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.agreement_change_status(
@@ -328,18 +333,12 @@ def agreement_status(request: HttpRequest, pk: int) -> HttpResponse:
             lock_version=form.cleaned_data["lock_version"],
             by=request.user,
         ),
-        "agreement",
-    )
-    if saved is not None:
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="agreement",
+        done=reverse("agreements:agreement_detail", args=[pk]),
         heading="Change the status",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
         intro=f"The agreement is {agreement.get_status_display().lower()} now.",
-        conflict=conflict,
     )
 
 
@@ -388,14 +387,12 @@ def version_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VersionForm(
         data, files, instance=AgreementVersion(agreement=agreement), oversized=_oversized(request, "document")
     )
-    saved = save_if_valid(
-        request, form, lambda: services.version_create(version=form.save(commit=False), by=request.user)
-    )
-    if saved is not None:
-        return redirect("agreements:agreement_detail", pk=pk)
-    return _form_page(
+    return _form_flow(
         request,
         form,
+        lambda: services.version_create(version=form.save(commit=False), by=request.user),
+        done=reverse("agreements:agreement_detail", args=[pk]),
+        success="Version added",
         heading="Add a version",
         caption=agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[pk]),
@@ -413,14 +410,11 @@ def version_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
     data, files = _upload(request)
     form = VersionForm(data, files, instance=version, oversized=_oversized(request, "document"))
-    saved = save_if_valid(
-        request, form, lambda: services.version_update(version=form.save(commit=False), by=request.user)
-    )
-    if saved is not None:
-        return redirect("agreements:version_detail", pk=pk)
-    return _form_page(
+    return _form_flow(
         request,
         form,
+        lambda: services.version_update(version=form.save(commit=False), by=request.user),
+        done=reverse("agreements:version_detail", args=[pk]),
         heading=f"Change version {version.number}",
         caption=version.agreement.title,
         back_url=reverse("agreements:version_detail", args=[pk]),
@@ -466,16 +460,12 @@ def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
     agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
     form = SignatureForm(posted(request), agencies=agencies)
-    saved = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.signature_record(version=version, by=request.user, **form.cleaned_data),
-    )
-    if saved is not None:
-        return redirect("agreements:agreement_detail", pk=version.agreement_id)
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agreement_detail", args=[version.agreement_id]),
+        success="Signature recorded",
         heading=f"Record a signature of version {version.number}",
         caption=version.agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[version.agreement_id]),
@@ -491,7 +481,7 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         Signature.objects.manageable_by(request.user).select_related("agency", "version", "agreement"), pk=pk
     )
     form = WithdrawSignatureForm(posted(request))
-    saved = save_if_valid(
+    return _form_flow(
         request,
         form,
         lambda: services.signature_withdraw(
@@ -500,12 +490,8 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             by=request.user,
         ),
-    )
-    if saved is not None:
-        return redirect("agreements:agreement_detail", pk=signature.agreement_id)
-    return _form_page(
-        request,
-        form,
+        done=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
+        success="Signature withdrawn",
         heading=f"Withdraw {signature.agency}'s signature",
         caption=f"{signature.agreement}, version {signature.version.number}",
         back_url=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
@@ -659,13 +645,14 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @GET_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
     form = IncidentForm(posted(request), agencies=Agency.objects.in_scope_of(request.user))
-    incident = save_if_valid(
-        request, form, lambda: services.incident_create(incident=form.save(commit=False), by=request.user)
-    )
-    if incident is not None:
-        return redirect("agreements:incident_detail", pk=incident.pk)
-    return _form_page(
-        request, form, heading="Record an incident", back_url=reverse("agreements:incident_list")
+    return _form_flow(
+        request,
+        form,
+        lambda: services.incident_create(incident=form.save(commit=False), by=request.user),
+        done=lambda incident: reverse("agreements:incident_detail", args=[incident.pk]),
+        success="Incident recorded",
+        heading="Record an incident",
+        back_url=reverse("agreements:incident_list"),
     )
 
 
@@ -675,23 +662,17 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(Incident, request.user, pk=pk)
     agencies = Agency.objects.in_scope_of(request.user)
     form = IncidentForm(posted(request), instance=incident, agencies=agencies)
-    saved, conflict = _save_versioned(
+    return _form_flow(
         request,
         form,
         lambda: services.incident_update(
             incident=form.instance, lock_version=form.cleaned_data["lock_version"], by=request.user
         ),
-        "incident",
-    )
-    if saved is not None:
-        return redirect("agreements:incident_detail", pk=pk)
-    return _form_page(
-        request,
-        form,
+        versioned="incident",
+        done=reverse("agreements:incident_detail", args=[pk]),
         heading="Change incident",
         caption=incident.reference,
         back_url=reverse("agreements:incident_detail", args=[pk]),
-        conflict=conflict,
     )
 
 

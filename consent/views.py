@@ -282,39 +282,48 @@ def consent_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
-@require_safe
-def assessment_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    assessment = get_visible_or_404(CompetenceAssessment.objects.select_related("child"), request.user, pk=pk)
+def _confirmation(request: HttpRequest, model, pk: int, *, title: str, detail: str, key: str) -> HttpResponse:
+    """The page after a consent record or an assessment is written: the panel, a link to the
+    record and, when the person came from a decision, the way back to it carrying the record
+    (as ``key``)."""
+    record = get_visible_or_404(model.objects.select_related("child"), request.user, pk=pk)
+    next_url = safe_next(request)
     return render(
         request,
         "consent/confirmation.html",
         {
-            "record": assessment,
-            "child": assessment.child,
-            "panel_title": "Competence assessment recorded",
-            "record_url": reverse("consent:assessment_detail", kwargs={"pk": assessment.pk}),
-            "next_url": _with_query(next_url, assessment=assessment.pk)
-            if (next_url := safe_next(request))
-            else "",
+            "record": record,
+            "child": record.child,
+            "panel_title": title,
+            "record_url": reverse(detail, kwargs={"pk": record.pk}),
+            "next_url": _with_query(next_url, **{key: record.pk}) if next_url else "",
         },
     )
 
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
 @require_safe
-def consent_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
-    consent = get_visible_or_404(ConsentRecord.objects.select_related("child"), request.user, pk=pk)
-    return render(
+def assessment_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirmation(
         request,
-        "consent/confirmation.html",
-        {
-            "record": consent,
-            "child": consent.child,
-            "panel_title": "Consent record saved",
-            "record_url": reverse("consent:consent_detail", kwargs={"pk": consent.pk}),
-            "next_url": _with_query(next_url, consent=consent.pk) if (next_url := safe_next(request)) else "",
-        },
+        CompetenceAssessment,
+        pk,
+        title="Competence assessment recorded",
+        detail="consent:assessment_detail",
+        key="assessment",
+    )
+
+
+@require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
+@require_safe
+def consent_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    return _confirmation(
+        request,
+        ConsentRecord,
+        pk,
+        title="Consent record saved",
+        detail="consent:consent_detail",
+        key="consent",
     )
 
 

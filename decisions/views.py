@@ -219,6 +219,20 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _about_decision(request: HttpRequest, template: str, form, decision: Decision, *, heading: str):
+    """A form page about a submitted decision (review, addendum), leading back to its record."""
+    record_url = reverse("decisions:detail", args=[decision.pk])
+    context = {
+        "form": form,
+        "decision": decision,
+        "heading": heading,
+        "caption": f"Decision about {decision.child}",
+        "back_url": record_url,
+        "cancel_url": record_url,
+    }
+    return render(request, template, context)
+
+
 @require(Perm.VIEW_CHILD_RECORDS)
 @GET_OR_POST
 def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
@@ -247,18 +261,7 @@ def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("decisions:detail", pk=decision.pk)
         messages.success(request, f"{review.get_action_display()}: recorded on {decision}.")
         return redirect("decisions:detail", pk=decision.pk)
-    return render(
-        request,
-        "decisions/review.html",
-        {
-            "form": form,
-            "decision": decision,
-            "heading": f"Review {decision}",
-            "caption": f"Decision about {decision.child}",
-            "back_url": reverse("decisions:detail", args=[decision.pk]),
-            "cancel_url": reverse("decisions:detail", args=[decision.pk]),
-        },
-    )
+    return _about_decision(request, "decisions/review.html", form, decision, heading=f"Review {decision}")
 
 
 @require(Perm.RECORD_DECISION)
@@ -278,16 +281,8 @@ def decision_addendum(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Addendum added to {decision}.")
             return redirect("decisions:detail", pk=decision.pk)
-    return render(
-        request,
-        "decisions/form_page.html",
-        {
-            "form": form,
-            "heading": f"Add an addendum to {decision}",
-            "caption": f"Decision about {decision.child}",
-            "back_url": reverse("decisions:detail", args=[decision.pk]),
-            "cancel_url": reverse("decisions:detail", args=[decision.pk]),
-        },
+    return _about_decision(
+        request, "decisions/form_page.html", form, decision, heading=f"Add an addendum to {decision}"
     )
 
 

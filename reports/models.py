@@ -65,8 +65,8 @@ class DecisionDayCount(models.Model):
         return f"{self.day} {self.measure}={self.value!r}: {self.count}"
 
 
-class AuditCount(models.Model):
-    """How many audit entries of an event fell in a month, for the agency the figure counts them for.
+class _AuditTally(models.Model):
+    """How many audit entries of an event fell in a period, for the agency the figure counts them for.
 
     That agency is the account's for failed sign-ins and lockouts, and the actor's for the
     rest (reports.figures); no agency is "No agency" (an address that is not a user's).
@@ -79,11 +79,19 @@ class AuditCount(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        db_index=False,  # the (agency, month) index below serves
+        db_index=False,  # the (agency, period) index of each table serves
     )
-    month = models.DateField()
     event = models.CharField(max_length=20)
     count = models.PositiveIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class AuditCount(_AuditTally):
+    """The audit entries of an event in a calendar month (see ``_AuditTally``)."""
+
+    month = models.DateField()
 
     class Meta:
         constraints = [
@@ -98,21 +106,11 @@ class AuditCount(models.Model):
         return f"{self.month:%b %Y} {self.event}: {self.count}"
 
 
-class AuditDayCount(models.Model):
-    """As ``AuditCount``, for one day: what a period that starts or ends inside a month takes off
-    that month's counts."""
+class AuditDayCount(_AuditTally):
+    """The audit entries of an event on one day: what a period that starts or ends inside a
+    month takes off that month's counts (see ``_AuditTally``)."""
 
-    agency = models.ForeignKey(
-        "agreements.Agency",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="+",
-        db_index=False,  # the (agency, day) index below serves
-    )
     day = models.DateField()
-    event = models.CharField(max_length=20)
-    count = models.PositiveIntegerField()
 
     class Meta:
         constraints = [

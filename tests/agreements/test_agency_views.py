@@ -33,6 +33,12 @@ def test_a_partnership_admin_adds_an_agency(client, partnership_admin):
     assert not agency.is_public_authority
 
 
+def test_adding_an_agency_says_so_on_the_page_it_lands_on(client, partnership_admin):
+    client.force_login(partnership_admin)
+    response = client.post(reverse("agreements:agency_create"), agency_data(), follow=True)
+    assert "Agency added" in response.content.decode()
+
+
 def test_a_malformed_ico_number_is_refused_with_a_clear_error_and_nothing_saved(client, partnership_admin):
     client.force_login(partnership_admin)
     response = client.post(reverse("agreements:agency_create"), agency_data(ico_registration_number="Z12AB"))
