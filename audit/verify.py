@@ -32,6 +32,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
+from django.utils import timezone
 
 from audit import chain, merkle
 
@@ -101,6 +102,7 @@ class Verdict:
     notes: list[str] = field(default_factory=list)
     mode: str = "full"
     seconds: float = 0.0
+    signed: str = ""  # the checkpoint this run signed, if any
 
     @property
     def intact(self) -> bool:
@@ -123,15 +125,17 @@ def walk_range(
     wanted: Iterable[int] = (),
     fetch: int = FETCH,
     progress: Callable[[int], None] | None = None,
+    frontier: merkle.Frontier | None = None,
 ) -> RangeResult:
     """Re-hash the entries with ``low_id < id <= high_id`` (``start`` entries come before them).
 
     Checks each entry's hash against its content and its link to the one before within the range
     (the caller checks the range's first link). Builds the range's Merkle frontier, and the
-    frontier within the range at each tree size in ``wanted``.
+    frontier within the range at each tree size in ``wanted``; given the ``frontier`` of the
+    ``start`` entries before, the whole tree's instead (verification since a checkpoint).
     """
     wanted = set(wanted)
-    result = RangeResult()
+    result = RangeResult(frontier=frontier.copy() if frontier is not None else merkle.Frontier())
     frontier = result.frontier
     add_leaf = frontier.add
     leaf_of = merkle.entry_leaf
@@ -181,7 +185,7 @@ def walk_range(
                     progress(len(rows))
         finally:
             cursor.close()
-    result.count = position - start
+    result.count = position - start  # entries walked (the frontier may hold more, from before)
     result.last_id, result.last_hash = previous_id, previous_hash or ""
     return result
 
@@ -329,15 +333,53 @@ def verify(
     workers: int = 1,
     progress: Progress | None = None,
     known_head: str | None = None,
-    seals: bool = True,
+    seals: bool | None = None,
+    sign: str = "always",
 ) -> Verdict:
-    """Verify the trail; never raises for what it finds (each finding is a :class:`Problem`)."""
+    """Verify the trail; never raises for what it finds (each finding is a :class:`Problem`).
+
+    ``seals``: re-read the sealed records (default: on the full walk only). ``sign``: when the trail
+    verifies and a key is configured, write a signed checkpoint "always", only when there are entries
+    no checkpoint covers yet ("new", the every-few-minutes job), or "never".
+    """
+    from audit import checkpoints
+
     began = time.monotonic()
     verdict = Verdict(mode="incremental" if since_checkpoint else "full")
+    found = checkpoints.gather()
+    verdict.notes.extend(found.notes)
+    verdict.problems.extend(Problem(kind, message) for kind, message in found.problems)
+    known = found.checkpoints
+    verdict.checkpoints_checked = len(known)
     total, high_id = trail_bounds()
-    results = walk_all(high_id, total, workers=workers, progress=progress)
-    frontier, head, last_id, _snapshots, problems = join(results)
-    verdict.problems.extend(problems)
+    base = None
+    if since_checkpoint:
+        reached = [c for c in known if c.tree_size <= total and c.last_entry_id <= high_id]
+        base = reached[-1] if reached else None
+        if base is None:
+            verdict.mode = "full"
+            verdict.notes.append("No checkpoint to start from: the whole trail was walked.")
+    if base is not None:
+        verdict.problems.extend(_heads_hold(known, total, high_id))
+        done = 0
+
+        def step(count: int) -> None:
+            nonlocal done
+            done += count
+            if progress is not None:
+                progress("entries since the last checkpoint", done, total - base.tree_size)
+
+        result = walk_range(
+            base.tree_size, base.last_entry_id, high_id, progress=step, frontier=base.frontier
+        )
+        frontier, head, last_id, _, problems = join([result], head=base.head, last_id=base.last_entry_id)
+        verdict.problems.extend(problems)
+    else:
+        wanted = [c.tree_size for c in known if c.tree_size <= total]
+        results = walk_all(high_id, total, wanted=wanted, workers=workers, progress=progress)
+        frontier, head, last_id, snapshots, problems = join(results)
+        verdict.problems.extend(problems)
+        verdict.problems.extend(_against_checkpoints(known, total, snapshots))
     verdict.entries = frontier.size
     verdict.frontier, verdict.root, verdict.head, verdict.last_id = frontier, frontier.root(), head, last_id
     if known_head is not None and known_head != chain.GENESIS:
@@ -351,10 +393,114 @@ def verify(
                     "or the chain was recomputed after that head was taken.",
                 )
             )
-    if seals:
+    if seals if seals is not None else verdict.mode == "full":
         verdict.problems.extend(verify_sealed_records(verdict, progress))
     verdict.seconds = time.monotonic() - began
+    _sign(verdict, known, sign)
     return verdict
+
+
+def _sign(verdict: Verdict, known: list, when: str) -> None:
+    from audit import checkpoints
+
+    if when == "never":
+        return
+    if verdict.problems:
+        verdict.notes.append("No checkpoint was signed: the trail failed verification.")
+        return
+    key = checkpoints.signing_key()
+    if key is None:
+        verdict.notes.append(
+            "No checkpoint was signed: no signing key is configured (AUDIT_SIGNING_KEY_FILE)."
+        )
+        return
+    if when == "new" and known and known[-1].tree_size == verdict.entries:
+        verdict.notes.append(f"No new entries since {known[-1].label}: no checkpoint written.")
+        return
+    checkpoint = checkpoints.Checkpoint(
+        origin=checkpoints.origin(),
+        tree_size=verdict.entries,
+        root=verdict.root,
+        head=verdict.head,
+        last_entry_id=verdict.last_id or 0,
+        time=timezone.now(),
+        frontier=verdict.frontier,
+    )
+    checkpoints.write(checkpoint, key)
+    folder = checkpoints.directory()
+    where = "the database (no AUDIT_CHECKPOINT_DIR)"
+    if folder is not None:
+        where = f"the database and {folder / checkpoint.filename}"
+    verdict.signed = f"Signed {checkpoint.label}, written to {where}."
+
+
+def _against_checkpoints(known: list, total: int, snapshots: dict[int, Snapshot]) -> list[Problem]:
+    """The walked trail against every checkpoint: each must be reached, with its head and root."""
+    problems = []
+    cut = [c for c in known if c.tree_size > total]
+    if cut:
+        problems.append(_tail_cut(cut[-1], total, len(cut)))
+    matched = None
+    for checkpoint in (c for c in known if c.tree_size <= total):
+        snapshot = snapshots.get(checkpoint.tree_size)
+        if snapshot is None:
+            continue
+        if snapshot.head == checkpoint.head and snapshot.frontier.root() == checkpoint.root:
+            matched = checkpoint
+            continue
+        problems.append(_recomputed(checkpoint, matched, snapshot.last_id, snapshot.head))
+        break
+    return problems
+
+
+def _heads_hold(known: list, total: int, high_id: int) -> list[Problem]:
+    """Incremental: every checkpoint's head is still the hash of the entry it names (one indexed read
+    each), so a recomputed chain anywhere before the newest checkpoint, or a cut tail, is found."""
+    from audit.models import AuditEntry
+
+    problems = []
+    cut = [c for c in known if c.tree_size > total or c.last_entry_id > high_id]
+    if cut:
+        problems.append(_tail_cut(cut[-1], total, len(cut)))
+    reached = [c for c in known if c not in cut]
+    hashes = dict(
+        AuditEntry.objects.filter(id__in=[c.last_entry_id for c in reached]).values_list("id", "entry_hash")
+    )
+    matched = None
+    for checkpoint in reached:
+        if hashes.get(checkpoint.last_entry_id) == checkpoint.head:
+            matched = checkpoint
+            continue
+        problems.append(
+            _recomputed(checkpoint, matched, checkpoint.last_entry_id, hashes.get(checkpoint.last_entry_id))
+        )
+        break
+    return problems
+
+
+def _tail_cut(checkpoint, total: int, count: int) -> Problem:
+    later = f" ({count} checkpoints cover entries that are gone)" if count > 1 else ""
+    return Problem(
+        TAIL_CUT,
+        f"the trail has {total:,} entries, but {checkpoint.label} covered {checkpoint.tree_size:,}, up to "
+        f"entry {checkpoint.last_entry_id}: {checkpoint.tree_size - total:,} entries were cut from the end "
+        f"of the trail{later}.",
+    )
+
+
+def _recomputed(checkpoint, matched, entry_id: int, found: str | None) -> Problem:
+    since = (
+        f"after entry {matched.last_entry_id} ({matched.label}, which still holds)"
+        if matched is not None
+        else "at or before it"
+    )
+    now = f"now hashes to {found[:16]}..." if found else "is gone"
+    return Problem(
+        CHAIN_RECOMPUTED,
+        f"the trail no longer matches {checkpoint.label}: entry {entry_id} {now} where the checkpoint "
+        f"signed {checkpoint.head[:16]}... although every link holds. An entry {since} was edited, "
+        "removed or inserted, and every later hash recomputed.",
+    )
 
 
 def verify_sealed_records(verdict: Verdict, progress: Progress | None) -> list[Problem]:

@@ -16,10 +16,19 @@ class Command(BaseCommand):
         "Check that the audit trail has not been altered: recompute every entry's hash and its link "
         "to the one before, re-read every sealed record against its seal, and name each thing found "
         "(entry edited, entry removed or moved, record rewritten). Prints progress, then the verdict "
-        "and the head hash. Exits 1 when something was found, 2 when the check could not finish."
+        "and the head hash; when the trail holds, sign a checkpoint of it (AUDIT_SIGNING_KEY_FILE). Checks "
+        "the trail against every signed checkpoint in the database and AUDIT_CHECKPOINT_DIR (chain "
+        "recomputed, tail cut, checkpoint edited or signed by another key). Exits 1 when something was "
+        "found, 2 when the check could not finish."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--since-checkpoint",
+            action="store_true",
+            help="Incremental: check every checkpoint's head still holds, then re-hash only the entries "
+            "after the newest checkpoint (seconds). The nightly run leaves this off.",
+        )
         parser.add_argument(
             "--workers",
             type=int,
@@ -38,7 +47,10 @@ class Command(BaseCommand):
         progress = None if options["no_progress"] else self._progress()
         try:
             verdict = verify.verify(
-                workers=max(1, options["workers"]), progress=progress, known_head=options.get("known_head")
+                since_checkpoint=options["since_checkpoint"],
+                workers=max(1, options["workers"]),
+                progress=progress,
+                known_head=options.get("known_head"),
             )
         except Exception as error:  # the verdict is never a traceback
             logger.debug("verify_audit could not finish", exc_info=True)
@@ -69,13 +81,17 @@ class Command(BaseCommand):
     def report(self, verdict: verify.Verdict) -> None:
         for note in verdict.notes:
             self.stdout.write(note)
+        if verdict.signed:
+            self.stdout.write(verdict.signed)
+        count = verdict.checkpoints_checked
+        checked = f" against {count:,} signed checkpoints" if count else ""
         sealed = (
             f", {verdict.sealed_records:,} sealed records" if verdict.sealed_records is not None else ""
         )
         if verdict.intact:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"The audit trail is intact: {verdict.entries} entries{sealed} "
+                    f"The audit trail is intact: {verdict.entries} entries{sealed}{checked} "
                     f"({verdict.mode} verification, {verdict.seconds:.1f} s)."
                 )
             )
