@@ -28,6 +28,7 @@ from agreements.models import (
 from agreements.selectors import RegisterState
 from isa_portal.concurrency import VersionedFormMixin
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
+from isa_portal.pdf import is_readable_pdf
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
 PDF_MAGIC = b"%PDF-"
@@ -302,7 +303,7 @@ class VersionForm(GOVUKModelForm):
         document.seek(0)
         head = document.read(len(PDF_MAGIC))
         document.seek(0)
-        if head != PDF_MAGIC:
+        if head != PDF_MAGIC or not is_readable_pdf(document):
             raise ValidationError("The selected file must be a PDF")
         return document
 

@@ -1,6 +1,11 @@
-"""The subject access bundle: every record held about one child, as a PDF and CSV files in a ZIP.
+"""The subject access bundle: every record an agency holds about one child, as a PDF and CSV files
+in a ZIP.
 
-``build_bundle(child)`` gathers the child, their agency links, competence assessments,
+A child known to two agencies has a record at each, and each agency answers a request for its
+own: every query here goes through ``visible_to(user)`` of the IG officer making the bundle
+(a partnership-wide one sees every agency's). Drafts are not records yet and are left out.
+
+``build_bundle(child, user=...)`` gathers the child, their agency links, competence assessments,
 consent records (withdrawals are consent records too), decisions with their addenda,
 reviews and recipients, and the audit entries about all of those. Every cell of every
 CSV goes through ``isa_portal.exports.neutralise``.
@@ -116,48 +121,65 @@ def _record_rows(records, redactor: Redactor, label: str, *, withhold=()) -> tup
     return columns, rows
 
 
-def _audit_entries(records_by_model: dict[type[models.Model], list[int]]):
+def _audit_entries(records_by_model: dict[type[models.Model], list[int]], user):
     about = Q(pk__in=[])
     for model, pks in records_by_model.items():
         if pks:
             content_type = ContentType.objects.get_for_model(model)
             about |= Q(content_type=content_type, object_pk__in=[str(pk) for pk in pks])
-    return AuditEntry.objects.filter(about).select_related("content_type").order_by("timestamp", "id")
+    return (
+        AuditEntry.objects.visible_to(user)
+        .filter(about)
+        .select_related("content_type")
+        .order_by("timestamp", "id")
+    )
 
 
-def gather(child: Child) -> tuple[list[Section], Redactor]:
+def gather(child: Child, *, user) -> tuple[list[Section], Redactor]:
+    """What ``user``'s agency holds about the child: every query goes through ``visible_to(user)``.
+
+    A child known to two agencies has two controllers' records; an agency IG officer answers
+    for their own agency's only (a partnership-wide one for all). Drafts are not records yet.
+    """
     decisions = (
-        Decision.objects.filter(child=child)
+        Decision.objects.visible_to(user)
+        .submitted()
+        .filter(child=child)
         .order_by("created", "id")
         .select_related("agency", "recipient_agency", "agreement_version")
     )
     redactor = Redactor.for_decisions(decisions)
     sources = [
-        ("child.csv", "The child", Child.objects.filter(pk=child.pk), ()),
-        ("agency_links.csv", "Agencies holding a record", ChildAgency.objects.filter(child=child), ()),
+        ("child.csv", "The child", Child.objects.visible_to(user).filter(pk=child.pk), ()),
+        (
+            "agency_links.csv",
+            "Agencies holding a record",
+            ChildAgency.objects.visible_to(user).filter(child=child),
+            (),
+        ),
         (
             "competence_assessments.csv",
             "Competence assessments",
-            CompetenceAssessment.objects.filter(child=child).order_by("assessed_on", "id"),
+            CompetenceAssessment.objects.visible_to(user).filter(child=child).order_by("assessed_on", "id"),
             (),
         ),
         (
             "consent_records.csv",
             "Consent records and withdrawals",
-            ConsentRecord.objects.filter(child=child).order_by("given_on", "id"),
+            ConsentRecord.objects.visible_to(user).filter(child=child).order_by("given_on", "id"),
             (),
         ),
         ("decisions.csv", "Information-sharing decisions", decisions, ("protected_identities",)),
         (
             "decision_addenda.csv",
             "Addenda to decisions",
-            DecisionAddendum.objects.filter(decision__child=child).order_by("created", "id"),
+            DecisionAddendum.objects.filter(decision__in=decisions).order_by("created", "id"),
             (),
         ),
         (
             "decision_reviews.csv",
             "Reviews of decisions",
-            DecisionReview.objects.filter(decision__child=child).order_by("created", "id"),
+            DecisionReview.objects.filter(decision__in=decisions).order_by("created", "id"),
             (),
         ),
     ]
@@ -213,7 +235,7 @@ def gather(child: Child) -> tuple[list[Section], Redactor]:
             "details",
         ],
     )
-    for entry in _audit_entries(records_by_model):
+    for entry in _audit_entries(records_by_model, user):
         where = f"Audit entry {entry.pk}"
         changes = entry.changes_dict or {}
         if "protected_identities" in changes:
@@ -274,9 +296,9 @@ def redaction_note(redactor: Redactor) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build_bundle(child: Child, *, made_on: date) -> tuple[bytes, dict]:
+def build_bundle(child: Child, *, user, made_on: date) -> tuple[bytes, dict]:
     """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data)."""
-    sections, redactor = gather(child)
+    sections, redactor = gather(child, user=user)
     pdf = render_pdf(BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:

@@ -49,7 +49,7 @@ def subject_access_child(request: HttpRequest, pk: int) -> HttpResponse:
         record_event(Event.VIEW, child, detail={"kind": "subject_access"})
         return response
     today = timezone.localdate()
-    bundle, summary = build_bundle(child, made_on=today)
+    bundle, summary = build_bundle(child, user=request.user, made_on=today)
     record_event(Event.EXPORT, child, label=f"Subject access bundle: {child}", detail=summary)
     response = HttpResponse(bundle, content_type="application/zip")
     response["Content-Disposition"] = (

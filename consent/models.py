@@ -82,6 +82,16 @@ class Child(models.Model):
         return self.age_on(timezone.localdate())
 
 
+class AgencyRecordQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "AgencyRecordQuerySet":
+        """An agency's records about children: its own users, or partnership-wide IG officers."""
+        if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.filter(agency_id=user.agency_id)
+
+
 class ChildAgency(models.Model):
     """An agency holds a record about a child: it may see the child, under its own reference.
 
@@ -94,6 +104,8 @@ class ChildAgency(models.Model):
     local_reference = models.CharField("agency reference", max_length=50, blank=True)
     since = models.DateTimeField(default=timezone.now)
 
+    objects = AgencyRecordQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["child", "agency"], name="child_agency_once"),
@@ -102,16 +114,6 @@ class ChildAgency(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency} holds a record about {self.child}"
-
-
-class AgencyRecordQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "AgencyRecordQuerySet":
-        """An agency's records about children: its own users, or partnership-wide IG officers."""
-        if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
-            return self.none()
-        if user.partnership_wide:
-            return self
-        return self.filter(agency_id=user.agency_id)
 
 
 class CompetenceAssessment(models.Model):

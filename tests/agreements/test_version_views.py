@@ -1,7 +1,10 @@
+import io
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from pypdf import PdfWriter
 
 from agreements.models import AgreementVersion
 from audit.models import Event
@@ -10,7 +13,17 @@ from tests.agreements.helpers import date_fields, entries_for
 from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+def _one_blank_page() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _one_blank_page()
 
 
 def version_data(**overrides):
@@ -49,6 +62,24 @@ def test_a_pdf_is_uploaded_outside_the_web_root_under_a_server_name(client, admi
 def test_a_file_that_is_not_a_pdf_is_refused(client, admin, agreement):
     client.force_login(admin)
     fake = SimpleUploadedFile("agreement.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    response = post_version(client, agreement, document=fake)
+    assert response.status_code == 200
+    assert "The selected file must be a PDF" in response.content.decode()
+    assert not AgreementVersion.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"%PDF-1.7\n<script>alert(1)</script>",  # the header, then anything at all
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",  # no pages, no cross-reference table
+        PDF[: len(PDF) // 2],  # cut short
+    ],
+    ids=["header-then-html", "no-pages", "truncated"],
+)
+def test_a_file_that_starts_like_a_pdf_but_does_not_parse_is_refused(client, admin, agreement, content):
+    client.force_login(admin)
+    fake = SimpleUploadedFile("agreement.pdf", content, content_type="application/pdf")
     response = post_version(client, agreement, document=fake)
     assert response.status_code == 200
     assert "The selected file must be a PDF" in response.content.decode()

@@ -150,10 +150,10 @@ def test_protected_identities_are_absent_from_every_file_and_the_redaction_is_ex
     assert f"decisions {held['decision'].pk}, protected_identities" in note.lower()
 
 
-def test_the_pdf_is_made_from_the_redacted_records(held):
+def test_the_pdf_is_made_from_the_redacted_records(held, ig_officer):
     from audit.subject_access import gather, render_html
 
-    sections, redactor = gather(held["child"])
+    sections, redactor = gather(held["child"], user=ig_officer)
     html = render_html(held["child"], sections, redactor, made_on=timezone.localdate())
     assert "Amy Brook" in html
     assert held["decision"].reference in html
@@ -241,3 +241,79 @@ def test_the_search_costs_the_same_queries_however_many_children_match(client, i
         counts.append(len(queries))
     assert len(response.context["children"]) == 2
     assert counts[0] == counts[1]
+
+
+@pytest.fixture
+def known_to_two(held, outsider, recipient):  # noqa: F811
+    """``held``'s child is known to a second agency too, which holds records of its own."""
+    from consent.services import child_agency_link
+
+    child = held["child"]
+    child_agency_link(child=child, agency=outsider.agency, local_reference="THEIR-REF-9")
+    return {
+        "assessment": make_assessment(child, outsider, on=days_ago(2), reason="THEIR-ASSESSMENT"),
+        "consent": make_consent(child, outsider, on=days_ago(1), parent_name="Kim Theirparent"),
+        "decision": submitted_decision(
+            outsider, recipient, child, purpose={"purpose_detail": "THEIR-DECISION-MARKER"}
+        ),
+    }
+
+
+def _ids(bundle, name) -> set[str]:
+    return {row["id"] for row in _csv(bundle, name)}
+
+
+def _audited(bundle) -> set[tuple[str, str]]:
+    return {(row["record type"], row["record"]) for row in _csv(bundle, "audit_entries.csv")}
+
+
+def test_each_agencys_ig_officer_gets_only_their_agencys_records_of_a_shared_child(
+    client, ig_officer, outsider, held, known_to_two
+):
+    theirs = known_to_two
+    home = _bundle(client, ig_officer, held["child"])
+    assert _ids(home, "decisions.csv") == {str(held["decision"].pk)}
+    assert _ids(home, "consent_records.csv") == {str(held["consent"].pk), str(held["withdrawal"].pk)}
+    assert _ids(home, "competence_assessments.csv") == {str(held["assessment"].pk)}
+    assert [row["agency_id"] for row in _csv(home, "agency_links.csv")] == [str(ig_officer.agency_id)]
+    assert ("decision", theirs["decision"].reference) not in _audited(home)
+    assert ("consentrecord", str(theirs["consent"])) not in _audited(home)
+    home_text = _all_text(home)
+    for marker in ("THEIR-DECISION-MARKER", "Kim Theirparent", "THEIR-ASSESSMENT", "THEIR-REF-9"):
+        assert marker not in home_text
+    assert theirs["decision"].reference not in home_text
+
+    other_ig = UserFactory(agency=outsider.agency, role="ig_officer")
+    other = _bundle(client, other_ig, held["child"])
+    assert _ids(other, "decisions.csv") == {str(theirs["decision"].pk)}
+    assert _ids(other, "consent_records.csv") == {str(theirs["consent"].pk)}
+    assert _ids(other, "competence_assessments.csv") == {str(theirs["assessment"].pk)}
+    assert _ids(other, "decision_addenda.csv") == set()
+    assert _ids(other, "decision_reviews.csv") == set()
+    assert [row["agency_id"] for row in _csv(other, "agency_links.csv")] == [str(outsider.agency_id)]
+    assert ("decision", held["decision"].reference) not in _audited(other)
+    other_text = _all_text(other)
+    for marker in ("Jo Parentname", "Understood it well", "Bob Witness called again"):
+        assert marker not in other_text
+    assert held["decision"].reference not in other_text
+
+
+def test_a_partnership_wide_ig_officer_gets_both_agencies_records(
+    client, partnership_ig, held, known_to_two
+):
+    bundle = _bundle(client, partnership_ig, held["child"])
+    assert _ids(bundle, "decisions.csv") == {str(held["decision"].pk), str(known_to_two["decision"].pk)}
+    assert len(_csv(bundle, "agency_links.csv")) == 2
+
+
+def test_drafts_are_not_in_the_bundle(practitioner, recipient, held):  # noqa: F811
+    from audit.subject_access import gather
+    from tests.decisions.factories import draft_decision
+
+    draft = draft_decision(practitioner, recipient, held["child"], purpose={"purpose_detail": "DRAFT-MARKER"})
+    # Its author sees their own draft on every page; the bundle still leaves it out.
+    assert Decision.objects.visible_to(practitioner).filter(pk=draft.pk).exists()
+    sections, _ = gather(held["child"], user=practitioner)
+    decisions = next(section for section in sections if section.filename == "decisions.csv")
+    assert [row[0] for row in decisions.rows] == [held["decision"].pk]
+    assert "DRAFT-MARKER" not in str([section.rows for section in sections])
