@@ -97,6 +97,8 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Head hash: {verdict.head}")
             self.stdout.write(f"Merkle root: {verdict.root.hex()} ({verdict.entries} entries)")
+            parts = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in verdict.timings.items())
+            self.stdout.write(f"Time: {parts}.")
             return
         problems = verdict.problems
         self.stdout.write(f"Checked {verdict.entries} entries{sealed}. Found {len(problems)}:")
