@@ -560,16 +560,20 @@ def verify_sealed_records(verdict: Verdict, progress: Progress | None) -> list[P
 
 
 def _generated_counts() -> dict[str, int]:
-    """Rows per table of a synthetic data set in this database (development only), else nothing.
-
-    The generator fills an empty database, so its rows of a table are ids 1 to its count."""
+    """The newest id of each sealed table's rows made by generate_volume (development only; the
+    generator does not seal), else nothing. A data set generated before it recorded them: every row."""
     from django.apps import apps
 
     if not apps.is_installed("devdata"):
         return {}
     model = apps.get_model("devdata", "SyntheticDataSet")
-    counts: dict[str, int] = {}
+    highest: dict[str, int] = {}
     for dataset in model.objects.all():
-        for table, count in (dataset.counts or {}).items():
-            counts[table] = counts.get(table, 0) + int(count)
-    return counts
+        recorded = (dataset.options or {}).get("highest_ids")
+        if recorded is None:
+            from audit.seals import registered
+
+            recorded = {spec.model._meta.db_table: 2**62 for spec in registered()}
+        for table, newest in recorded.items():
+            highest[table] = max(highest.get(table, 0), int(newest))
+    return highest
