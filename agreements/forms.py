@@ -276,15 +276,34 @@ class VersionForm(GOVUKModelForm):
         widgets = {
             "text": forms.Textarea(attrs={"rows": 10}),
             "summary_of_changes": forms.Textarea(attrs={"rows": 3}),
-            "document": forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+            # Not ClearableFileInput: it asks the file for a URL, and private files have none.
+            "document": forms.FileInput(attrs={"accept": "application/pdf"}),
         }
 
     def __init__(self, *args, oversized: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.oversized = oversized
+        if self.instance.pk and self.instance.document:
+            self.fields["document"].help_text = (
+                "A PDF is attached to this version. Choose a file only to replace it "
+                f"(a PDF of at most {settings.AGREEMENT_DOCUMENT_MAX_SIZE // (1024 * 1024)} MB)."
+            )
         if self.instance.pk and self.instance.is_signed_off:
             for name in self.LOCKED_AFTER_SIGN_OFF:
                 self.fields[name].disabled = True
+
+    def clean_number(self):
+        number = self.cleaned_data.get("number")
+        agreement_id = self.instance.agreement_id
+        if number and agreement_id and (
+            AgreementVersion.objects.filter(agreement_id=agreement_id, number=number)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                f"This agreement already has a version {number}: give this version a new number"
+            )
+        return number
 
     def clean_document(self):
         document = self.cleaned_data.get("document")

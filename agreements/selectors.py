@@ -342,6 +342,18 @@ def incident_years(incidents) -> list[int]:
     return sorted(years, reverse=True)
 
 
+def signing_outstanding(user, *, on: datetime.date | None = None) -> dict[str, int]:
+    """How many (agency, agreement in force) pairs in the user's scope still need a signature of the
+    version in force: those that signed an earlier version and those that never signed. Counted from
+    the signatory register's own rows, so the figure is the register's."""
+    agencies = register_agencies().filter(pk__in=Agency.objects.in_scope_of(user).values("pk"))
+    counts = Counter(row.state for row in register_rows(agencies=agencies, on=on))
+    return {
+        RegisterState.SIGNED_EARLIER: counts[RegisterState.SIGNED_EARLIER],
+        RegisterState.NOT_SIGNED: counts[RegisterState.NOT_SIGNED],
+    }
+
+
 def landing_flags(user) -> dict:
     """What the admin and IG landing pages flag: reviews due or overdue, ICO registration problems,
     and agencies that need to sign a new version. ICO flags cover the agencies in the user's scope;
@@ -350,5 +362,6 @@ def landing_flags(user) -> dict:
         "reviews_due": reviews_due(),
         "ico_flags": ico_flags(Agency.objects.in_scope_of(user)),
         "resignatures_needed": [s for s in resignatures_needed() if user.sees_agency(s.agency_id)],
+        "to_sign": signing_outstanding(user),
         "today": timezone.localdate(),
     }

@@ -45,7 +45,7 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
-from isa_portal.web import field_display, posted, save_if_valid
+from isa_portal.web import field_display, possessive, posted, save_if_valid
 
 REGISTER_PAGE_SIZE = 50
 
@@ -261,6 +261,12 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("agency__name", "-id")
     )
     manageable = Agreement.objects.manageable_by(request.user).filter(pk=agreement.pk).exists()
+    # Only the signatures this person may withdraw get a "Withdraw" link (their own agency's, or
+    # any for a partnership-wide administrator): no link that leads to "Page not found".
+    withdrawable = set()
+    if _can_manage(request.user):
+        mine = Signature.objects.manageable_by(request.user).filter(agreement=agreement)
+        withdrawable = set(mine.values_list("pk", flat=True))
     return render(
         request,
         "agreements/agreement_detail.html",
@@ -271,6 +277,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatures": signatures,
             "can_manage": manageable,
             "can_sign": _can_manage(request.user),
+            "withdrawable": withdrawable,
             "today": today,
         },
     )
@@ -492,7 +499,7 @@ def signature_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         done=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
         success="Signature withdrawn",
-        heading=f"Withdraw {signature.agency}'s signature",
+        heading=f"Withdraw {possessive(signature.agency)} signature",
         caption=f"{signature.agreement}, version {signature.version.number}",
         back_url=reverse("agreements:agreement_detail", args=[signature.agreement_id]),
     )

@@ -51,11 +51,47 @@ class _DateBoundField(BoundField):
         ]
 
 
+class _MarkedWithoutMessage(list):
+    """A date box's errors: none to list, yet true, so crispy-forms-gds still marks the box."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 class GOVUKDateField(DateInputField):
     """The GOV.UK three-box date. An impossible date (31 2 2026, year 99999999999) is a form
     error, never a server error: crispy-forms-gds lets the OverflowError of a huge year escape."""
 
     bound_field_class = _DateBoundField
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # Django's own "invalid" for a field of several boxes is "Enter a list of values.".
+        self.error_messages["invalid"] = "Enter a real date"
+
+    def clean(self, value):
+        """One message for one date (GOV.UK): "... must include a month and year" when boxes are
+        left empty, else "Enter a real date"; the boxes at fault stay marked."""
+        try:
+            return super().clean(value)
+        except ValidationError as error:
+            if len(error.messages) <= 1:
+                raise
+            values = list(value) if isinstance(value, list | tuple) else []
+            missing = [part for part, v in zip(self.PARTS, values, strict=False) if v in self.empty_values]
+            if missing:
+                name = str(self.label or "")
+                name = name if name and not name.endswith("?") else "The date"
+                message, code = f"{name} must include a {' and '.join(missing)}", "incomplete"
+            else:
+                message, code = self.error_messages["invalid"], "invalid"
+            # The error summary lists each box's own errors: the first box at fault carries the one
+            # message (the summary links to it); the others stay marked red without repeating it.
+            faulty = [field.widget for field in self.fields if getattr(field.widget, "errors", None)]
+            for n, widget in enumerate(faulty):
+                widget.errors = [message] if n == 0 else _MarkedWithoutMessage()
+            raise ValidationError(message, code=code) from None
 
     def compress(self, data_list):
         day, month, year = data_list

@@ -57,6 +57,25 @@ def long_date(value: datetime.date) -> str:
     return dateformat.format(value, LONG_DATE)
 
 
+def possessive(name: object) -> str:
+    """ "Riverside School's", "Children's Services'" (not "Services's"): the name that owns something."""
+    text = str(name).rstrip()
+    return f"{text}'" if text.endswith(("s", "S")) else f"{text}'s"
+
+
+def time_of_day(value: datetime.datetime | datetime.time) -> str:
+    """GOV.UK style time: "9am", "2:13pm", "midday", "midnight" (local time for an aware datetime)."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        value = value.time()
+    if value.minute == 0 and value.hour in (0, 12):
+        return "midnight" if value.hour == 0 else "midday"
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    return f"{hour}{suffix}" if value.minute == 0 else f"{hour}:{value.minute:02d}{suffix}"
+
+
 def display_value(value, *, choices=(), empty: str = NOT_GIVEN, joiner: str = ", ") -> str:
     """A stored value as a person reads it: a choice by its label, a list of them joined, Yes or
     No, a date written out, and ``empty`` where there is nothing."""

@@ -12,6 +12,7 @@ DEMO_USERS = {
     "admin@demo.test": Role.ADMIN,
     "practitioner2@demo.test": Role.PRACTITIONER,
     "partnership-ig@demo.test": Role.IG_OFFICER,
+    "partnership-admin@demo.test": Role.ADMIN,
 }
 
 
@@ -42,6 +43,7 @@ def test_seed_demo_builds_the_partnership_once_and_prints_the_sign_in_list(capsy
         assert email in output
     assert "a demo password for tests" in output
     assert User.objects.get(email="partnership-ig@demo.test").partnership_wide
+    assert User.objects.get(email="partnership-admin@demo.test").partnership_wide
     la = User.objects.get(email="practitioner@demo.test").agency
     assert User.objects.get(email="practitioner2@demo.test").agency != la
     assert {u.agency for u in User.objects.filter(email__in=list(DEMO_USERS)[:4])} == {la}

@@ -14,6 +14,14 @@ USERS = {
         Role.IG_OFFICER,
         True,
     ),
+    # Adds agencies and manages every agency's signatures: an agency's own administrator cannot.
+    "partnership-admin@demo.test": (
+        "Pat Morgan",
+        "Partnership business manager",
+        "la",
+        Role.ADMIN,
+        True,
+    ),
 }
 
 

@@ -16,3 +16,17 @@ def long_date(value: datetime.date | None) -> str:
     if not isinstance(value, datetime.date):
         return ""
     return web.long_date(value)
+
+
+@register.filter
+def possessive(value) -> str:
+    """``{{ agency.name|possessive }}``: "Riverside School's", "Children's Services'"."""
+    return web.possessive(value)
+
+
+@register.filter(expects_localtime=True)
+def time_of_day(value) -> str:
+    """``{{ moment|time_of_day }}``: "2:13pm", "9am", "midday"; "" for none."""
+    if not isinstance(value, datetime.datetime | datetime.time):
+        return ""
+    return web.time_of_day(value)

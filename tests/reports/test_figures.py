@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from audit.context import audit_context
 from audit.models import AuditEntry, Event
+from isa_portal.web import time_of_day
 from reports import figures, registry, rollups
 from reports.models import AuditCount, RollupRefresh
 from reports.registry import FigureData, ReportScope, Row
@@ -363,7 +364,7 @@ def test_the_page_says_how_current_its_figures_are(client, partnership_ig, q1_tr
     body = client.get(reverse("reports:index"), Q1_QUERY).content.decode()
     assert (
         f"The audit trail's monthly summary was last brought up to date at "
-        f"{date_format(refreshed_at, 'g:ia')} on {date_format(refreshed_at, 'j F Y')}"
+        f"{time_of_day(refreshed_at)} on {date_format(refreshed_at, 'j F Y')}"
     ) in body
 
 
