@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('agreements', '0006_incident_decision_breach_complaint_clocks'),
-        ('audit', '0006_seals'),
+        ('audit', '0007_checkpoints'),
         ('consent', '0005_seal_consent_records_and_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
