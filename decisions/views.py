@@ -174,7 +174,11 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_queryset():
     # Not the agencies the answers name: see selectors.with_named_agencies.
     return Decision.objects.select_related(
-        "child", "agreement_version__agreement", "countersigned_by", "reconsiders"
+        "child",
+        "agreement_version__agreement",
+        "countersigned_by",
+        "reconsiders",
+        "consent_record__assessment",  # the consent the decision rests on, shown on the record
     )
 
 
