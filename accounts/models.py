@@ -11,6 +11,7 @@ from isa_portal.concurrency import Versioned
 class Role(models.TextChoices):
     PRACTITIONER = "practitioner", "Practitioner"
     LEAD = "lead", "Safeguarding lead"
+    PARTNERSHIP_LEAD = "partnership_lead", "Partnership designated safeguarding lead"
     IG_OFFICER = "ig_officer", "Information governance officer"
     ADMIN = "admin", "Administrator"
 

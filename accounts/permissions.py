@@ -21,6 +21,9 @@ class Perm(StrEnum):
     RECORD_CONSENT = "record_consent"
     RECORD_DECISION = "record_decision"
     REVIEW_DECISION = "review_decision"
+    # The partnership tier of the escalation ladder: disagreements escalated past an agency's
+    # own leads, and decisions of an agency with no other lead to review them.
+    REVIEW_PARTNERSHIP_TIER = "review_partnership_tier"
     VIEW_DECISION_LOG = "view_decision_log"  # the agency's whole decision log, with filters
     # Taking the log out of the service as a spreadsheet: information governance's call, not
     # every reader's (leads read the log on screen).
@@ -42,6 +45,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "practitioner": frozenset(_PRACTITIONER),
     "lead": frozenset(
         _PRACTITIONER | {Perm.REVIEW_DECISION, Perm.VIEW_DECISION_LOG, Perm.VIEW_REPORTS}
+    ),
+    # The partnership's designated safeguarding lead: reads and acts on only what reaches the
+    # partnership tier (decisions.models.DecisionQuerySet.partnership_tier); records nothing.
+    "partnership_lead": frozenset(
+        {Perm.VIEW_AGREEMENTS, Perm.VIEW_CHILD_RECORDS, Perm.REVIEW_PARTNERSHIP_TIER}
     ),
     "ig_officer": frozenset(
         {
@@ -65,3 +73,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 
 def role_has(role: str, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(role, frozenset())
+
+
+def roles_with(perm: Perm) -> list[str]:
+    """The roles holding ``perm``, for queries that must find such users in the database."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]

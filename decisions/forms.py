@@ -15,6 +15,7 @@ from decisions.models import (
     REFUSALS,
     ConsentPosition,
     ConsentStatus,
+    EscalationOutcome,
     Outcome,
     RequestMethod,
     ReviewAction,
@@ -451,22 +452,47 @@ class ReviewForm(GOVUKForm):
             "invalid_choice": "Select what you want to do",
         },
     )
+    outcome = forms.ChoiceField(
+        label="How did the disagreement end?",
+        choices=EscalationOutcome.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Recorded apart from any countersignature.",
+        error_messages={"invalid_choice": rules.OUTCOME_REQUIRED_MESSAGE},
+    )
+    countersign = forms.BooleanField(
+        label="I also countersign the decision as it stands",
+        required=False,
+        help_text="Only if the decision stands (upheld or agreed) and you are content to put your "
+        "name to it.",
+    )
     comments = _text("Comments", help_text="Required when you return, escalate or resolve.")
 
-    def __init__(self, *args, decision, **kwargs):
+    def __init__(self, *args, decision, actions: list[str], escalated_by_you: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        if decision.status == Status.ESCALATED:
-            actions = [ReviewAction.RESOLVE]
-        else:
-            actions = [ReviewAction.ENDORSE, ReviewAction.RETURN, ReviewAction.ESCALATE]
-        self.fields["action"].choices = [(a.value, a.label) for a in actions]
+        self.fields["action"].choices = [(a, ReviewAction(a).label) for a in actions]
+        if escalated_by_you:
+            self.fields["action"].error_messages["invalid_choice"] = rules.NO_SELF_RESOLUTION_MESSAGE
+        if ReviewAction.RESOLVE not in actions:
+            del self.fields["outcome"]
+            del self.fields["countersign"]
+        elif decision.countersigned_at is not None:
+            del self.fields["countersign"]
+        self.helper.layout = self.helper.build_default_layout(self)
 
     def clean(self):
         data = super().clean()
-        if data.get("action") and data["action"] != ReviewAction.ENDORSE and not data.get("comments"):
+        action = data.get("action")
+        if action and action != ReviewAction.ENDORSE and not data.get("comments"):
             self.add_error(
                 "comments", "Enter your comments: the practitioner and the record need to know why"
             )
+        if action == ReviewAction.RESOLVE and "outcome" not in self.errors:
+            for message in rules.resolution_problems(
+                outcome=data.get("outcome", ""), countersign=bool(data.get("countersign"))
+            ):
+                field = "outcome" if message == rules.OUTCOME_REQUIRED_MESSAGE else "countersign"
+                self.add_error(field, message)
         return data
 
 

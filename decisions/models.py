@@ -11,10 +11,10 @@ from datetime import date
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.permissions import Perm
+from accounts.permissions import Perm, roles_with
 from audit import seals
 from consent.models import ConsentStatus
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
@@ -87,6 +87,21 @@ class ReviewAction(models.TextChoices):
     RESOLVE = "resolve", "Resolve the disagreement"
 
 
+class EscalationTier(models.TextChoices):
+    """The rungs of the escalation ladder (decisions.rules.escalation_tier)."""
+
+    AGENCY = "agency", "Another safeguarding lead of the agency"
+    PARTNERSHIP = "partnership", "The partnership's designated safeguarding lead"
+
+
+class EscalationOutcome(models.TextChoices):
+    """How a professional disagreement ended: recorded apart from any countersignature."""
+
+    UPHELD = "upheld", "Decision upheld: it stands as recorded"
+    OVERTURNED = "overturned", "Decision overturned: it should not stand, and a new decision is needed"
+    AGREED = "agreed", "Resolved by agreement between those involved"
+
+
 # What the lists of decisions show (decisions/_decision_rows.html, _queue_table.html).
 LIST_FIELDS = (
     "reference",
@@ -111,6 +126,8 @@ class DecisionQuerySet(models.QuerySet):
         """
         if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
             return self.none()
+        if user.can(Perm.REVIEW_PARTNERSHIP_TIER):
+            return self.partnership_tier()
         own_or_submitted = ~Q(status=Status.DRAFT) | Q(created_by_id=user.pk)
         if user.partnership_wide:
             return self.filter(own_or_submitted)
@@ -128,8 +145,15 @@ class DecisionQuerySet(models.QuerySet):
         return self.filter(status__in=WAITING_FOR_LEAD)
 
     def review_queue_for(self, user) -> "DecisionQuerySet":
-        """The lead's queue: their own agency's decisions waiting for a lead, longest waiting first."""
-        if not user.is_authenticated or not user.can(Perm.REVIEW_DECISION):
+        """The lead's queue: their own agency's decisions waiting for a lead, longest waiting first.
+
+        The partnership's designated lead's queue is what waits at the partnership tier.
+        """
+        if not user.is_authenticated:
+            return self.none()
+        if user.can(Perm.REVIEW_PARTNERSHIP_TIER):
+            return self.visible_to(user).waiting_for_review().order_by("submitted_at", "id")
+        if not user.can(Perm.REVIEW_DECISION):
             return self.none()
         return (
             self.visible_to(user)
@@ -137,6 +161,24 @@ class DecisionQuerySet(models.QuerySet):
             .waiting_for_review()
             .order_by("submitted_at", "id")
         )
+
+    def partnership_tier(self) -> "DecisionQuerySet":
+        """Submitted decisions the partnership's designated lead answers for: those escalated past the
+        agency's leads, and those of an agency with no lead but the author (so that a sole lead's
+        own decisions can be reviewed, and a disagreement there can go somewhere)."""
+        from django.contrib.auth import get_user_model
+
+        another_lead = (
+            get_user_model()
+            .objects.filter(
+                agency_id=OuterRef("agency_id"), is_active=True, role__in=roles_with(Perm.REVIEW_DECISION)
+            )
+            .exclude(pk=OuterRef("created_by_id"))
+        )
+        escalated_up = DecisionReview.objects.filter(
+            decision_id=OuterRef("pk"), escalated_to=EscalationTier.PARTNERSHIP
+        )
+        return self.submitted().filter(Exists(escalated_up) | ~Exists(another_lead))
 
     # Bulk writes skip ``save`` (the lock) and the audit trail: decisions change one at a time.
     def update(self, **kwargs):
@@ -440,6 +482,17 @@ class DecisionReview(AppendOnly):
     decision = models.ForeignKey(Decision, on_delete=models.PROTECT, related_name="reviews")
     action = models.CharField(max_length=20, choices=ReviewAction.choices)
     comments = models.TextField(blank=True)
+    # An escalation names the rung it went to; a resolution names how it ended.
+    escalated_to = models.CharField(
+        "escalated to", max_length=20, choices=EscalationTier.choices, blank=True, db_default=""
+    )
+    outcome = models.CharField(
+        "how the disagreement ended",
+        max_length=20,
+        choices=EscalationOutcome.choices,
+        blank=True,
+        db_default="",
+    )
     reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewer_name = models.CharField(max_length=150)
     reviewer_job_title = models.CharField(max_length=150, blank=True)

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from accounts.permissions import Perm
+from accounts.permissions import Perm, roles_with
 
 _muted: ContextVar[bool] = ContextVar("decision_notifications_muted", default=False)
 
@@ -45,6 +45,13 @@ def leads_of(agency_id: int, *, except_user_id: int | None = None) -> list:
     return [user for user in users if user.can(Perm.REVIEW_DECISION)]
 
 
+def partnership_leads() -> list:
+    """The partnership's designated leads: the top rung of the escalation ladder."""
+    return list(
+        get_user_model().objects.filter(is_active=True, role__in=roles_with(Perm.REVIEW_PARTNERSHIP_TIER))
+    )
+
+
 def _send(template: str, context: dict, recipients: Iterable[str]) -> None:
     recipients = sorted(set(recipients))
     if not recipients:
@@ -56,11 +63,36 @@ def _send(template: str, context: dict, recipients: Iterable[str]) -> None:
 
 
 def review_awaited(decision) -> None:
-    leads = leads_of(decision.agency_id, except_user_id=decision.created_by_id)
+    """Tell the agency's leads; an agency with no lead but the author falls through to the partnership."""
+    leads = leads_of(decision.agency_id, except_user_id=decision.created_by_id) or partnership_leads()
     _send(
         "review_awaited",
         {"decision": decision, "url": absolute(reverse("decisions:detail", args=[decision.pk]))},
         [lead.email for lead in leads],
+    )
+
+
+def escalated(decision, review) -> None:
+    """Tell the next rung of the ladder that a disagreement waits for them, and how long they have."""
+    from decisions.models import EscalationTier
+
+    if review.escalated_to == EscalationTier.PARTNERSHIP:
+        recipients = partnership_leads()
+    else:
+        recipients = [
+            lead
+            for lead in leads_of(decision.agency_id, except_user_id=decision.created_by_id)
+            if lead.pk != review.reviewer_id
+        ]
+    _send(
+        "escalated",
+        {
+            "decision": decision,
+            "review": review,
+            "working_days": settings.ESCALATION_RESPONSE_WORKING_DAYS,
+            "url": absolute(reverse("decisions:detail", args=[decision.pk])),
+        },
+        [user.email for user in recipients if user.pk != review.reviewer_id],
     )
 
 

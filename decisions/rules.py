@@ -9,9 +9,19 @@ the Data (Use and Access) Act 2025; Children Act 2004 s16LA.
 
 from dataclasses import dataclass
 
+from accounts.permissions import Perm
 from agreements.models import AgencyKind
 from consent.models import ConsentStatus
-from decisions.models import REFUSALS, ConsentPosition, Decision, Outcome
+from decisions.models import (
+    REFUSALS,
+    ConsentPosition,
+    Decision,
+    EscalationOutcome,
+    EscalationTier,
+    Outcome,
+    ReviewAction,
+    Status,
+)
 from isa_portal.vocabulary import (
     NOT_FOR_PUBLIC_AUTHORITIES,
     Article6Basis,
@@ -271,3 +281,66 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
 
 def is_refusal(consent_status: str) -> bool:
     return consent_status in REFUSALS
+
+
+# The escalation ladder ----------------------------------------------------------------------------
+# Source: the Warrington Safeguarding Children Board Escalation Policy for resolving professional
+# disagreements, which the Warrington Information Sharing Protocol (section 1) requires to be read
+# with it: disagreements are resolved quickly, at the lowest level that can, and escalated up a
+# level when they are not. Its text is not among our reference documents, so the response time at
+# each rung is a setting (``ESCALATION_RESPONSE_WORKING_DAYS``), not a figure quoted from it.
+# Working Together to Safeguard Children (2023) asks partners to have such a policy.
+
+ESCALATION_SOURCE = "Warrington Safeguarding Children Board Escalation Policy (professional disagreements)"
+
+NO_SELF_RESOLUTION_MESSAGE = (
+    "You escalated this disagreement, so someone else must resolve it: another safeguarding lead "
+    "of the agency or, above them, the partnership's designated lead"
+)
+OUTCOME_REQUIRED_MESSAGE = "Select how the disagreement ended"
+OVERTURNED_NOT_COUNTERSIGNED_MESSAGE = (
+    "You cannot countersign a decision you have overturned: the practitioner records a new decision"
+)
+
+
+def escalation_tier(*, other_agency_leads: int, from_tier: str = "") -> str:
+    """The next rung: another lead of the agency if there is one, else the partnership's designated lead.
+
+    ``other_agency_leads`` counts the agency's active leads other than the decision's author and
+    the lead escalating. An agency with one lead falls straight through to the partnership tier,
+    and an escalation already with the agency's leads goes up to the partnership.
+    """
+    if from_tier or other_agency_leads == 0:
+        return EscalationTier.PARTNERSHIP
+    return EscalationTier.AGENCY
+
+
+def review_actions(*, decision: Decision, tier: str, escalated_by_id: int | None, user) -> list[str]:
+    """What ``user`` may do with a decision waiting for a lead, given who escalated it and where to.
+
+    Nobody resolves their own escalation; at the partnership tier only the partnership's
+    designated lead acts, and there is no rung above it to escalate to.
+    """
+    partnership_lead = user.can(Perm.REVIEW_PARTNERSHIP_TIER)
+    if decision.status == Status.AWAITING_REVIEW:
+        if partnership_lead:
+            return [ReviewAction.ENDORSE, ReviewAction.RETURN]
+        return [ReviewAction.ENDORSE, ReviewAction.RETURN, ReviewAction.ESCALATE]
+    if decision.status != Status.ESCALATED:
+        return []
+    if tier == EscalationTier.PARTNERSHIP:
+        return [ReviewAction.RESOLVE] if partnership_lead and user.pk != escalated_by_id else []
+    if partnership_lead:
+        return []
+    if user.pk == escalated_by_id:
+        return [ReviewAction.ESCALATE]  # on up to the partnership, if nobody here resolves it
+    return [ReviewAction.RESOLVE, ReviewAction.ESCALATE]
+
+
+def resolution_problems(*, outcome: str, countersign: bool) -> list[str]:
+    problems = []
+    if outcome not in EscalationOutcome.values:
+        problems.append(OUTCOME_REQUIRED_MESSAGE)
+    if countersign and outcome == EscalationOutcome.OVERTURNED:
+        problems.append(OVERTURNED_NOT_COUNTERSIGNED_MESSAGE)
+    return problems

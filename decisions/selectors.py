@@ -1,7 +1,9 @@
 """Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
 
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +12,8 @@ from django.utils.http import urlencode
 from consent.models import Child
 from decisions import integrations, labels
 from decisions.journeys import DECISION, fields_of
-from decisions.models import Decision, Status
+from decisions.models import Decision, DecisionReview, ReviewAction, Status
+from isa_portal import clocks
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display, long_date
 from journeys.engine import Row, Section
@@ -214,7 +217,34 @@ def waiting_for(decision: Decision, now) -> str:
     """How long a decision has waited for a lead, in words."""
     if decision.submitted_at is None:
         return ""
-    delta = now - decision.submitted_at
+    return _how_long(now - decision.submitted_at)
+
+
+class EscalationClock(NamedTuple):
+    """Where an escalated disagreement stands: with whom, for how long, and by when they should answer."""
+
+    review: DecisionReview
+    waiting: str
+    due: datetime
+    working_days: int
+    overdue: bool
+
+
+def escalation_clock(decision: Decision, reviews: list[DecisionReview], now) -> EscalationClock | None:
+    """The timer of the escalation the decision stands at (from its reviews, already read)."""
+    if decision.status != Status.ESCALATED:
+        return None
+    escalations = [review for review in reviews if review.action == ReviewAction.ESCALATE]
+    if not escalations:
+        return None
+    latest = escalations[-1]
+    days = settings.ESCALATION_RESPONSE_WORKING_DAYS
+    clock = clocks.escalation_clock(latest.created, working_days=days)
+    overdue = clock.state(now) == clocks.ClockState.OVERDUE
+    return EscalationClock(latest, _how_long(now - latest.created), clock.due, days, overdue)
+
+
+def _how_long(delta: timedelta) -> str:
     days, hours = delta.days, delta.seconds // 3600
     if days:
         return f"{days} day{'s' if days != 1 else ''}"
@@ -281,7 +311,7 @@ def home_context(user) -> dict:
         context["recent_decisions"] = list(
             Decision.objects.visible_to(user).filter(created_by=user).for_lists()[:HOME_LIMIT]
         )
-    if user.can(Perm.REVIEW_DECISION):
+    if user.can(Perm.REVIEW_DECISION) or user.can(Perm.REVIEW_PARTNERSHIP_TIER):
         now = timezone.now()
         waiting = Decision.objects.review_queue_for(user).for_lists()[:10]
         context["review_rows"] = [(decision, waiting_for(decision, now)) for decision in waiting]

@@ -230,81 +230,148 @@ def _clear_unused_answers(decision: Decision) -> None:
             setattr(decision, model_field.attname, model_field.get_default())
 
 
-# Each review action: the states it may start from, the state it leads to, and its audit event.
+# Each review action: the state it leads to and its audit event. Which actions a user may take
+# on a decision in its state is ``rules.review_actions`` (the escalation ladder).
 TRANSITIONS = {
-    ReviewAction.ENDORSE: ({Status.AWAITING_REVIEW}, Status.ENDORSED, Event.DECISION_ENDORSED),
-    ReviewAction.RETURN: ({Status.AWAITING_REVIEW}, Status.RETURNED, Event.DECISION_RETURNED),
-    ReviewAction.ESCALATE: ({Status.AWAITING_REVIEW}, Status.ESCALATED, Event.DECISION_ESCALATED),
-    ReviewAction.RESOLVE: ({Status.ESCALATED}, Status.RESOLVED, Event.DECISION_RESOLVED),
+    ReviewAction.ENDORSE: (Status.ENDORSED, Event.DECISION_ENDORSED),
+    ReviewAction.RETURN: (Status.RETURNED, Event.DECISION_RETURNED),
+    ReviewAction.ESCALATE: (Status.ESCALATED, Event.DECISION_ESCALATED),
+    ReviewAction.RESOLVE: (Status.RESOLVED, Event.DECISION_RESOLVED),
 }
 
 
 def can_review(decision: Decision, user) -> bool:
-    return (
-        user.can(Perm.REVIEW_DECISION)
-        and user.agency_id == decision.agency_id
-        and user.pk != decision.created_by_id
+    """Whether ``user`` is one of the decision's reviewers: a lead of its agency (never its author),
+    or the partnership's designated lead once the decision is at the partnership tier."""
+    if user.pk == decision.created_by_id:
+        return False
+    if user.can(Perm.REVIEW_PARTNERSHIP_TIER):
+        return Decision.objects.partnership_tier().filter(pk=decision.pk).exists()
+    return user.can(Perm.REVIEW_DECISION) and user.agency_id == decision.agency_id
+
+
+def latest_escalation(
+    decision: Decision, reviews: list[DecisionReview] | None = None
+) -> DecisionReview | None:
+    """The escalation the decision now stands at, if it is escalated (from ``reviews`` if read already)."""
+    if decision.status != Status.ESCALATED:
+        return None
+    if reviews is not None:
+        return next((r for r in reversed(reviews) if r.action == ReviewAction.ESCALATE), None)
+    return decision.reviews.filter(action=ReviewAction.ESCALATE).order_by("-created", "-id").first()
+
+
+def review_actions(decision: Decision, user, reviews: list[DecisionReview] | None = None) -> list[str]:
+    """What ``user`` may do now with the decision (none if they are not one of its reviewers)."""
+    if decision.status not in WAITING_FOR_LEAD or not can_review(decision, user):
+        return []
+    escalation = latest_escalation(decision, reviews)
+    return rules.review_actions(
+        decision=decision,
+        tier=escalation.escalated_to if escalation else "",
+        escalated_by_id=escalation.reviewer_id if escalation else None,
+        user=user,
     )
 
 
-@transaction.atomic
-def decision_review(*, decision: Decision, action: str, comments: str, by) -> DecisionReview:
-    """A lead of the decision's agency endorses, returns, escalates or resolves it.
+def other_agency_leads(decision: Decision, *, besides) -> list:
+    """The agency's active leads other than the decision's author and ``besides``."""
+    return [
+        lead
+        for lead in notifications.leads_of(decision.agency_id, except_user_id=decision.created_by_id)
+        if lead.pk != besides.pk
+    ]
 
-    The row is locked and its state checked, so when two leads act at once the
-    second is told what the first did instead of overwriting it.
+
+@transaction.atomic
+def decision_review(
+    *, decision: Decision, action: str, comments: str, by, outcome: str = "", countersign: bool = False
+) -> DecisionReview:
+    """A reviewer endorses, returns, escalates or resolves the decision.
+
+    Escalating sends it up the ladder (``rules.escalation_tier``) and tells the next rung.
+    Resolving records how the disagreement ended (``outcome``); it countersigns the decision
+    only when the resolver says so, and never a decision they overturned. The row is locked and
+    its state checked, so when two leads act at once the second is told what the first did
+    instead of overwriting it.
     """
     decision = _locked(decision)
     if not can_review(decision, by):
         raise PermissionDenied("Only a safeguarding lead of the same agency reviews, never their own.")
     if action not in TRANSITIONS:
         raise ValidationError("Select what you want to do")
-    allowed_from, to, event = TRANSITIONS[action]
-    if decision.status not in allowed_from:
+    if decision.status not in WAITING_FOR_LEAD:
         latest = decision.reviews.order_by("-created", "-id").first()
         who = f" by {latest.reviewer_name}" if latest else ""
         raise ReviewConflict(
             f"{decision} is now '{decision.get_status_display()}'{who}: it was not changed. "
             "Check the record and its reviews before acting again."
         )
+    allowed = review_actions(decision, by)
+    if action not in allowed:
+        escalation = latest_escalation(decision)
+        if action == ReviewAction.RESOLVE and escalation and escalation.reviewer_id == by.pk:
+            raise PermissionDenied(rules.NO_SELF_RESOLUTION_MESSAGE)
+        if decision.status == Status.ESCALATED and action in {ReviewAction.ENDORSE, ReviewAction.RETURN}:
+            raise ReviewConflict(
+                f"{decision} is now '{decision.get_status_display()}': it was not changed. "
+                "Check the record and its reviews before acting again."
+            )
+        raise PermissionDenied("That is not yours to do on this decision now.")
     comments = (comments or "").strip()
     if action != ReviewAction.ENDORSE and not comments:
         raise ValidationError("Enter your comments: the practitioner and the record need to know why")
+    escalated_to = ""
+    if action == ReviewAction.ESCALATE:
+        current = latest_escalation(decision)
+        escalated_to = rules.escalation_tier(
+            other_agency_leads=len(other_agency_leads(decision, besides=by)),
+            from_tier=current.escalated_to if current else "",
+        )
+    if action == ReviewAction.RESOLVE:
+        problems = rules.resolution_problems(outcome=outcome, countersign=countersign)
+        if problems:
+            raise ValidationError(problems)
+    else:
+        outcome, countersign = "", action == ReviewAction.ENDORSE
     now = timezone.now()
     review = DecisionReview.objects.create(
         decision=decision,
         action=action,
         comments=comments,
+        escalated_to=escalated_to,
+        outcome=outcome,
         reviewer=by,
         reviewer_name=by.full_name,
         reviewer_job_title=by.job_title,
         created=now,
     )
     was = decision.status
+    to, event = TRANSITIONS[action]
     decision.status = to
-    countersigned = (
-        action in {ReviewAction.ENDORSE, ReviewAction.RESOLVE} and decision.countersigned_at is None
-    )
+    countersigned = countersign and decision.countersigned_at is None
     if countersigned:
         decision.countersigned_by = by
         decision.countersigned_at = now
     decision.updated = now
     decision.save(update_fields=["status", "countersigned_by", "countersigned_at", "updated"])
     record_seal(review, by=by)
-    record_event(
-        event,
-        decision,
-        actor=by,
-        detail={
-            "reference": decision.reference,
-            "review": review.pk,
-            "from": was,
-            "to": to,
-            "countersigned": countersigned,
-        },
-    )
+    detail = {
+        "reference": decision.reference,
+        "review": review.pk,
+        "from": was,
+        "to": to,
+        "countersigned": countersigned,
+    }
+    if escalated_to:
+        detail["escalated_to"] = escalated_to
+    if outcome:
+        detail["outcome"] = outcome
+    record_event(event, decision, actor=by, detail=detail)
     if action == ReviewAction.RETURN:
         notifications.after_commit(notifications.returned, decision, review)
+    if action == ReviewAction.ESCALATE:
+        notifications.after_commit(notifications.escalated, decision, review)
     return review
 
 

@@ -183,14 +183,15 @@ def _detail_queryset():
 
 
 def _record_context(request: HttpRequest, decision: Decision) -> dict:
+    reviews = list(decision.reviews.all())
     return {
         "decision": decision,
         "sections": selectors.answer_sections(decision, editable=False),
         "addenda": list(decision.addenda.all()),
-        "reviews": list(decision.reviews.all()),
+        "reviews": reviews,
+        "escalation": selectors.escalation_clock(decision, reviews, timezone.now()),
         "reconsiderations": list(decision.reconsiderations.only("id", "reference", "status", "created")),
-        "can_review": services.can_review(decision, request.user)
-        and decision.status in services.WAITING_FOR_LEAD,
+        "can_review": bool(services.review_actions(decision, request.user, reviews)),
         "can_add_addendum": services.can_add_addendum(decision, request.user),
         "can_reconsider": services.can_reconsider(decision, request.user),
         "now": timezone.now(),
@@ -223,7 +224,7 @@ def decision_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _about_decision(request: HttpRequest, template: str, form, decision: Decision, *, heading: str):
+def _about_decision(request: HttpRequest, template: str, form, decision: Decision, *, heading: str, **extra):
     """A form page about a submitted decision (review, addendum), leading back to its record."""
     record_url = reverse("decisions:detail", args=[decision.pk])
     context = {
@@ -233,6 +234,7 @@ def _about_decision(request: HttpRequest, template: str, form, decision: Decisio
         "caption": f"Decision about {decision.child}",
         "back_url": record_url,
         "cancel_url": record_url,
+        **extra,
     }
     return render(request, template, context)
 
@@ -251,13 +253,21 @@ def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
             request, f"{decision} is '{decision.get_status_display()}': there is nothing to review."
         )
         return redirect("decisions:detail", pk=decision.pk)
-    form = ReviewForm(posted(request), decision=decision)
+    escalation = services.latest_escalation(decision)
+    escalated_by_you = escalation is not None and escalation.reviewer_id == request.user.pk
+    actions = services.review_actions(decision, request.user)
+    if not actions and request.method != "POST":
+        messages.info(request, f"{decision} is with {escalation.get_escalated_to_display().lower()}.")
+        return redirect("decisions:detail", pk=decision.pk)
+    form = ReviewForm(posted(request), decision=decision, actions=actions, escalated_by_you=escalated_by_you)
     if request.method == "POST" and form.is_valid():
         try:
             review = services.decision_review(
                 decision=decision,
                 action=form.cleaned_data["action"],
                 comments=form.cleaned_data["comments"],
+                outcome=form.cleaned_data.get("outcome", ""),
+                countersign=form.cleaned_data.get("countersign", False),
                 by=request.user,
             )
         except services.ReviewConflict as conflict:
@@ -265,7 +275,15 @@ def decision_review(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("decisions:detail", pk=decision.pk)
         messages.success(request, f"{review.get_action_display()}: recorded on {decision}.")
         return redirect("decisions:detail", pk=decision.pk)
-    return _about_decision(request, "decisions/review.html", form, decision, heading=f"Review {decision}")
+    return _about_decision(
+        request,
+        "decisions/review.html",
+        form,
+        decision,
+        heading=f"Review {decision}",
+        escalation=escalation,
+        escalated_by_you=escalated_by_you,
+    )
 
 
 @require(Perm.RECORD_DECISION)
@@ -305,10 +323,13 @@ def decision_reconsider(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("decisions:step", pk=new.pk, step=DECISION.steps[0].name)
 
 
-@require(Perm.REVIEW_DECISION)
+@require(Perm.VIEW_CHILD_RECORDS)
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time."""
+    """Decisions of the lead's agency waiting for a lead, longest waiting first, a page at a time
+    (for the partnership's designated lead, what waits at the partnership tier)."""
+    if not (request.user.can(Perm.REVIEW_DECISION) or request.user.can(Perm.REVIEW_PARTNERSHIP_TIER)):
+        raise PermissionDenied
     waiting = Decision.objects.review_queue_for(request.user).for_lists()
     page = keyset_page(waiting, after=request.GET.get("after"), by="submitted_at", newest_first=False)
     now = timezone.now()

@@ -16,7 +16,11 @@
   beginning with the day on which the complaint is received": the day of receipt is day 1, so the
   last day is the 29th day after it. Complaints received before commencement have no statutory clock.
 
-All three are calendar deadlines: weekends and bank holidays neither stop nor extend them (the ICO
+- **Professional disagreement** (the partnership's escalation policy; decisions.rules, "The
+  escalation ladder"): each rung responds within ``ESCALATION_RESPONSE_WORKING_DAYS`` working days
+  of the escalation, Monday to Friday (bank holidays are not known here).
+
+The first three are calendar deadlines: weekends and bank holidays neither stop nor extend them (the ICO
 lets a subject access deadline that falls on a non-working day move to the next working day; this
 module shows the calendar date, the earlier and safer one). The relativedelta arithmetic is
 python-dateutil's, which ends a month past its last day on the last day.
@@ -44,6 +48,24 @@ class ClockState(models.TextChoices):
     MET = "met", "Done in time"
     MET_LATE = "met_late", "Done late"
     NOT_APPLICABLE = "not_applicable", "No statutory deadline"
+
+
+def working_days_after(moment: dt.datetime, days: int) -> dt.datetime:
+    """``moment`` plus ``days`` working days (Monday to Friday; bank holidays are not known here)."""
+    return _working_days(moment, days, dt.timedelta(days=1))
+
+
+def working_days_before(moment: dt.datetime, days: int) -> dt.datetime:
+    """``moment`` less ``days`` working days (Monday to Friday; bank holidays are not known here)."""
+    return _working_days(moment, days, dt.timedelta(days=-1))
+
+
+def _working_days(moment: dt.datetime, days: int, step: dt.timedelta) -> dt.datetime:
+    while days:
+        moment += step
+        if moment.weekday() < 5:
+            days -= 1
+    return moment
 
 
 def add_calendar_months(start: dt.date, months: int) -> dt.date:
@@ -125,3 +147,7 @@ def breach_clock(discovered_at: dt.datetime, *, reportable: bool | None, reporte
 
 def complaint_clock(received_on: dt.date, *, acknowledged_on=None) -> Clock:
     return Clock("Acknowledge the complaint", complaint_acknowledgement_due(received_on), acknowledged_on)
+
+
+def escalation_clock(escalated_at: dt.datetime, *, working_days: int, resolved_at=None) -> Clock:
+    return Clock("Respond to the escalation", working_days_after(escalated_at, working_days), resolved_at)

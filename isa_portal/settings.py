@@ -267,6 +267,10 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 # no more than this many days before.
 CONSENT_COMPETENCE_VALID_DAYS = env_int("CONSENT_COMPETENCE_VALID_DAYS", 90, minimum=0, maximum=3650)
 
+# How many working days each rung of the escalation ladder has to respond to a professional
+# disagreement (decisions.rules, "The escalation ladder"): set it from the partnership's policy.
+ESCALATION_RESPONSE_WORKING_DAYS = env_int("ESCALATION_RESPONSE_WORKING_DAYS", 5, minimum=1, maximum=60)
+
 SERVICE_NAME = "ISA Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")
 SUPPORT_EMAIL = env.str("SUPPORT_EMAIL", default="isa-portal-support@example.org")

@@ -12,6 +12,8 @@ DEMO_USERS = {
     "admin@demo.test": Role.ADMIN,
     "practitioner2@demo.test": Role.PRACTITIONER,
     "partnership-ig@demo.test": Role.IG_OFFICER,
+    "partnership-lead@demo.test": Role.PARTNERSHIP_LEAD,
+    "school-lead@demo.test": Role.LEAD,
     "partnership-admin@demo.test": Role.ADMIN,
 }
 
@@ -75,4 +77,5 @@ def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
         "practitioner@demo.test",
         "practitioner2@demo.test",
         "lead@demo.test",  # reviews and countersignatures of decisions
+        "partnership-lead@demo.test",  # resolves the council's only lead's escalation
     }

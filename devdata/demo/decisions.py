@@ -139,11 +139,15 @@ def _write_decision(demo, key: str, child: str, author: str, submit: bool, **ove
     return services.decision_submit(decision=decision, by=by) if submit else decision
 
 
-def _review(demo, decision: Decision, action: str, comments: str = "", by: str = "lead@demo.test") -> None:
+def _review(
+    demo, decision: Decision, action: str, comments: str = "", by: str = "lead@demo.test", outcome: str = ""
+) -> None:
     if decision.reviews.filter(action=action).exists():
         return
     with audit_context(source="command:seed_demo", actor=demo.users[by]):
-        services.decision_review(decision=decision, action=action, comments=comments, by=demo.users[by])
+        services.decision_review(
+            decision=decision, action=action, comments=comments, outcome=outcome, by=demo.users[by]
+        )
     decision.refresh_from_db()
 
 
@@ -181,7 +185,15 @@ def _seed(demo) -> None:
     _review(demo, escalated, "escalate", "I disagree: the police need the full chronology of concerns.")
     resolved = _decision(demo, "resolved", "jack", practitioner)
     _review(demo, resolved, "escalate", "The share goes beyond what the enquiry needs.")
-    _review(demo, resolved, "resolve", "Agreed at the strategy meeting: share as recorded.")
+    # Leon is the council's only lead: his escalation goes to the partnership's designated lead.
+    _review(
+        demo,
+        resolved,
+        "resolve",
+        "Agreed at the strategy meeting: share as recorded.",
+        by="partnership-lead@demo.test",
+        outcome="agreed",
+    )
     no_share = _decision(demo, "no-share", "amara", practitioner, **NO_SHARE)
     _review(demo, no_share, "endorse")
     with audit_context(source="command:seed_demo", actor=demo.users[practitioner]):

@@ -22,6 +22,16 @@ USERS = {
         Role.ADMIN,
         True,
     ),
+    # The top of the escalation ladder. The council is an agency with one lead (Leon): his
+    # escalations, and his own decisions, fall through to her. So is the primary school (Sarah).
+    "partnership-lead@demo.test": (
+        "Helen Forde",
+        "Partnership designated safeguarding lead",
+        "la",
+        Role.PARTNERSHIP_LEAD,
+        False,
+    ),
+    "school-lead@demo.test": ("Sarah Quinn", "Designated safeguarding lead", "school", Role.LEAD, False),
 }
 
 

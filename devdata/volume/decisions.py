@@ -66,8 +66,10 @@ DECISION_COLUMNS = (
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
-    "reviewer_id",
+    "reviewer_id", "escalated_to", "outcome",
 )  # fmt: skip
+# How generated disagreements end (decisions.models.EscalationOutcome), most by agreement.
+RESOLUTIONS = Weighted(("agreed", "upheld", "overturned"), (70, 20, 10))
 ADDENDUM_COLUMNS = ("id", "text", "author_name", "author_role", "created", "author_id", "decision_id")
 
 TABLES = [
@@ -155,7 +157,7 @@ REVIEW_ENTRIES = {
     name: sum(1 if step == "addendum" else 2 for step in steps) for name, steps in SCENARIOS.items()
 }
 # The status each review action leads to.
-AFTER = {action.value: transition[1].value for action, transition in TRANSITIONS.items()}
+AFTER = {action.value: to.value for action, (to, _event) in TRANSITIONS.items()}
 
 
 def ruled(d: dict) -> tuple[str, str]:
@@ -620,6 +622,10 @@ class DecisionMaker:
         mix = next(weights for limit, weights in WORKFLOWS if limit is None or age < limit)
         return mix.pick(self.rng), pick(self.rng, leads)
 
+    def _other_leads(self, agency_id: int, *besides: Person) -> list[Person]:
+        ids = {person.id for person in besides}
+        return [lead for lead in self.partnership.leads[agency_id] if lead.id not in ids]
+
     def _review(self, state, author, agency_id, submitted, label, scenario, reviewer):
         """A lead of the agency (never the author) reviews; the author answers a return with an addendum."""
         rng, run = self.rng, self.run
@@ -644,6 +650,18 @@ class DecisionMaker:
             if at > run.now - MINUTE:
                 break
             changes = {}
+            escalated_to = outcome = ""
+            if step == "escalate":
+                # The next rung (decisions.rules.escalation_tier): another lead of the agency, if any.
+                others = self._other_leads(agency_id, author, reviewer)
+                escalated_to = "agency" if others else "partnership"
+            elif step == "resolve":
+                # Nobody resolves their own escalation: another lead of the agency does, with an
+                # outcome; with none, the disagreement waits for the partnership (not generated).
+                others = self._other_leads(agency_id, author, reviewer)
+                if not others:
+                    break
+                reviewer, outcome = pick(rng, others), RESOLUTIONS.pick(rng)
             if step in ACTIONS:
                 comments = pick(rng, words.REVIEW_COMMENTS[step])
                 review_id, self.next_review = self.next_review, self.next_review + self.stride
@@ -657,6 +675,8 @@ class DecisionMaker:
                     to_datetime(at),
                     state["id"],
                     reviewer.id,
+                    escalated_to,
+                    outcome,
                 )
                 reviews.append(row)
                 values = dict(zip(REVIEW_COLUMNS, row, strict=True)) | {"created": logged_time(at)}
@@ -677,7 +697,7 @@ class DecisionMaker:
                     )
                 )
                 moved = {"status": AFTER[step], "updated": at}
-                if step in ("endorse", "resolve") and state["countersigned_at"] is None:
+                if step == "endorse" and state["countersigned_at"] is None:
                     moved |= {"countersigned_by_id": reviewer.id, "countersigned_at": at}
                 _apply(state, moved, changes)
                 entries.append((at + 1000, self._change(UPDATE, state, label, reviewer, changes)))

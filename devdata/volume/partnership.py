@@ -42,6 +42,7 @@ PERSONAS = {
     f"partnership-ig@{DOMAIN}": (1, Role.IG_OFFICER, True),
     f"partnership-admin@{DOMAIN}": (1, Role.ADMIN, True),
     f"practitioner2@{DOMAIN}": (2, Role.PRACTITIONER, False),
+    f"partnership-lead@{DOMAIN}": (1, Role.PARTNERSHIP_LEAD, False),
 }
 
 K = AgencyKind
@@ -432,7 +433,7 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
     rng = run.rng
     sizes = [KIND_WEIGHTS[AgencyKind(a.kind)][1] * (0.6 + 0.8 * rng.random()) for a in agencies]
     sizes[0] = max(sizes) * 1.5  # the county council is the largest
-    wide = 3  # two partnership IG officers and a partnership administrator
+    wide = 4  # two partnership IG officers, a partnership administrator and the designated lead
     share = [s / sum(sizes) * (total - wide) for s in sizes]
     staff = [max(2, int(s)) for s in share]
     staff[0] += (total - wide) - sum(staff)  # the rounding goes to the council
@@ -451,6 +452,7 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
         roles += [Role.PRACTITIONER] * (n - len(roles))
         plan += [(agency.id, role, False) for role in roles]
     plan += [(1, Role.IG_OFFICER, True), (1, Role.IG_OFFICER, True), (1, Role.ADMIN, True)]
+    plan += [(1, Role.PARTNERSHIP_LEAD, False)]  # the top of the escalation ladder
     emails: dict[int, str] = {}  # place in the plan -> a well-known address
     for email, wanted in PERSONAS.items():
         emails[next(i for i, slot in enumerate(plan) if slot == wanted and i not in emails)] = email
@@ -466,6 +468,7 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
             Role.LEAD: rng.choice(words.LEAD_TITLES),
             Role.IG_OFFICER: "Partnership data protection officer" if wide else rng.choice(words.IG_TITLES),
             Role.ADMIN: rng.choice(words.ADMIN_TITLES),
+            Role.PARTNERSHIP_LEAD: "Partnership designated safeguarding lead",
         }[role]
         joined = founded + HOUR + index * 1000
         octet = user_id % 250 + 1

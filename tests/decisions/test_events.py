@@ -2,10 +2,12 @@
 
 import pytest
 
+from accounts.models import Role
 from audit.models import AuditEntry, Event
 from decisions import services
 from decisions.models import Decision, DecisionAddendum, Outcome, Status
 from tests.decisions.factories import child_for, draft_decision, submitted_decision
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,27 +87,35 @@ def test_each_review_is_its_own_event(practitioner, lead, recipient, action, eve
     entry = _event(event, decision)
     _by(entry, lead)
     assert entry.action == ACCESS
+    # The home agency has one lead: an escalation goes straight to the partnership tier.
+    tier = {"escalated_to": "partnership"} if action == "escalate" else {}
     assert entry.additional_data == {
         "reference": decision.reference,
         "review": review.pk,
         "from": Status.AWAITING_REVIEW,
         "to": to,
         "countersigned": countersigned,
+        **tier,
     }
 
 
 def test_resolving_a_disagreement_is_recorded(practitioner, lead, recipient):
+    """Another lead resolves (nobody resolves their own escalation): an outcome, no countersignature."""
+    other_lead = UserFactory(agency=lead.agency, role=Role.LEAD)
     decision = submitted_decision(practitioner, recipient)
     services.decision_review(decision=decision, action="escalate", comments="Disagree", by=lead)
-    review = services.decision_review(decision=decision, action="resolve", comments="Agreed now", by=lead)
+    review = services.decision_review(
+        decision=decision, action="resolve", comments="Agreed now", outcome="agreed", by=other_lead
+    )
     entry = _event(Event.DECISION_RESOLVED, decision)
-    _by(entry, lead)
+    _by(entry, other_lead)
     assert entry.additional_data == {
         "reference": decision.reference,
         "review": review.pk,
         "from": Status.ESCALATED,
         "to": Status.RESOLVED,
-        "countersigned": True,
+        "countersigned": False,
+        "outcome": "agreed",
     }
 
 

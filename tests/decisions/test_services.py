@@ -257,13 +257,21 @@ def test_a_lead_returns_and_the_practitioner_answers_by_addendum(
 
 
 def test_escalation_then_resolution(practitioner, lead, recipient):
+    """Another lead of the agency resolves the escalation (nobody resolves their own)."""
+    other_lead = UserFactory(agency=lead.agency, role=Role.LEAD)
     decision = submitted_decision(practitioner, recipient)
     services.decision_review(decision=decision, action="escalate", comments="I disagree", by=lead)
     decision.refresh_from_db()
     assert decision.status == Status.ESCALATED
     with pytest.raises(ValidationError):
-        services.decision_review(decision=decision, action="resolve", comments="", by=lead)
-    services.decision_review(decision=decision, action="resolve", comments="Agreed at the meeting", by=lead)
+        services.decision_review(
+            decision=decision, action="resolve", comments="", outcome="agreed", by=other_lead
+        )
+    with pytest.raises(ValidationError):  # how it ended is required
+        services.decision_review(decision=decision, action="resolve", comments="Met", by=other_lead)
+    services.decision_review(
+        decision=decision, action="resolve", comments="Agreed at the meeting", outcome="agreed", by=other_lead
+    )
     decision.refresh_from_db()
     assert decision.status == Status.RESOLVED
     assert [r.action for r in decision.reviews.all()] == ["escalate", "resolve"]

@@ -1,24 +1,15 @@
 """Daily: e-mail each safeguarding lead the decisions that have waited more than two working days."""
 
 from collections import defaultdict
-from datetime import datetime, timedelta
 
 from django.utils import timezone
 
 from audit.commands import AuditedCommand
 from decisions import notifications
 from decisions.models import Decision
+from isa_portal.clocks import working_days_before
 
 WORKING_DAYS = 2
-
-
-def working_days_before(moment: datetime, days: int) -> datetime:
-    """``moment`` less ``days`` working days (Monday to Friday; bank holidays are not known here)."""
-    while days:
-        moment -= timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
-    return moment
 
 
 class Command(AuditedCommand):
