@@ -337,7 +337,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/review_queue.html",
-        {"rows": rows, "page": page, "next_query": _next_query(request, page), "first_query": ""},
+        {
+            "rows": rows,
+            "page": page,
+            "next_query": _next_query(request, page),
+            "first_query": "",
+            # The partnership's designated lead reviews escalations but has no agency log to link to.
+            "can_view_log": request.user.can(Perm.VIEW_DECISION_LOG),
+        },
     )
 
 
