@@ -5,13 +5,13 @@ may sign what, which status may follow which) are in ``agreements.services`` and
 come back as field errors.
 """
 
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 
 from agreements.models import (
+    PUBLIC_AUTHORITY_BY_KIND,
     STATUS_TRANSITIONS,
     Agency,
     AgencyKind,
@@ -70,6 +70,19 @@ def radios(choices, **kwargs) -> forms.ChoiceField:
     return forms.ChoiceField(widget=forms.RadioSelect, choices=choices, **kwargs)
 
 
+def yes_no_or_unanswered(label: str, help_text: str) -> forms.TypedChoiceField:
+    """Yes, no, or left unanswered (None: the agency's kind decides)."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+    )
+
+
 class AgencyForm(EditLockMixin, GOVUKModelForm):
     submit_label = "Save agency"
 
@@ -85,6 +98,18 @@ class AgencyForm(EditLockMixin, GOVUKModelForm):
     ico_registration_expires_on = DateField(
         label="ICO registration expires on", required=False, help_text="For example, 31 3 2027"
     )
+    public_authority = yes_no_or_unanswered(
+        "Is it a public authority?",
+        "Councils, the police, the NHS, academies and maintained schools, probation, fire and "
+        "rescue services and further education colleges are. Independent schools, most nurseries, "
+        "charities and private providers are not. A public authority shares under public task, "
+        "never legitimate interests.",
+    )
+    competent_authority = yes_no_or_unanswered(
+        "Is it a competent authority for law enforcement?",
+        "Listed in Schedule 7 of the Data Protection Act 2018: for example the police, probation "
+        "services and youth offending teams. Leave unanswered to follow the kind of agency.",
+    )
 
     class Meta:
         model = Agency
@@ -96,6 +121,8 @@ class AgencyForm(EditLockMixin, GOVUKModelForm):
             "ico_registration_expires_on",
             "group",
             "commissioned_by",
+            "public_authority",
+            "competent_authority",
             "is_active",
         ]
         labels = {"name": "Name of the agency", "is_active": "Active in the partnership"}
@@ -119,6 +146,24 @@ class AgencyForm(EditLockMixin, GOVUKModelForm):
         self.fields["commissioned_by"].queryset = commissioners
         self.fields["commissioned_by"].label = "Commissioned by (for a commissioned provider only)"
         self.fields["commissioned_by"].empty_label = "Not commissioned"
+        if self.instance.pk and not self.is_bound:
+            for name, known in (
+                ("public_authority", self.instance.is_public_authority),
+                ("competent_authority", self.instance.competent_authority),
+            ):
+                self.initial[name] = {True: "yes", False: "no"}.get(known)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind and data.get("public_authority") is None and kind not in PUBLIC_AUTHORITY_BY_KIND:
+            self.add_error(
+                "public_authority",
+                "Select whether this agency is a public authority: the kind 'Other' does not say "
+                "(probation, fire and rescue and further education colleges are; charities and "
+                "private companies are not)",
+            )
+        return data
 
 
 class RepresentativeForm(GOVUKForm):

@@ -37,16 +37,27 @@ class AgencyKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-# Public authorities may not rely on legitimate interests (or the recognised kind) for their tasks.
-PUBLIC_AUTHORITY_KINDS = frozenset(
-    {
-        AgencyKind.LOCAL_AUTHORITY,
-        AgencyKind.POLICE,
-        AgencyKind.NHS_TRUST,
-        AgencyKind.GP_PRACTICE,
-        AgencyKind.SCHOOL,
-    }
-)
+# Whether an agency of a kind is a public authority, where its kind settles it. The kind is only a
+# default: an administrator records the fact for each agency (``Agency.public_authority``).
+# "Other" settles nothing (probation, fire and rescue and FE colleges are public authorities; a
+# housing association or a private company is not), and neither does a school (academies and
+# maintained schools are, independent schools are not): a school defaults to yes, "other" to
+# nothing until an administrator answers. Source: UK GDPR Article 6(1), final paragraph, and
+# DPA 2018 s7 (public authority as the Freedom of Information Act 2000 defines it).
+PUBLIC_AUTHORITY_BY_KIND = {
+    AgencyKind.LOCAL_AUTHORITY: True,
+    AgencyKind.POLICE: True,
+    AgencyKind.NHS_TRUST: True,
+    AgencyKind.GP_PRACTICE: True,
+    AgencyKind.SCHOOL: True,
+    AgencyKind.EARLY_YEARS: False,
+    AgencyKind.VOLUNTARY: False,
+    AgencyKind.COMMISSIONED: False,
+}
+PUBLIC_AUTHORITY_KINDS = frozenset(kind for kind, public in PUBLIC_AUTHORITY_BY_KIND.items() if public)
+# Competent authorities for law enforcement (DPA 2018 s30 and Schedule 7): the police by kind;
+# others (probation, youth offending teams, HMRC...) when an administrator records it.
+COMPETENT_AUTHORITY_KINDS = frozenset({AgencyKind.POLICE})
 
 
 class PartnershipGroup(models.TextChoices):
@@ -128,6 +139,21 @@ class Agency(Versioned):
         help_text="For a commissioned provider: the agency that commissions it.",
     )
     is_active = models.BooleanField("active", default=True)
+    # Facts about the agency the lawful basis of its decisions rests on (decisions.rules). Empty:
+    # follow the kind (PUBLIC_AUTHORITY_BY_KIND); for "other", not recorded until an admin answers.
+    public_authority = models.BooleanField(
+        "public authority",
+        null=True,
+        blank=True,
+        help_text="Public authorities (councils, the police, the NHS, state schools, probation, fire and "
+        "rescue, FE colleges) share under public task, not legitimate interests.",
+    )
+    competent_authority = models.BooleanField(
+        "competent authority for law enforcement",
+        null=True,
+        blank=True,
+        help_text="Listed in Schedule 7 of the Data Protection Act 2018, such as the police or probation.",
+    )
 
     objects = AgencyQuerySet.as_manager()
 
@@ -149,9 +175,18 @@ class Agency(Versioned):
         return self.pk
 
     @property
-    def is_public_authority(self) -> bool:
-        """Derived from the kind: voluntary, early-years, commissioned and other agencies are not."""
-        return self.kind in PUBLIC_AUTHORITY_KINDS
+    def is_public_authority(self) -> bool | None:
+        """As an administrator recorded it, else as the kind says; None: not known (kind "other")."""
+        if self.public_authority is not None:
+            return self.public_authority
+        return PUBLIC_AUTHORITY_BY_KIND.get(self.kind)
+
+    @property
+    def is_competent_authority(self) -> bool:
+        """A competent authority for law enforcement (DPA 2018 Part 3, Schedule 7)."""
+        if self.competent_authority is not None:
+            return self.competent_authority
+        return self.kind in COMPETENT_AUTHORITY_KINDS
 
     @property
     def is_commissioned_provider(self) -> bool:

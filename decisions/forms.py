@@ -5,11 +5,13 @@ Guidance text is written for this product; sources are named where they are draw
 
 from datetime import date, timedelta
 
+from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from agreements.models import Agency
+from consent.models import InformationCategory
 from decisions import rules
 from decisions.models import (
     REFUSALS,
@@ -191,6 +193,17 @@ class PurposeForm(StepForm):
         error_messages={"required": "Select the purpose", "invalid_choice": "Select the purpose"},
     )
     purpose_detail = _text("Describe the concern or the need, in a few sentences")
+    information_categories = forms.MultipleChoiceField(
+        label="What kinds of information would you share, or were you asked for? Select all that apply",
+        choices=InformationCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": rules.MESSAGE_CATEGORIES,
+            "invalid_choice": "Select only the kinds of information listed",
+        },
+        help_text="Health and sexual health are special category information: sharing them needs an "
+        "extra legal condition, which the lawful basis page asks for.",
+    )
     sexual_activity_under_13 = YesNoField(
         label="Is there evidence of sexual activity of a child under 13?",
         required_message="Select whether there is evidence of sexual activity of a child under 13",
@@ -293,41 +306,94 @@ class GroundsForm(StepForm):
     )
 
 
-class LawfulBasisForm(StepForm):
-    article6_basis = forms.ChoiceField(
-        label="Article 6 lawful basis (UK GDPR)",
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the Article 6 basis",
-            "invalid_choice": "Select a basis from the list",
-        },
+class LawEnforcementForm(StepForm):
+    law_enforcement = YesNoField(
+        label="Are you sharing for a law enforcement purpose?",
+        required_message=rules.MESSAGES["law_enforcement_missing"],
+        help_text="Preventing, investigating, detecting or prosecuting crime (Data Protection Act 2018, "
+        "section 31). If yes, Part 3 of that Act applies instead of UK GDPR. If you share to protect "
+        "the child, for example at a strategy meeting, answer no.",
     )
-    article9_condition = forms.ChoiceField(
-        label="Article 9 condition, for health, social care or other special category information",
+
+
+BASIS_FIELDS = ("article6_basis", "article9_condition", "schedule8_condition")
+
+
+def _radios(label: str, required_message: str) -> forms.ChoiceField:
+    """Choices set per decision: only what the rules allow (``rules.article6_choices``...)."""
+    return forms.ChoiceField(
+        label=label,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select the Article 9 condition, or that none is needed",
-            "invalid_choice": "Select a condition from the list",
-        },
+        error_messages={"required": required_message, "invalid_choice": "Select an option from the list"},
+    )
+
+
+class LawfulBasisForm(StepForm):
+    """Offers only the lawful combinations for this agency and this information, the usual one chosen."""
+
+    article6_basis = _radios("Article 6 lawful basis (UK GDPR)", rules.MESSAGES["article6_missing"])
+    article9_condition = _radios(
+        "Article 9 condition, for health, sexual health or other special category information",
+        rules.MESSAGES["article9_missing"],
+    )
+    schedule8_condition = _radios(
+        "Schedule 8 condition (Data Protection Act 2018), for sensitive information",
+        rules.MESSAGES["part3_needs_schedule8"],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        agency = self.decision.agency
-        self.fields["article6_basis"].choices = rules.article6_choices(agency)
-        self.fields["article9_condition"].choices = rules.article9_choices(agency)
+        self.facts = rules.BasisFacts.of(self.decision)
+        self.suggestion = rules.usual_basis(self.facts)
+        if self.facts.law_enforcement:
+            del self.fields["article6_basis"], self.fields["article9_condition"]
+            self.fields["schedule8_condition"].choices = rules.schedule8_choices(self.facts)
+        else:
+            del self.fields["schedule8_condition"]
+            self.fields["article6_basis"].choices = rules.article6_choices(self.facts)
+            self.fields["article9_condition"].choices = rules.article9_choices(self.facts)
+        self.helper.layout = Layout(*self.fields)
+
+    def initial_from(self, decision) -> dict:
+        """What was chosen where the law still allows it, or else the usual combination for these facts."""
+        initial = super().initial_from(decision)
+        facts = rules.BasisFacts.of(decision)
+        usual = rules.usual_basis(facts)
+        offered = {
+            "article6_basis": dict(rules.article6_choices(facts)),
+            "article9_condition": dict(rules.article9_choices(facts)),
+            "schedule8_condition": dict(rules.schedule8_choices(facts)),
+        }
+        suggested = {
+            "article6_basis": usual.article6,
+            "article9_condition": usual.article9,
+            "schedule8_condition": usual.schedule8,
+        }
+        for name in BASIS_FIELDS:
+            if initial.get(name) not in offered[name]:
+                initial[name] = suggested[name]
+        return initial
 
     def clean(self):
+        """A value the page did not offer (a hand-made post) is refused with the rule it breaks."""
         data = super().clean()
-        if data.get("article6_basis") and data.get("article9_condition"):
-            for message in rules.lawful_basis_problems(
-                agency=self.decision.agency,
-                article6=data["article6_basis"],
-                article9=data["article9_condition"],
-                consent_status=self.decision.consent_status,
-            ):
-                self.add_error("article6_basis", message)
+        chosen = {name: data.get(name) or self.data.get(self.add_prefix(name), "") for name in self.fields}
+        for field, message in rules.lawful_basis_problems(
+            self.facts,
+            law_enforcement=self.facts.law_enforcement,
+            article6=chosen.get("article6_basis", ""),
+            article9=chosen.get("article9_condition", ""),
+            schedule8=chosen.get("schedule8_condition", ""),
+        ):
+            if field in self.fields and chosen.get(field):
+                self._errors.pop(field, None)
+                self.add_error(field, message)
+            elif field not in self.fields:
+                self.add_error(None, message)
         return data
+
+    def answers(self) -> dict:
+        return {name: "" for name in BASIS_FIELDS} | super().answers()
 
 
 class AdviceForm(StepForm):
@@ -435,10 +501,11 @@ class NoShareForm(StepForm):
     no_share_detriment = _text(
         "Why would sharing be more detrimental to the child than not sharing?",
         required="Enter why sharing would be more detrimental to the child than not sharing",
-        help_text="The Children Act 2004 (section 16LA) expects you to share information relevant to a "
-        "child's safeguarding or welfare unless sharing would be more detrimental to the child "
-        "than not sharing.",
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["no_share_detriment"].help_text = rules.duty_to_share_wording()
 
 
 class ReviewForm(GOVUKForm):

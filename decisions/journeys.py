@@ -41,6 +41,12 @@ DECISION: Journey[Decision] = Journey(
             forms.GroundsForm,
             applies=lambda d: consent_position(d) == ConsentPosition.WITHOUT_CONSENT,
         ),
+        _step(
+            "law_enforcement",
+            "Sharing for law enforcement",
+            forms.LawEnforcementForm,
+            applies=lambda d: d.is_sharing and d.agency.is_competent_authority,
+        ),
         _step("lawful_basis", "Lawful basis", forms.LawfulBasisForm, applies=_sharing),
         _step("advice", "Advice", forms.AdviceForm),
         _step("recipient", "What you share, with whom", forms.RecipientForm, applies=_sharing),

@@ -17,7 +17,7 @@ from django.utils import timezone
 from accounts.permissions import Perm, roles_with
 from audit import seals
 from consent.models import ConsentStatus
-from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
+from isa_portal.vocabulary import Article6Basis, Article9Condition, Schedule8Condition, SharingPurpose
 
 
 class DecisionLocked(Exception):
@@ -239,6 +239,9 @@ class Decision(models.Model):
     purpose = models.CharField(max_length=30, choices=SharingPurpose.choices, blank=True)
     purpose_detail = models.TextField(blank=True)
     sexual_activity_under_13 = models.BooleanField(null=True, blank=True)
+    # Kinds of information shared or asked for (consent.models.InformationCategory): health and sexual
+    # health are special category information, which needs an Article 9 (or Schedule 8) condition.
+    information_categories = models.JSONField("kinds of information", default=list, blank=True)
 
     # The national flowchart
     clear_purpose = models.BooleanField(null=True, blank=True)
@@ -271,6 +274,14 @@ class Decision(models.Model):
     # Lawful basis
     article6_basis = models.CharField(max_length=40, choices=Article6Basis.choices, blank=True)
     article9_condition = models.CharField(max_length=20, choices=Article9Condition.choices, blank=True)
+    # A competent authority sharing for law enforcement: DPA 2018 Part 3 (and a Schedule 8
+    # condition for sensitive information) instead of Articles 6 and 9.
+    law_enforcement = models.BooleanField(
+        "shared for law enforcement (DPA 2018 Part 3)", null=True, blank=True
+    )
+    schedule8_condition = models.CharField(
+        "Schedule 8 condition", max_length=20, choices=Schedule8Condition.choices, blank=True
+    )
 
     # Advice
     advice_sought = models.BooleanField(null=True, blank=True)

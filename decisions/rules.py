@@ -8,10 +8,14 @@ the Data (Use and Access) Act 2025; Children Act 2004 s16LA.
 """
 
 from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.utils import timezone
 
 from accounts.permissions import Perm
 from agreements.models import AgencyKind
-from consent.models import ConsentStatus
+from consent.models import ConsentStatus, InformationCategory
 from decisions.models import (
     REFUSALS,
     ConsentPosition,
@@ -28,12 +32,17 @@ from isa_portal.vocabulary import (
     Article9Condition,
     GroundForSharingWithoutConsent,
     OtherReasonToShare,
+    Provision,
+    Schedule8Condition,
 )
 
 MANDATORY_REFERRAL_MESSAGE = (
     "Evidence of sexual activity of a child under 13 must be referred to children's social care "
     "or the police: this decision cannot be 'do not share'"
 )
+
+
+MESSAGE_CATEGORIES = "Select the kinds of information you would share, or were asked for"
 
 
 @dataclass(frozen=True)
@@ -70,47 +79,294 @@ def consent_position(decision: Decision) -> str:
     return ConsentPosition.WITHOUT_CONSENT
 
 
-def article6_choices(agency) -> list[tuple[str, str]]:
-    """Recognised legitimate interest (and legitimate interests) only for agencies not public authorities."""
-    return [
-        (value, label)
-        for value, label in Article6Basis.choices
-        if not (agency.is_public_authority and value in NOT_FOR_PUBLIC_AUTHORITIES)
+# The lawful basis, worked out from facts the product holds ------------------------------------------
+#
+# Sources: UK GDPR Articles 6 and 9, as amended by the Data (Use and Access) Act 2025 (s70 and
+# Annex 1: recognised legitimate interest, commenced 5 February 2026); Data Protection Act 2018
+# s10 and Schedule 1 (the conditions Article 9(2)(g) and (h) rest on), Part 3 (law enforcement
+# processing, s30 and Schedule 7: competent authorities; s35: sensitive processing needs a
+# Schedule 8 condition).
+
+# UK GDPR Article 9(1): health and sex life are special category information.
+SPECIAL_CATEGORY_INFORMATION = frozenset({InformationCategory.HEALTH, InformationCategory.SEXUAL_HEALTH})
+# UK GDPR Article 9(2)(h) and DPA 2018 Schedule 1 paragraph 2: health and social care professionals.
+HEALTH_AND_SOCIAL_CARE_KINDS = frozenset(
+    {AgencyKind.NHS_TRUST, AgencyKind.GP_PRACTICE, AgencyKind.LOCAL_AUTHORITY}
+)
+
+MESSAGES = {
+    "public_authority_legitimate_interest": (
+        "{agency} is a public authority: it cannot rely on legitimate interests, including recognised "
+        "legitimate interest, for its tasks (UK GDPR Article 6(1), final paragraph). Select public task, "
+        "legal obligation or vital interests"
+    ),
+    "public_authority_not_recorded": (
+        "Whether {agency} is a public authority is not recorded, so legitimate interests cannot be used: "
+        "ask your administrator to record it, or select public task, legal obligation or vital interests"
+    ),
+    "public_task_not_public": (
+        "{agency} is not a public authority: public task (Article 6(1)(e)) is for tasks set out in law. "
+        "Select recognised legitimate interest, legal obligation or vital interests"
+    ),
+    "consent_not_given": (
+        "You can only rely on consent (Article 6(1)(a)) when consent was given for this share"
+    ),
+    "explicit_consent_not_given": (
+        "You can only rely on explicit consent (Article 9(2)(a)) when consent was given for this share"
+    ),
+    "paragraph_18_with_consent": (
+        "DPA 2018 Schedule 1 paragraph 18 is only for sharing without consent. With consent, select "
+        "explicit consent (Article 9(2)(a)) or another condition"
+    ),
+    "paragraph_6_not_public": (
+        "DPA 2018 Schedule 1 paragraph 6 is for functions given by law to public bodies: {agency} is not "
+        "a public authority"
+    ),
+    "health_care_not_professional": (
+        "Article 9(2)(h) is for health and social care professionals: {agency} is not a health or social "
+        "care agency. Select another condition"
+    ),
+    "vital_interests_with_consent": (
+        "Article 9(2)(c) is for when the person cannot consent: consent was given for this share"
+    ),
+    "special_category_none": (
+        "The information includes {categories}, which is special category information (UK GDPR "
+        "Article 9(1)): select an Article 9 condition, not 'none needed'"
+    ),
+    "part3_is_not_article9": (
+        "DPA 2018 Part 3 is not an Article 9 condition. If you share for law enforcement, say so on the "
+        "lawful basis page and choose a Schedule 8 condition"
+    ),
+    "part3_not_competent": (
+        "{agency} is not a competent authority for law enforcement (DPA 2018 Schedule 7): it shares "
+        "under UK GDPR Articles 6 and 9"
+    ),
+    "part3_sensitive_none": (
+        "The information includes {categories}, which is sensitive (DPA 2018 s35(8)): select a "
+        "Schedule 8 condition, not 'none needed'"
+    ),
+    "part3_needs_schedule8": "Select the Schedule 8 condition, or that none is needed",
+    "part3_no_article6": (
+        "Sharing for law enforcement under Part 3 has no Article 6 basis or Article 9 condition"
+    ),
+    "gdpr_no_schedule8": "A Schedule 8 condition applies only to sharing for law enforcement under Part 3",
+    "article6_missing": "Select the Article 6 basis",
+    "article9_missing": "Select the Article 9 condition, or that none is needed",
+    "law_enforcement_missing": "Select whether you are sharing for a law enforcement purpose",
+}
+
+
+@dataclass(frozen=True)
+class BasisFacts:
+    """What the lawful basis turns on, from the product's records, not the practitioner's typing."""
+
+    agency: str
+    public_authority: bool | None  # None: not recorded (an agency of kind "other")
+    competent_authority: bool
+    health_or_social_care: bool
+    commissioned: bool
+    special_categories: tuple[str, ...]  # labels of the special category information shared
+    consent_given: bool
+    law_enforcement: bool
+
+    @classmethod
+    def of(cls, decision: Decision) -> "BasisFacts":
+        agency = decision.agency
+        return cls(
+            agency=str(agency),
+            public_authority=agency.is_public_authority,
+            competent_authority=agency.is_competent_authority,
+            health_or_social_care=agency.kind in HEALTH_AND_SOCIAL_CARE_KINDS,
+            commissioned=agency.kind == AgencyKind.COMMISSIONED,
+            special_categories=special_categories(decision),
+            consent_given=decision.consent_status == ConsentStatus.GIVEN,
+            law_enforcement=bool(decision.law_enforcement) and agency.is_competent_authority,
+        )
+
+    @property
+    def special(self) -> bool:
+        return bool(self.special_categories)
+
+    @property
+    def may_use_public_task(self) -> bool:
+        return self.public_authority is not False or self.commissioned
+
+
+def special_categories(decision: Decision) -> tuple[str, ...]:
+    """The special category information the decision shares (UK GDPR Article 9(1)), as words."""
+    labels = dict(InformationCategory.choices)
+    found = [
+        labels[value].lower()
+        for value in InformationCategory.values
+        if value in SPECIAL_CATEGORY_INFORMATION and value in (decision.information_categories or ())
     ]
+    if decision.sexual_activity_under_13:
+        found.append("sexual activity")
+    return tuple(found)
 
 
-def article9_choices(agency) -> list[tuple[str, str]]:
-    """Law-enforcement processing (DPA 2018 Part 3) is for the police only."""
-    return [
-        (value, label)
-        for value, label in Article9Condition.choices
-        if value != Article9Condition.LAW_ENFORCEMENT or agency.kind == AgencyKind.POLICE
-    ]
+def _article6_problem(facts: BasisFacts, value: str) -> str | None:
+    if value not in Article6Basis.values:
+        return MESSAGES["article6_missing"]
+    if value in NOT_FOR_PUBLIC_AUTHORITIES and facts.public_authority is not False:
+        key = (
+            "public_authority_legitimate_interest"
+            if facts.public_authority
+            else "public_authority_not_recorded"
+        )
+        return MESSAGES[key].format(agency=facts.agency)
+    if value == Article6Basis.PUBLIC_TASK and not facts.may_use_public_task:
+        return MESSAGES["public_task_not_public"].format(agency=facts.agency)
+    if value == Article6Basis.CONSENT and not facts.consent_given:
+        return MESSAGES["consent_not_given"]
+    return None
 
 
-def lawful_basis_problems(*, agency, article6: str, article9: str, consent_status: str) -> list[str]:
-    """Combinations the law does not allow, each as a message for the practitioner."""
-    problems = []
-    if article6 not in dict(article6_choices(agency)):
-        if article6 in NOT_FOR_PUBLIC_AUTHORITIES:
-            problems.append(
-                f"{agency} is a public authority: it cannot rely on legitimate interests "
-                "(including recognised legitimate interest) for its public tasks. Select another basis"
+def _article9_problem(facts: BasisFacts, value: str, article6: str = "") -> str | None:
+    C = Article9Condition
+    if value not in C.values:
+        return MESSAGES["article9_missing"]
+    if value == C.LAW_ENFORCEMENT:
+        return MESSAGES["part3_is_not_article9"]
+    if value == C.NONE and facts.special:
+        return MESSAGES["special_category_none"].format(categories=" and ".join(facts.special_categories))
+    if value == C.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING and (
+        facts.consent_given or article6 == Article6Basis.CONSENT
+    ):
+        return MESSAGES["paragraph_18_with_consent"]
+    if value == C.SUBSTANTIAL_PUBLIC_INTEREST_STATUTORY and facts.public_authority is False:
+        return MESSAGES["paragraph_6_not_public"].format(agency=facts.agency)
+    if value == C.HEALTH_SOCIAL_CARE and not facts.health_or_social_care:
+        return MESSAGES["health_care_not_professional"].format(agency=facts.agency)
+    if value == C.VITAL_INTERESTS and facts.consent_given:
+        return MESSAGES["vital_interests_with_consent"]
+    if value == C.EXPLICIT_CONSENT and not facts.consent_given:
+        return MESSAGES["explicit_consent_not_given"]
+    return None
+
+
+def _schedule8_problem(facts: BasisFacts, value: str) -> str | None:
+    if value not in Schedule8Condition.values:
+        return MESSAGES["part3_needs_schedule8"]
+    if value == Schedule8Condition.NONE and facts.special:
+        return MESSAGES["part3_sensitive_none"].format(categories=" and ".join(facts.special_categories))
+    return None
+
+
+def article6_choices(facts: BasisFacts) -> list[tuple[str, str]]:
+    """The Article 6 bases open to this agency for this share: only those the law allows."""
+    return [(v, label) for v, label in Article6Basis.choices if _article6_problem(facts, v) is None]
+
+
+def article9_choices(facts: BasisFacts) -> list[tuple[str, str]]:
+    """The Article 9 conditions (each with its Schedule 1 condition) open for this share."""
+    return [(v, label) for v, label in Article9Condition.choices if _article9_problem(facts, v) is None]
+
+
+def schedule8_choices(facts: BasisFacts) -> list[tuple[str, str]]:
+    return [(v, label) for v, label in Schedule8Condition.choices if _schedule8_problem(facts, v) is None]
+
+
+def lawful_basis_problems(
+    facts: BasisFacts, *, law_enforcement: bool | None, article6: str, article9: str, schedule8: str
+) -> list[tuple[str, str]]:
+    """Every way these answers are not a lawful combination, as (field, message)."""
+    found = []
+    if law_enforcement and not facts.competent_authority:
+        return [("law_enforcement", MESSAGES["part3_not_competent"].format(agency=facts.agency))]
+    if facts.competent_authority and law_enforcement is None:
+        found.append(("law_enforcement", MESSAGES["law_enforcement_missing"]))
+    if law_enforcement:
+        if article6 or article9:
+            found.append(("article6_basis", MESSAGES["part3_no_article6"]))
+        if problem := _schedule8_problem(facts, schedule8):
+            found.append(("schedule8_condition", problem))
+        return found
+    if schedule8:
+        found.append(("schedule8_condition", MESSAGES["gdpr_no_schedule8"]))
+    if problem := _article6_problem(facts, article6):
+        found.append(("article6_basis", problem))
+    if problem := _article9_problem(facts, article9, article6):
+        found.append(("article9_condition", problem))
+    return found
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    article6: str
+    article9: str
+    schedule8: str
+    reason: str  # in plain English, from the facts
+
+
+def usual_basis(facts: BasisFacts) -> Suggestion:
+    """The combination most partners rely on in this situation, and why, pre-selected on the page."""
+    categories = " and ".join(facts.special_categories)
+    if facts.law_enforcement:
+        if facts.special:
+            return Suggestion(
+                "",
+                "",
+                Schedule8Condition.SAFEGUARDING,
+                f"{facts.agency} is sharing for law enforcement, so Part 3 of the Data Protection Act 2018 "
+                f"applies instead of UK GDPR. The information includes {categories}, which is sensitive: "
+                "Schedule 8 paragraph 4, safeguarding of children, is the usual condition.",
             )
-        else:
-            problems.append("Select the Article 6 basis")
-    if article9 not in dict(article9_choices(agency)):
-        if article9 == Article9Condition.LAW_ENFORCEMENT:
-            problems.append("Law-enforcement processing (DPA 2018 Part 3) is only for the police")
-        else:
-            problems.append("Select the Article 9 condition, or that none is needed")
-    if article6 == Article6Basis.CONSENT and consent_status != ConsentStatus.GIVEN:
-        problems.append("You can only rely on consent as the Article 6 basis when consent was given")
-    if article9 == Article9Condition.EXPLICIT_CONSENT and consent_status != ConsentStatus.GIVEN:
-        problems.append("You can only rely on explicit consent (Article 9(2)(a)) when consent was given")
-    if article9 == Article9Condition.LAW_ENFORCEMENT and article6 in NOT_FOR_PUBLIC_AUTHORITIES:
-        problems.append("Law-enforcement processing cannot rest on legitimate interests")
-    return problems
+        return Suggestion(
+            "",
+            "",
+            Schedule8Condition.NONE,
+            f"{facts.agency} is sharing for law enforcement, so Part 3 of the Data Protection Act 2018 "
+            "applies instead of UK GDPR. The information includes nothing sensitive, so no Schedule 8 "
+            "condition is needed.",
+        )
+    if facts.public_authority is not False:
+        article6 = Article6Basis.PUBLIC_TASK
+        why6 = f"{facts.agency} is a public authority sharing as part of its work: "
+        why6 += "public task is the usual basis."
+    elif facts.commissioned:
+        article6 = Article6Basis.PUBLIC_TASK
+        why6 = (
+            f"{facts.agency} carries out a public task it was commissioned to do: "
+            "public task is the usual basis."
+        )
+    else:
+        article6 = Article6Basis.RECOGNISED_LEGITIMATE_INTEREST
+        why6 = (
+            f"{facts.agency} is not a public authority: recognised legitimate interest for safeguarding "
+            "(Annex 1 paragraph 6) is the usual basis for sharing to protect a child."
+        )
+    C = Article9Condition
+    if not facts.special:
+        article9, why9 = (
+            C.NONE,
+            "The information includes no special category information, so no Article 9 condition is needed.",
+        )
+    elif not facts.consent_given:
+        article9 = C.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING
+        why9 = (
+            f"The information includes {categories} and you share without consent to protect a child: "
+            "Article 9(2)(g) with Schedule 1 paragraph 18 is the usual condition."
+        )
+    elif facts.health_or_social_care:
+        article9 = C.HEALTH_SOCIAL_CARE
+        why9 = (
+            f"The information includes {categories} and your agency provides health or social care: "
+            "Article 9(2)(h) is the usual condition."
+        )
+    elif facts.public_authority is not False:
+        article9 = C.SUBSTANTIAL_PUBLIC_INTEREST_STATUTORY
+        why9 = (
+            f"The information includes {categories}, shared with consent as part of your agency's "
+            "functions: Article 9(2)(g) with Schedule 1 paragraph 6 is the usual condition."
+        )
+    else:
+        article9 = C.EXPLICIT_CONSENT
+        why9 = (
+            f"The information includes {categories} and consent was given: "
+            "explicit consent is the usual condition."
+        )
+    return Suggestion(article6, article9, "", f"{why6} {why9}")
 
 
 def problems(decision: Decision) -> list[Problem]:
@@ -131,6 +387,13 @@ def problems(decision: Decision) -> list[Problem]:
             "Enter how you checked the requester's identity and entitlement",
         )
     need(bool(decision.purpose), "purpose", "purpose", "Select the purpose")
+    need(
+        bool(decision.information_categories)
+        and all(c in InformationCategory.values for c in decision.information_categories),
+        "purpose",
+        "information_categories",
+        MESSAGE_CATEGORIES,
+    )
     need(
         decision.sexual_activity_under_13 is not None,
         "purpose",
@@ -209,13 +472,16 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
             "harm_if_not_shared",
             "Enter what might happen if it is not shared",
         )
-    for message in lawful_basis_problems(
-        agency=decision.agency,
+    for field, message in lawful_basis_problems(
+        BasisFacts.of(decision),
+        law_enforcement=decision.law_enforcement,
         article6=decision.article6_basis,
         article9=decision.article9_condition,
-        consent_status=decision.consent_status,
+        schedule8=decision.schedule8_condition,
     ):
-        found.append(Problem("lawful_basis", "article6_basis", message))
+        found.append(
+            Problem("law_enforcement" if field == "law_enforcement" else "lawful_basis", field, message)
+        )
     need(
         bool(decision.information_shared.strip()),
         "recipient",
@@ -277,6 +543,29 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
             "Select whether that agency agreed to the onward disclosure",
         )
     return found
+
+
+# Provisions commenced by regulations ----------------------------------------------------------------
+
+
+def in_force(provision: str, on: date | None = None) -> bool:
+    """Whether a provision (``vocabulary.Provision``) is in force: its commencement date is a setting."""
+    commences = settings.COMMENCEMENT.get(provision)
+    return commences is not None and (on or timezone.localdate()) >= commences
+
+
+def duty_to_share_wording(on: date | None = None) -> str:
+    """What the duty to share (Children Act 2004 s16LA) asks, worded as in force or not yet."""
+    duty = (
+        "to share information relevant to a child's safeguarding or welfare unless sharing would be "
+        "more detrimental to the child than not sharing"
+    )
+    if in_force(Provision.DUTY_TO_SHARE, on):
+        return f"Section 16LA of the Children Act 2004 requires you {duty}."
+    return (
+        f"When section 16LA of the Children Act 2004 (inserted by the Children's Wellbeing and Schools "
+        f"Act 2026) is in force, it will require you {duty}. Until then, recording why is good practice."
+    )
 
 
 def is_refusal(consent_status: str) -> bool:

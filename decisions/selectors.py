@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from consent.models import Child
+from consent.models import Child, InformationCategory
 from decisions import integrations, labels
 from decisions.journeys import DECISION, fields_of
 from decisions.models import Decision, DecisionReview, ReviewAction, Status
@@ -67,6 +67,7 @@ LABELS = {
 LIST_CHOICES = {
     "other_reasons": OtherReasonToShare.choices,
     "grounds": GroundForSharingWithoutConsent.choices,
+    "information_categories": InformationCategory.choices,
 }
 
 
@@ -111,11 +112,12 @@ def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     return sections
 
 
-NAMED_AGENCIES = ("requester_agency", "recipient_agency", "source_agency")
+# And the deciding agency itself: its facts (competent authority...) say which pages applied.
+NAMED_AGENCIES = ("agency", "requester_agency", "recipient_agency", "source_agency")
 
 
 def with_named_agencies(decision: Decision) -> Decision:
-    """Attach the agencies the answers name (who asked, who received, where it came from), read
+    """Attach the agencies the answers name (who decided, asked, received, where it came from), read
     in one query. Joined into the decision's own query with the rest of the record, they made
     PostgreSQL plan a join of ten tables: 4 to 6 ms of planning on every record page."""
     from agreements.models import Agency

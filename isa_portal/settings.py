@@ -6,6 +6,7 @@ variable when a value is wrong. The defaults below are for a first local run
 (``make run``): SQLite in the project folder, debug on only when asked for.
 """
 
+import datetime
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -266,6 +267,24 @@ if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
 # A child's own consent rests on a "competent" assessment for the same matter made
 # no more than this many days before.
 CONSENT_COMPETENCE_VALID_DAYS = env_int("CONSENT_COMPETENCE_VALID_DAYS", 90, minimum=0, maximum=3650)
+
+def _commences(name: str):
+    """A commencement date (YYYY-MM-DD) from the environment; unset: not yet commenced."""
+    value = env.str(name, default="")
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date like 2027-04-01, not {value!r}.") from None
+
+
+# When provisions commenced by regulations come into force (isa_portal.vocabulary.Provision).
+# Until a date is set, the product describes the duty as applying "when in force".
+COMMENCEMENT = {
+    "children_act_2004_s16LA": _commences("CHILDREN_ACT_S16LA_COMMENCES"),
+    "children_act_2004_s16LC": _commences("CHILDREN_ACT_S16LC_COMMENCES"),
+}
 
 # How many working days each rung of the escalation ladder has to respond to a professional
 # disagreement (decisions.rules, "The escalation ladder"): set it from the partnership's policy.

@@ -47,11 +47,43 @@ class Article9Condition(models.TextChoices):
         "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 "
         "(safeguarding of children and individuals at risk)",
     )
-    HEALTH_SOCIAL_CARE = "9_2_h", "Article 9(2)(h): health or social care"
+    SUBSTANTIAL_PUBLIC_INTEREST_STATUTORY = (
+        "9_2_g_sch1_6",
+        "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 6 "
+        "(statutory and government purposes)",
+    )
+    HEALTH_SOCIAL_CARE = (
+        "9_2_h",
+        "Article 9(2)(h) health or social care, DPA 2018 Schedule 1 paragraph 2 "
+        "(health or social care purposes)",
+    )
     VITAL_INTERESTS = "9_2_c", "Article 9(2)(c): vital interests, person unable to consent"
     EXPLICIT_CONSENT = "9_2_a", "Article 9(2)(a): explicit consent"
     LEGAL_CLAIMS = "9_2_f", "Article 9(2)(f): legal claims or courts acting judicially"
+    # Kept for agreements and decisions recorded before law-enforcement processing had its own
+    # question: Part 3 is not an Article 9 condition, and no decision is offered it as one now.
     LAW_ENFORCEMENT = "dpa_part3", "DPA 2018 Part 3: law enforcement processing (police)"
+
+
+# The DPA 2018 Schedule 1 condition each Article 9(2)(g) or (h) condition rests on (DPA 2018 s10(2), (3)).
+SCHEDULE_1_CONDITION = {
+    Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING: "DPA 2018 Schedule 1 paragraph 18",
+    Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_STATUTORY: "DPA 2018 Schedule 1 paragraph 6",
+    Article9Condition.HEALTH_SOCIAL_CARE: "DPA 2018 Schedule 1 paragraph 2",
+}
+
+
+class Schedule8Condition(models.TextChoices):
+    """Sensitive processing for law enforcement (DPA 2018 Part 3, s35(5)) needs one of these."""
+
+    NONE = "none", "None needed: no sensitive information (such as health or sex life)"
+    STATUTORY = "sch8_1", "DPA 2018 Schedule 8 paragraph 1: statutory purposes"
+    JUSTICE = "sch8_2", "DPA 2018 Schedule 8 paragraph 2: administration of justice"
+    VITAL_INTERESTS = "sch8_3", "DPA 2018 Schedule 8 paragraph 3: protecting someone's vital interests"
+    SAFEGUARDING = (
+        "sch8_4",
+        "DPA 2018 Schedule 8 paragraph 4: safeguarding of children and of individuals at risk",
+    )
 
 
 class GroundForSharingWithoutConsent(models.TextChoices):
@@ -97,4 +129,19 @@ class ConsentNotSoughtReason(models.TextChoices):
     PREJUDICE_CRIME = (
         "prejudice_crime",
         "Seeking consent would prejudice the prevention, detection or prosecution of serious crime",
+    )
+
+
+# Provisions whose commencement is set by regulations: the date each comes into force is a setting
+# (``settings.COMMENCEMENT``), and until that date the product says "when in force".
+class Provision(models.TextChoices):
+    DUTY_TO_SHARE = (
+        "children_act_2004_s16LA",
+        "Children Act 2004 section 16LA (duty to share information), inserted by the "
+        "Children's Wellbeing and Schools Act 2026",
+    )
+    CONSISTENT_IDENTIFIER = (
+        "children_act_2004_s16LC",
+        "Children Act 2004 section 16LC (consistent identifier for children), inserted by the "
+        "Children's Wellbeing and Schools Act 2026",
     )

@@ -41,6 +41,16 @@ AGENCIES = {
     "school_nursing": ("Northshire School Nursing Service", K.NHS_TRUST, VIRTUAL, "ZA902216", 260),
 }
 COMMISSIONED_BY = {"brighter_futures": "la"}
+# Facts an administrator records where the kind does not settle them: (public authority, competent
+# authority for law enforcement). "Other" holds public authorities (probation, fire and rescue, the FE
+# college) and one that is not (the housing association); probation is also a competent authority.
+AUTHORITY_FACTS = {
+    "probation": (True, True),
+    "fire": (True, None),
+    "college": (True, None),
+    "housing": (False, None),
+    "youth_justice": (None, True),
+}
 # Agencies with no nominated representative yet (so they cannot sign).
 NO_REPRESENTATIVE = {"brighter_futures", "fire"}
 # The local authority's post has changed hands: the history keeps the first holder.
@@ -70,6 +80,8 @@ def seed(demo) -> None:
                         today + datetime.timedelta(days=expires_in) if expires_in is not None else None
                     ),
                     commissioned_by=demo.agencies.get(COMMISSIONED_BY.get(key, "")),
+                    public_authority=AUTHORITY_FACTS.get(key, (None, None))[0],
+                    competent_authority=AUTHORITY_FACTS.get(key, (None, None))[1],
                 ),
                 by=None,
             )

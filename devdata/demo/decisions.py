@@ -42,6 +42,7 @@ def _answers(demo, **overrides) -> dict:
             "purpose": "safeguarding",
             "purpose_detail": "Unexplained bruising reported by school; police considering a s47 enquiry.",
             "sexual_activity_under_13": False,
+            "information_categories": ["concerns", "identity"],
         },
         "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
         "consent": {},
@@ -52,7 +53,12 @@ def _answers(demo, **overrides) -> dict:
             "harm_if_shared": "The parents may be angry and disengage from early help for a time.",
             "harm_if_not_shared": "The child may continue to be harmed while the enquiry lacks our history.",
         },
-        "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
+        "law_enforcement": {"law_enforcement": False},
+        "lawful_basis": {
+            "article6_basis": "public_task",
+            "article9_condition": "9_2_g_sch1_18",
+            "schedule8_condition": "",
+        },
         "advice": {
             "advice_sought": True,
             "advice_from": "Leon Adeyemi",

@@ -62,7 +62,7 @@ DECISION_COLUMNS = (
     "no_share_detriment", "countersigned_at", "agency_id", "agreement_version_id", "child_id",
     "countersigned_by_id", "created_by_id", "recipient_agency_id", "reconsiders_id", "requester_agency_id",
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
-    "tombstone_reason", "tombstoned_at",
+    "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -503,6 +503,7 @@ class DecisionMaker:
             "purpose": purpose,
             "purpose_detail": request["purpose_detail"],
             "sexual_activity_under_13": child_age < 13 and rng.random() < 0.01,
+            "information_categories": CATEGORY_PICKS[purpose].pick(rng),
         }
         answers["questions"] = {
             "clear_purpose": rng.random() < 0.97,
@@ -558,7 +559,13 @@ class DecisionMaker:
             }
             steps.append("grounds")
         if sharing:
-            answers["lawful_basis"] = self._lawful_basis(agency, status)
+            if agency.kind in COMPETENT_KINDS:
+                answers["law_enforcement"] = {"law_enforcement": False}
+                steps.append("law_enforcement")
+            special = bool(
+                set(answers["purpose"]["information_categories"]) & rules.SPECIAL_CATEGORY_INFORMATION
+            ) or bool(answers["purpose"]["sexual_activity_under_13"])
+            answers["lawful_basis"] = self._lawful_basis(agency, status, special)
             steps.append("lawful_basis")
         sought = rng.random() < 0.35
         leads = self.partnership.leads[agency.id]
@@ -609,9 +616,13 @@ class DecisionMaker:
             steps.append("no_share")
         return answers, steps
 
-    def _lawful_basis(self, agency, consent_status: str) -> dict:
-        article6, article9 = _bases(agency.kind, consent_status == "given")
-        return {"article6_basis": article6.pick(self.rng), "article9_condition": article9.pick(self.rng)}
+    def _lawful_basis(self, agency, consent_status: str, special: bool) -> dict:
+        article6, article9 = _bases(agency.kind, consent_status == "given", special)
+        return {
+            "article6_basis": article6.pick(self.rng),
+            "article9_condition": article9.pick(self.rng),
+            "schedule8_condition": "",
+        }
 
     def _reviewer(self, author: Person, agency_id: int, submitted: int) -> tuple[str, Person | None]:
         """What happens after submission (by how long ago it was), and which lead does it."""
@@ -805,6 +816,25 @@ class DecisionMaker:
             file.flush()
 
 
+# The kinds of information each purpose shares (consent.models.InformationCategory), and how often.
+CATEGORY_PICKS = {
+    purpose: Weighted(options, weights)
+    for purpose, options, weights in (
+        (
+            "safeguarding",
+            [["concerns", "identity"], ["concerns", "family"], ["concerns", "health"]],
+            (5, 3, 2),
+        ),
+        ("child_in_need", [["social_care", "family"], ["family", "health"]], (3, 1)),
+        ("early_help", [["family", "education"], ["family"]], (2, 1)),
+        ("crime", [["offending", "identity"], ["concerns", "offending"]], (1, 1)),
+        ("health_care", [["health"], ["health", "family"], ["sexual_health"]], (5, 3, 1)),
+        ("education", [["education"], ["education", "family"]], (3, 1)),
+        ("multi_agency", [["concerns", "family", "education"], ["concerns", "health"]], (3, 1)),
+    )
+}
+COMPETENT_KINDS = {"police"}
+
 # How often each lawful basis is relied on, where decisions.rules allows it.
 ARTICLE6_WEIGHTS = {
     "public_task": 55,
@@ -817,6 +847,7 @@ ARTICLE6_WEIGHTS = {
 ARTICLE9_WEIGHTS = {
     "none": 25,
     "9_2_g_sch1_18": 45,
+    "9_2_g_sch1_6": 10,
     "9_2_h": 5,  # 15 in health agencies
     "9_2_c": 2,
     "9_2_f": 2,
@@ -826,22 +857,27 @@ ARTICLE9_WEIGHTS = {
 
 
 @cache
-def _bases(kind: str, given: bool) -> tuple[Weighted, Weighted]:
-    """The Article 6 bases and Article 9 conditions this kind of agency may rely on
-    (``decisions.rules.lawful_basis_problems`` finds nothing wrong), and how often."""
+def _bases(kind: str, given: bool, special: bool) -> tuple[Weighted, Weighted]:
+    """The Article 6 bases and Article 9 conditions ``decisions.rules`` offers an agency of this kind
+    (its public-authority fact as the kind says) for this share, and how often each is relied on."""
     agency = Agency(name="", kind=kind)
-    consent_status = "given" if given else ""
-
-    def allowed(article6: str, article9: str) -> bool:
-        return not rules.lawful_basis_problems(
-            agency=agency, article6=article6, article9=article9, consent_status=consent_status
-        )
-
-    article6 = {basis: w for basis, w in ARTICLE6_WEIGHTS.items() if allowed(basis, "none")}
+    facts = rules.BasisFacts(
+        agency="",
+        public_authority=agency.is_public_authority,
+        competent_authority=agency.is_competent_authority,
+        health_or_social_care=kind in rules.HEALTH_AND_SOCIAL_CARE_KINDS,
+        commissioned=kind == "commissioned",
+        special_categories=("health",) if special else (),
+        consent_given=given,
+        law_enforcement=False,
+    )
+    offered6 = dict(rules.article6_choices(facts))
+    offered9 = dict(rules.article9_choices(facts))
+    article6 = {basis: w for basis, w in ARTICLE6_WEIGHTS.items() if basis in offered6}
     article9 = {
         condition: 15 if condition == "9_2_h" and kind in ("nhs_trust", "gp_practice") else w
         for condition, w in ARTICLE9_WEIGHTS.items()
-        if allowed("public_task", condition)
+        if condition in offered9
     }
     return Weighted(article6, article6.values()), Weighted(article9, article9.values())
 

@@ -62,7 +62,7 @@ CORE_KINDS = {K.LOCAL_AUTHORITY, K.POLICE, K.NHS_TRUST}
 
 AGENCY_COLUMNS = (
     "id", "name", "kind", "address", "commissioned_by_id", "group", "ico_registration_expires_on",
-    "ico_registration_number", "is_active", "lock_version",
+    "ico_registration_number", "is_active", "lock_version", "public_authority", "competent_authority",
 )  # fmt: skip
 REPRESENTATIVE_COLUMNS = ("id", "name", "email", "phone", "started_on", "ended_on", "agency_id")
 USER_COLUMNS = (
@@ -341,6 +341,8 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             ico,
             True,
             0,
+            None,  # public authority and competent authority: as the kind says
+            None,
         )
         rows.append(row)
         info = AgencyInfo(agency_id, name, kind.value, group)

@@ -121,3 +121,15 @@ def test_only_the_most_specific_navigation_item_is_current(client, admin):
     assert [item["label"] for item in navigation if item["active"]] == ["Agencies"]
     navigation = client.get(reverse("agreements:incident_list")).context["navigation"]
     assert [item["label"] for item in navigation if item["active"]] == ["Incidents"]
+
+
+def test_an_admin_must_say_whether_an_other_agency_is_a_public_authority(client, partnership_admin):
+    client.force_login(partnership_admin)
+    data = agency_data(name="Northshire Fire and Rescue", kind=AgencyKind.OTHER)
+    response = client.post(reverse("agreements:agency_create"), data)
+    assert response.status_code == 200
+    assert "Select whether this agency is a public authority" in response.content.decode()
+    assert not Agency.objects.filter(name="Northshire Fire and Rescue").exists()
+    client.post(reverse("agreements:agency_create"), {**data, "public_authority": "yes"})
+    agency = Agency.objects.get(name="Northshire Fire and Rescue")
+    assert agency.is_public_authority is True and agency.is_competent_authority is False

@@ -28,6 +28,7 @@ SHARE_ANSWERS = {
         "purpose": "safeguarding",
         "purpose_detail": "Bruising seen at school",
         "sexual_activity_under_13": False,
+        "information_categories": ["concerns", "identity"],
     },
     "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
     "consent": {},
@@ -38,7 +39,12 @@ SHARE_ANSWERS = {
         "harm_if_shared": "The family may disengage for a while",
         "harm_if_not_shared": "The child may continue to be hurt",
     },
-    "lawful_basis": {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"},
+    "law_enforcement": {"law_enforcement": False},
+    "lawful_basis": {
+        "article6_basis": "public_task",
+        "article9_condition": "9_2_g_sch1_18",
+        "schedule8_condition": "",
+    },
     "advice": {
         "advice_sought": True,
         "advice_from": "Dee Mann",
@@ -81,6 +87,11 @@ def answer_all(decision, by, recipient, **overrides):
         if not step.applies(decision):
             continue
         fields = answers[step.name]
+        # Schedule 1 paragraph 18 is only for sharing without consent.
+        chosen = overrides.get("lawful_basis", {})
+        given = decision.consent_status == "given"
+        if step.name == "lawful_basis" and given and "article9_condition" not in chosen:
+            fields = fields | {"article9_condition": "none"}
         if step.name == "outcome" and "override_reason" not in overrides.get("outcome", {}):
             fields = {k: v for k, v in fields.items() if k != "override_reason"} | {"override_reason": ""}
         decision = services.decision_answer(decision=decision, step=step.name, answers=fields, by=by)

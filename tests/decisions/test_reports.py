@@ -96,14 +96,15 @@ def timings(monkeypatch, practitioner, outsider, recipient, consent_found):
         consent_found.status = "none"
         return decision
 
-    at(dt.datetime(2026, 1, 20, 12, tzinfo=utc), received=dt.date(2026, 1, 10), consent=GIVEN)  # 10 days
+    with_consent = {"lawful_basis": {"article9_condition": "9_2_a"}}  # paragraph 18 is for without consent
+    at(dt.datetime(2026, 1, 20, 12, tzinfo=utc), received=dt.date(2026, 1, 10), consent=GIVEN, **with_consent)
     at(
         dt.datetime(2026, 1, 21, 12, tzinfo=utc),
         received=dt.date(2026, 1, 20),  # 1 day, shared without consent
         lawful_basis={"article6_basis": "legal_obligation", "article9_condition": "none"},
     )
     at(dt.datetime(2026, 1, 22, 12, tzinfo=utc), received=dt.date(2026, 1, 18), **NO_SHARE)  # 4 days
-    at(dt.datetime(2026, 1, 23, 12, tzinfo=utc), consent=GIVEN)  # no request date
+    at(dt.datetime(2026, 1, 23, 12, tzinfo=utc), consent=GIVEN, **with_consent)  # no request date
     at(dt.datetime(2026, 2, 10, 12, tzinfo=utc), outsider, received=dt.date(2026, 2, 7))  # 3 days, other
     at(dt.datetime(2026, 3, 31, 23, 30, tzinfo=utc), received=dt.date(2026, 3, 30))  # 1 April BST: after
 
@@ -135,7 +136,7 @@ def test_lawful_bases_by_article_6_basis_and_article_9_condition(timings, agency
     }
     conditions = {row.label: row.values[0] for row in article9_conditions(_home(agency)).rows}
     assert conditions == {label: 0 for _, label in Article9Condition.choices} | {
-        Article9Condition.SUBSTANTIAL_PUBLIC_INTEREST_SAFEGUARDING.label: 2,
+        Article9Condition.EXPLICIT_CONSENT.label: 2,
         Article9Condition.NONE.label: 1,
     }
 

@@ -106,7 +106,7 @@ def test_an_override_is_not_complete_until_a_lead_countersigns(practitioner, lea
 
 def test_a_share_with_consent_needs_no_countersignature(practitioner, recipient, consent_found):
     consent_found.status = "given"
-    decision = submitted_decision(practitioner, recipient)
+    decision = submitted_decision(practitioner, recipient, lawful_basis={"article9_condition": "none"})
     assert decision.consent_position == ConsentPosition.CONSENT_GIVEN
     assert decision.is_complete
     assert decision.other_reasons == [] and decision.grounds == []  # pages that no longer apply are cleared
@@ -143,23 +143,43 @@ def test_onward_disclosure_records_whether_the_source_agreed(practitioner, recip
 
 
 @pytest.mark.parametrize(
-    ("kind", "article6", "article9", "message"),
+    ("kind", "article6", "article9", "field", "message"),
     [
-        (AgencyKind.LOCAL_AUTHORITY, "recognised_legitimate_interest", "none", "public authority"),
-        (AgencyKind.SCHOOL, "legitimate_interests", "none", "public authority"),
-        (AgencyKind.LOCAL_AUTHORITY, "public_task", "dpa_part3", "only for the police"),
-        (AgencyKind.LOCAL_AUTHORITY, "consent", "none", "when consent was given"),
-        (AgencyKind.LOCAL_AUTHORITY, "public_task", "9_2_a", "when consent was given"),
-        (AgencyKind.VOLUNTARY, "nonsense", "none", "Select the Article 6 basis"),
+        (
+            AgencyKind.LOCAL_AUTHORITY,
+            "recognised_legitimate_interest",
+            "none",
+            "article6_basis",
+            "public authority",
+        ),
+        (AgencyKind.SCHOOL, "legitimate_interests", "none", "article6_basis", "public authority"),
+        (
+            AgencyKind.LOCAL_AUTHORITY,
+            "public_task",
+            "dpa_part3",
+            "article9_condition",
+            "not an Article 9 condition",
+        ),
+        (AgencyKind.LOCAL_AUTHORITY, "consent", "none", "article6_basis", "when consent was given"),
+        (AgencyKind.LOCAL_AUTHORITY, "public_task", "9_2_a", "article9_condition", "when consent was given"),
+        (AgencyKind.VOLUNTARY, "nonsense", "none", "article6_basis", "Select the Article 6 basis"),
+        (AgencyKind.VOLUNTARY, "public_task", "none", "article6_basis", "not a public authority"),
+        (
+            AgencyKind.SCHOOL,
+            "public_task",
+            "9_2_h",
+            "article9_condition",
+            "health and social care professionals",
+        ),
     ],
 )
-def test_invalid_lawful_basis_combinations_are_refused(recipient, kind, article6, article9, message):
+def test_invalid_lawful_basis_combinations_are_refused(recipient, kind, article6, article9, field, message):
     agency = AgencyFactory(name=f"Agency of kind {kind}", kind=kind)
     author = UserFactory(agency=agency, role=Role.PRACTITIONER)
     decision = draft_decision(
         author, recipient, lawful_basis={"article6_basis": article6, "article9_condition": article9}
     )
-    assert any(message in problem for problem in [_problems(decision)["article6_basis"]])
+    assert message in _problems(decision)[field]
 
 
 def test_recognised_legitimate_interest_is_open_to_a_voluntary_agency_and_part_3_to_police(recipient):
@@ -169,8 +189,14 @@ def test_recognised_legitimate_interest_is_open_to_a_voluntary_agency_and_part_3
     )
     assert decision.article6_basis == "recognised_legitimate_interest"
     officer = UserFactory(agency=AgencyFactory(name="A Police Force", kind=AgencyKind.POLICE))
-    decision = submitted_decision(officer, recipient, lawful_basis={"article9_condition": "dpa_part3"})
-    assert decision.article9_condition == "dpa_part3"
+    decision = submitted_decision(
+        officer,
+        recipient,
+        law_enforcement={"law_enforcement": True},
+        lawful_basis={"article6_basis": "", "article9_condition": "", "schedule8_condition": "sch8_4"},
+    )
+    assert decision.law_enforcement and decision.schedule8_condition == "sch8_4"
+    assert decision.article6_basis == decision.article9_condition == ""
 
 
 def test_no_share_records_why_sharing_would_be_more_detrimental(practitioner, recipient):

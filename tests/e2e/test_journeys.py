@@ -71,7 +71,12 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
         ),
         (
             "The purpose",
-            {"purpose": "safeguarding", "purpose_detail": "Bruising", "sexual_activity_under_13": "no"},
+            {
+                "purpose": "safeguarding",
+                "purpose_detail": "Bruising",
+                "sexual_activity_under_13": "no",
+                "information_categories": ["concerns"],
+            },
         ),
         ("The information", {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"}),
         ("Consent", {}),

@@ -25,7 +25,12 @@ PAGES = {
         "request_received_on_2": "2026",
         "identity_check": "Secure email domain",
     },
-    "purpose": {"purpose": "safeguarding", "purpose_detail": "Bruises", "sexual_activity_under_13": "no"},
+    "purpose": {
+        "purpose": "safeguarding",
+        "purpose_detail": "Bruises",
+        "sexual_activity_under_13": "no",
+        "information_categories": ["concerns"],
+    },
     "questions": {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"},
     "consent": {},
     "other_reason": {"other_reasons": ["child_safety"]},
