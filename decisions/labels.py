@@ -24,6 +24,8 @@ LABELS: dict[str, str] = {
     "purpose": "Purpose of sharing",
     "purpose_detail": "The concern or need",
     "sexual_activity_under_13": "Evidence of sexual activity of a child under 13",
+    "information_categories": "Kinds of information",
+    "law_enforcement": "Shared for a law enforcement purpose",
     # The information
     "clear_purpose": "Clear and legitimate purpose for sharing",
     "identifies_person": "The information identifies a person",
@@ -44,6 +46,7 @@ LABELS: dict[str, str] = {
     "article6_basis": "Lawful basis (UK GDPR Article 6)",
     "article9_condition": "Condition for health, social care or other special category information "
     "(UK GDPR Article 9)",
+    "schedule8_condition": "Condition for sensitive processing (Data Protection Act 2018, Schedule 8)",
     # Advice
     "advice_sought": "Advice sought before deciding",
     "advice_from": "Advice from",
