@@ -316,3 +316,23 @@ class SealSalt(models.Model):
 
     def __str__(self) -> str:
         return f"Salt of seal {self.entry_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed checkpoint of the trail (``audit.checkpoints``): its size, chain head and Merkle root,
+    signed with the operator's key. Append-only (PostgreSQL refuses UPDATE, DELETE and TRUNCATE); a
+    copy of each is also written to ``AUDIT_CHECKPOINT_DIR`` outside the database."""
+
+    tree_size = models.BigIntegerField(help_text="Entries the checkpoint covers.")
+    last_entry_id = models.BigIntegerField(help_text="The id of the newest entry it covers.")
+    chain_head = models.CharField(max_length=64)
+    merkle_root = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    note = models.TextField(help_text="The signed note, exactly as written to the checkpoint directory.")
+
+    class Meta:
+        verbose_name = "audit checkpoint"
+        indexes = [models.Index(fields=["tree_size"], name="audit_checkpoint_size")]
+
+    def __str__(self) -> str:
+        return f"Checkpoint of {self.tree_size} entries"
