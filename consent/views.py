@@ -166,6 +166,7 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
         "today": timezone.localdate(),
         "can_record": request.user.can(Perm.RECORD_CONSENT),
         "can_see_history": request.user.can(Perm.VIEW_ACCESS_HISTORY),
+        "can_decide": request.user.can(Perm.RECORD_DECISION),
     }
 
 

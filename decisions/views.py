@@ -174,7 +174,11 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_queryset():
     # Not the agencies the answers name: see selectors.with_named_agencies.
     return Decision.objects.select_related(
-        "child", "agreement_version__agreement", "countersigned_by", "reconsiders"
+        "child",
+        "agreement_version__agreement",
+        "countersigned_by",
+        "reconsiders",
+        "consent_record__assessment",  # the consent the decision rests on, shown on the record
     )
 
 
@@ -333,7 +337,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/review_queue.html",
-        {"rows": rows, "page": page, "next_query": _next_query(request, page), "first_query": ""},
+        {
+            "rows": rows,
+            "page": page,
+            "next_query": _next_query(request, page),
+            "first_query": "",
+            # The partnership's designated lead reviews escalations but has no agency log to link to.
+            "can_view_log": request.user.can(Perm.VIEW_DECISION_LOG),
+        },
     )
 
 
