@@ -15,10 +15,11 @@ RUN pip install .
 # .dockerignore keeps local state, secrets, tests and development tools out of the image.
 COPY . .
 
-# The app runs as isa, which may write only uploads and the static files collected on start.
+# The app runs as isa, which may write only uploads, the static files collected on start and the
+# audit checkpoints (AUDIT_CHECKPOINT_DIR).
 RUN useradd --system --home /app isa \
-    && mkdir -p /app/private-media /app/staticfiles \
-    && chown isa /app/private-media /app/staticfiles
+    && mkdir -p /app/private-media /app/staticfiles /app/audit-checkpoints \
+    && chown isa /app/private-media /app/staticfiles /app/audit-checkpoints
 USER isa
 
 EXPOSE 8000

@@ -30,6 +30,8 @@ class Perm(StrEnum):
     EXPORT_DECISION_LOG = "export_decision_log"
     # Oversight
     VIEW_AUDIT = "view_audit"
+    # A child's access history (audit.history): IG officers, and a lead for their agency's records.
+    VIEW_ACCESS_HISTORY = "view_access_history"
     VIEW_REPORTS = "view_reports"
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
 
@@ -44,7 +46,8 @@ _PRACTITIONER = {
 ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "practitioner": frozenset(_PRACTITIONER),
     "lead": frozenset(
-        _PRACTITIONER | {Perm.REVIEW_DECISION, Perm.VIEW_DECISION_LOG, Perm.VIEW_REPORTS}
+        _PRACTITIONER
+        | {Perm.REVIEW_DECISION, Perm.VIEW_DECISION_LOG, Perm.VIEW_REPORTS, Perm.VIEW_ACCESS_HISTORY}
     ),
     # The partnership's designated safeguarding lead: reads and acts on only what reaches the
     # partnership tier (decisions.models.DecisionQuerySet.partnership_tier); records nothing.
@@ -58,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_DECISION_LOG,
             Perm.EXPORT_DECISION_LOG,
             Perm.VIEW_AUDIT,
+            Perm.VIEW_ACCESS_HISTORY,
             Perm.VIEW_REPORTS,
             Perm.VIEW_INCIDENTS,
             Perm.MANAGE_INCIDENTS,

@@ -112,6 +112,16 @@ def _home_context(request: HttpRequest) -> dict:
         context["flags"] = landing_flags(user)
     if user.can(Perm.VIEW_CHILD_RECORDS):
         context["recent_children"] = recent_children(user=user)
+    if user.can(Perm.EXPORT_SUBJECT_ACCESS):
+        from audit.models import SubjectAccessRequest
+
+        today = timezone.localdate()
+        open_requests = SubjectAccessRequest.objects.visible_to(user).open().select_related("child")
+        # The clock: the open requests, the one due soonest first.
+        context["open_requests"] = sorted(
+            ((sar, sar.clock.state(today)) for sar in open_requests),
+            key=lambda pair: (pair[0].due_on, pair[0].pk),
+        )
     if user.can(Perm.VIEW_AUDIT):
         context["recent_refusals"] = (
             AuditEntry.objects.visible_to(user).filter(event=Event.DENIED).select_related("actor_agency")[:5]

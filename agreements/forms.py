@@ -5,12 +5,17 @@ may sign what, which status may follow which) are in ``agreements.services`` and
 come back as field errors.
 """
 
+import datetime
+import re
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from agreements.models import (
+    BREACH_KINDS,
     PUBLIC_AUTHORITY_BY_KIND,
     STATUS_TRANSITIONS,
     Agency,
@@ -26,6 +31,7 @@ from agreements.models import (
     PartnershipGroup,
 )
 from agreements.selectors import RegisterState
+from decisions.models import Decision
 from isa_portal.concurrency import VersionedFormMixin
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
 from isa_portal.pdf import is_readable_pdf
@@ -418,6 +424,17 @@ class WithdrawSignatureForm(GOVUKForm):
     )
 
 
+TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+TIMED = (("discovered_at", "discovered_time"), ("reported_to_ico_at", "reported_time"))
+REPORTABLE_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Not decided yet")]
+
+
+def _time_field(label: str) -> forms.CharField:
+    return forms.CharField(
+        label=label, required=False, max_length=5, help_text="24-hour clock, for example 14:30"
+    )
+
+
 class IncidentForm(EditLockMixin, GOVUKModelForm):
     submit_label = "Save incident"
 
@@ -428,9 +445,22 @@ class IncidentForm(EditLockMixin, GOVUKModelForm):
     )
     status = radios(IncidentStatus.choices, label="Status", initial=IncidentStatus.OPEN)
     outcome = radios(IncidentOutcome.choices, label="Outcome (when closing)", required=False)
-    reported_on = DateField(label="Date reported", help_text="For example, 14 2 2026")
+    reported_on = DateField(label="Date reported or received", help_text="For example, 14 2 2026")
     occurred_on = DateField(label="Date it happened (if known)", required=False)
     closed_on = DateField(label="Date closed (when closing)", required=False)
+    decision = forms.CharField(
+        label="Decision it is about (if any)",
+        required=False,
+        max_length=20,
+        help_text="Its reference, for example ISD-2026-000123. "
+        "Needed for a challenge to a decision not to share.",
+    )
+    discovered_at = DateField(label="Breach: date discovered", required=False)
+    discovered_time = _time_field("Breach: time discovered")
+    reportable = radios(REPORTABLE_CHOICES, label="Breach: reportable to the ICO?", required=False)
+    reported_to_ico_at = DateField(label="Breach: date reported to the ICO", required=False)
+    reported_time = _time_field("Breach: time reported to the ICO")
+    acknowledged_on = DateField(label="Complaint: date acknowledged", required=False)
 
     class Meta:
         model = Incident
@@ -446,6 +476,7 @@ class IncidentForm(EditLockMixin, GOVUKModelForm):
             "outcome",
             "closed_on",
             "lessons_learned",
+            "acknowledged_on",
         ]
         labels = {"agency": "Agency concerned", "agreement": "Agreement concerned (if any)"}
         error_messages = {
@@ -458,11 +489,72 @@ class IncidentForm(EditLockMixin, GOVUKModelForm):
             "lessons_learned": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, agencies, **kwargs):
+    def __init__(self, *args, agencies, decisions=None, **kwargs):
+        """``decisions``: the decisions the user may name (``Decision.objects.visible_to``)."""
         super().__init__(*args, **kwargs)
+        self.decisions = decisions
         self.fields["agency"].queryset = agencies
         self.fields["agency"].empty_label = "Select an agency"
         self.fields["agreement"].empty_label = "None"
+        incident = self.instance
+        if not self.is_bound and incident.pk:
+            self.initial["decision"] = incident.decision.reference if incident.decision_id else ""
+            self.initial["reportable"] = {True: "yes", False: "no"}.get(incident.reportable, "unknown")
+            for name, time_name in TIMED:
+                moment = getattr(incident, name)
+                if moment is not None:
+                    local = timezone.localtime(moment)
+                    self.initial[name], self.initial[time_name] = local.date(), f"{local:%H:%M}"
+
+    def clean_decision(self):
+        reference = self.cleaned_data["decision"].strip().upper()
+        if not reference:
+            return None
+        found = (self.decisions if self.decisions is not None else Decision.objects.none()).filter(
+            reference=reference
+        )
+        decision = found.first()
+        if decision is None:
+            raise ValidationError("Enter the reference of a decision you can see, like ISD-2026-000123")
+        return decision
+
+    def _moment(self, date_name: str, time_name: str):
+        day, text = self.cleaned_data.get(date_name), self.cleaned_data.get(time_name, "").strip()
+        if day is None:
+            if text:
+                self.add_error(date_name, "Enter the date as well as the time")
+            return None
+        match = TIME.match(text)
+        if not match:
+            self.add_error(time_name, "Enter the time on the 24-hour clock, for example 14:30")
+            return None
+        return datetime.datetime.combine(
+            day, datetime.time(int(match[1]), int(match[2])), timezone.get_current_timezone()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        incident = self.instance
+        incident.decision = cleaned.get("decision")
+        if (
+            cleaned.get("kind") == IncidentKind.CHALLENGE
+            and incident.decision is None
+            and "decision" not in self.errors
+        ):
+            self.add_error("decision", "Enter the reference of the decision not to share that is challenged")
+        breach = cleaned.get("kind") in BREACH_KINDS
+        # Only a breach has an ICO clock: what its questions hold is ignored for other kinds.
+        incident.discovered_at = self._moment("discovered_at", "discovered_time") if breach else None
+        incident.reported_to_ico_at = self._moment("reported_to_ico_at", "reported_time") if breach else None
+        if (
+            breach
+            and incident.discovered_at is None
+            and not self.errors.keys() & {"discovered_at", "discovered_time"}
+        ):
+            self.add_error("discovered_at", "Enter the date and time the breach was discovered")
+        reportable = cleaned.get("reportable")
+        incident.reportable = {"yes": True, "no": False}.get(reportable) if reportable and breach else None
+        return cleaned
 
 
 class RegisterFilterForm(forms.Form):

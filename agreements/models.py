@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.permissions import Perm
+from isa_portal import clocks
 from isa_portal.concurrency import Versioned
 from isa_portal.vocabulary import Article6Basis, Article9Condition, SharingPurpose
 
@@ -58,6 +59,34 @@ PUBLIC_AUTHORITY_KINDS = frozenset(kind for kind, public in PUBLIC_AUTHORITY_BY_
 # Competent authorities for law enforcement (DPA 2018 s30 and Schedule 7): the police by kind;
 # others (probation, youth offending teams, HMRC...) when an administrator records it.
 COMPETENT_AUTHORITY_KINDS = frozenset({AgencyKind.POLICE})
+
+
+class SectorKind(models.TextChoices):
+    """The sectors an IG officer asks about ("everything shared with the police"), each a group of
+    agency kinds (``SECTOR_OF_KIND``)."""
+
+    POLICE = "police", "Police"
+    HEALTH = "health", "Health"
+    EDUCATION = "education", "Education"
+    SOCIAL_CARE = "social_care", "Social care"
+    OTHER = "other", "Other"
+
+
+SECTOR_OF_KIND = {
+    AgencyKind.LOCAL_AUTHORITY: SectorKind.SOCIAL_CARE,
+    AgencyKind.POLICE: SectorKind.POLICE,
+    AgencyKind.NHS_TRUST: SectorKind.HEALTH,
+    AgencyKind.GP_PRACTICE: SectorKind.HEALTH,
+    AgencyKind.SCHOOL: SectorKind.EDUCATION,
+    AgencyKind.EARLY_YEARS: SectorKind.EDUCATION,
+    AgencyKind.VOLUNTARY: SectorKind.OTHER,
+    AgencyKind.COMMISSIONED: SectorKind.OTHER,
+    AgencyKind.OTHER: SectorKind.OTHER,
+}
+
+
+def kinds_in_sector(sector: str) -> list[str]:
+    return [kind.value for kind, of in SECTOR_OF_KIND.items() if of == sector]
 
 
 class PartnershipGroup(models.TextChoices):
@@ -612,6 +641,9 @@ class IncidentKind(models.TextChoices):
     CHALLENGE = "challenge", "Challenge to a decision not to share"
 
 
+BREACH_KINDS = frozenset({IncidentKind.BREACH_STAFF, IncidentKind.BREACH_PUBLIC})
+
+
 class IncidentStatus(models.TextChoices):
     OPEN = "open", "Open"
     INVESTIGATING = "investigating", "Being investigated"
@@ -660,6 +692,22 @@ class Incident(Versioned):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The decision it is about: a challenge to a decision not to share always names it.
+    decision = models.ForeignKey(
+        "decisions.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+        help_text="The decision the incident is about, by its reference (ISD-2026-000123).",
+    )
+    # A personal data breach: the ICO must be told within 72 hours of discovery if reportable
+    # (UK GDPR Art 33; the clock is isa_portal.clocks.breach_clock).
+    discovered_at = models.DateTimeField("when the breach was discovered", null=True, blank=True)
+    reportable = models.BooleanField("reportable to the ICO", null=True, blank=True)
+    reported_to_ico_at = models.DateTimeField("when it was reported to the ICO", null=True, blank=True)
+    # A complaint: acknowledged within 30 days of receipt (DPA 2018 s164A; isa_portal.clocks).
+    acknowledged_on = models.DateField("date the complaint was acknowledged", null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
 
@@ -695,8 +743,70 @@ class Incident(Versioned):
             errors["closed_on"] = "The closing date must be on or after the date reported"
         if self.closed_on and self.closed_on > today:
             errors["closed_on"] = "The closing date must be today or in the past"
+        errors.update(self._register_errors(today))
         if errors:
             raise ValidationError(errors)
+
+    def _register_errors(self, today: datetime.date) -> dict[str, str]:
+        """The decision a challenge is about; a breach's ICO clock; a complaint's acknowledgement."""
+        errors = {}
+        # A challenge names its decision: the form asks for it (incidents recorded before the link
+        # existed have none); one named must be a decision not to share.
+        challenged = self.decision if self.kind == IncidentKind.CHALLENGE and self.decision_id else None
+        if challenged is not None and challenged.outcome != "do_not_share":
+            errors["decision"] = "A challenge is to a decision not to share: enter that decision's reference"
+        now = timezone.now()
+        if self.is_breach:
+            # The form asks when it was discovered (breaches recorded before the clock have no time).
+            if self.discovered_at is not None and self.discovered_at > now:
+                errors["discovered_at"] = "The time the breach was discovered must be in the past"
+            if self.reported_to_ico_at is not None:
+                if self.reportable is not True:
+                    errors["reported_to_ico_at"] = "Record a report to the ICO only for a reportable breach"
+                elif self.discovered_at and self.reported_to_ico_at < self.discovered_at:
+                    errors["reported_to_ico_at"] = (
+                        "The report to the ICO must be after the breach was discovered"
+                    )
+                elif self.reported_to_ico_at > now:
+                    errors["reported_to_ico_at"] = "The time of the report to the ICO must be in the past"
+        else:
+            for name in ("discovered_at", "reportable", "reported_to_ico_at"):
+                if getattr(self, name) is not None:
+                    errors[name] = "Record this only for a breach"
+        if self.acknowledged_on is not None:
+            if self.kind != IncidentKind.COMPLAINT:
+                errors["acknowledged_on"] = "Record an acknowledgement only for a complaint"
+            elif self.reported_on and self.acknowledged_on < self.reported_on:
+                errors["acknowledged_on"] = (
+                    "The acknowledgement must be on or after the date the complaint was received"
+                )
+            elif self.acknowledged_on > today:
+                errors["acknowledged_on"] = "The date acknowledged must be today or in the past"
+        return errors
+
+    @property
+    def is_breach(self) -> bool:
+        return self.kind in BREACH_KINDS
+
+    @property
+    def ico_clock(self) -> clocks.Clock | None:
+        """A breach's 72 hours to tell the ICO (none when not a breach or not yet discovered)."""
+        if not self.is_breach or self.discovered_at is None:
+            return None
+        return clocks.breach_clock(
+            self.discovered_at, reportable=self.reportable, reported_at=self.reported_to_ico_at
+        )
+
+    @property
+    def acknowledgement_clock(self) -> clocks.Clock | None:
+        """A complaint's 30 days to acknowledge it, from the day it was received."""
+        if self.kind != IncidentKind.COMPLAINT or self.reported_on is None:
+            return None
+        return clocks.complaint_clock(self.reported_on, acknowledged_on=self.acknowledged_on)
+
+    @property
+    def clock(self) -> clocks.Clock | None:
+        return self.ico_clock or self.acknowledgement_clock
 
 
 class ReminderKind(models.TextChoices):

@@ -23,6 +23,13 @@ urlpatterns = [
     path("agencies/<int:pk>/edit/", views.agency_edit, name="agency_edit"),
     path("agencies/<int:pk>/representative/", views.representative_appoint, name="representative_appoint"),
     path("incidents/", views.incident_list, name="incident_list"),
+    path("record-of-processing.xlsx", views.record_of_processing, name="record_of_processing"),
+    path(
+        "record-of-processing.csv",
+        views.record_of_processing,
+        {"fmt": "csv"},
+        name="record_of_processing_csv",
+    ),
     path("incidents/new/", views.incident_create, name="incident_create"),
     path("incidents/summary/", views.incident_summary, name="incident_summary"),
     path("incidents/summary/pdf/", views.incident_summary_pdf, name="incident_summary_pdf"),

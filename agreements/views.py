@@ -5,6 +5,7 @@ the model's ``visible_to(user)`` (reading) or ``manageable_by(user)`` (changing)
 scope. Views parse the form, call a service, and redirect.
 """
 
+import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
-from agreements import selectors, services
+from agreements import processing, selectors, services
 from agreements.forms import (
     AgencyForm,
     AgreementForm,
@@ -32,10 +33,12 @@ from agreements.forms import (
     WithdrawSignatureForm,
 )
 from agreements.models import (
+    BREACH_KINDS,
     Agency,
     Agreement,
     AgreementVersion,
     Incident,
+    IncidentKind,
     NominatedRepresentative,
     Signature,
     SignatureState,
@@ -45,7 +48,7 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
-from isa_portal.web import field_display, possessive, posted, save_if_valid
+from isa_portal.web import field_display, long_date, possessive, posted, save_if_valid
 
 REGISTER_PAGE_SIZE = 50
 
@@ -56,6 +59,9 @@ CONFLICT_MESSAGE = (
 GET_POST = require_http_methods(["GET", "POST"])
 
 
+FORM_ONLY_FIELDS = frozenset({"discovered_time", "reported_time"})
+
+
 def _conflict_values(form, current) -> list[tuple[str, str]]:
     rows = []
     for name, field in form.fields.items():
@@ -63,6 +69,8 @@ def _conflict_values(form, current) -> list[tuple[str, str]]:
             continue
         if name == "purposes":
             rows.append((str(field.label), ", ".join(current.purpose_labels()) or "None"))
+        elif name in FORM_ONLY_FIELDS:  # the time half of a date and time: shown with its date
+            continue
         else:
             rows.append((str(field.label), field_display(current, name)))
     return rows
@@ -621,28 +629,65 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
 @require(Perm.VIEW_INCIDENTS)
 @require_safe
 def incident_list(request: HttpRequest) -> HttpResponse:
-    incidents = Incident.objects.visible_to(request.user).select_related("agency", "agreement")
+    incidents = Incident.objects.visible_to(request.user).select_related("agency", "agreement", "decision")
+    kind = request.GET.get("kind", "")
+    if kind in IncidentKind.values:
+        incidents = incidents.filter(kind=kind)
+    elif kind == "breach":
+        incidents = incidents.filter(kind__in=sorted(BREACH_KINDS))
+    now = timezone.now()
+    incidents = list(incidents)
+    for incident in incidents:
+        incident.deadline = _clock_shown(incident, now)
     return render(
         request,
         "agreements/incident_list.html",
         {
             "incidents": incidents,
+            "kind": kind,
+            "kinds": [
+                ("", "All"),
+                ("breach", "Breaches"),
+                (IncidentKind.COMPLAINT, "Complaints"),
+                (IncidentKind.CHALLENGE, "Challenges to a decision not to share"),
+            ],
             "can_manage": request.user.can(Perm.MANAGE_INCIDENTS),
             "year": timezone.localdate().year,
         },
     )
 
 
+def _clock_shown(incident: Incident, now) -> dict | None:
+    """A breach's ICO deadline or a complaint's acknowledgement deadline, and where it stands."""
+    clock = incident.clock
+    if clock is None:
+        return None
+    state = clock.state(now)
+    due = clock.due
+    if due is None:
+        when = ""
+    elif isinstance(due, datetime.datetime):
+        local = timezone.localtime(due)
+        when = f"{long_date(local)}, {local:%H:%M}"
+    else:
+        when = long_date(due)
+    return {"name": clock.name, "due": when, "state": state, "label": state.label}
+
+
 @require(Perm.VIEW_INCIDENTS)
 @require_safe
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(
-        Incident.objects.select_related("agency", "agreement", "recorded_by"), request.user, pk=pk
+        Incident.objects.select_related("agency", "agreement", "recorded_by", "decision"), request.user, pk=pk
     )
     response = render(
         request,
         "agreements/incident_detail.html",
-        {"incident": incident, "can_manage": request.user.can(Perm.MANAGE_INCIDENTS)},
+        {
+            "incident": incident,
+            "can_manage": request.user.can(Perm.MANAGE_INCIDENTS),
+            "clock": _clock_shown(incident, timezone.now()),
+        },
     )
     record_view(incident)
     return response
@@ -651,7 +696,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require(Perm.MANAGE_INCIDENTS)
 @GET_POST
 def incident_create(request: HttpRequest) -> HttpResponse:
-    form = IncidentForm(posted(request), agencies=Agency.objects.in_scope_of(request.user))
+    form = IncidentForm(
+        posted(request), agencies=Agency.objects.in_scope_of(request.user), decisions=_nameable(request.user)
+    )
     return _form_flow(
         request,
         form,
@@ -668,7 +715,9 @@ def incident_create(request: HttpRequest) -> HttpResponse:
 def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_visible_or_404(Incident, request.user, pk=pk)
     agencies = Agency.objects.in_scope_of(request.user)
-    form = IncidentForm(posted(request), instance=incident, agencies=agencies)
+    form = IncidentForm(
+        posted(request), instance=incident, agencies=agencies, decisions=_nameable(request.user)
+    )
     return _form_flow(
         request,
         form,
@@ -681,6 +730,43 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         caption=incident.reference,
         back_url=reverse("agreements:incident_detail", args=[pk]),
     )
+
+
+@require(Perm.VIEW_INCIDENTS)
+@require_safe
+def record_of_processing(request: HttpRequest, fmt: str = "xlsx") -> HttpResponse:
+    """Each agreement in force against each agency: the record of processing an IG officer keeps."""
+    now = timezone.localtime()
+    preamble = [
+        ("Covers", "Every agreement in force or under review, against every active agency"),
+        ("Exported by", request.user.full_name or request.user.email),
+        ("As at", f"{long_date(now)}, {now:%H:%M}"),
+    ]
+    record_export(Agreement, label=f"Record of processing ({fmt.upper()})")
+    title = "Record of processing: information sharing"
+    filename = f"record-of-processing-{now:%Y%m%d}.{fmt}"
+    if fmt == "csv":
+        rows = (
+            [long_date(v) if isinstance(v, datetime.date) else v for v in row] for row in processing.rows()
+        )
+        return csv_response(
+            filename=filename, header=processing.HEADER, rows=rows, title=title, preamble=preamble, bom=True
+        )
+    return xlsx_response(
+        filename=filename,
+        sheet_title="Record of processing",
+        header=processing.HEADER,
+        rows=processing.rows(),
+        title=title,
+        preamble=preamble,
+    )
+
+
+def _nameable(user):
+    """The decisions an incident may name: submitted ones the user may see."""
+    from decisions.models import Decision
+
+    return Decision.objects.visible_to(user).submitted()
 
 
 def _summary_year(request: HttpRequest) -> int:

@@ -146,3 +146,37 @@ def head(model) -> str:
 
 def field_values(entry) -> dict[str, Any]:
     return {name: getattr(entry, name) for name in HASHED_FIELDS}
+
+
+# Verifying millions of entries: the content of a row as read by a plain cursor (JSON as text, a
+# timestamp in UTC), encoded straight from the column values. ``audit.verify`` reads the columns in
+# ``STORED_COLUMNS`` order and falls back to :func:`entry_hash` over Django's values before calling
+# an entry altered, so this can only be faster than the model's way, never disagree with it.
+STORED_COLUMNS = ("id", "prev_hash", "entry_hash", *HASHED_FIELDS)
+
+
+def _stored_encoder(name: str):
+    if name == "timestamp":
+        return lambda value: f'"{value.astimezone(UTC).isoformat(timespec="microseconds")}"'
+    if name in TEXT_FIELDS:
+        return encode_basestring
+    if name in JSON_FIELDS:
+        loads = json.loads
+        return lambda value: _compact_json(loads(value))
+    if name == "remote_addr":
+        return lambda value: _canonical_value(name, value)
+    return str
+
+
+_STORED_ENCODERS = tuple(_stored_encoder(name) for name in HASHED_FIELDS)
+_STORED_ORDER = tuple(HASHED_FIELDS.index(name) for name in _CANONICAL_ORDER)
+
+
+def stored_hash(row) -> str:
+    """``entry_hash`` recomputed from a row in ``STORED_COLUMNS`` order, over its stored ``prev_hash``."""
+    encoded = [
+        "null" if value is None else encode(value)
+        for encode, value in zip(_STORED_ENCODERS, row[3:], strict=True)
+    ]
+    content = _CANONICAL_LAYOUT % tuple(encoded[index] for index in _STORED_ORDER)
+    return hashlib.sha256(f"{row[1]}\n{content}".encode()).hexdigest()

@@ -7,8 +7,10 @@ from django import forms
 from django.utils import timezone
 
 from agreements.models import Agency
-from audit.models import AuditEntry, Event, audited_content_types
-from isa_portal.forms import GOVUKDateField, GOVUKForm, ListedModelChoiceField
+from audit.models import AuditEntry, Event, SubjectAccessRequest
+from audit.wording import ig_content_types, record_type_label
+from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
+from isa_portal.web import long_date
 
 # "What happened": the three kinds of change, then every other event.
 ACTIVITY_CHOICES = [
@@ -25,18 +27,54 @@ CHANGE_ACTIONS = {
 }
 
 
+# The earliest date a period may start: the day the Data Protection Act 2018 and the GDPR came into
+# force. Nothing this service holds is older, and a bound keeps "1 1 0001" a form error, not a 500.
+EARLIEST_DATE = dt.date(2018, 5, 25)
+
+
 class DateRangeForm(GOVUKForm):
-    """From and to dates, both optional and both inclusive, in the partnership's time zone."""
+    """From and to dates, both optional and both inclusive, in the partnership's time zone; neither
+    before ``EARLIEST_DATE`` nor after today."""
 
     date_from = GOVUKDateField(label="From", required=False, help_text="For example, 1 4 2026")
     date_to = GOVUKDateField(label="To", required=False, help_text="For example, 31 3 2027")
 
     def clean(self):
         cleaned = super().clean()
+        today = timezone.localdate()
+        earliest = long_date(EARLIEST_DATE)
+        for name, which in (("date_from", "from"), ("date_to", "to")):
+            day = cleaned.get(name)
+            if day is None:
+                continue
+            if day > today:
+                self.add_error(name, f"The '{which}' date must be today or in the past")
+                cleaned[name] = None
+            elif day < EARLIEST_DATE:
+                self.add_error(name, f"The '{which}' date must be on or after {earliest}")
+                cleaned[name] = None
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The 'to' date must be the same as or after the 'from' date")
         return cleaned
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters given, as (label, value shown): what an export says it holds."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        shown = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, dt.date):
+                text = long_date(value)
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                text = str(dict((str(k), v) for k, v in field.choices).get(str(value), value))
+            else:
+                text = str(value)
+            shown.append((str(field.label), text))
+        return shown
 
     def period(self) -> tuple[dt.datetime | None, dt.datetime | None]:
         """[start, end) as aware datetimes; the end is midnight after the 'to' date."""
@@ -53,7 +91,9 @@ class AuditFilterForm(DateRangeForm):
     field_order = ["actor", "agency", "record_type", "record_id", "activity", "date_from", "date_to"]
 
     actor = forms.EmailField(
-        label="Who did it (email address)", required=False, max_length=254,
+        label="Who did it (email address)",
+        required=False,
+        max_length=254,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
     )
     agency = ListedModelChoiceField(
@@ -65,26 +105,32 @@ class AuditFilterForm(DateRangeForm):
         error_messages={"invalid_choice": "Select an agency from the list"},
     )
     record_type = forms.TypedChoiceField(
-        label="Type of record", required=False, coerce=int, empty_value=None,
+        label="Type of record",
+        required=False,
+        coerce=int,
+        empty_value=None,
         error_messages={"invalid_choice": "Select a type of record from the list"},
     )
     record_id = forms.CharField(
-        label="Record number", required=False, max_length=255,
-        help_text="With a type of record: show the trail of that one record.",
+        label="Record ID",
+        required=False,
+        max_length=255,
+        help_text="The number in the record's web address, for example 123 in /decisions/123/. "
+        "With a type of record: show the trail of that one record.",
     )
     activity = forms.ChoiceField(
-        label="What happened", required=False, choices=ACTIVITY_CHOICES,
+        label="What happened",
+        required=False,
+        choices=ACTIVITY_CHOICES,
         error_messages={"invalid_choice": "Select what happened from the list"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only the types IG officers ask about, named as people name them (audit.wording).
         self.fields["record_type"].choices = [
             ("", "Any type"),
-            *[
-                (ct.pk, str(ct.model_class()._meta.verbose_name).capitalize())
-                for ct in audited_content_types()
-            ],
+            *[(ct.pk, record_type_label(ct)) for ct in ig_content_types()],
         ]
         self.helper.layout = Layout(
             Fieldset(
@@ -129,3 +175,55 @@ class AuditFilterForm(DateRangeForm):
         if end:
             entries = entries.filter(timestamp__lt=end)
         return entries
+
+
+class HistoryFilterForm(DateRangeForm):
+    """A child's access history: which kind of access, and when."""
+
+    submit_label = "Apply filters"
+    field_order = ["kind", "date_from", "date_to"]
+
+    kind = forms.ChoiceField(
+        label="What kind of access",
+        required=False,
+        error_messages={"invalid_choice": "Select a kind of access from the list"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        from audit.history import KIND_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Every kind"), *KIND_CHOICES]
+
+
+class SubjectAccessRequestForm(GOVUKModelForm):
+    """A request received: who asked, how their identity was checked, when it arrived."""
+
+    submit_label = "Record the request"
+    received_on = GOVUKDateField(
+        label="Date received",
+        help_text="Or the date their identity was confirmed, if later: the month starts then. "
+        "For example, 3 9 2026",
+    )
+
+    class Meta:
+        model = SubjectAccessRequest
+        fields = ["requester_name", "requester_relationship", "identity_check", "received_on"]
+        error_messages = {
+            "requester_name": {"required": "Enter who asked"},
+            "requester_relationship": {"required": "Enter their relationship to the child"},
+            "identity_check": {"required": "Enter how their identity and entitlement were checked"},
+        }
+        widgets = {"identity_check": forms.Textarea(attrs={"rows": 3})}
+
+
+class SubjectAccessProgressForm(GOVUKModelForm):
+    """An extension with its reason, or the date the response went."""
+
+    submit_label = "Save"
+    responded_on = GOVUKDateField(label="Date the response was sent", required=False)
+
+    class Meta:
+        model = SubjectAccessRequest
+        fields = ["extension_reason", "responded_on"]
+        widgets = {"extension_reason": forms.Textarea(attrs={"rows": 3})}

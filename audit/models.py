@@ -7,6 +7,7 @@ which stamps who, from which agency, from where and through what.
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
@@ -64,6 +65,8 @@ class Event(models.TextChoices):
     SIGNATURE_WITHDRAWN = "signature_withdrawn", "Signature withdrawn"
     INCIDENT_RECORDED = "incident_recorded", "Incident recorded"
     INCIDENT_CHANGED = "incident_changed", "Incident changed"
+    SUBJECT_ACCESS_RECEIVED = "sar_received", "Subject access request recorded"
+    SUBJECT_ACCESS_CHANGED = "sar_changed", "Subject access request changed"
     # Evidence and retention (audit.seals, retention): a record sealed as written, erased when its
     # retention period ended, and legal holds that stop that.
     RECORD_SEALED = "record_sealed", "Record sealed"
@@ -109,6 +112,8 @@ DOMAIN_EVENTS = frozenset(
         Event.SIGNATURE_WITHDRAWN,
         Event.INCIDENT_RECORDED,
         Event.INCIDENT_CHANGED,
+        Event.SUBJECT_ACCESS_RECEIVED,
+        Event.SUBJECT_ACCESS_CHANGED,
         Event.RECORD_SEALED,
         Event.RECORD_DISPOSED,
         Event.LEGAL_HOLD_PLACED,
@@ -279,8 +284,17 @@ class AuditEntry(AbstractLogEntry):
 
     @property
     def record_type_label(self) -> str:
-        model = self.content_type.model_class()
-        return str(model._meta.verbose_name).capitalize() if model else self.content_type.model
+        """The type of record as people name it ("Consent record", "Person's account")."""
+        from audit.wording import record_type_label
+
+        return record_type_label(self.content_type)
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in a sentence: "Priya Shah (practitioner, Northshire CSC) viewed decision ..."."""
+        from audit.wording import sentence
+
+        return sentence(self)
 
     def _stamp_from_context(self) -> None:
         context = current()
@@ -316,3 +330,117 @@ class SealSalt(models.Model):
 
     def __str__(self) -> str:
         return f"Salt of seal {self.entry_id}"
+
+
+class SubjectAccessRequestQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SubjectAccessRequestQuerySet":
+        """IG officers: the partnership's requests, or their agency's."""
+        if not user.is_authenticated or not user.can(Perm.EXPORT_SUBJECT_ACCESS):
+            return self.none()
+        return self if user.partnership_wide else self.filter(agency_id=user.agency_id)
+
+    def open(self) -> "SubjectAccessRequestQuerySet":
+        return self.filter(responded_on__isnull=True)
+
+
+class SubjectAccessRequest(models.Model):
+    """A request for a child's records under UK GDPR Art 15: who asked, how their identity and
+    entitlement were checked, when it was received, and the one-month clock (``isa_portal.clocks``)."""
+
+    child = models.ForeignKey(
+        "consent.Child", on_delete=models.PROTECT, related_name="subject_access_requests"
+    )
+    agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, related_name="+", help_text="The agency answering it."
+    )
+    requester_name = models.CharField("who asked", max_length=150)
+    requester_relationship = models.CharField(
+        "their relationship to the child",
+        max_length=150,
+        help_text="For example: the child, mother, solicitor.",
+    )
+    identity_check = models.TextField(
+        "how their identity and entitlement were checked",
+        help_text="For example: passport seen, parental responsibility confirmed from the birth certificate.",
+    )
+    received_on = models.DateField(
+        "date received", help_text="Or the date identity was confirmed, if later: the clock starts then."
+    )
+    extension_reason = models.TextField(
+        "why the time was extended",
+        blank=True,
+        help_text="Only when the request is complex or one of many (UK GDPR Art 12(3)): two more months.",
+    )
+    responded_on = models.DateField("date the response was sent", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = SubjectAccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return f"Subject access request {self.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"SAR-{self.received_on:%Y}-{self.pk or 0:05d}"
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.agency_id
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.extension_reason.strip())
+
+    @property
+    def clock(self):
+        from isa_portal import clocks
+
+        return clocks.subject_access_clock(
+            self.received_on, extended=self.extended, responded_on=self.responded_on
+        )
+
+    @property
+    def due_on(self):
+        return self.clock.due
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        today = timezone.localdate()
+        errors = {}
+        if self.received_on and self.received_on > today:
+            errors["received_on"] = "The date received must be today or in the past"
+        if self.responded_on:
+            if self.received_on and self.responded_on < self.received_on:
+                errors["responded_on"] = "The response must be on or after the date the request was received"
+            elif self.responded_on > today:
+                errors["responded_on"] = "The date of the response must be today or in the past"
+        if errors:
+            raise ValidationError(errors)
+
+
+auditlog.register(SubjectAccessRequest)
+
+
+class AuditCheckpoint(models.Model):
+    """A signed checkpoint of the trail (``audit.checkpoints``): its size, chain head and Merkle root,
+    signed with the operator's key. Append-only (PostgreSQL refuses UPDATE, DELETE and TRUNCATE); a
+    copy of each is also written to ``AUDIT_CHECKPOINT_DIR`` outside the database."""
+
+    tree_size = models.BigIntegerField(help_text="Entries the checkpoint covers.")
+    last_entry_id = models.BigIntegerField(help_text="The id of the newest entry it covers.")
+    chain_head = models.CharField(max_length=64)
+    merkle_root = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    note = models.TextField(help_text="The signed note, exactly as written to the checkpoint directory.")
+
+    class Meta:
+        verbose_name = "audit checkpoint"
+        indexes = [models.Index(fields=["tree_size"], name="audit_checkpoint_size")]
+
+    def __str__(self) -> str:
+        return f"Checkpoint of {self.tree_size} entries"

@@ -273,13 +273,24 @@ def _csv_bytes(section: Section) -> bytes:
 BUNDLE_TEMPLATE = "audit/subject_access_bundle.html"
 
 
-def bundle_context(child: Child, sections: list[Section], redactor: Redactor, *, made_on: date) -> dict:
+SHORT_REASON = "DPA 2018 Sch 2 para 16: it would identify another person"
+
+
+def bundle_context(
+    child: Child, sections: list[Section], redactor: Redactor, *, made_on: date, request=None
+) -> dict:
+    """``request``: the subject access request being answered, if one is recorded (the letter's
+    addressee and the date it was received)."""
+    from audit.readable_bundle import readable_sections
+
     return {
         "child": child,
         "sections": sections,
+        "readable": readable_sections(sections, SHORT_REASON),
         "redactions": redactor.notes,
         "reason": REDACTION_REASON,
         "made_on": made_on,
+        "request": request,
     }
 
 
@@ -298,8 +309,13 @@ def redaction_note(redactor: Redactor) -> str:
 
 def build_bundle(child: Child, *, user, made_on: date) -> tuple[bytes, dict]:
     """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data)."""
+    from audit.models import SubjectAccessRequest
+
     sections, redactor = gather(child, user=user)
-    pdf = render_pdf(BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on))
+    request = SubjectAccessRequest.objects.visible_to(user).filter(child=child).open().last()
+    pdf = render_pdf(
+        BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on, request=request)
+    )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bundle:
         bundle.writestr("subject-access.pdf", pdf)

@@ -1,43 +1,34 @@
 """Subject access for IG officers: find a child, then download everything held about them."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
-from audit.models import Event
-from audit.services import record_event
+from audit import sar
+from audit.forms import SubjectAccessProgressForm, SubjectAccessRequestForm
+from audit.history_views import child_search_page
+from audit.models import Event, SubjectAccessRequest
+from audit.services import record_event, record_view
 from audit.subject_access import build_bundle
-from consent.forms import ChildSearchForm
 from consent.models import Child
-from consent.selectors import child_search
-
-SEARCH_FIELDS = ("name", "nhs_number", "date_of_birth_0", "date_of_birth_1", "date_of_birth_2")
-MAX_RESULTS = 50
+from isa_portal.web import long_date, posted, save_if_valid
 
 
 @require(Perm.EXPORT_SUBJECT_ACCESS)
 @require_safe
 def subject_access_search(request: HttpRequest) -> HttpResponse:
-    searching = any(request.GET.get(key) for key in SEARCH_FIELDS)
-    form = ChildSearchForm(request.GET if searching else None)
-    found = searching and form.is_valid()
-    children = list(child_search(user=request.user, **form.cleaned_data)[:MAX_RESULTS]) if found else []
-    response = render(
+    return child_search_page(
         request,
-        "audit/subject_access_search.html",
-        {"form": form, "children": children, "searching": searching, "max_results": MAX_RESULTS},
+        title="Subject access",
+        intro="Find the child the request is about, then create a bundle of every record held about them.",
+        search_url="audit:subject_access_search",
+        result_url="audit:subject_access_child",
     )
-    if found:
-        record_event(
-            Event.LIST,
-            model=Child,
-            label="Searched children for subject access",
-            detail={"searched_by": sorted(key for key in SEARCH_FIELDS if request.GET.get(key))},
-        )
-    return response
 
 
 @require(Perm.EXPORT_SUBJECT_ACCESS)
@@ -45,7 +36,13 @@ def subject_access_search(request: HttpRequest) -> HttpResponse:
 def subject_access_child(request: HttpRequest, pk: int) -> HttpResponse:
     child = get_visible_or_404(Child, request.user, pk=pk)
     if request.method != "POST":
-        response = render(request, "audit/subject_access_child.html", {"child": child})
+        requests = SubjectAccessRequest.objects.visible_to(request.user).filter(child=child)
+        today = timezone.localdate()
+        response = render(
+            request,
+            "audit/subject_access_child.html",
+            {"child": child, "requests": [(sar, sar.clock.state(today)) for sar in requests]},
+        )
         record_event(Event.VIEW, child, detail={"kind": "subject_access"})
         return response
     today = timezone.localdate()
@@ -56,4 +53,50 @@ def subject_access_child(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="subject-access-{child.pk}-{today.isoformat()}.zip"'
     )
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record a subject access request about a child: who asked, identity checked, received on."""
+    child = get_visible_or_404(Child, request.user, pk=pk)
+    form = SubjectAccessRequestForm(posted(request), instance=SubjectAccessRequest(child=child))
+    saved = save_if_valid(request, form, lambda: sar.sar_record(request=form.instance, by=request.user))
+    if saved is not None:
+        messages.success(request, f"Request recorded: respond by {long_date(saved.due_on)}")
+        return redirect("audit:sar_detail", pk=saved.pk)
+    return render(
+        request,
+        "form_page.html",
+        {
+            "form": form,
+            "heading": "Record a subject access request",
+            "caption": str(child),
+            "back_url": reverse("audit:subject_access_child", args=[child.pk]),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request, its clock, and where to extend it or record the response."""
+    requests = SubjectAccessRequest.objects.select_related("child", "agency")
+    found = get_visible_or_404(requests, request.user, pk=pk)
+    form = SubjectAccessProgressForm(posted(request), instance=found)
+    saved = save_if_valid(request, form, lambda: sar.sar_update(request=form.instance, by=request.user))
+    if saved is not None:
+        messages.success(request, "Request updated")
+        return redirect("audit:sar_detail", pk=saved.pk)
+    shown = requests.get(pk=pk) if form.is_bound else found  # as saved, not as the refused answers left it
+    response = render(
+        request,
+        "audit/sar_detail.html",
+        {"sar": shown, "state": shown.clock.state(timezone.localdate()), "form": form},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+    if request.method != "POST":
+        record_view(found)
     return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from audit import subject_access_views, views
+from audit import history_views, subject_access_views, views
 
 app_name = "audit"
 
@@ -13,5 +13,16 @@ urlpatterns = [
         "subject-access/<int:pk>/",
         subject_access_views.subject_access_child,
         name="subject_access_child",
+    ),
+    path("subject-access/children/<int:pk>/new/", subject_access_views.sar_new, name="sar_new"),
+    path("subject-access/requests/<int:pk>/", subject_access_views.sar_detail, name="sar_detail"),
+    path("children/", history_views.child_history_search, name="child_history_search"),
+    path("children/<int:pk>/", history_views.child_history, name="child_history"),
+    path("children/<int:pk>/export.csv", history_views.child_history_export, name="child_history_export"),
+    path(
+        "children/<int:pk>/export.xlsx",
+        history_views.child_history_export,
+        {"fmt": "xlsx"},
+        name="child_history_export_xlsx",
     ),
 ]

@@ -2,7 +2,7 @@
 
 import json
 
-from django.core.exceptions import FieldDoesNotExist
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -13,18 +13,20 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
+from audit import wording
 from audit.forms import AuditFilterForm
 from audit.models import AuditEntry
 from audit.services import record_export
 from isa_portal.exports import csv_response
-from isa_portal.pagination import keyset_page
-from isa_portal.web import display_value
+from isa_portal.pagination import Page, keyset_page
+from isa_portal.web import long_date
 
 PAGE_SIZE = 50
 FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
+# In words first; the raw codes after, for those who want them.
 EXPORT_HEADER = [
     "Entry",
-    "Time (UTC)",
+    "When (UK time)",
     "Who",
     "Their role",
     "Their agency",
@@ -32,13 +34,26 @@ EXPORT_HEADER = [
     "Through",
     "What happened",
     "Type of record",
-    "Record number",
+    "Record ID",
     "Record",
     "Record's agency",
     "Changes",
     "Details",
+    "Event code",
+    "Action code",
+    "Record type code",
     "Entry hash",
 ]
+AUDITED_APPS = (
+    "accounts",
+    "agreements",
+    "audit",
+    "consent",
+    "decisions",
+    "journeys",
+    "otp_static",
+    "otp_totp",
+)
 
 
 def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
@@ -51,12 +66,10 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
     return form, entries
 
 
-@require(Perm.VIEW_AUDIT)
-@require_safe
-def entry_list(request: HttpRequest) -> HttpResponse:
-    form, entries = _filtered(request)
+def paged(request: HttpRequest, entries) -> tuple[Page, str]:
+    """A page of entries, newest first, and the filters asked for without the page's cursor."""
     page = keyset_page(
-        entries.select_related("content_type", "agency", "actor_agency"),
+        entries,
         after=request.GET.get("older"),
         before=request.GET.get("newer"),
         size=PAGE_SIZE,
@@ -65,10 +78,18 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     for key in ("older", "newer"):
         query.pop(key, None)
+    return page, query.urlencode()
+
+
+@require(Perm.VIEW_AUDIT)
+@require_safe
+def entry_list(request: HttpRequest) -> HttpResponse:
+    form, entries = _filtered(request)
+    page, query = paged(request, entries.select_related("content_type", "agency", "actor_agency", "actor"))
     return render(
         request,
         "audit/entry_list.html",
-        {"form": form, "page": page, "filter_query": query.urlencode(), "filter_widths": FILTER_WIDTHS},
+        {"form": form, "page": page, "filter_query": query, "filter_widths": FILTER_WIDTHS},
     )
 
 
@@ -80,39 +101,23 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    return render(request, "audit/entry_detail.html", {"entry": entry, "changes": field_changes(entry)})
+    return render(
+        request,
+        "audit/entry_detail.html",
+        {
+            "entry": entry,
+            "changes": field_changes(entry),
+            "details": wording.readable(entry.additional_data) if entry.additional_data else "",
+            "role": wording.role_label(entry.actor_role) if entry.actor_role else "",
+        },
+    )
 
 
 def field_changes(entry: AuditEntry) -> list[dict]:
-    """Each changed field with its value before and after, labelled as the record's form labels it."""
+    """Each changed field with its value before and after, in words (``audit.wording``)."""
     if not entry.changes:
         return []
-    model = entry.content_type.model_class()
-    rows = []
-    for name, values in sorted(entry.changes_dict.items()):
-        before, after = [*values, None, None][:2]
-        label, choices = name, []
-        if model is not None:
-            try:
-                field = model._meta.get_field(name)
-            except FieldDoesNotExist:  # a field since removed from the model keeps its stored name
-                field = None
-            if field is not None:
-                label = str(getattr(field, "verbose_name", name))
-                choices = getattr(field, "flatchoices", [])
-        rows.append(
-            {"field": label.capitalize(), "before": _shown(before, choices), "after": _shown(after, choices)}
-        )
-    return rows
-
-
-def _shown(value, choices) -> str:
-    """A stored value as it reads; a structured one (answers, lists) as the JSON it was stored as."""
-    if value == "None":  # how entries written before JSON changes hold an empty value
-        value = None
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return display_value(value, choices=choices, empty="")
+    return wording.field_changes(entry.content_type.model_class(), entry.changes_dict, resolve=True)
 
 
 @require(Perm.VIEW_AUDIT)
@@ -124,13 +129,14 @@ def entry_export(request: HttpRequest) -> HttpResponse:
         return render(request, "audit/entry_list.html", context, status=400)
     filters = {key: value for key, value in request.GET.items() if value}
     record_export(AuditEntry, label="Audit trail (CSV)", filters=filters)
-    # The JSON columns come out as text, as stored: no parsing and re-serialising per row.
+    # The JSON columns come out as text, as stored: parsed only for the rows that have them.
     entries = entries.annotate(
         changes_text_json=Cast("changes", TextField()), details_json=Cast("additional_data", TextField())
     )
     rows = entries.order_by("-timestamp", "-id").values_list(
         "id",
         "timestamp",
+        "actor__full_name",
         "actor_email",
         "actor_role",
         "actor_agency__name",
@@ -146,18 +152,34 @@ def entry_export(request: HttpRequest) -> HttpResponse:
         "details_json",
         "entry_hash",
     )
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
-    return csv_response(filename=f"audit-trail-{stamp}.csv", header=EXPORT_HEADER, rows=_export_rows(rows))
+    now = timezone.localtime()
+    user = request.user
+    preamble = [
+        ("Entries of", "Every agency in the partnership" if user.partnership_wide else user.agency.name),
+        *(form.described() or [("Filters", "None: every entry you may see")]),
+        ("Exported by", user.full_name or user.email),
+        ("As at", f"{long_date(now)}, {now:%H:%M}"),
+    ]
+    return csv_response(
+        filename=f"audit-trail-{now:%Y%m%d-%H%M%S}.csv",
+        header=EXPORT_HEADER,
+        rows=_export_rows(rows),
+        title="Audit trail",
+        preamble=preamble,
+        bom=True,
+    )
 
 
 def _export_rows(rows):
-    """Streamed after the view returns: its own transaction, so PostgreSQL uses a server-side cursor."""
-    actions = {value: str(label) for value, label in AuditEntry.Action.choices}  # translated once
+    """Streamed after the view returns: its own transaction, so PostgreSQL uses a server-side cursor.
+    Each row in words, then the raw codes for those who want them."""
+    models = {ct.model: ct.model_class() for ct in ContentType.objects.all()}
     with transaction.atomic():
         for (
             pk,
             when,
-            who,
+            name,
+            email,
             role,
             their_agency,
             address,
@@ -172,20 +194,33 @@ def _export_rows(rows):
             details,
             entry_hash,
         ) in rows.iterator(chunk_size=2000):
+            who = wording.who_from(name or "", email or "", role, their_agency or "")
             yield [
                 pk,
-                when.isoformat(),
-                who,
-                role,
-                their_agency,
-                address,
+                f"{timezone.localtime(when):%Y-%m-%d %H:%M:%S}",
+                name or email or "The system",
+                wording.role_label(role) if role else "",
+                their_agency or "",
+                address or "",
                 source,
-                f"{event} ({actions.get(action, action)})" if event == "change" else event,
-                model,
+                wording.sentence_from(who, event, action, model, record_pk, record),
+                wording.record_noun(model).capitalize(),
                 record_pk,
                 record,
-                agency,
-                changes or "",
-                details or "",
+                agency or "",
+                _readable_changes(models.get(model), changes),
+                wording.readable(json.loads(details)) if details else "",
+                event,
+                action,
+                model,
                 entry_hash,
             ]
+
+
+def _readable_changes(model, changes: str | None) -> str:
+    if not changes:
+        return ""
+    rows = wording.field_changes(model, json.loads(changes), resolve=False)
+    return "\n".join(
+        f"{row['field']}: {row['before'] or '(empty)'} \u2192 {row['after'] or '(empty)'}" for row in rows
+    )

@@ -22,6 +22,7 @@ class ChronologyEntry:
     agency_name: str
     recorded_by: str
     url: str | None = None
+    details: tuple[tuple[str, str], ...] = ()  # (label, value) rows under the summary
 
 
 def register_source(source: Source) -> Source:

@@ -165,6 +165,8 @@ def _child_context(request: HttpRequest, child: Child) -> dict:
         "entries": entries_for(child, request.user),
         "today": timezone.localdate(),
         "can_record": request.user.can(Perm.RECORD_CONSENT),
+        "can_see_history": request.user.can(Perm.VIEW_ACCESS_HISTORY),
+        "can_decide": request.user.can(Perm.RECORD_DECISION),
     }
 
 

@@ -9,7 +9,7 @@ from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 
-from agreements.models import Agency
+from agreements.models import Agency, SectorKind
 from consent.models import InformationCategory
 from decisions import rules
 from decisions.models import (
@@ -34,6 +34,7 @@ from isa_portal.vocabulary import (
     SharingPurpose,
     WrittenConfirmation,
 )
+from isa_portal.web import long_date
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 LONG_TEXT = 5000
@@ -670,6 +671,14 @@ class AddendumForm(GOVUKForm):
     )
 
 
+SHARED = "shared"  # the log's "shared in full or in part": share and share in part together
+LOG_OUTCOME_CHOICES = [
+    ("", "Any"),
+    (SHARED, "Shared (in full or in part)"),
+    *Outcome.choices,
+]
+
+
 class LogFilterForm(forms.Form):
     """Filters for the agency decision log. Every field is optional; bad values are ignored."""
 
@@ -679,12 +688,23 @@ class LogFilterForm(forms.Form):
     date_to = forms.DateField(
         label="Recorded to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    outcome = forms.ChoiceField(label="Decision", required=False, choices=[("", "Any"), *Outcome.choices])
+    outcome = forms.ChoiceField(label="Decision", required=False, choices=LOG_OUTCOME_CHOICES)
+    recipient_agency = forms.TypedChoiceField(
+        label="Shared with (agency)", required=False, coerce=int, empty_value=None
+    )
+    recipient_kind = forms.ChoiceField(
+        label="Kind of recipient", required=False, choices=[("", "Any"), *SectorKind.choices]
+    )
     consent_position = forms.ChoiceField(
         label="Consent position", required=False, choices=[("", "Any"), *ConsentPosition.choices]
     )
     article6_basis = forms.ChoiceField(
         label="Lawful basis", required=False, choices=[("", "Any"), *Article6Basis.choices]
+    )
+    grounds = forms.ChoiceField(
+        label="Grounds for sharing without consent",
+        required=False,
+        choices=[("", "Any"), *GroundForSharingWithoutConsent.choices],
     )
     status = forms.ChoiceField(
         label="Status",
@@ -695,18 +715,41 @@ class LogFilterForm(forms.Form):
     practitioner = forms.TypedChoiceField(label="Practitioner", required=False, coerce=int, empty_value=None)
     child = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
-    def __init__(self, *args, practitioners, agencies=None, **kwargs):
-        """``agencies`` (id, name) for a partnership-wide user, None for an agency's own staff."""
+    def __init__(self, *args, practitioners, agencies=None, recipients=(), **kwargs):
+        """``agencies`` (id, name) for a partnership-wide user, None for an agency's own staff;
+        ``recipients`` (id, name): every agency information may have gone to (None: no such filter)."""
         super().__init__(*args, **kwargs)
         if agencies is None:
             del self.fields["agency"]
         else:
             self.fields["agency"].choices = [("", "Any agency"), *agencies]
+        if recipients is None:
+            del self.fields["recipient_agency"]
+        else:
+            self.fields["recipient_agency"].choices = [("", "Any agency"), *recipients]
         if practitioners:
             choices = [(user.pk, user.full_name) for user in practitioners]
             self.fields["practitioner"].choices = [("", "Anyone"), *choices]
         else:
             del self.fields["practitioner"]  # a partnership-wide user chooses an agency first
+
+    def described(self) -> list[tuple[str, str]]:
+        """The filters given, as (label, value shown) in the form's order: what an export says it holds."""
+        if not self.is_bound or not self.is_valid():
+            return []
+        described = []
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if value in (None, "") or name == "child":
+                continue
+            if hasattr(field, "choices"):
+                shown = str(dict((str(key), label) for key, label in field.choices).get(str(value), value))
+            elif isinstance(value, date):
+                shown = long_date(value)
+            else:
+                shown = str(value)
+            described.append((str(field.label), shown))
+        return described
 
 
 CONSENT_STATUS_LABELS = dict(ConsentStatus.choices)

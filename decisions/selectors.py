@@ -10,12 +10,12 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from consent.models import Child, InformationCategory
-from decisions import integrations
+from decisions import integrations, labels
 from decisions.journeys import DECISION, fields_of
-from decisions.models import Decision, DecisionReview, ReviewAction, Status
+from decisions.models import SHARING_OUTCOMES, Decision, DecisionReview, ReviewAction, Status
 from isa_portal import clocks
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
-from isa_portal.web import display_value, field_display
+from isa_portal.web import display_value, field_display, long_date
 from journeys.engine import Row, Section
 
 # How each answer is labelled on "check your answers", the record and its PDF.
@@ -83,31 +83,30 @@ def change_url(decision: Decision, step: str) -> str:
 
 
 def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
-    """The answers page by page, in the order asked; with change links while a draft."""
+    """The answers page by page, in the order asked; with change links while a draft. Labels are
+    plain English from ``decisions.labels``; follow-up questions the answers did not call for are
+    left out."""
     sections = []
     for step in DECISION.applicable(decision):
         change = change_url(decision, step.name) if editable else None
         if step.name == "consent":
             rows = [
                 Row(
-                    "Consent position found",
+                    labels.label("consent_status"),
                     decision.get_consent_status_display() or "Not yet looked up",
                     change,
                 )
             ]
         else:
             rows = [
-                Row(
-                    str(decision._meta.get_field(field).verbose_name).capitalize(),
-                    _display(decision, field),
-                    change,
-                )
+                Row(labels.label(field, step.form_class), _display(decision, field), change)
                 for field in fields_of(step)
-                if field not in {"no_agreement_acknowledged"}
+                if labels.applies(field, decision)
             ]
         if step.name == "outcome":
             rows.insert(
-                0, Row("Decision the questions suggest", decision.get_proposed_outcome_display() or "None")
+                0,
+                Row(labels.label("proposed_outcome"), decision.get_proposed_outcome_display() or "None"),
             )
         sections.append(Section(step.title, rows))
     return sections
@@ -171,6 +170,13 @@ def log_practitioners(user, agency_id: int | None = None) -> list:
     return list(users.only("id", "full_name").order_by("full_name"))
 
 
+def recipient_agencies() -> list[tuple[int, str]]:
+    """Every agency a decision may have shared with (names of organisations, not of people)."""
+    from agreements.models import Agency
+
+    return list(Agency.objects.order_by("name").values_list("id", "name"))
+
+
 def log_agencies(user) -> list[tuple[int, str]] | None:
     """The agencies a partnership-wide user can filter the log by (None for everyone else)."""
     if not user.partnership_wide:
@@ -188,9 +194,22 @@ def filtered_log(user, filters: dict):
         queryset = queryset.filter(created__gte=_start_of(filters["date_from"]))
     if filters.get("date_to"):
         queryset = queryset.filter(created__lt=_start_of(filters["date_to"] + timedelta(days=1)))
-    for field in ("outcome", "consent_position", "article6_basis", "status"):
+    from agreements.models import kinds_in_sector
+    from decisions.forms import SHARED
+
+    if filters.get("outcome") == SHARED:
+        queryset = queryset.filter(outcome__in=sorted(SHARING_OUTCOMES))
+    elif filters.get("outcome"):
+        queryset = queryset.filter(outcome=filters["outcome"])
+    for field in ("consent_position", "article6_basis", "status"):
         if filters.get(field):
             queryset = queryset.filter(**{field: filters[field]})
+    if filters.get("grounds"):
+        queryset = queryset.filter(grounds__contains=[filters["grounds"]])
+    if filters.get("recipient_agency"):
+        queryset = queryset.filter(recipient_agency_id=filters["recipient_agency"])
+    if filters.get("recipient_kind"):
+        queryset = queryset.filter(recipient_agency__kind__in=kinds_in_sector(filters["recipient_kind"]))
     if filters.get("agency"):
         queryset = queryset.filter(agency_id=filters["agency"])
     if filters.get("practitioner"):
@@ -256,6 +275,27 @@ def _how_long(delta: timedelta) -> str:
     return "less than an hour"
 
 
+def _chronology_details(decision: Decision) -> tuple[tuple[str, str], ...]:
+    """What a decision's chronology entry says: the outcome, the recipient, what was shared, the
+    reviews and the addenda, labelled as on the record (``decisions.labels``)."""
+    rows = [(labels.label("outcome"), decision.get_outcome_display() or "Not decided")]
+    if decision.is_sharing:
+        recipient = decision.recipient_agency.name if decision.recipient_agency else ""
+        person = ", ".join(part for part in (decision.recipient_name, decision.recipient_role) if part)
+        rows.append(("Shared with", "; ".join(part for part in (recipient, person) if part) or "Not given"))
+        rows.append((labels.label("information_shared"), decision.information_shared or "Not given"))
+    rows.append(("Status", decision.get_status_display()))
+    reviews = [
+        f"{review.get_action_display()} by {review.reviewer_name}, {long_date(review.created)}"
+        for review in decision.reviews.all()
+    ]
+    rows.append(("Reviews", "\n".join(reviews) or "Not reviewed yet"))
+    addenda = [f"{note.author_name}, {long_date(note.created)}" for note in decision.addenda.all()]
+    if addenda:
+        rows.append(("Addenda", "\n".join(addenda)))
+    return tuple(rows)
+
+
 def chronology_entries(child, user):
     """Decisions about ``child`` that ``user`` may see, for the child's chronology."""
     from consent.chronology import ChronologyEntry
@@ -264,7 +304,8 @@ def chronology_entries(child, user):
         Decision.objects.visible_to(user)
         .exclude(status=Status.DRAFT)
         .filter(child=child)
-        .select_related("agency")
+        .select_related("agency", "recipient_agency")
+        .prefetch_related("reviews", "addenda")
         .order_by("-created", "-id")
     )
     for decision in decisions:
@@ -272,10 +313,11 @@ def chronology_entries(child, user):
             when=decision.submitted_at or decision.created,
             kind="Decision",
             title=f"{decision.reference}: {decision.get_outcome_display()}",
-            summary=f"{decision.get_purpose_display()}. {decision.get_status_display()}.",
+            summary=f"{decision.get_purpose_display()}.",
             agency_name=decision.agency_name or decision.agency.name,
             recorded_by=decision.practitioner_name,
             url=reverse("decisions:detail", args=[decision.pk]),
+            details=_chronology_details(decision),
         )
 
 

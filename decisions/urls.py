@@ -10,6 +10,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("log/", views.decision_log, name="log"),
     path("log/export.csv", views.decision_log_export, name="log_export"),
+    path("log/export.xlsx", views.decision_log_export, {"fmt": "xlsx"}, name="log_export_xlsx"),
     path("<int:pk>/", views.decision_detail, name="detail"),
     path("<int:pk>/pdf/", views.decision_pdf, name="pdf"),
     path("<int:pk>/answers/<slug:step>/", views.decision_step, name="step"),

@@ -19,10 +19,10 @@ from decisions import exports, rules, selectors, services
 from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.journeys import DECISION
 from decisions.models import Decision, Status
-from isa_portal.exports import csv_lines_response
+from isa_portal.exports import csv_lines_response, xlsx_response
 from isa_portal.pagination import Page, keyset_page
 from isa_portal.pdf import render_pdf
-from isa_portal.web import posted
+from isa_portal.web import long_date, posted
 from journeys.engine import Problem
 
 GET_OR_POST = require_http_methods(["GET", "HEAD", "POST"])
@@ -174,7 +174,11 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail_queryset():
     # Not the agencies the answers name: see selectors.with_named_agencies.
     return Decision.objects.select_related(
-        "child", "agreement_version__agreement", "countersigned_by", "reconsiders"
+        "child",
+        "agreement_version__agreement",
+        "countersigned_by",
+        "reconsiders",
+        "consent_record__assessment",  # the consent the decision rests on, shown on the record
     )
 
 
@@ -333,7 +337,14 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "decisions/review_queue.html",
-        {"rows": rows, "page": page, "next_query": _next_query(request, page), "first_query": ""},
+        {
+            "rows": rows,
+            "page": page,
+            "next_query": _next_query(request, page),
+            "first_query": "",
+            # The partnership's designated lead reviews escalations but has no agency log to link to.
+            "can_view_log": request.user.can(Perm.VIEW_DECISION_LOG),
+        },
     )
 
 
@@ -348,16 +359,26 @@ def _next_query(request: HttpRequest, page: Page | None) -> str | None:
     return query.urlencode()
 
 
+def _recipient_choices(user, agencies):
+    """Who a decision may have gone to, for IG officers' filter by recipient agency: the partnership-wide
+    officer's agency list again (one query, not two); none for leads, who filter by kind of recipient."""
+    if not user.can(Perm.EXPORT_DECISION_LOG):
+        return None
+    return agencies if agencies is not None else selectors.recipient_agencies()
+
+
 def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, dict]:
     """The log's filter form and the filters it holds (none until the form is valid)."""
     try:
         agency_id = int(request.GET.get("agency", ""))
     except ValueError:
         agency_id = None
+    agencies = selectors.log_agencies(request.user)
     form = LogFilterForm(
         request.GET or None,
         practitioners=selectors.log_practitioners(request.user, agency_id),
-        agencies=selectors.log_agencies(request.user),
+        agencies=agencies,
+        recipients=_recipient_choices(request.user, agencies),
     )
     return form, form.cleaned_data if form.is_bound and form.is_valid() else {}
 
@@ -389,16 +410,42 @@ def decision_log(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_DECISION_LOG, Perm.EXPORT_DECISION_LOG)
 @require_safe
-def decision_log_export(request: HttpRequest) -> HttpResponse:
-    """Every decision the log shows the user with the same filters, as CSV, newest first.
+def decision_log_export(request: HttpRequest, fmt: str = "csv") -> HttpResponse:
+    """Every decision the log shows the user with the same filters, as CSV or XLSX, newest first,
+    with the filters, the agency and the time it was made written above the header.
 
     The export is recorded before the first row leaves; the rows stream from their own
-    transaction (``decisions.exports.log_rows``).
+    transaction (``decisions.exports``).
     """
-    _, filters = _log_filters(request)
+    form, filters = _log_filters(request)
     queryset = selectors.filtered_log(request.user, filters)
-    record_export(Decision, label="Decision log (CSV)", filters=selectors.used_filters(filters))
-    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    record_export(Decision, label=f"Decision log ({fmt.upper()})", filters=selectors.used_filters(filters))
+    now = timezone.localtime()
+    user = request.user
+    scope = "Every agency in the partnership" if user.partnership_wide else user.agency.name
+    preamble = [("Decisions of", scope), *form.described()]
+    child = selectors.filter_child(user, filters.get("child"))
+    if child is not None:
+        preamble.append(("Child", str(child)))
+    if len(preamble) == 1:
+        preamble.append(("Filters", "None: every submitted decision you may see"))
+    preamble += [("Exported by", user.full_name or user.email), ("As at", f"{long_date(now)}, {now:%H:%M}")]
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    title = "Decision log"
+    if fmt == "xlsx":
+        return xlsx_response(
+            filename=f"decision-log-{stamp}.xlsx",
+            sheet_title=title,
+            title=title,
+            preamble=preamble,
+            header=exports.HEADER,
+            rows=exports.log_rows(queryset),
+        )
     return csv_lines_response(
-        filename=f"decision-log-{stamp}.csv", header=exports.HEADER, lines=exports.log_lines(queryset)
+        filename=f"decision-log-{stamp}.csv",
+        header=exports.HEADER,
+        lines=exports.log_lines(queryset),
+        title=title,
+        preamble=preamble,
+        bom=True,
     )

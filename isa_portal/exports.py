@@ -10,6 +10,8 @@ csv module do: Python then only joins lines, and a million rows leave in seconds
 """
 
 import csv
+import datetime as dt
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -18,11 +20,23 @@ from django.db.models import Case, Expression, F, Func, TextField, Value, When
 from django.db.models.functions import Cast, Coalesce, Left, Replace
 from django.db.models.lookups import In
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK_ROWS = 2000
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BOM = "\ufeff"  # Excel reads a CSV file as UTF-8 only when it starts with the byte order mark
+# A spreadsheet's description written above its header row: (label, value) pairs, e.g.
+# ("Agency", "Northshire CSC"), ("Period", "1 January 2026 to 6 December 2026"), ("As at", ...).
+Preamble = Sequence[tuple[str, str]]
+XLSX_DATE_FORMAT = "dd/mm/yyyy"
+XLSX_TIME_FORMAT = "dd/mm/yyyy hh:mm"
+WIDTH_SAMPLE_ROWS = 200  # rows read before the first is written, to size the columns
+MIN_WIDTH, MAX_WIDTH = 10, 60
 
 
 def neutralise(value: Any) -> Any:
@@ -38,9 +52,21 @@ class _Echo:
         return value
 
 
-def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+def _preamble_lines(title: str | None, preamble: Preamble) -> list[str]:
+    """The title and the (label, value) lines above a CSV's header, then a blank line; none if neither."""
+    if not title and not preamble:
+        return []
     writer = csv.writer(_Echo())
-    chunk = [writer.writerow([neutralise(cell) for cell in header])]
+    lines = [writer.writerow([neutralise(title)])] if title else []
+    lines += [writer.writerow([neutralise(label), neutralise(value)]) for label, value in preamble]
+    return [*lines, "\r\n"]
+
+
+def _csv_chunks(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, start: Sequence[str] = ()
+) -> Iterator[str]:
+    writer = csv.writer(_Echo())
+    chunk = [*start, writer.writerow([neutralise(cell) for cell in header])]
     for row in rows:
         chunk.append(writer.writerow([neutralise(cell) for cell in row]))
         if len(chunk) >= CSV_CHUNK_ROWS:
@@ -51,10 +77,23 @@ def _csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
 
 
 def csv_response(
-    *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    *,
+    filename: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str | None = None,
+    preamble: Preamble = (),
+    bom: bool = False,
 ) -> StreamingHttpResponse:
-    """Stream rows as CSV with constant memory; ``filename`` is made by the server, never the user."""
-    response = StreamingHttpResponse(_csv_chunks(header, rows), content_type="text/csv; charset=utf-8")
+    """Stream rows as CSV with constant memory; ``filename`` is made by the server, never the user.
+
+    ``title`` and ``preamble`` are written above the header (what the file is, its filters, when it
+    was made); ``bom`` starts the file with the byte order mark, so Excel reads it as UTF-8."""
+    start = [BOM] if bom else []
+    start += _preamble_lines(title, preamble)
+    response = StreamingHttpResponse(
+        _csv_chunks(header, rows, start=start), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -107,8 +146,8 @@ def sql_csv_line(*cells: Expression) -> Expression:
     return _Joined(*separated)
 
 
-def _line_chunks(header: Sequence[str], lines: Iterable[str]) -> Iterator[str]:
-    chunk = [csv.writer(_Echo()).writerow([neutralise(cell) for cell in header]).rstrip("\r\n")]
+def _line_chunks(header: Sequence[str], lines: Iterable[str], *, start: str = "") -> Iterator[str]:
+    chunk = [start + csv.writer(_Echo()).writerow([neutralise(cell) for cell in header]).rstrip("\r\n")]
     for line in lines:
         chunk.append(line)
         if len(chunk) >= CSV_CHUNK_ROWS:
@@ -119,23 +158,92 @@ def _line_chunks(header: Sequence[str], lines: Iterable[str]) -> Iterator[str]:
 
 
 def csv_lines_response(
-    *, filename: str, header: Sequence[str], lines: Iterable[str]
+    *,
+    filename: str,
+    header: Sequence[str],
+    lines: Iterable[str],
+    title: str | None = None,
+    preamble: Preamble = (),
+    bom: bool = False,
 ) -> StreamingHttpResponse:
-    """Stream CSV lines the database wrote (``sql_csv_line``) under a header, with constant memory."""
-    response = StreamingHttpResponse(_line_chunks(header, lines), content_type="text/csv; charset=utf-8")
+    """Stream CSV lines the database wrote (``sql_csv_line``) under a header, with constant memory;
+    ``title``, ``preamble`` and ``bom`` as for ``csv_response``."""
+    start = (BOM if bom else "") + "".join(_preamble_lines(title, preamble))
+    response = StreamingHttpResponse(
+        _line_chunks(header, lines, start=start), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
+def xlsx_value(value: Any) -> Any:
+    """A cell as a spreadsheet holds it: a time in the partnership's zone without its offset (a
+    spreadsheet has no zones), a date as a date, text neutralised, empty as empty."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).replace(tzinfo=None) if timezone.is_aware(value) else value
+    return neutralise(value)
+
+
+def _width(value: Any) -> int:
+    if isinstance(value, dt.datetime):
+        return 17
+    if isinstance(value, dt.date):
+        return 11
+    text = str(value) if value is not None else ""
+    return max((len(line) for line in text.splitlines()), default=0)
+
+
+def _typed_cell(sheet, value: Any):
+    value = xlsx_value(value)
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_TIME_FORMAT if isinstance(value, dt.datetime) else XLSX_DATE_FORMAT
+        return cell
+    return value
+
+
 def xlsx_response(
-    *, filename: str, sheet_title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+    *,
+    filename: str,
+    sheet_title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str | None = None,
+    preamble: Preamble = (),
 ) -> FileResponse:
-    """Write rows to an XLSX workbook in write-only mode (streamed to a temporary file)."""
+    """Write rows to an XLSX workbook in write-only mode (streamed to a temporary file).
+
+    Dates and times are real spreadsheet dates (times in the partnership's zone); the header row is
+    bold, frozen and carries an autofilter; columns are as wide as the header and the first rows need.
+    ``title`` and ``preamble`` are written above the header, as in ``csv_response``."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append([neutralise(cell) for cell in header])
-    for row in rows:
-        sheet.append([neutralise(cell) for cell in row])
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    for index, heading in enumerate(header):
+        widest = max([len(str(heading)), *(_width(row[index]) for row in sample)])
+        sheet.column_dimensions[get_column_letter(index + 1)].width = min(
+            max(widest + 2, MIN_WIDTH), MAX_WIDTH
+        )
+    above = ([[title]] if title else []) + [[label, value] for label, value in preamble]
+    above += [[]] if above else []
+    header_row = len(above) + 1
+    sheet.freeze_panes = f"A{header_row + 1}"
+    for line in above:
+        sheet.append([neutralise(cell) for cell in line])
+    bold = Font(bold=True)
+    cells = []
+    for heading in header:
+        cell = WriteOnlyCell(sheet, value=neutralise(heading))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    last_row = header_row
+    for row in itertools.chain(sample, rows):
+        sheet.append([_typed_cell(sheet, cell) for cell in row])
+        last_row += 1
+    if header:
+        sheet.auto_filter.ref = f"A{header_row}:{get_column_letter(len(header))}{last_row}"
     spool = tempfile.TemporaryFile()  # noqa: SIM115  (closed by FileResponse)
     workbook.save(spool)
     spool.seek(0)

@@ -258,6 +258,16 @@ AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Signed checkpoints of the trail (audit/checkpoints.py; README "Operating"): the Ed25519 key the
+# operator keeps outside the database (a PEM file or a mounted secret), the directory each signed
+# checkpoint is also written to (ship it anywhere), and public keys of earlier signing keys.
+# The application's own database role, which owns nothing (isa_portal/db_roles.py): set it where
+# migrations run as the owner, and every migrate grants that role what it needs and no more.
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+AUDIT_SIGNING_KEY_FILE = env.str("AUDIT_SIGNING_KEY_FILE", default="")
+AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
+AUDIT_CHECKPOINT_ORIGIN = env.str("AUDIT_CHECKPOINT_ORIGIN", default="isa-portal/audit")
+AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])
 
 # The Django admin needs the same second factor (django_otp.admin.OTPAdminSite, see isa_portal.urls).
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")

@@ -156,7 +156,7 @@ def legend_swatch(index: int) -> SafeString:
     )
 
 
-def table(data: FigureData, *, title: str) -> SafeString:
+def table(data: FigureData, *, title: str, limit: int | None = None) -> SafeString:
     """The figures as a GOV.UK table, what a screen reader reads (built here: a partnership-wide
     figure has a column per agency, thousands of cells that a template would take far longer over)."""
     head = "".join(
@@ -177,9 +177,12 @@ def table(data: FigureData, *, title: str) -> SafeString:
         f'<tr class="govuk-table__row"><th scope="row" class="govuk-table__header">{escape(row.label)}</th>'
         + "".join(cell(value) for value in row.values)
         + "</tr>"
-        for row in data.rows
+        for row in (data.rows[:limit] if limit else data.rows)
     )
+    shown = len(data.rows) if not limit else min(limit, len(data.rows))
     caption = f"{escape(title)}: the figures"
+    if shown < len(data.rows):
+        caption += f" (the first {shown} of {len(data.rows)} rows: download the table for every row)"
     return mark_safe(  # noqa: S308  (every text is escaped)
         '<table class="govuk-table">'
         f'<caption class="govuk-table__caption govuk-table__caption--s">{caption}</caption>'

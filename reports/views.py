@@ -9,9 +9,13 @@ from accounts.access import require
 from accounts.permissions import Perm
 from audit.services import record_export
 from isa_portal.exports import csv_response, xlsx_response
+from isa_portal.web import long_date
 from reports import charts, registry, rollups
 from reports.forms import ReportFilterForm
 from reports.models import RollupRefresh
+
+# A table longer than this (a screen) shows its first rows; the download holds the rest.
+TABLE_ROWS = 15
 
 
 def _form(request: HttpRequest) -> ReportFilterForm:
@@ -27,7 +31,8 @@ def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
         "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
         if figure.chart == "line"
         else [],
-        "table": charts.table(data, title=figure.title),
+        "table": charts.table(data, title=figure.title, limit=TABLE_ROWS),
+        "more_rows": max(len(data.rows) - TABLE_ROWS, 0),
     }
 
 
@@ -62,6 +67,24 @@ def report_index(request: HttpRequest) -> HttpResponse:
     )
 
 
+def board_preamble(user, scope: registry.ReportScope) -> list[tuple[str, str]]:
+    """What a download says above its figures, for a board paper: whose figures, which period, when."""
+    from agreements.models import Agency
+
+    if scope.agency_ids is None:
+        agency = "Every agency in the partnership"
+    else:
+        agency = ", ".join(
+            Agency.objects.filter(pk__in=scope.agency_ids).order_by("name").values_list("name", flat=True)
+        )
+    now = timezone.localtime()
+    return [
+        ("Agency", agency),
+        ("Period", f"{long_date(scope.start)} to {long_date(scope.last_day)}"),
+        ("As at", f"{long_date(now)}, {now:%H:%M}"),
+    ]
+
+
 @require(Perm.VIEW_REPORTS)
 @require_safe
 def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
@@ -77,10 +100,13 @@ def download(request: HttpRequest, key: str, fmt: str) -> HttpResponse:
     header = [data.label_heading, *data.series]
     rows = ([row.label, *row.values] for row in data.rows)
     filename = f"{key}-{timezone.localdate():%Y%m%d}.{fmt}"
+    described = {"title": figure.title, "preamble": board_preamble(request.user, scope)}
     if fmt == "xlsx":
-        response = xlsx_response(filename=filename, sheet_title=figure.title, header=header, rows=rows)
+        response = xlsx_response(
+            filename=filename, sheet_title=figure.title, header=header, rows=rows, **described
+        )
     else:
-        response = csv_response(filename=filename, header=header, rows=rows)
+        response = csv_response(filename=filename, header=header, rows=rows, bom=True, **described)
     record_export(
         figure.source,
         label=f"Report: {figure.title} ({fmt.upper()})",

@@ -16,33 +16,58 @@ def test_postgres_15_and_the_app_with_a_health_check():
     services = COMPOSE["services"]
     assert services["db"]["image"] == "postgres:15"
     assert "healthcheck" in services["db"]
-    assert services["app"]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
     assert "/healthz" in " ".join(services["app"]["healthcheck"]["test"])
 
 
-def test_app_runs_migrations_then_gunicorn_with_static_files():
-    command = COMPOSE["services"]["app"]["command"]
-    assert command.index("migrate --noinput") < command.index("gunicorn")
-    assert "collectstatic --noinput" in command
+def test_migrations_run_first_then_the_app_runs_gunicorn_with_static_files():
+    services = COMPOSE["services"]
+    assert "migrate --noinput" in services["migrate"]["command"]
+    assert services["app"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    command = services["app"]["command"]
+    assert "migrate" not in command
+    assert command.index("collectstatic --noinput") < command.index("gunicorn")
     assert "isa_portal.wsgi:application" in command
     assert "--no-control-socket" in command
     assert "whitenoise.middleware.WhiteNoiseMiddleware" in SETTINGS
 
 
 def test_every_environment_variable_is_one_the_settings_read():
+    for service in ("app", "migrate"):
+        for name in COMPOSE["services"][service]["environment"]:
+            assert re.search(rf'"{name}"', SETTINGS), f"{name} is set in docker-compose.yml but never read"
     environment = COMPOSE["services"]["app"]["environment"]
-    for name in environment:
-        assert re.search(rf'"{name}"', SETTINGS), f"{name} is set in docker-compose.yml but never read"
     assert environment["DEBUG"] == "false"
     assert environment["DATABASE_URL"].startswith("postgres://")
     assert "SECRET_KEY" in environment and "ALLOWED_HOSTS" in environment
 
 
-def test_database_credentials_agree_between_the_services():
-    db = COMPOSE["services"]["db"]["environment"]
-    url = COMPOSE["services"]["app"]["environment"]["DATABASE_URL"]
-    assert f"{db['POSTGRES_USER']}:" in url
-    assert url.endswith(f"@db:5432/{db['POSTGRES_DB']}")
+def test_the_app_connects_as_a_role_that_owns_nothing_and_migrations_run_as_the_owner():
+    """Two roles, made by the database's first start (docker/db-init.sh): the superuser is no service's."""
+    services = COMPOSE["services"]
+    db = services["db"]["environment"]
+    app_url = services["app"]["environment"]["DATABASE_URL"]
+    migrate = services["migrate"]["environment"]
+    assert app_url.startswith("postgres://isa_app:${APP_DB_PASSWORD}@")
+    assert migrate["DATABASE_URL"].startswith("postgres://isa_owner:${OWNER_DB_PASSWORD}@")
+    assert migrate["DATABASE_APP_ROLE"] == "isa_app"
+    for url in (app_url, migrate["DATABASE_URL"]):
+        assert url.endswith(f"@db:5432/{db['POSTGRES_DB']}")
+        assert f"//{db['POSTGRES_USER']}:" not in url
+    assert "OWNER_DB_PASSWORD" not in str(services["app"])
+    init = (ROOT / "docker" / "db-init.sh").read_text()
+    assert "./docker/db-init.sh:/docker-entrypoint-initdb.d/10-roles.sh:ro" in services["db"]["volumes"]
+    assert "CREATE ROLE isa_owner LOGIN NOSUPERUSER" in init
+    assert "CREATE ROLE isa_app LOGIN NOSUPERUSER" in init
+    assert "ALTER DATABASE isa_portal OWNER TO isa_owner" in init
+
+
+def test_the_app_signs_audit_checkpoints_with_a_key_from_a_secret():
+    app = COMPOSE["services"]["app"]
+    assert app["environment"]["AUDIT_SIGNING_KEY_FILE"] == "/run/secrets/audit_signing_key"
+    assert app["secrets"] == ["audit_signing_key"]
+    assert "audit-checkpoints:/app/audit-checkpoints" in app["volumes"]
+    assert _left_out_of_the_image("secrets/audit-signing-key.pem")
 
 
 def test_dockerfile_runs_the_same_commands_as_compose():
@@ -80,6 +105,7 @@ def _left_out_of_the_image(path: str) -> bool:
     [
         ".env",
         ".local/secret_key",
+        "secrets/audit-signing-key.pem",
         "db.sqlite3",
         "private-media/agreements/protocol.pdf",
         "staticfiles/css/app.css",

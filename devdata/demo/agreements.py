@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from agreements import services
 from agreements.models import (
+    BREACH_KINDS,
     Agreement,
     AgreementStatus,
     AgreementTier,
@@ -315,6 +316,18 @@ def seed(demo) -> None:
                 outcome=outcome,
                 closed_on=_days(closed) if closed is not None else None,
                 lessons_learned=lesson,
+                # A breach's ICO clock runs from its discovery (here the morning it was reported); a
+                # closed one was assessed as not reportable.
+                **(
+                    {
+                        "discovered_at": timezone.make_aware(
+                            datetime.datetime.combine(_days(reported), datetime.time(9, 0))
+                        ),
+                        "reportable": False if closed is not None else None,
+                    }
+                    if kind in BREACH_KINDS
+                    else {}
+                ),
             ),
             by=ig,
         )

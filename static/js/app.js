@@ -77,3 +77,23 @@ function startIdleWarning (body) {
 if (document.body.dataset.idleTimeout) {
   startIdleWarning(document.body)
 }
+
+// Tables on a phone: each row becomes a list of "column: value" pairs (styled in app.css below
+// 641 px). The column names come from the table's own header; cells that already carry a
+// data-label keep it, and a table marked data-app-no-stack is left as it is.
+function stackTables () {
+  document.querySelectorAll('table.govuk-table:not([data-app-no-stack])').forEach(function (table) {
+    const headers = Array.from(table.querySelectorAll('thead th')).map(function (th) {
+      return th.textContent.trim()
+    })
+    if (!headers.length) return
+    table.querySelectorAll('tbody tr').forEach(function (row) {
+      Array.from(row.children).forEach(function (cell, index) {
+        if (!cell.hasAttribute('data-label') && headers[index]) cell.setAttribute('data-label', headers[index])
+      })
+    })
+    table.classList.add('app-table--stack')
+  })
+}
+
+stackTables()

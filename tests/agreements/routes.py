@@ -74,6 +74,8 @@ ROUTES = {
     "agreements:agency_edit": Route(ADMIN, kwargs=lambda p: {"pk": _home(p).pk}),
     "agreements:representative_appoint": Route(ADMIN, kwargs=lambda p: {"pk": _home(p).pk}),
     "agreements:incident_list": Route(INCIDENT_READERS),
+    "agreements:record_of_processing": Route(INCIDENT_READERS),
+    "agreements:record_of_processing_csv": Route(INCIDENT_READERS),
     "agreements:incident_create": Route(INCIDENT_KEEPERS),
     "agreements:incident_detail": Route(INCIDENT_READERS, kwargs=_incident),
     "agreements:incident_edit": Route(INCIDENT_KEEPERS, kwargs=_incident),

@@ -23,6 +23,14 @@ def incident_data(agency, **overrides):
         "status": IncidentStatus.OPEN,
         "outcome": "",
         "lessons_learned": "",
+        # A breach: when it was discovered starts the ICO's 72 hours (issue 15).
+        **date_fields("discovered_at", days_ago(3)),
+        "discovered_time": "09:15",
+        "reportable": "",
+        **date_fields("reported_to_ico_at", None),
+        "reported_time": "",
+        **date_fields("acknowledged_on", None),
+        "decision": "",
     }
     data.update(overrides)
     return data

@@ -18,6 +18,25 @@ def _home_child(personas) -> dict:
     return {"pk": child_for(personas["practitioner"]).pk}
 
 
+def _home_request(personas) -> dict:
+    """A subject access request the home agency's IG officer recorded."""
+    from audit import sar
+    from audit.models import SubjectAccessRequest
+    from tests.decisions.factories import child_for
+    from tests.factories import days_ago
+
+    child = child_for(personas["practitioner"])
+    request = SubjectAccessRequest(
+        child=child,
+        requester_name="Jo Bloggs",
+        requester_relationship="Mother",
+        identity_check="Passport seen",
+        received_on=days_ago(3),
+    )
+    return {"pk": sar.sar_record(request=request, by=personas["ig_officer"]).pk}
+
+
+HISTORY_READERS = ("lead", "ig_officer", "partnership_ig")
 ROUTES = {
     "audit:entry_list": Route(allow("ig_officer", "partnership_ig")),
     "audit:entry_export": Route(allow("ig_officer", "partnership_ig")),
@@ -26,4 +45,12 @@ ROUTES = {
     # The role check comes before the scoped fetch: the outsider (a practitioner) is refused
     # by role (403), as is every non-IG role; both IG officers can reach the home child.
     "audit:subject_access_child": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_child),
+    # Both IG officers (the partnership-wide one sees every agency's requests); others by role.
+    "audit:sar_new": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_child),
+    "audit:sar_detail": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
+    "audit:child_history_search": Route(allow(*HISTORY_READERS)),
+    # IG officers and a lead of an agency holding the child; the outsider (a practitioner) by role.
+    "audit:child_history": Route(allow(*HISTORY_READERS), kwargs=_home_child),
+    "audit:child_history_export": Route(allow(*HISTORY_READERS), kwargs=_home_child),
+    "audit:child_history_export_xlsx": Route(allow(*HISTORY_READERS), kwargs=_home_child),
 }

@@ -7,8 +7,7 @@ from collections import Counter
 import pytest
 from django.db import connection, transaction
 
-from audit import chain
-from audit.management.commands.verify_audit import verify_chain
+from audit import chain, verify
 from audit.models import AuditEntry
 from tests.audit.factories import write_entries
 
@@ -60,9 +59,27 @@ def test_concurrent_writers_extend_one_chain(practitioner):
 
     assert AuditEntry.objects.count() == before + WRITERS * ENTRIES_EACH
     assert _forks() == []
-    report = verify_chain()
-    assert report.broken_at is None
-    assert report.checked == before + WRITERS * ENTRIES_EACH
+    verdict = verify.verify(seals=False)
+    assert verdict.problems == []
+    assert verdict.entries == before + WRITERS * ENTRIES_EACH
+
+
+def test_the_walk_in_worker_processes_finds_what_one_process_finds(practitioner):
+    """Ranges of 16 entries walked by two processes: the same head, Merkle root and broken link."""
+    write_entries(70, actor=practitioner)
+    total, high_id = verify.trail_bounds()
+    one = verify.join(verify.walk_all(high_id, total, workers=1))
+    many = verify.join(verify.walk_all(high_id, total, workers=2, leaves=16))
+    assert many[0].root() == one[0].root() and many[0].size == total
+    assert (many[1], many[2], many[4]) == (one[1], one[2], []) and one[4] == []
+    gone = AuditEntry.objects.order_by("id").values_list("id", flat=True)[32]  # first of the third range
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("DELETE FROM audit_auditentry WHERE id = %s", [gone])
+    total, high_id = verify.trail_bounds()
+    [problem] = verify.join(verify.walk_all(high_id, total, workers=2, leaves=16))[4]
+    assert problem.kind == verify.LINK_BROKEN
+    assert f"entry {gone + 1} does not follow entry {gone - 1}" in problem.message
 
 
 def test_without_the_lock_the_same_writers_do_fork(practitioner, monkeypatch):

@@ -282,8 +282,12 @@ def test_the_export_streams_the_filtered_scoped_trail_and_is_recorded(
     assert response.status_code == 200
     assert response.streaming
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    header, body = rows[0], rows[1:]
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeffAudit trail")  # the byte order mark, then what the file holds
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    at = rows.index(views.EXPORT_HEADER)
+    assert ["What happened", "Viewed a record"] in rows[:at]  # the filters, in words, above the header
+    header, body = rows[at], rows[at + 1 :]
     assert header == views.EXPORT_HEADER
     ids = {int(row[0]) for row in body}
     assert ids >= {mixed_trail["home_home"], mixed_trail["home_other"], mixed_trail["other_home"]}

@@ -31,6 +31,7 @@ ROUTES = {
     "decisions:log": Route(allow("lead", "ig_officer", "partnership_ig")),
     # Taking the log away as a spreadsheet is information governance's: leads read it on screen.
     "decisions:log_export": Route(allow("ig_officer", "partnership_ig")),
+    "decisions:log_export_xlsx": Route(allow("ig_officer", "partnership_ig")),
     "decisions:detail": Route(allow(*READERS, outsider=404), kwargs=_submitted),
     "decisions:pdf": Route(allow(*READERS, outsider=404), kwargs=_submitted),
     # A draft is its author's alone: a lead of the same agency does not see it either.

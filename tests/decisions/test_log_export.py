@@ -1,13 +1,13 @@
 """The decision log as CSV: the user's scope, the log's filters, the audit entry, safe cells, streamed."""
 
 import csv
-import datetime as dt
 import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AuditEntry, Event
 from decisions import exports, services
@@ -20,9 +20,14 @@ EXPORT = reverse("decisions:log_export")
 
 
 def _rows(response) -> list[list[str]]:
+    """The header and the rows, below the title and filters written above them."""
     assert response.status_code == 200
     assert response.streaming
-    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")  # the byte order mark: Excel reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(body[1:])))
+    assert rows[0] == ["Decision log"]
+    return rows[rows.index(exports.HEADER) :]
 
 
 def _references(response) -> list[str]:
@@ -103,11 +108,17 @@ def test_a_row_says_what_was_decided_in_words(client, ig_officer, practitioner, 
     assert record["Their role"] == "Practitioner"
     assert record["Shared with"] == recipient.name
     assert record["Reconsiders"] == ""
-    # The child by number only: the spreadsheet does not carry children's names.
-    assert record["Child number"] == str(decision.child_id)
-    assert str(decision.child) not in ",".join(row)
-    recorded = record["Recorded (UTC)"].replace(" ", "T").replace("+00", "+00:00")
-    assert dt.datetime.fromisoformat(recorded) == decision.created
+    # The child as an IG officer finds them (issue 15), not by an internal number.
+    assert record["Child"] == str(decision.child)
+    assert record["Child's date of birth"] == decision.child.date_of_birth.isoformat()
+    assert str(decision.child_id) not in (record["Child"], record["NHS number"])
+    # To the minute, in the partnership's time zone.
+    assert record["Recorded (UK time)"] == f"{timezone.localtime(decision.created):%Y-%m-%d %H:%M}"
+    assert record["Grounds for sharing without consent"] == (
+        "Reasonable cause to believe the child is suffering, or is likely to suffer, significant harm"
+    )
+    assert record["Information shared"] == "Dates and descriptions of injuries seen"
+    assert record["Kind of recipient"] == "Police"
 
 
 def test_a_reconsideration_names_the_decision_it_reconsiders(client, ig_officer, practitioner, recipient):
@@ -143,7 +154,8 @@ def test_the_rows_stream_from_a_server_side_cursor_in_their_own_transaction(
     response = client.get(EXPORT)
     with CaptureQueriesContext(connection) as queries:
         body = b"".join(response.streaming_content).decode()
-    assert len(body.splitlines()) == 6
+    lines = body.splitlines()
+    assert len(lines[lines.index(",".join(exports.HEADER)) + 1 :]) == 5
     statements = [query["sql"] for query in queries]
     declared = [sql for sql in statements if sql.startswith("DECLARE")]
     assert len(declared) == 1 and "CURSOR WITHOUT HOLD" in declared[0]

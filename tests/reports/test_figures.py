@@ -219,8 +219,15 @@ def test_csv_and_xlsx_downloads_hold_the_table_and_are_recorded(client, partners
     client.force_login(partnership_ig)
     response = client.get(reverse("reports:download", args=["sign_ins", "csv"]), Q1_QUERY)
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows == [
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text[1:])))
+    # Fit for a board paper: what the figures are, whose, which period and when, above the table.
+    assert rows[0] == ["Sign-ins by month and agency"]
+    assert rows[1] == ["Agency", "Every agency in the partnership"]
+    assert rows[2] == ["Period", "1 January 2026 to 31 March 2026"]
+    assert rows[3][0] == "As at" and rows[4] == []
+    assert rows[5:] == [
         ["Month", HOME, OTHER],
         ["Jan 2026", "3", "0"],
         ["Feb 2026", "0", "1"],
@@ -229,7 +236,13 @@ def test_csv_and_xlsx_downloads_hold_the_table_and_are_recorded(client, partners
 
     response = client.get(reverse("reports:download", args=["record_views", "xlsx"]), Q1_QUERY)
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    assert list(sheet.values) == [("Agency", "Records viewed"), (HOME, 3), (OTHER, 1)]
+    values = list(sheet.values)
+    assert values[1] == ("Agency", "Every agency in the partnership")
+    assert values[values.index(("Agency", "Records viewed")) :] == [
+        ("Agency", "Records viewed"),
+        (HOME, 3),
+        (OTHER, 1),
+    ]
 
     exports = AuditEntry.objects.filter(event=Event.EXPORT, actor=partnership_ig).order_by("id")
     assert [entry.object_repr for entry in exports] == [

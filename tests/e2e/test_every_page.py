@@ -1,0 +1,75 @@
+"""Every page each demo role reaches (issue 16, "Done when"): at 390 px none is wider than the
+screen; at 1280 px axe-core finds no violation of any impact.
+
+The pages are those the link walk finds (tests/presentation/walk.py: one of each kind of page,
+following the links each role sees from the home page), loaded in Chromium as that role.
+"""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from accounts.models import User
+from tests.auth import VerifiedClient
+from tests.e2e.conftest import sign_in
+from tests.presentation import walk as walker
+from tests.presentation.walk import DEMO_ROLES
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def demo(monkeypatch):
+    from tests.factories import PASSWORD
+
+    monkeypatch.setenv("DEMO_PASSWORD", PASSWORD)
+    call_command("seed_demo", "--force", verbosity=0)
+
+
+def pages_of(email: str) -> list[str]:
+    client = VerifiedClient()
+    client.force_login(User.objects.get(email=email))
+    found = walker.walk(client)
+    return [url for url in found.pages if not url.startswith("/accounts/two-step/")]
+
+
+def signed_in_page(browser, live_server, email, viewport):
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, email)
+    return context, page
+
+
+@pytest.mark.parametrize("email", DEMO_ROLES)
+def test_no_page_is_wider_than_a_phone(browser, live_server, demo, email, monkeypatch):
+    monkeypatch.setattr(walker, "PER_KIND", 1)
+    urls = pages_of(email)
+    context, page = signed_in_page(browser, live_server, email, PHONE)
+    too_wide = []
+    for url in urls:
+        page.goto(url)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide.append(f"{url}: {width} px")
+    context.close()
+    assert too_wide == []
+
+
+@pytest.mark.parametrize("email", DEMO_ROLES)
+def test_no_page_has_an_axe_violation_of_any_impact(browser, live_server, demo, email, monkeypatch):
+    monkeypatch.setattr(walker, "PER_KIND", 1)
+    urls = pages_of(email)
+    context, page = signed_in_page(browser, live_server, email, DESKTOP)
+    axe = Axe()
+    found = []
+    for url in urls:
+        page.goto(url)
+        results = axe.run(page)
+        if results.violations_count:
+            rules = sorted({v["id"] for v in results.response["violations"]})
+            found.append(f"{url}: {', '.join(rules)}")
+    context.close()
+    assert found == []

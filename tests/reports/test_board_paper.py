@@ -1,0 +1,67 @@
+"""Reports fit for a board paper (issue 15): bounded dates with a GOV.UK error (never a 500),
+a contents list, long tables summarised with the download holding every row."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import views
+from reports.registry import FigureData, Row
+
+pytestmark = pytest.mark.django_db
+
+INDEX = reverse("reports:index")
+
+
+def _dates(start: dt.date, end: dt.date) -> dict:
+    return {
+        "date_from_0": start.day,
+        "date_from_1": start.month,
+        "date_from_2": start.year,
+        "date_to_0": end.day,
+        "date_to_1": end.month,
+        "date_to_2": end.year,
+    }
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (dt.date(1, 1, 1), dt.date(9999, 12, 31), "on or after 25 May 2018"),
+        (dt.date(1900, 1, 1), timezone.localdate(), "on or after 25 May 2018"),
+        (dt.date(2026, 1, 1), dt.date(9999, 12, 31), "The &#x27;to&#x27; date must be today or in the past"),
+    ],
+)
+def test_dates_out_of_bounds_are_a_govuk_error_not_a_500(client, partnership_ig, start, end, message):
+    client.force_login(partnership_ig)
+    response = client.get(INDEX, _dates(start, end))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "govuk-error-summary" in body and message in body
+    assert response.context["sections"] == []
+    download = client.get(reverse("reports:download", args=["sign_ins", "csv"]), _dates(start, end))
+    assert download.status_code == 400
+    for url in (reverse("audit:entry_list"), reverse("audit:entry_export")):
+        assert client.get(url, _dates(start, end)).status_code in (200, 400)
+
+
+def test_the_page_has_a_contents_list_linking_every_figure(client, partnership_ig):
+    client.force_login(partnership_ig)
+    response = client.get(INDEX)
+    body = response.content.decode()
+    assert 'aria-labelledby="contents-heading"' in body
+    for section in response.context["sections"]:
+        for item in section["figures"]:
+            assert f'href="#heading-{item["figure"].key}"' in body
+            assert f'id="heading-{item["figure"].key}"' in body
+
+
+def test_a_long_table_shows_a_screenful_and_says_the_download_has_the_rest():
+    data = FigureData(label_heading="Month", series=["A"], rows=[Row(f"Row {i}", [i]) for i in range(40)])
+    drawn = views._drawn(type("Figure", (), {"chart": "bar", "key": "x", "title": "Lots"})(), data)
+    table = str(drawn["table"])
+    assert table.count('<tr class="govuk-table__row"><th scope="row"') == views.TABLE_ROWS
+    assert "the first 15 of 40 rows" in table
+    assert drawn["more_rows"] == 40 - views.TABLE_ROWS
