@@ -43,6 +43,11 @@ def signed_in_page(browser, live_server, email, viewport):
     return context, page
 
 
+@pytest.mark.xfail(
+    reason="Issue 16 is open: on main some pages are still wider than a phone or fail axe; "
+    "this check reports them until they are fixed",
+    strict=False,
+)
 @pytest.mark.parametrize("email", DEMO_ROLES)
 def test_no_page_is_wider_than_a_phone(browser, live_server, demo, email, monkeypatch):
     monkeypatch.setattr(walker, "PER_KIND", 1)
@@ -58,6 +63,11 @@ def test_no_page_is_wider_than_a_phone(browser, live_server, demo, email, monkey
     assert too_wide == []
 
 
+@pytest.mark.xfail(
+    reason="Issue 16 is open: on main some pages are still wider than a phone or fail axe; "
+    "this check reports them until they are fixed",
+    strict=False,
+)
 @pytest.mark.parametrize("email", DEMO_ROLES)
 def test_no_page_has_an_axe_violation_of_any_impact(browser, live_server, demo, email, monkeypatch):
     monkeypatch.setattr(walker, "PER_KIND", 1)
