@@ -88,6 +88,7 @@ SIGNATURE_COLUMNS = (
 INCIDENT_COLUMNS = (
     "id", "lock_version", "kind", "reported_by", "reported_on", "occurred_on", "summary", "status",
     "outcome", "closed_on", "lessons_learned", "recorded_at", "agency_id", "agreement_id", "recorded_by_id",
+    "acknowledged_on", "decision_id", "discovered_at", "reportable", "reported_to_ico_at",
 )  # fmt: skip
 
 TABLES = [
@@ -833,6 +834,11 @@ def _incidents(run: Run, partnership: Partnership) -> None:
             agency.id,
             rng.choice(effective) if rng.random() < 0.6 else None,
             recorder.id,
+            None,  # acknowledged_on: the complaints clock starts with incidents recorded in the product
+            None,  # decision_id
+            None,  # discovered_at
+            None,  # reportable: not assessed
+            None,  # reported_to_ico_at
         )
         rows.append(row)
         values = fields(INCIDENT_COLUMNS, row) | {"recorded_at": logged_time(reported)}
