@@ -21,7 +21,7 @@ def issued_requests_were_answered(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0008_subject_access_requests'),
+        ('audit', '0009_child_linked_event'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
