@@ -126,6 +126,7 @@ LIST_FIELDS = (
     "submitted_at",
     "outcome",
     "consent_status",
+    "originator_refused",  # with the outcome and consent: whether it needs a countersignature
     "agency_id",
     "created_by_id",
     "practitioner_name",
