@@ -19,7 +19,7 @@ REMOVE = "DROP TRIGGER IF EXISTS audit_auditvalue_refuse_update ON audit_auditva
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0009_child_linked_event'),
+        ('audit', '0010_subject_access_review_and_redactions'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
