@@ -27,6 +27,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockouts import normalise_username
 from accounts.models import Role, User, UserSession
 from agreements.models import Agency
 from audit.models import Event
@@ -171,6 +172,9 @@ def user_password_reset(*, user: User, password: str) -> User:
         user.save()
         ended = sessions_end_all(user=user, by=user)
         record_event(Event.PASSWORD_RESET, user, actor=user, detail={"sessions_ended": ended})
+        # Whoever locked the account by guessing, its owner has just proved who they are.
+        for attempt in AccessAttempt.objects.filter(username=normalise_username(user.email)):
+            lockout_lift(attempt=attempt, by=user)
     return user
 
 
