@@ -237,6 +237,22 @@ def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple
     return device, codes
 
 
+def two_factor_reset(*, user: User, by: User) -> int:
+    """Remove a person's authenticator app and backup codes (they lost their phone): every session
+    of theirs ends, and their next sign-in sets up a new app. Returns how many devices went."""
+    if user.pk == by.pk:
+        raise ValidationError("You cannot reset your own two-step sign-in; ask another member of staff")
+    removed = 0
+    with transaction.atomic():
+        for model in (TOTPDevice, StaticDevice):
+            for device in model.objects.filter(user=user):
+                device.delete()  # ends their sessions (accounts.signals)
+                removed += 1
+        sessions_end_all(user=user, by=by)
+        record_event(Event.TWO_FACTOR_RESET, user, actor=by, detail={"devices_removed": removed})
+    return removed
+
+
 def second_factor_check(*, user: User, code: str, failures: int) -> Device | None:
     """The device ``code`` came from (a backup code is used up), or None; either way audited.
 

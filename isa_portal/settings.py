@@ -238,6 +238,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockouts.locked_out_response"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
 AXES_VERBOSE = False  # its log lines would carry the email addresses tried
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # locks are lifted at accounts:lockout_list, audited; not in the Django admin
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -295,9 +296,10 @@ AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 AUDIT_CHECKPOINT_ORIGIN = env.str("AUDIT_CHECKPOINT_ORIGIN", default="isa-portal/audit")
 AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])
 
-# The Django admin needs the same second factor (django_otp.admin.OTPAdminSite, see isa_portal.urls).
-ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
-if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+# The Django admin, for operations staff: off unless ADMIN_URL names its path. It needs the same
+# second factor, and every page opened in it is audited (isa_portal.admin, isa_portal.urls).
+ADMIN_URL = env.str("ADMIN_URL", default="")
+if ADMIN_URL and (not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/")):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'ops-admin/'.")
 
 # A child's own consent rests on a "competent" assessment for the same matter made
