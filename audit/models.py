@@ -42,6 +42,7 @@ class Event(models.TextChoices):
     DECISION_RESOLVED = "decision_resolved", "Disagreement resolved"
     ADDENDUM_ADDED = "addendum_added", "Addendum added"
     CHILD_ADDED = "child_added", "Child added"
+    CHILD_LINKED = "child_linked", "Agency linked to a child the partnership holds"
     ASSESSMENT_RECORDED = "assessment_recorded", "Competence assessment recorded"
     CONSENT_RECORDED = "consent_recorded", "Consent recorded"
     CONSENT_WITHDRAWN = "consent_withdrawn", "Consent withdrawn"
@@ -96,6 +97,7 @@ DOMAIN_EVENTS = frozenset(
         Event.DECISION_RESOLVED,
         Event.ADDENDUM_ADDED,
         Event.CHILD_ADDED,
+        Event.CHILD_LINKED,
         Event.ASSESSMENT_RECORDED,
         Event.CONSENT_RECORDED,
         Event.CONSENT_WITHDRAWN,

@@ -118,16 +118,32 @@ class ChildForm(GOVUKForm):
     # The possible duplicates the practitioner was shown and has said this child is not.
     confirmed_different = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    NEW_CHILD = "new"
+
+    def __init__(self, *args, near=(), **kwargs):
+        """``near``: the near matches (``consent.matching.Match``) to choose from, once found."""
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(
+        items = [
             Field.text("given_name", field_width=Fluid.TWO_THIRDS),
             Field.text("family_name", field_width=Fluid.TWO_THIRDS),
             Field("date_of_birth", context={"legend_size": Size.for_legend(Size.SMALL)}),
             Field.text("nhs_number", field_width=Fluid.ONE_THIRD),
             Field.text("local_reference", field_width=Fluid.ONE_THIRD),
             Field("confirmed_different"),
-        )
+        ]
+        if near:
+            self.fields["same_child"] = forms.ChoiceField(
+                label="Is the child you are adding one of these?",
+                choices=[(str(m.child.pk), _match_label(m)) for m in near]
+                + [(self.NEW_CHILD, "No, none of these: add a new child")],
+                widget=forms.RadioSelect,
+                required=False,
+                help_text="Choose a child to link your agency to their record. Your agency then sees "
+                "the child and its own records about them, not other agencies' records.",
+                error_messages={"invalid_choice": "Select one of the children listed, or none of these"},
+            )
+            items.insert(0, Field.radios("same_child", legend_size=Size.MEDIUM))
+        self.helper.layout = Layout(*items)
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
@@ -145,6 +161,15 @@ class ChildForm(GOVUKForm):
     def clean_confirmed_different(self) -> set[int]:
         value = self.cleaned_data["confirmed_different"]
         return {int(part) for part in value.split(",") if part.strip().isdigit()}
+
+
+def _match_label(match) -> str:
+    """What the practitioner typed, as the partnership holds it: no more is shown until they choose."""
+    child = match.child
+    label = f"{child.given_name} {child.family_name}, born {long_date(child.date_of_birth)}"
+    if match.held_by_you:
+        return f"{label} (your agency already holds a record)"
+    return f"{label} (known to another agency in the partnership)"
 
 
 class ChildSearchForm(GOVUKForm):

@@ -23,6 +23,11 @@ from consent.models import (
 )
 from consent.validators import normalise_nhs_number
 
+NHS_NUMBER_HELD = (
+    "The partnership already holds a child with this NHS number: one child has one record. "
+    "Add them from the Add a child page, which links your agency to that record"
+)
+
 
 def _require_recorder(by) -> None:
     if not by.can(Perm.RECORD_CONSENT) or by.agency_id is None:
@@ -65,12 +70,37 @@ def child_create(
         created_by=by,
     )
     child.full_clean()
+    if child.nhs_number and Child.objects.filter(nhs_number=child.nhs_number).exists():
+        # One child, one record: the view links the agency to that child instead (child_link).
+        raise ValidationError({"nhs_number": NHS_NUMBER_HELD})
     if child.date_of_birth > timezone.localdate():
         raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
     child.save()
     child_agency_link(child=child, agency=by.agency, local_reference=local_reference.strip())
     record_event(Event.CHILD_ADDED, child, actor=by, detail={"nhs_number_given": bool(child.nhs_number)})
     return child
+
+
+@transaction.atomic
+def child_link(*, child: Child, by, matched_by: str, local_reference: str = "") -> tuple[ChildAgency, bool]:
+    """Link the author's agency to a child the partnership already holds, instead of adding them again.
+
+    ``matched_by`` says how the practitioner found them (``consent.matching``: the NHS number, or a
+    near match they chose). The agency then sees the child and, as ever, only its own records about
+    them. Returns the link and whether it is new; a link that already existed is not written again.
+    """
+    _require_recorder(by)
+    existed = ChildAgency.objects.filter(child=child, agency_id=by.agency_id).exists()
+    link = child_agency_link(child=child, agency=by.agency, local_reference=local_reference.strip())
+    if not existed:
+        record_event(
+            Event.CHILD_LINKED,
+            link,
+            actor=by,
+            label=f"{by.agency} linked to {child}",
+            detail={"child": child.pk, "matched_by": matched_by},
+        )
+    return link, not existed
 
 
 @transaction.atomic

@@ -24,9 +24,10 @@ from audit.services import record_event, record_view
 from consent.chronology import entries_for
 from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
 from consent.journeys import JOURNEYS
+from consent.matching import BY_NHS_NUMBER, Match, child_matches
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
-from consent.selectors import child_duplicates, child_search, consent_is_withdrawable
-from consent.services import child_create, consent_withdraw
+from consent.selectors import child_search, consent_is_withdrawable
+from consent.services import child_create, child_link, consent_withdraw
 from isa_portal.pdf import render_pdf
 from isa_portal.web import add_service_errors, posted, save_if_valid
 from journeys.engine import Problem, RecordJourney, Section, Step, problems_from, rows_from_forms
@@ -107,21 +108,34 @@ def child_list(request: HttpRequest) -> HttpResponse:
 
 @require(Perm.VIEW_CHILD_RECORDS, Perm.RECORD_CONSENT)
 def child_create_view(request: HttpRequest) -> HttpResponse:
+    """Add a child, or link the agency to the child the partnership already holds (one child, one
+    record): by the NHS number without asking; a near match when the practitioner chooses it."""
     form = ChildForm(posted(request))
-    duplicates = Child.objects.none()
+    near: list[Match] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates = _with_reference(
-            child_duplicates(
-                user=request.user,
-                given_name=data["given_name"],
-                family_name=data["family_name"],
-                date_of_birth=data["date_of_birth"],
-                nhs_number=data["nhs_number"],
-            ),
-            request.user,
+        matches = child_matches(
+            user=request.user,
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            date_of_birth=data["date_of_birth"],
+            nhs_number=data["nhs_number"],
         )
-        if not {child.pk for child in duplicates} - data["confirmed_different"]:
+        near = matches.near
+        if near:  # the same answers again, now with the choice between them
+            form = ChildForm(request.POST, near=near)
+            form.is_valid()
+            data = form.cleaned_data
+        chosen = data.get("same_child", "")
+        if matches.nhs_problem:
+            form.add_error("nhs_number", matches.nhs_problem)
+        elif matches.nhs is not None:
+            return _link(request, matches.nhs, data["local_reference"])
+        elif chosen and chosen != ChildForm.NEW_CHILD:
+            return _link(request, next(m for m in near if str(m.child.pk) == chosen), data["local_reference"])
+        elif "same_child" in form.errors:
+            pass
+        elif chosen == ChildForm.NEW_CHILD or not {m.child.pk for m in near} - data["confirmed_different"]:
             try:
                 child = child_create(
                     given_name=data["given_name"],
@@ -137,20 +151,46 @@ def child_create_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"{child} has been added.")
                 return redirect("consent:child_detail", pk=child.pk)
         else:
-            # Posting again from the warning means "not one of these": a new match warns afresh.
+            # Posting again without a choice means "not one of these": a new match warns afresh.
             form.data = form.data.copy()
-            form.data["confirmed_different"] = ",".join(str(child.pk) for child in duplicates)
+            form.data["confirmed_different"] = ",".join(str(m.child.pk) for m in near)
     return render(
         request,
         "consent/child_form.html",
         {
             "form": form,
-            "duplicates": list(duplicates),
+            "duplicates": [m.child for m in near],
+            "yours": [m.child for m in near if m.held_by_you],
             "heading": "Add a child",
             "back_url": reverse("consent:child_list"),
             "cancel_url": reverse("consent:child_list"),
         },
     )
+
+
+def _link(request: HttpRequest, match: Match, local_reference: str) -> HttpResponse:
+    """Link the user's agency to the child found, and say so; no second record is made."""
+    child = match.child
+    _link_row, new = child_link(
+        child=child, by=request.user, matched_by=match.by, local_reference=local_reference
+    )
+    if not new:
+        messages.info(
+            request, f"Your agency already holds a record about {child}: no second record was made."
+        )
+    elif match.by == BY_NHS_NUMBER:
+        messages.success(
+            request,
+            f"The partnership already holds a record about {child} with this NHS number. Your agency is "
+            "now linked to it: you see the child and your agency's own records about them.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Your agency is now linked to the partnership's record about {child}: you see the child and "
+            "your agency's own records about them.",
+        )
+    return redirect("consent:child_detail", pk=child.pk)
 
 
 def _children(request: HttpRequest):

@@ -65,10 +65,12 @@ class Run:
 
     # Time
     def at_work(self, at: int) -> int:
-        """The same day, folded into 08:00-18:00 UTC, keeping order: people work in the daytime
-        (and a local date then never differs from the UTC date, as the product's checks read it)."""
+        """The same day, folded into 08:00-18:00 UTC, keeping order, and never after now: people work
+        in the daytime (and a local date then never differs from the UTC date, as the product's checks
+        read it)."""
         midnight = at - at % DAY
-        return midnight + 8 * HOUR + (at - midnight) * 10 // 24
+        # Never after now: folding an early hour of today into the working day could pass it.
+        return min(midnight + 8 * HOUR + (at - midnight) * 10 // 24, self.now - MINUTE)
 
     def between(self, first: int, last: int) -> int:
         """A moment between two times, in working hours where that keeps it after ``first``
