@@ -357,6 +357,17 @@ class SubjectAccessRequestQuerySet(models.QuerySet):
         return self.filter(responded_on__isnull=True)
 
 
+class SubjectAccessStatus(models.TextChoices):
+    """Where a request has got to (``audit.sar`` moves it on): records gathered, a reviewer marking
+    what to withhold, agencies that supplied information consulted, ready, and the bundle issued."""
+
+    GATHERING = "gathering", "Gathering records"
+    IN_REVIEW = "in_review", "In review"
+    CONSULTING = "consulting", "Consulting the agencies that supplied information"
+    READY = "ready", "Ready to issue"
+    ISSUED = "issued", "Issued"
+
+
 class SubjectAccessRequest(models.Model):
     """A request for a child's records under UK GDPR Art 15: who asked, how their identity and
     entitlement were checked, when it was received, and the one-month clock (``isa_portal.clocks``)."""
@@ -388,6 +399,13 @@ class SubjectAccessRequest(models.Model):
     responded_on = models.DateField("date the response was sent", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=SubjectAccessStatus.choices, default=SubjectAccessStatus.GATHERING
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubjectAccessRequestQuerySet.as_manager()
 
@@ -421,6 +439,11 @@ class SubjectAccessRequest(models.Model):
     def due_on(self):
         return self.clock.due
 
+    @property
+    def is_issued(self) -> bool:
+        """Issued: the bundle went, and what was withheld from it is fixed."""
+        return self.status == SubjectAccessStatus.ISSUED
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -438,6 +461,10 @@ class SubjectAccessRequest(models.Model):
 
 
 auditlog.register(SubjectAccessRequest)
+
+# The reviewer's redactions and the consultations of supplying agencies (issue 15), kept beside the
+# request in their own module.
+from audit.sar_models import SubjectAccessRedaction  # noqa: E402, F401
 
 
 class AuditCheckpoint(models.Model):
