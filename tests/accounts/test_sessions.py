@@ -80,6 +80,7 @@ def test_a_session_without_a_sign_in_time_is_not_trusted(practitioner):
     session = client.session
     del session[SIGNED_IN_AT_KEY]
     session.save()
+    assert client.get("/")["Location"].startswith(reverse("accounts:signed_out"))
     assert client.get("/")["Location"].startswith(reverse("accounts:login"))
 
 
