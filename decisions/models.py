@@ -223,6 +223,15 @@ class Decision(models.Model):
     child = models.ForeignKey(
         "consent.Child", on_delete=models.PROTECT, related_name="decisions", db_index=False
     )
+    # The child as they were when the decision was submitted: the record says whom it was about
+    # then, even after the child's record is corrected (a name, a newly known NHS number).
+    # Blank on drafts and on decisions submitted before it was kept (the record then reads the
+    # child's details as they are now, and says so).
+    child_name = models.CharField("child's name at submission", max_length=201, blank=True, db_default="")
+    child_date_of_birth = models.DateField("child's date of birth at submission", null=True, blank=True)
+    child_nhs_number = models.CharField(
+        "child's NHS number at submission", max_length=10, blank=True, db_default=""
+    )
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     creation_token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
@@ -455,6 +464,18 @@ class Decision(models.Model):
         if self.is_draft:
             return False
         return not self.requires_countersignature or self.countersigned_at is not None
+
+    @property
+    def child_as_submitted(self) -> dict | None:
+        """The child's name, date of birth and NHS number as the decision recorded them at submission;
+        None for a draft (its child may still change) or a decision from before they were kept."""
+        if self.is_draft or not self.child_name:
+            return None
+        return {
+            "name": self.child_name,
+            "date_of_birth": self.child_date_of_birth,
+            "nhs_number": self.child_nhs_number,
+        }
 
     @property
     def decided_on(self) -> date:

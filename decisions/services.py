@@ -54,10 +54,15 @@ def _locked(decision: Decision) -> Decision:
 
 
 def _snapshot(decision: Decision, user) -> None:
+    """Who decides, and about whom, as they are now: taken when the draft opens and again at submission."""
     decision.practitioner_name = user.full_name
     decision.practitioner_job_title = user.job_title
     decision.practitioner_role = user.role
     decision.agency_name = user.agency.name if user.agency else ""
+    child = decision.child
+    decision.child_name = str(child)
+    decision.child_date_of_birth = child.date_of_birth
+    decision.child_nhs_number = child.nhs_number
 
 
 def _derive(decision: Decision) -> None:
