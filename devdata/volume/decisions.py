@@ -65,7 +65,8 @@ DECISION_COLUMNS = (
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
-    "referral_made_on", "referral_reference", "written_confirmation",
+    "referral_made_on", "referral_reference", "written_confirmation", "submitted_child_name",
+    "submitted_child_date_of_birth", "submitted_child_nhs_number",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",

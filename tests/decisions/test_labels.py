@@ -103,7 +103,11 @@ def test_the_record_names_the_child_as_they_were_at_submission(client, practitio
     decision = submitted_decision(practitioner, recipient)
     child = decision.child
     before = (str(child), child.date_of_birth, child.nhs_number)
-    assert (decision.child_name, decision.child_date_of_birth, decision.child_nhs_number) == before
+    assert decision.child_as_submitted == {
+        "name": before[0],
+        "date_of_birth": before[1],
+        "nhs_number": before[2],
+    }
     # The child's record is corrected after the decision: the record still says whom it was about then.
     child.given_name, child.family_name, child.nhs_number = "Renamed", "Later", "9434765919"
     child.save()
