@@ -230,13 +230,13 @@ class Decision(models.Model):
     # Blank on drafts and on decisions submitted before it was kept (the record then reads the
     # child's details as they are now, and says so).
     submitted_child_name = models.CharField(
-        "child's name at submission", max_length=201, blank=True, db_default=""
+        "child's name at submission", max_length=201, blank=True
     )
     submitted_child_date_of_birth = models.DateField(
         "child's date of birth at submission", null=True, blank=True
     )
     submitted_child_nhs_number = models.CharField(
-        "child's NHS number at submission", max_length=10, blank=True, db_default=""
+        "child's NHS number at submission", max_length=10, blank=True
     )
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
