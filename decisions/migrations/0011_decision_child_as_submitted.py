@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("decisions", "0009_decision_referral_and_identity_check"),
+        ("decisions", "0010_decision_cover_and_onward_disclosure"),
     ]
 
     operations = [
