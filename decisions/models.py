@@ -123,6 +123,9 @@ LIST_FIELDS = (
     "practitioner_name",
     "child__given_name",
     "child__family_name",
+    # A tombstone says so in the list, and an erased child is named as one (decisions.retention).
+    "tombstoned_at",
+    "child__tombstoned_at",
 )
 
 
