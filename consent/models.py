@@ -54,7 +54,7 @@ class Child(models.Model):
     # Erased under retention (decisions.retention) once nothing of theirs is held any longer: the
     # name and NHS number blanked, and why.
     tombstoned_at = models.DateTimeField(null=True, blank=True)
-    tombstone_reason = models.TextField(blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = ChildQuerySet.as_manager()
 
@@ -150,7 +150,7 @@ class CompetenceAssessment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Erased under retention (decisions.retention): the text above blanked, and why.
     tombstoned_at = models.DateTimeField(null=True, blank=True)
-    tombstone_reason = models.TextField(blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = AgencyRecordQuerySet.as_manager()
 
@@ -291,7 +291,7 @@ class ConsentRecord(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     # Erased under retention (decisions.retention): the text above blanked, and why.
     tombstoned_at = models.DateTimeField(null=True, blank=True)
-    tombstone_reason = models.TextField(blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = AgencyRecordQuerySet.as_manager()
 
