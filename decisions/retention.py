@@ -37,6 +37,7 @@ from django.utils import timezone
 from agreements.models import Agreement
 from audit import erasure
 from audit.models import AuditEntry, Event, SealSalt, SubjectAccessRequest
+from audit.seals import erased_value
 from audit.services import record_event
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
 from decisions.models import Decision, DecisionAddendum, DecisionReview, Status
@@ -243,8 +244,7 @@ def _blank(record: models.Model, names) -> list[str]:
     """Blank the erased fields; the names of those that held something."""
     held = []
     for name in names:
-        model_field = record._meta.get_field(name)
-        empty = model_field.get_default() if isinstance(model_field, models.JSONField) else ""
+        empty = erased_value(record._meta.get_field(name))
         if getattr(record, name) not in ("", None, {}, []):
             held.append(name)
         setattr(record, name, empty)
