@@ -22,6 +22,7 @@ from agreements.models import (
     AgreementPurpose,
     AgreementStatus,
     AgreementVersion,
+    IcoState,
     Incident,
     NominatedRepresentative,
     Signature,
@@ -265,6 +266,23 @@ def signature_record(
         else:
             message = f"Record the nominated representative of {agency} before recording its signature"
         raise ValidationError({"agency": message})
+    # Only an agency registered with the ICO (a controller that has paid the data protection fee)
+    # can bind itself to an agreement: issue 20, and agreements.selectors.cover_check's ICO rule.
+    ico = agency.ico_state(today)
+    if ico == IcoState.EXPIRED:
+        raise ValidationError(
+            {
+                "agency": f"{agency} cannot sign: its ICO registration expired on "
+                f"{long_date(agency.ico_registration_expires_on)}. Record its renewed registration first"
+            }
+        )
+    if ico == IcoState.MISSING:
+        raise ValidationError(
+            {
+                "agency": f"{agency} cannot sign: it has no ICO registration recorded. "
+                "Record its ICO registration number and expiry date first"
+            }
+        )
     if signed_on > today:
         raise ValidationError({"signed_on": "The date signed must be today or in the past"})
     if signed_on < version.signed_off_on:

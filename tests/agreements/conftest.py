@@ -1,6 +1,6 @@
 import pytest
 
-from tests.agreements.factories import RepresentativeFactory, in_force_agreement
+from tests.agreements.factories import RepresentativeFactory, in_force_agreement, registered
 from tests.factories import UserFactory
 
 
@@ -27,5 +27,7 @@ def protocol(agency):
 
 @pytest.fixture
 def represented(agency):
+    """The home agency with a nominated representative and a current ICO registration: it can sign."""
     RepresentativeFactory(agency=agency)
+    registered(agency)
     return agency

@@ -131,3 +131,11 @@ def in_force_agreement(
 
 def provider_of(commissioner, **kwargs):
     return AgencyFactory(kind=AgencyKind.COMMISSIONED, commissioned_by=commissioner, **kwargs)
+
+
+def registered(agency, expires_on=None):
+    """Give ``agency`` a current ICO registration (an agency without one cannot sign: issue 20)."""
+    agency.ico_registration_number = f"Z{agency.pk:07d}"
+    agency.ico_registration_expires_on = expires_on or days_ago(-365)
+    agency.save()
+    return agency

@@ -11,6 +11,7 @@ from tests.agreements.factories import (
     VersionFactory,
     in_force_agreement,
     provider_of,
+    registered,
 )
 from tests.factories import AgencyFactory, days_ago
 
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def signatory():
-    return AgencyFactory(name="Signatory Police")
+    return registered(AgencyFactory(name="Signatory Police"))
 
 
 def cover(agency, purpose="safeguarding", on=None):

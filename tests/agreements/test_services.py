@@ -20,6 +20,7 @@ from tests.agreements.factories import (
     VersionFactory,
     in_force_agreement,
     provider_of,
+    registered,
 )
 from tests.factories import AgencyFactory, days_ago
 
@@ -152,7 +153,8 @@ def test_signing_again_after_withdrawing_is_allowed(admin, represented):
 
 def test_a_commissioned_provider_must_sign_in_its_own_right(admin, agency):
     RepresentativeFactory(agency=agency)
-    provider = provider_of(agency, name="Provider Ltd")
+    registered(agency)
+    provider = registered(provider_of(agency, name="Provider Ltd"))
     _, version = in_force_agreement()
     sign(version, agency, admin)
     with pytest.raises(ValidationError) as error:

@@ -3,11 +3,13 @@
 import datetime
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from agreements.models import Agency, Agreement, ReminderKind, ReminderSent
+from accounts.models import Role, User
+from agreements.models import Agency, Agreement, ReminderKind, ReminderSent, SignatureState
 from agreements.selectors import resignatures_needed, version_in_force
 from audit.commands import AuditedCommand
 from isa_portal.web import long_date
@@ -22,6 +24,7 @@ class Reminder:
     agency: Agency
     subject: str
     body: str
+    cc: tuple[str, ...] = ()  # also told: the administrators, for a lapsed registration
 
 
 def _review_reminders(today: datetime.date) -> list[Reminder]:
@@ -93,6 +96,45 @@ def _ico_reminders(today: datetime.date) -> list[Reminder]:
     return reminders
 
 
+def _admin_emails(agency: Agency) -> tuple[str, ...]:
+    """The agency's own administrators and the partnership-wide ones."""
+    admins = User.objects.filter(is_active=True, role=Role.ADMIN).filter(
+        Q(agency=agency) | Q(partnership_wide=True)
+    )
+    return tuple(sorted(set(admins.values_list("email", flat=True))))
+
+
+def _ico_lapsed_reminders(today: datetime.date) -> list[Reminder]:
+    """Issue 20: when a registration lapses the agency's signatures stop counting as cover
+    (agreements.selectors.cover_check); its representative and the administrators are told once."""
+    agencies = (
+        Agency.objects.active()
+        .filter(
+            ico_registration_expires_on__isnull=False,
+            ico_registration_expires_on__lt=today,
+            signatures__state=SignatureState.LIVE,
+        )
+        .distinct()
+    )
+    reminders = []
+    for agency in agencies:
+        expires = agency.ico_registration_expires_on
+        titles = sorted({s.agreement.title for s in agency.signatures.live().select_related("agreement")})
+        reminders.append(
+            Reminder(
+                kind=ReminderKind.ICO_EXPIRING,
+                key=f"ico_lapsed:{agency.pk}:{expires.isoformat()}",
+                agency=agency,
+                subject=f"{agency}'s signatures no longer count: ICO registration expired",
+                body=f"The ICO registration of {agency} expired on {long_date(expires)}. Until it is "
+                "renewed and recorded, its signature of these agreements no longer counts as cover "
+                "for sharing with it, and it cannot sign: " + "; ".join(f"“{t}”" for t in titles) + ".",
+                cc=_admin_emails(agency),
+            )
+        )
+    return reminders
+
+
 class Command(AuditedCommand):
     help = (
         "E-mail agencies' nominated representatives about agreement reviews due within 90 or 30 days "
@@ -108,7 +150,12 @@ class Command(AuditedCommand):
     def handle(self, *args, **options):
         dry_run = options["dry_run"]
         today = timezone.localdate()
-        reminders = _review_reminders(today) + _resign_reminders(today) + _ico_reminders(today)
+        reminders = (
+            _review_reminders(today)
+            + _resign_reminders(today)
+            + _ico_reminders(today)
+            + _ico_lapsed_reminders(today)
+        )
         already = set(
             ReminderSent.objects.filter(key__in=[r.key for r in reminders]).values_list("key", flat=True)
         )
@@ -135,7 +182,9 @@ class Command(AuditedCommand):
                     recipient=representative.email,
                     subject=reminder.subject[:200],
                 )
-                send_mail(reminder.subject, reminder.body, None, [representative.email])
+                EmailMessage(
+                    reminder.subject, reminder.body, None, [representative.email], cc=list(reminder.cc)
+                ).send()
             self.stdout.write(f"Sent to {representative.email}: {reminder.subject}")
             sent += 1
         verb = "would send" if dry_run else "sent"
