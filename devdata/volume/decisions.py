@@ -64,7 +64,8 @@ DECISION_COLUMNS = (
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
-    "referral_made_on", "referral_reference", "written_confirmation",
+    "referral_made_on", "referral_reference", "written_confirmation", "withheld_information",
+    "withheld_reason", "new_information",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -142,6 +143,18 @@ WORKFLOWS = tuple(
 PURPOSE_PICKS = {kind: Weighted(PURPOSES, weights) for kind, weights in PURPOSE_WEIGHTS.items()}
 METHOD_PICK = Weighted([m for m, _ in METHODS], [w for _, w in METHODS])
 SHARE_METHOD_PICK = Weighted([m for m, _ in SHARE_METHODS], [w for _, w in SHARE_METHODS])
+# What a share in part held back and why; what a reconsideration rests on (issue 12, item 7).
+WITHHELD = (
+    ("The family's earlier history with the service", "Only the current concern is needed for this purpose"),
+    ("The name of the person who reported the concern", "Naming them could put them at risk of harm"),
+    ("The mother's health information", "The recipient does not need her health information for this"),
+    ("Another agency's assessment", "It is that agency's to share, and it has not agreed"),
+)
+NEW_INFORMATION = (
+    "The requester has told us of a new injury seen this week",
+    "The police have told us the father has moved back into the home",
+    "The school has reported that the child is afraid to go home",
+)
 SOURCE_AGREED = Weighted(("agreed", "refused", "not_asked"), (70, 10, 20))
 SCENARIOS = {
     "wait": (),
@@ -547,8 +560,8 @@ class DecisionMaker:
             outcome = "share" if roll < 0.9 else "share_in_part"
         elif proposed == "share":
             outcome = "share" if roll < 0.76 else ("share_in_part" if roll < 0.94 else "do_not_share")
-        else:
-            outcome = "do_not_share" if roll < 0.86 else ("share" if roll < 0.95 else "share_in_part")
+        else:  # the flowchart stopped (no purpose; no consent and no other reason): not shared
+            outcome = "do_not_share"
         sharing = outcome in SHARING_OUTCOMES
         if not sharing and requester != target:  # the consent looked up at submission is the requester's
             status, record = self.consent_for(child_id, requester, purpose, on)
@@ -563,15 +576,16 @@ class DecisionMaker:
             "competence_assessment_id": record[18] if record else None,
         }
         steps = ["request", "purpose", "questions", "consent"]
+        if "_reconsiders" in answers:
+            answers["new_information"] = {"new_information": pick(rng, NEW_INFORMATION)}
+            steps.insert(1, "new_information")
         if status != "given":
             answers["other_reason"] = {"other_reasons": other}
             steps.append("other_reason")
         answers["outcome"] = {
             "outcome": outcome,
             "departure_reason": pick(rng, words.DEPARTURE_REASONS) if outcome != proposed else "",
-            "override_reason": pick(rng, words.OVERRIDE_REASONS)
-            if sharing and status in REFUSALS
-            else "",
+            "override_reason": pick(rng, words.OVERRIDE_REASONS) if sharing and status in REFUSALS else "",
         }
         steps.append("outcome")
         if under_13:
@@ -623,6 +637,10 @@ class DecisionMaker:
                 "agreement_version_id": version,
             }
             steps.append("recipient")
+            if outcome == "share_in_part":
+                withheld, why = pick(rng, WITHHELD)
+                answers["withheld"] = {"withheld_information": withheld, "withheld_reason": why}
+                steps.append("withheld")
             if version is None:
                 answers["agreement"] = {
                     "no_agreement_acknowledged": True,

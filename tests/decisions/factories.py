@@ -34,7 +34,10 @@ SHARE_ANSWERS = {
         "information_categories": ["concerns", "identity"],
         "events_on": None,
     },
-    "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
+    "new_information": {"new_information": "The police now say the father has moved back into the home"},
+    "questions": {"clear_purpose": True, "unsure_about": ""},
+    "identifies": {"identifies_person": True},
+    "confidential": {"confidential": True},
     "consent": {},
     "other_reason": {"other_reasons": ["child_safety"]},
     "outcome": {"outcome": Outcome.SHARE, "departure_reason": "", "override_reason": ""},
@@ -64,6 +67,10 @@ SHARE_ANSWERS = {
         "share_method": "secure_email",
         "shared_on": date(2026, 11, 21),
         "confirmed_in_writing": True,
+    },
+    "withheld": {
+        "withheld_information": "The mother's health history",
+        "withheld_reason": "The police do not need her health history for this enquiry",
     },
     "agreement": {"no_agreement_acknowledged": True, "no_agreement_reason": "Urgent child protection"},
     "openness": {

@@ -81,7 +81,9 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
                 "information_categories": ["concerns"],
             },
         ),
-        ("The information", {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"}),
+        ("A clear and legitimate purpose", {"clear_purpose": "yes"}),
+        ("Who the information identifies", {"identifies_person": "yes"}),
+        ("Whether it is confidential", {"confidential": "yes"}),
         ("Consent", {}),
         ("Another reason to share", {"other_reasons": ["child_safety"]}),
         (
