@@ -1,11 +1,12 @@
 """Reads about children and consent that other parts of the product rely on."""
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
+from consent import position
 from consent.models import Child, CompetenceAssessment, ConsentRecord, ConsentStatus
 from consent.validators import normalise_nhs_number
 
@@ -14,27 +15,33 @@ from consent.validators import normalise_nhs_number
 class ConsentFound:
     status: str  # a ConsentStatus: the record's answer, or "none" where no record applies
     record: ConsentRecord | None
+    # consent.position.Bearing: every record of the child and why it counts or not (not compared).
+    bearings: tuple = field(default=(), compare=False)
+    competent_child_refused: bool = field(default=False, compare=False)
 
 
 NO_CONSENT_RECORDED = ConsentFound(status=ConsentStatus.NONE, record=None)
 
 
-def consent_position(*, child: Child, recipient, purpose: str, on: datetime.date) -> ConsentFound:
-    """The consent in force (or the refusal/withdrawal/not-sought) for this child, recipient agency
-    (or None for any), purpose and date; the latest applicable record wins.
-
-    A record applies from its date, until its "valid until" date when it has one.
-    Records of every agency count: consent is the child's or family's, not an agency's.
-    """
-    records = ConsentRecord.objects.filter(child=child, purpose=purpose, given_on__lte=on).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=on)
+def consent_position(
+    *, child: Child, recipient, purpose: str, on: datetime.date, information_categories=None
+) -> ConsentFound:
+    """The consent position for sharing this child's information with ``recipient`` (None: not chosen
+    yet) for ``purpose`` on ``on``: ``consent.position.consent_position`` over every record of the
+    child, whatever purpose or recipient it was recorded for. ``information_categories`` None: not
+    checked (not known yet)."""
+    categories = None if information_categories is None else tuple(information_categories)
+    found = position.consent_position(
+        child=child,
+        on=on,
+        share=position.Share(purpose=purpose, recipient=recipient, information_categories=categories),
     )
-    if recipient is not None:
-        records = records.filter(recipients=recipient)
-    latest = records.order_by("-given_on", "-created_at", "-id").first()
-    if latest is None:
-        return NO_CONSENT_RECORDED
-    return ConsentFound(status=latest.answer, record=latest)
+    return ConsentFound(
+        status=found.status,
+        record=found.record,
+        bearings=found.bearings,
+        competent_child_refused=found.competent_child_refused,
+    )
 
 
 def assessments_supporting_consent(

@@ -406,12 +406,23 @@ class OutcomeForm(StepForm):
     override_reason = _text(
         "If you share although consent was refused or withdrawn, why?",
         help_text="A safeguarding lead must countersign a decision that overrides a refusal of consent.",
+        reasoning="override_reason",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.decision.consent_status not in REFUSALS:
             del self.fields["override_reason"]
+        elif rules.competent_child_refused(self.decision):
+            name = self.decision.child.given_name
+            self.fields["override_reason"].label = (
+                f"{name} was assessed competent and refused. If you share, why is it in {name}'s "
+                "best interests?"
+            )
+            self.fields["override_reason"].help_text = (
+                "A parent's consent does not override a competent child's refusal. You may share without "
+                "consent on the grounds that allow it; a safeguarding lead must countersign the decision."
+            )
 
     def clean(self):
         data = super().clean()
@@ -425,9 +436,13 @@ class OutcomeForm(StepForm):
                 "departure_reason", "Enter why your decision differs from the one the questions suggest"
             )
         sharing = outcome in (Outcome.SHARE, Outcome.SHARE_IN_PART)
-        if sharing and self.decision.consent_status in REFUSALS and not data.get("override_reason"):
+        refused = self.decision.consent_status in REFUSALS
+        if sharing and refused and not data.get("override_reason") and "override_reason" not in self.errors:
             self.add_error(
-                "override_reason", "Enter why you are sharing although consent was refused or withdrawn"
+                "override_reason",
+                rules.CONSENT_MESSAGES["competent_child_refused"].format(child=self.decision.child.given_name)
+                if rules.competent_child_refused(self.decision)
+                else rules.CONSENT_MESSAGES["override_reason"],
             )
         return data
 

@@ -11,9 +11,16 @@ from agreements.selectors import AgreementCover, agreement_cover
 from consent.selectors import ConsentFound, consent_position
 
 
-def consent_for(*, child, recipient, purpose: str, on: date) -> ConsentFound:
-    """The consent recorded for this child, recipient and purpose on ``on`` (status "none" if none)."""
-    return consent_position(child=child, recipient=recipient, purpose=purpose, on=on)
+def consent_for(*, child, recipient, purpose: str, on: date, information_categories=None) -> ConsentFound:
+    """Where consent stands for sharing this information about the child with this recipient for this
+    purpose on ``on``, from every consent record of the child (status "none" if nothing applies)."""
+    return consent_position(
+        child=child,
+        recipient=recipient,
+        purpose=purpose,
+        on=on,
+        information_categories=information_categories,
+    )
 
 
 def cover_for(*, agency, purpose: str, on: date) -> AgreementCover | None:

@@ -76,6 +76,29 @@ def consent_position(decision: Decision) -> str:
     return ConsentPosition.WITHOUT_CONSENT
 
 
+# Consent that counts (issue 12, item 2) -----------------------------------------------------------------
+#
+# Where consent stands is worked out by ``consent.position.consent_position`` from every consent record
+# of the child (scope: UK GDPR Article 4(11) and Article 7; a competent child's refusal: Gillick v West
+# Norfolk and Wisbech AHA [1985] UKHL 7 and the Derby and Derbyshire practitioner guidance). A share
+# against a refusal or withdrawal needs reasons in words and a safeguarding lead's countersignature
+# (``Decision.requires_countersignature``); so does a share against a competent child's refusal, which
+# a parent's consent does not set aside.
+
+CONSENT_MESSAGES = {
+    "override_reason": "Enter why you are sharing although consent was refused or withdrawn",
+    "competent_child_refused": "{child} was assessed competent and refused consent: a parent's consent does "
+    "not override that. Enter why sharing without consent is in {child}'s best interests; a safeguarding "
+    "lead must countersign the decision",
+}
+
+
+def competent_child_refused(decision: Decision) -> bool:
+    """The consent position is the child's own refusal (or withdrawal), given as a competent child."""
+    record = decision.consent_record
+    return decision.consent_status in REFUSALS and record is not None and record.asked == "child"
+
+
 # The lawful basis, worked out from facts the product holds ------------------------------------------
 #
 # Sources: UK GDPR Articles 6 and 9, as amended by the Data (Use and Access) Act 2025 (s70 and
@@ -392,6 +415,8 @@ REASONING = {
     "new_information": "Say what is new since the earlier decision, in at least {n} different words: what "
     "the requester has told you that the earlier decision did not have",
     "advice_given": "Say what they advised, in at least {n} different words",
+    "override_reason": "Say why you are sharing although consent was refused or withdrawn, in at least {n} "
+    "different words: why sharing is in the child's best interests",
 }
 FUTURE_DATES = {
     "request_received_on": "The date of the request cannot be in the future",
@@ -616,8 +641,12 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
             bool(decision.override_reason.strip()),
             "outcome",
             "override_reason",
-            "Enter why you are sharing although consent was refused or withdrawn",
+            CONSENT_MESSAGES["competent_child_refused"].format(child=decision.child.given_name)
+            if competent_child_refused(decision)
+            else CONSENT_MESSAGES["override_reason"],
         )
+        if problem := reasoning_problem("override_reason", decision.override_reason):
+            found.append(Problem("outcome", "override_reason", problem))
     if consent_position(decision) == ConsentPosition.WITHOUT_CONSENT:
         need(
             bool(decision.grounds)

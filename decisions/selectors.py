@@ -138,6 +138,7 @@ def consent_preview(decision: Decision):
         recipient=decision.recipient_agency or decision.requester_agency,
         purpose=decision.purpose,
         on=timezone.localdate(),
+        information_categories=decision.information_categories or None,
     )
 
 

@@ -125,7 +125,7 @@ def decision_answer(*, decision: Decision, step: str, answers: dict[str, Any], b
         raise ValidationError(f"Unexpected answers for this page: {sorted(unexpected)}")
     for field, value in answers.items():
         setattr(decision, field, value)
-    if step == "consent":
+    if step in CONSENT_BEARING_STEPS:
         _record_consent(decision)
     if step == "recipient":
         _record_cover(decision)
@@ -133,6 +133,11 @@ def decision_answer(*, decision: Decision, step: str, answers: dict[str, Any], b
     decision.updated = timezone.now()
     decision.save()
     return decision
+
+
+# The pages whose answers the consent position turns on (what, for what, with whom): it is looked up
+# again when each is saved, so the pages after them show it as it stands, and again at submission.
+CONSENT_BEARING_STEPS = frozenset({"purpose", "consent", "recipient"})
 
 
 def _consent_recipient(decision: Decision):
@@ -145,6 +150,7 @@ def _record_consent(decision: Decision, on: date | None = None) -> None:
         recipient=_consent_recipient(decision),
         purpose=decision.purpose,
         on=on or timezone.localdate(),
+        information_categories=decision.information_categories or None,
     )
     decision.consent_status = found.status
     decision.consent_record = found.record

@@ -126,6 +126,7 @@ def test_a_small_partnership_is_generated_as_the_product_would_have_recorded_it(
             recipient=decision.recipient_agency or decision.requester_agency,
             purpose=decision.purpose,
             on=on,
+            information_categories=decision.information_categories or None,
         )
         assert (found.status, found.record) == (decision.consent_status, decision.consent_record)
         if decision.is_sharing:

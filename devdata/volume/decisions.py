@@ -20,6 +20,7 @@ from functools import cache
 from uuid import UUID
 
 from agreements.models import Agency
+from consent import position
 from decisions import rules
 from decisions.journeys import DECISION
 from decisions.models import (
@@ -279,6 +280,34 @@ class Made:
     addenda: int = 0
 
 
+class _Consent:
+    """A generated consent row (``children.CONSENT_COLUMNS``), read as ``consent.position`` reads a
+    ``ConsentRecord``, so the generator finds the consent position as the product does."""
+
+    __slots__ = (
+        "answer",
+        "asked",
+        "asked_label",
+        "child",
+        "given_on",
+        "information_categories",
+        "matter",
+        "pk",
+        "purpose",
+        "recipient_ids",
+        "row",
+        "valid_until",
+        "withdraws_id",
+    )  # fmt: skip
+
+    def __init__(self, row: tuple, recipients: tuple[int, ...]):
+        self.row, self.pk, self.purpose, self.matter = row, row[0], row[1], row[2]
+        self.information_categories, self.answer, self.asked = row[3], row[4], row[5]
+        self.given_on, self.valid_until, self.withdraws_id = row[11], row[12], row[21]
+        self.recipient_ids, self.child = recipients, "the child"
+        self.asked_label = row[6] or "the child"
+
+
 class DecisionMaker:
     """Makes planned decisions, oldest first: rows into files, entries into the run's pending trail.
 
@@ -303,19 +332,19 @@ class DecisionMaker:
 
     # Looking things up as the product does
     def consent_for(
-        self, child_id: int, recipient: int | None, purpose: str, on: date
+        self, child_id: int, recipient: int | None, purpose: str, on: date, categories
     ) -> tuple[str, tuple | None]:
-        """As consent.selectors.consent_position: the latest record for this child, recipient and purpose."""
-        best, best_key = None, None
-        for record in self.children.consents.get(child_id, ()):
-            if record[1] != purpose or record[11] > on or (record[12] is not None and record[12] < on):
-                continue
-            if recipient is not None and recipient not in self.children.recipients[record[0]]:
-                continue
-            key = (record[11], record[16], record[0])
-            if best_key is None or key > best_key:
-                best, best_key = record, key
-        return (best[4], best) if best else ("none", None)
+        """As the product looks it up: ``consent.position.consent_position`` over the child's rows."""
+        rows = sorted(
+            (row for row in self.children.consents.get(child_id, ()) if row[11] <= on),
+            key=lambda row: (row[11], row[16], row[0]),
+        )
+        records = [_Consent(row, self.children.recipients[row[0]]) for row in rows]
+        share = position.Share(
+            purpose=purpose, recipient=recipient, information_categories=tuple(categories)
+        )
+        found = position.consent_position(child=None, on=on, share=share, records=records)
+        return (found.status, found.record.row) if found.record is not None else ("none", None)
 
     def cover(self, agency_id: int, purpose: str, on: date) -> int | None:
         key = (agency_id, purpose, on)
@@ -549,7 +578,8 @@ class DecisionMaker:
         d = {**answers["purpose"], **answers["questions"], "other_reasons": [], "outcome": ""}
         requester = answers["request"]["requester_agency_id"]
 
-        status, record = self.consent_for(child_id, target, purpose, on)
+        shared = answers["purpose"]["information_categories"]
+        status, record = self.consent_for(child_id, target, purpose, on, shared)
         other = []
         if status != "given" and rng.random() < 0.7:
             other = sorted(rng.sample(OTHER_REASONS, rng.randint(1, 2)), key=OTHER_REASONS.index)
@@ -564,7 +594,7 @@ class DecisionMaker:
             outcome = "do_not_share"
         sharing = outcome in SHARING_OUTCOMES
         if not sharing and requester != target:  # the consent looked up at submission is the requester's
-            status, record = self.consent_for(child_id, requester, purpose, on)
+            status, record = self.consent_for(child_id, requester, purpose, on, shared)
             other = [] if status == "given" else other
             d.update(consent_status=status, other_reasons=other)
             proposed, _ = ruled(d)

@@ -21,7 +21,7 @@ def _record(practitioner, child, recipient, answer, **extra):
         child=child,
         by=practitioner,
         purpose="safeguarding",
-        information_categories=["concerns"],
+        information_categories=["concerns", "identity"],  # all the decision shares
         recipients=[recipient],
         answer=answer,
         given_on=timezone.localdate(),

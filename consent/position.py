@@ -1,0 +1,313 @@
+"""Where consent stands: every consent record of a child, read against one share or as it stands today.
+
+One function, ``consent_position``, answers the decision journey (the consent page), the decision
+services (looked up again when a page is saved and at submission) and the child page (the summary
+at its top). Sources, each rule citing its own below:
+
+- UK GDPR Article 4(11) and Article 7: consent is specific to what it covers (which information,
+  with whom, for what purpose, until when); consent for something else is not consent for this share,
+  and a withdrawal ends it.
+- Gillick v West Norfolk and Wisbech AHA [1985] UKHL 7 and the Derby and Derbyshire practitioner
+  guidance ("Whose consent should be sought?"): a competent child's own decision about their
+  information is theirs; a parent's consent does not override a competent child's refusal. Only a
+  decision to share without consent in the child's best interests, on the grounds for sharing
+  without consent, with a reason and a safeguarding lead's countersignature, gets past it
+  (Information sharing: advice for practitioners, 2024, golden rules 3 and 7).
+- Information sharing: advice for practitioners (2024), golden rule 7: a refusal is part of the
+  record; it never disappears because it was recorded for another purpose.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from consent.models import Child, ConsentAsked, ConsentRecord, ConsentStatus, InformationCategory
+from isa_portal.vocabulary import SharingPurpose
+from isa_portal.web import long_date
+
+REFUSING = frozenset({ConsentStatus.REFUSED, ConsentStatus.WITHDRAWN})
+
+
+@dataclass(frozen=True)
+class Share:
+    """What is being shared, with whom, for what. ``recipient`` None: not chosen yet (any agency);
+    ``information_categories`` None: not known yet (not checked)."""
+
+    purpose: str
+    recipient: object | None = None
+    information_categories: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Bearing:
+    """One consent record, and what it means for the share (or for the child today), in words."""
+
+    record: ConsentRecord
+    counts: bool  # it is (part of) the consent position: it decides the share, or stands today
+    why: str
+
+    @property
+    def competent_child(self) -> bool:
+        return self.record.asked == ConsentAsked.CHILD
+
+    @property
+    def who(self) -> str:
+        return self.record.asked_label
+
+    @property
+    def for_what(self) -> str:
+        return _purpose_label(self.record.purpose)
+
+    @property
+    def information(self) -> str:
+        return _categories_text(self.record.information_categories)
+
+    @property
+    def with_whom(self) -> str:
+        return ", ".join(agency.name for agency in self.record.recipients.all())
+
+    @property
+    def until(self) -> str:
+        return long_date(self.record.valid_until) if self.record.valid_until else "No end date recorded"
+
+    @property
+    def assessment(self) -> str:
+        """The competence assessment a child's own answer rests on, in words ('' for a parent's)."""
+        assessment = self.record.assessment
+        if assessment is None:
+            return ""
+        return (
+            f"{assessment.get_outcome_display()} ({assessment.get_matter_display().lower()}), assessed on "
+            f"{long_date(assessment.assessed_on)} at age {assessment.age_at_assessment}"
+        )
+
+
+@dataclass(frozen=True)
+class Position:
+    """``status`` a ``ConsentStatus`` (``NONE`` where nothing applies); ``record`` the one that decides;
+    ``bearings`` every record of the child, oldest first, each with why it counts or does not."""
+
+    status: str
+    record: ConsentRecord | None
+    bearings: tuple[Bearing, ...] = field(default=())
+    competent_child_refused: bool = False
+
+    @property
+    def counting(self) -> list[Bearing]:
+        return [bearing for bearing in self.bearings if bearing.counts]
+
+    @property
+    def not_counting(self) -> list[Bearing]:
+        return [bearing for bearing in self.bearings if not bearing.counts]
+
+
+def _purpose_label(value: str) -> str:
+    return dict(SharingPurpose.choices).get(value, value)
+
+
+def _categories_text(values: Iterable[str]) -> str:
+    labels = dict(InformationCategory.choices)
+    return "; ".join(labels.get(value, value) for value in values)
+
+
+def child_records(child: Child, on: date) -> list[ConsentRecord]:
+    """Every consent record of the child made by ``on``, of every agency (consent is the child's or the
+    family's, not an agency's), oldest first, in two queries."""
+    return list(
+        ConsentRecord.objects.filter(child=child, given_on__lte=on)
+        .select_related("assessment", "child")
+        .prefetch_related("recipients")
+        .order_by("given_on", "created_at", "id")
+    )
+
+
+def _recipient_ids(record) -> set[int]:
+    """The agencies a record names: ``recipient_ids`` where the caller has them (the volume generator's
+    rows), else the prefetched ``recipients``."""
+    ids = getattr(record, "recipient_ids", None)
+    return set(ids) if ids is not None else {agency.pk for agency in record.recipients.all()}
+
+
+def _pk(agency) -> int:
+    return agency if isinstance(agency, int) else agency.pk
+
+
+def _out_of_scope(record: ConsentRecord, share: Share) -> list[str]:
+    """How consent given falls short of this share (UK GDPR Article 4(11): consent is specific)."""
+    gaps = []
+    if record.matter != "information_sharing":
+        gaps.append(f"it is about {record.get_matter_display().lower()}, not sharing information")
+    if record.purpose != share.purpose:
+        gaps.append(
+            f"it was given for {_purpose_label(record.purpose).lower()}, not for "
+            f"{_purpose_label(share.purpose).lower()}"
+        )
+    recipients = _recipient_ids(record)
+    if share.recipient is not None and _pk(share.recipient) not in recipients:
+        gaps.append(f"it does not include {share.recipient}")
+    if share.information_categories is not None:
+        missing = [c for c in share.information_categories if c not in record.information_categories]
+        if missing:
+            gaps.append(f"it does not cover {_categories_text(missing).lower()}")
+    return gaps
+
+
+def _refusal_touches(record: ConsentRecord, share: Share) -> str:
+    """Why a refusal bears on this share whatever purpose it was recorded for, or '' if it does not:
+    it refused sharing with this recipient, or sharing some of this information (beyond name and address)."""
+    recipients = _recipient_ids(record)
+    if share.recipient is None:
+        return "the recipient is not chosen yet, so a refusal recorded for any agency counts"
+    if _pk(share.recipient) in recipients:
+        reason = f"it refused sharing with {share.recipient}"
+    else:
+        # Name and address go with almost every share: a refusal touching only those is about other
+        # information, and is shown, but does not count against this share.
+        common = [
+            c
+            for c in (share.information_categories or ())
+            if c in record.information_categories and c != InformationCategory.IDENTITY
+        ]
+        if not common:
+            return ""
+        reason = f"it refused sharing {_categories_text(common).lower()}"
+    if record.purpose != share.purpose:
+        reason += (
+            f" (recorded for {_purpose_label(record.purpose).lower()}: a refusal stands whatever the purpose "
+            "it was recorded for)"
+        )
+    return reason
+
+
+def consent_position(*, child: Child, on: date, share: Share | None = None, records=None) -> Position:
+    """Where consent stands for ``share`` on ``on``, from every consent record of the child; with no
+    share, what stands for the child today (each current consent and refusal, for the child page).
+
+    - Consent given counts only when it covers this share: information sharing, this purpose, this
+      recipient, all of this information, on this date, and not withdrawn.
+    - A refusal or withdrawal counts when it refused this recipient or some of this information,
+      whatever purpose it was recorded for, until a later consent that counts supersedes it.
+    - A competent child's refusal (their own answer, resting on a "competent" Gillick or Fraser
+      assessment) is superseded only by the child's own later consent: a parent's consent recorded
+      after it does not count.
+    - "Not sought" counts for its own purpose and recipients, but never sets aside a refusal.
+    The latest record that counts gives the position. ``records``: ``child_records`` if read already
+    (or rows read like them, oldest first and made by ``on``, as the volume generator passes).
+    """
+    records = child_records(child, on) if records is None else records
+    withdrawals = {r.withdraws_id: r for r in records if r.withdraws_id}
+    why: dict[int, str] = {}
+    candidates: list[ConsentRecord] = []
+    for record in records:
+        lapsed = record.valid_until is not None and record.valid_until < on
+        if record.answer == ConsentStatus.GIVEN and record.pk in withdrawals:
+            why[record.pk] = f"Withdrawn on {long_date(withdrawals[record.pk].given_on)}"
+        elif lapsed:
+            why[record.pk] = f"Lasted until {long_date(record.valid_until)}"
+        elif share is None:
+            candidates.append(record)
+        elif record.answer == ConsentStatus.GIVEN:
+            gaps = _out_of_scope(record, share)
+            if gaps:
+                why[record.pk] = "Not consent for this share: " + "; ".join(gaps)
+            else:
+                candidates.append(record)
+        elif record.answer in REFUSING:
+            touches = _refusal_touches(record, share)
+            if touches:
+                why[record.pk] = f"Counts against this share: {touches}"
+                candidates.append(record)
+            else:
+                why[record.pk] = (
+                    "Does not bear on this share: it refused other information with other agencies"
+                )
+        else:  # not sought
+            gaps = [g for g in _out_of_scope(record, share) if not g.startswith("it does not cover")]
+            if gaps:
+                why[record.pk] = "Not about this share: " + "; ".join(
+                    g.replace("given", "recorded") for g in gaps
+                )
+            else:
+                candidates.append(record)
+    return _settle(records, candidates, why, share)
+
+
+def _settle(records, candidates, why, share) -> Position:
+    """Walk what counts in time order: the latest wins, except that nobody but the child sets aside a
+    competent child's refusal, and "not sought" sets aside no refusal."""
+    counts: set[int] = set()
+    current: ConsentRecord | None = None
+    child_refusal: ConsentRecord | None = None
+    latest_by_scope: dict = {}
+    for record in candidates:
+        if record.answer in REFUSING:
+            if record.asked == ConsentAsked.CHILD:
+                child_refusal = record
+            current = record
+        elif record.answer == ConsentStatus.GIVEN:
+            if child_refusal is not None and record.asked != ConsentAsked.CHILD:
+                why[record.pk] = (
+                    f"Does not count: {child_refusal.child} was assessed competent and refused on "
+                    f"{long_date(child_refusal.given_on)}. A parent's consent does not override a "
+                    "competent child's refusal; only a decision to share without consent in the child's "
+                    "best interests, with your reasons and a safeguarding lead's countersignature, can"
+                )
+                continue
+            if record.asked == ConsentAsked.CHILD:
+                child_refusal = None
+            current = record
+        else:
+            if current is not None and current.answer in REFUSING:
+                why[record.pk] = (
+                    f"Does not set aside the refusal of {long_date(current.given_on)}: "
+                    "consent was not asked again"
+                )
+                continue
+            current = record
+        if share is None:
+            latest_by_scope[(record.purpose, record.asked, record.parent_name)] = record
+    if share is None:
+        # The child page: every record still standing, the latest of each person's answer per purpose.
+        counts = {record.pk for record in latest_by_scope.values()}
+        for record in candidates:
+            if record.pk not in counts and record.pk not in why:
+                why[record.pk] = "Superseded by a later answer"
+            elif record.pk in counts:
+                why[record.pk] = "Stands today"
+        if child_refusal is not None:
+            counts.add(child_refusal.pk)
+            why[child_refusal.pk] = "Stands today: a competent child's refusal, which only they can change"
+    elif current is not None:
+        counts = {current.pk}
+        for record in candidates:
+            if record.pk == current.pk:
+                why[record.pk] = _deciding(record, why.get(record.pk, ""))
+            elif record.pk not in why or why[record.pk].startswith("Counts against"):
+                if record.answer in REFUSING and current.answer == ConsentStatus.GIVEN:
+                    why[record.pk] = (
+                        f"Set aside by the later consent of {current.asked_label} "
+                        f"on {long_date(current.given_on)}"
+                    )
+                else:
+                    why[record.pk] = f"Superseded by the later answer of {long_date(current.given_on)}"
+    bearings = tuple(
+        Bearing(record=record, counts=record.pk in counts, why=why.get(record.pk, "")) for record in records
+    )
+    status = ConsentStatus.NONE if current is None or share is None else current.answer
+    return Position(
+        status=status,
+        record=current if share is not None else None,
+        bearings=bearings,
+        competent_child_refused=child_refusal is not None
+        and (share is None or (current is not None and current.pk == child_refusal.pk)),
+    )
+
+
+def _deciding(record: ConsentRecord, touches: str) -> str:
+    if record.answer == ConsentStatus.GIVEN:
+        return "The consent position for this share: it covers this information, recipient and purpose"
+    if record.answer in REFUSING:
+        who = "A competent child's own refusal" if record.asked == ConsentAsked.CHILD else "A refusal"
+        detail = touches.removeprefix("Counts against this share: ")
+        return f"The consent position for this share. {who}: {detail}"
+    return "The consent position for this share: consent was not sought, for the reason recorded"
