@@ -66,7 +66,7 @@ DECISION_COLUMNS = (
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
     "referral_made_on", "referral_reference", "written_confirmation", "withheld_information",
-    "withheld_reason", "new_information",
+    "withheld_reason", "new_information", "unsure_about", "advice_source", "advice_on",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -83,7 +83,7 @@ TABLES = [
 ]
 
 TIMES = {"created", "updated", "submitted_at", "countersigned_at", "tombstoned_at"}
-DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on"}
+DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on", "advice_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
