@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from agreements.models import Agency
 from audit.models import AuditEntry, Event, SubjectAccessRequest
+from audit.sar_models import SubjectAccessRedaction
 from audit.wording import ig_content_types, record_type_label
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
+from isa_portal.vocabulary import SubjectAccessExemption
 from isa_portal.web import long_date
 
 # "What happened": the three kinds of change, then every other event.
@@ -218,12 +220,54 @@ class SubjectAccessRequestForm(GOVUKModelForm):
 
 
 class SubjectAccessProgressForm(GOVUKModelForm):
-    """An extension with its reason, or the date the response went."""
+    """An extension with its reason. The response is sent by issuing the bundle (``audit.sar``)."""
 
     submit_label = "Save"
-    responded_on = GOVUKDateField(label="Date the response was sent", required=False)
 
     class Meta:
         model = SubjectAccessRequest
-        fields = ["extension_reason", "responded_on"]
+        fields = ["extension_reason"]
         widgets = {"extension_reason": forms.Textarea(attrs={"rows": 3})}
+
+
+class RedactionForm(GOVUKModelForm):
+    """Words a reviewer withholds from the bundle, and the exemption relied on. For a passage, the
+    answer of the record it is in (``answers``: (field name, label, text now)); for a name, none."""
+
+    submit_label = "Withhold these words"
+
+    class Meta:
+        model = SubjectAccessRedaction
+        fields = ["field_name", "text", "exemption"]
+        labels = {"text": "Words to withhold", "exemption": "Exemption relied on"}
+        error_messages = {
+            "text": {"required": "Enter the words to withhold"},
+            "exemption": {
+                "required": "Select the exemption relied on",
+                "invalid_choice": "Select the exemption relied on",
+            },
+        }
+        widgets = {"text": forms.Textarea(attrs={"rows": 3}), "exemption": forms.RadioSelect}
+
+    def __init__(self, *args, answers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["exemption"].choices = SubjectAccessExemption.choices  # no blank option
+        if answers:
+            self.fields["field_name"] = forms.ChoiceField(
+                label="Which answer are the words in?",
+                choices=[(name, label) for name, label, _text in answers],
+                widget=forms.RadioSelect,
+                error_messages={
+                    "required": "Select the answer the words are in",
+                    "invalid_choice": "Select the answer the words are in",
+                },
+            )
+            self.fields["text"].help_text = "Copy them exactly as they appear in the answer."
+        else:
+            del self.fields["field_name"]
+            self.fields["text"] = forms.CharField(
+                label="Name to withhold",
+                max_length=150,
+                help_text="The person's name is withheld wherever it appears in the bundle.",
+                error_messages={"required": "Enter the name to withhold"},
+            )

@@ -11,10 +11,11 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models, transaction
+from django.db.models.query import ModelIterable
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from audit import chain
+from audit import chain, erasure
 from audit.context import current
 
 
@@ -124,7 +125,29 @@ DOMAIN_EVENTS = frozenset(
 )
 
 
+class RevealingIterable(ModelIterable):
+    """Entries as model instances, with their personal values put back (``audit.erasure``): one
+    query per batch, and none for a batch that holds none."""
+
+    BATCH = 2000
+
+    def __iter__(self):
+        batch = []
+        for entry in super().__iter__():
+            batch.append(entry)
+            if len(batch) >= self.BATCH:
+                erasure.reveal(batch)
+                yield from batch
+                batch = []
+        erasure.reveal(batch)
+        yield from batch
+
+
 class AuditEntryQuerySet(models.QuerySet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._iterable_class = RevealingIterable
+
     def visible_to(self, user) -> "AuditEntryQuerySet":
         """IG officers read the trail: a partnership-wide one all of it, an agency one their agency's.
 
@@ -150,12 +173,20 @@ class AuditEntryManager(LogEntryManager.from_queryset(AuditEntryQuerySet)):
                 f.name for f in instance._meta.many_to_many
             }
             kwargs["changes"] = {k: v for k, v in kwargs["changes"].items() if k in own}
-        return super().log_create(instance, force_log=force_log, **kwargs)
+        token = erasure.writing_about.set(instance)
+        try:
+            return super().log_create(instance, force_log=force_log, **kwargs)
+        finally:
+            erasure.writing_about.reset(token)
 
     def log_m2m_changes(self, changed_queryset, instance, operation, field_name, **kwargs):
         # As log_create: a change to a record's many-to-many (a consent's recipients) is its agency's.
         kwargs.setdefault("agency_id", audit_agency_id(instance))
-        return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
+        token = erasure.writing_about.set(instance)
+        try:
+            return super().log_m2m_changes(changed_queryset, instance, operation, field_name, **kwargs)
+        finally:
+            erasure.writing_about.reset(token)
 
 
 def audited_content_types() -> list[ContentType]:
@@ -263,17 +294,32 @@ class AuditEntry(AbstractLogEntry):
         self._stamp_from_context()
         # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
         kwargs["force_insert"] = True
+        # Personal values leave the entry for AuditValue; the chain hashes their commitments.
+        values = erasure.commit(self)
         if connection.vendor == "postgresql":
             # One statement that reads the chain's head and takes its lock, held until the
             # transaction around it commits (or, in autocommit, until the statement ends), so
             # the next writer chains onto this entry. No BEGIN, COMMIT or savepoint of its own.
+            # With personal values, their INSERT joins it in one transaction.
+            if values:
+                with transaction.atomic(savepoint=False):
+                    self._insert(values, *args, **kwargs)
+                return
             chain.stamp(self)
             super().save(*args, **kwargs)
             return
         # SQLite reads the head, then inserts: both in one transaction.
         with transaction.atomic(savepoint=False):
-            chain.stamp(self)
-            super().save(*args, **kwargs)
+            self._insert(values, *args, **kwargs)
+
+    def _insert(self, values: list, *args, **kwargs) -> None:
+        chain.stamp(self)
+        super().save(*args, **kwargs)
+        if values:
+            for value in values:
+                value.entry_id = self.pk
+            AuditValue.objects.bulk_create(values)
+            erasure.restore(self)
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("An audit entry cannot be deleted.")
@@ -334,6 +380,41 @@ class SealSalt(models.Model):
         return f"Salt of seal {self.entry_id}"
 
 
+class AuditValue(models.Model):
+    """A personal value written to the trail (``audit.erasure``): the chain holds its salted
+    commitment, this row the value and the salt, so retention can erase it. Never changed
+    (PostgreSQL refuses an UPDATE); deleted when the record or child it is about is erased."""
+
+    # No foreign key constraints, as for SealSalt: the entry is append-only, so always there.
+    entry = models.ForeignKey(
+        AuditEntry, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    commitment = models.CharField(max_length=64, unique=True)
+    salt = models.CharField(max_length=32)
+    value = models.TextField(help_text="The value as canonical JSON, exactly as committed.")
+    # What it is about, so that erasing a record (or a child, and all about them) finds it.
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,  # audit_value_record leads with it
+    )
+    object_pk = models.CharField(max_length=255)
+    field = models.CharField(max_length=100, help_text="The field, or object_repr for the record's name.")
+    child_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "audit value"
+        indexes = [
+            models.Index(fields=["content_type", "object_pk", "field"], name="audit_value_record"),
+            models.Index(fields=["child_id"], name="audit_value_child"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Value of {self.field} in entry {self.entry_id}"
+
+
 class SubjectAccessRequestQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SubjectAccessRequestQuerySet":
         """IG officers: the partnership's requests, or their agency's."""
@@ -343,6 +424,17 @@ class SubjectAccessRequestQuerySet(models.QuerySet):
 
     def open(self) -> "SubjectAccessRequestQuerySet":
         return self.filter(responded_on__isnull=True)
+
+
+class SubjectAccessStatus(models.TextChoices):
+    """Where a request has got to (``audit.sar`` moves it on): records gathered, a reviewer marking
+    what to withhold, agencies that supplied information consulted, ready, and the bundle issued."""
+
+    GATHERING = "gathering", "Gathering records"
+    IN_REVIEW = "in_review", "In review"
+    CONSULTING = "consulting", "Consulting the agencies that supplied information"
+    READY = "ready", "Ready to issue"
+    ISSUED = "issued", "Issued"
 
 
 class SubjectAccessRequest(models.Model):
@@ -376,6 +468,13 @@ class SubjectAccessRequest(models.Model):
     responded_on = models.DateField("date the response was sent", null=True, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=SubjectAccessStatus.choices, default=SubjectAccessStatus.GATHERING
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    issued_at = models.DateTimeField(null=True, blank=True)
 
     objects = SubjectAccessRequestQuerySet.as_manager()
 
@@ -409,6 +508,11 @@ class SubjectAccessRequest(models.Model):
     def due_on(self):
         return self.clock.due
 
+    @property
+    def is_issued(self) -> bool:
+        """Issued: the bundle went, and what was withheld from it is fixed."""
+        return self.status == SubjectAccessStatus.ISSUED
+
     def clean(self) -> None:
         from django.core.exceptions import ValidationError
 
@@ -426,6 +530,10 @@ class SubjectAccessRequest(models.Model):
 
 
 auditlog.register(SubjectAccessRequest)
+
+# The reviewer's redactions and the consultations of supplying agencies (issue 15), kept beside the
+# request in their own module.
+from audit.sar_models import SubjectAccessRedaction  # noqa: E402, F401
 
 
 class AuditCheckpoint(models.Model):

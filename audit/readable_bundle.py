@@ -5,6 +5,7 @@ shown as a black bar with the reason. Made from the same redacted sections as th
 
 import contextlib
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -48,6 +49,8 @@ MARKERS = (
     "[REDACTED: protected third party]",
     "[WITHHELD: identities the decision maker recorded as needing protection]",
 )
+# A reviewer's redaction (``audit.subject_access.withheld_marker``): the bar and the exemption.
+REVIEWED = re.compile("\u2588+ \\[withheld under ([^\\]]+)\\]")
 
 
 @dataclass
@@ -73,6 +76,13 @@ def _black_bars(text: str, reason: str) -> SafeString:
             f'<span class="redacted" role="img" aria-label="Withheld">{BAR}</span>'
             f'<span class="redaction-reason"> (withheld: {escape(reason)})</span>',
         )
+    html = REVIEWED.sub(
+        lambda match: (
+            f'<span class="redacted" role="img" aria-label="Withheld">{BAR}</span>'
+            f'<span class="redaction-reason"> (withheld: {match.group(1)})</span>'
+        ),
+        html,
+    )
     return mark_safe(html)  # noqa: S308 (escaped above; only our own markup added)
 
 

@@ -1,9 +1,22 @@
-"""Subject access requests: recorded, extended and answered through here, each with its audit event."""
+"""Subject access requests: recorded, extended, reviewed and issued through here, each with its
+audit event in the same transaction.
 
+A request moves gathering -> in review -> (consulting ->) ready -> issued. While it is in review,
+consulting or ready, the reviewer marks what to withhold (``SubjectAccessRedaction``); once the
+bundle is issued, what was withheld is fixed.
+"""
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from audit.models import Event, SubjectAccessRequest
+from audit.models import Event, SubjectAccessRequest, SubjectAccessStatus
+from audit.sar_models import RedactionKind, SubjectAccessRedaction
 from audit.services import changed_fields, record_event
+from audit.subject_access import MIN_NAME_LENGTH, free_text_fields, gathered_record, matches
+
+ISSUED_IS_FIXED = "The bundle has been issued: what was withheld from it can no longer change"
+REVIEW_NOT_STARTED = "Start the review before marking anything to withhold"
 
 
 def sar_record(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
@@ -23,7 +36,7 @@ def sar_record(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
 
 
 def sar_update(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
-    """Save an extension (with its reason) or the date the response went."""
+    """Save an extension, with its reason."""
     before = SubjectAccessRequest.objects.get(pk=request.pk)
     request.full_clean()
     with transaction.atomic():
@@ -35,3 +48,151 @@ def sar_update(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
             detail={"fields": changed_fields(before, request), "due_on": request.due_on.isoformat()},
         )
     return request
+
+
+def _locked(request: SubjectAccessRequest) -> SubjectAccessRequest:
+    """The request, re-read and locked: two officers cannot issue it while a third edits it."""
+    return SubjectAccessRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _move(request: SubjectAccessRequest, to: SubjectAccessStatus, *, by, step: str, **fields) -> None:
+    request.status = to
+    for name, value in fields.items():
+        setattr(request, name, value)
+    request.save()
+    record_event(
+        Event.SUBJECT_ACCESS_CHANGED,
+        request,
+        actor=by,
+        detail={"step": step, "status": to.value, "due_on": request.due_on.isoformat()},
+    )
+
+
+def sar_start_review(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
+    """The records are gathered: a reviewer goes through them."""
+    with transaction.atomic():
+        locked = _locked(request)
+        if locked.status != SubjectAccessStatus.GATHERING:
+            raise ValidationError("The review of this request has already started")
+        _move(locked, SubjectAccessStatus.IN_REVIEW, by=by, step="review_started")
+    return locked
+
+
+def sar_finish_review(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
+    """The reviewer has marked everything to withhold: the bundle is ready to issue."""
+    with transaction.atomic():
+        locked = _locked(request)
+        if locked.status != SubjectAccessStatus.IN_REVIEW:
+            raise ValidationError("Only a request in review can have its review finished")
+        _move(locked, SubjectAccessStatus.READY, by=by, step="review_finished")
+    return locked
+
+
+def sar_issue(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
+    """Send the response: the bundle is issued today and what it withholds is fixed from now on."""
+    with transaction.atomic():
+        locked = _locked(request)
+        refusals = {
+            SubjectAccessStatus.GATHERING: "Review the records before issuing the bundle",
+            SubjectAccessStatus.IN_REVIEW: "Finish the review before issuing the bundle",
+            SubjectAccessStatus.ISSUED: "The bundle has already been issued",
+        }
+        if locked.status in refusals:
+            raise ValidationError(refusals[locked.status])
+        now = timezone.now()
+        _move(
+            locked,
+            SubjectAccessStatus.ISSUED,
+            by=by,
+            step="issued",
+            responded_on=timezone.localdate(now),
+            issued_by=by,
+            issued_at=now,
+        )
+    return locked
+
+
+def _editable(request: SubjectAccessRequest) -> None:
+    if request.status == SubjectAccessStatus.ISSUED:
+        raise ValidationError(ISSUED_IS_FIXED)
+    if request.status == SubjectAccessStatus.GATHERING:
+        raise ValidationError(REVIEW_NOT_STARTED)
+
+
+def _check_redaction(redaction: SubjectAccessRedaction, *, by) -> None:
+    """The words are long enough to mean something and, for a passage, are in the answer named of
+    a record the reviewer gathers for this child."""
+    redaction.text = redaction.text.strip()
+    errors = {}
+    if len(redaction.text) < MIN_NAME_LENGTH:
+        errors["text"] = f"Enter at least {MIN_NAME_LENGTH} characters to withhold"
+    if redaction.kind == RedactionKind.PASSAGE:
+        record = gathered_record(
+            redaction.request.child, user=by, record_type=redaction.record_type, record_id=redaction.record_id
+        )
+        if record is None:
+            raise ValidationError("That record is not among the records gathered for this request")
+        answers = {f.name: f for f in free_text_fields(type(record))}
+        if redaction.field_name not in answers:
+            errors["field_name"] = "Select the answer the words are in"
+        elif "text" not in errors and not matches(redaction.text, getattr(record, redaction.field_name)):
+            label = str(answers[redaction.field_name].verbose_name)
+            errors["text"] = f"The words to withhold must be copied exactly from the answer '{label}'"
+    else:
+        redaction.record_type, redaction.record_id, redaction.field_name = "", None, ""
+    if errors:
+        raise ValidationError(errors)
+    redaction.full_clean()
+
+
+def redaction_add(*, redaction: SubjectAccessRedaction, by) -> SubjectAccessRedaction:
+    """Withhold words from the bundle of a request in review, consulting or ready."""
+    with transaction.atomic():
+        redaction.request = _locked(redaction.request)
+        _editable(redaction.request)
+        redaction.marked_by = by
+        _check_redaction(redaction, by=by)
+        redaction.save()
+        record_event(
+            Event.SUBJECT_ACCESS_CHANGED,
+            redaction.request,
+            actor=by,
+            detail={"step": "redaction_added", "redaction": redaction.pk, "exemption": redaction.exemption},
+        )
+    return redaction
+
+
+def redaction_change(*, redaction: SubjectAccessRedaction, by) -> SubjectAccessRedaction:
+    """Change the words or the exemption, until the bundle is issued."""
+    with transaction.atomic():
+        redaction.request = _locked(redaction.request)
+        _editable(redaction.request)
+        before = SubjectAccessRedaction.objects.get(pk=redaction.pk)
+        _check_redaction(redaction, by=by)
+        redaction.save()
+        record_event(
+            Event.SUBJECT_ACCESS_CHANGED,
+            redaction.request,
+            actor=by,
+            detail={
+                "step": "redaction_changed",
+                "redaction": redaction.pk,
+                "fields": changed_fields(before, redaction),
+            },
+        )
+    return redaction
+
+
+def redaction_remove(*, redaction: SubjectAccessRedaction, by) -> None:
+    """Stop withholding the words, until the bundle is issued."""
+    with transaction.atomic():
+        request = _locked(redaction.request)
+        _editable(request)
+        pk = redaction.pk
+        redaction.delete()
+        record_event(
+            Event.SUBJECT_ACCESS_CHANGED,
+            request,
+            actor=by,
+            detail={"step": "redaction_removed", "redaction": pk},
+        )

@@ -68,6 +68,7 @@ def record_event(
         additional_data=detail or None,
         actor=actor,
     )
+    entry._record = obj  # whose personal values these are (audit.erasure)
     entry.save()
     return entry
 

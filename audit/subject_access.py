@@ -20,6 +20,7 @@ dealt with.
 """
 
 import csv
+import functools
 import io
 import json
 import re
@@ -61,15 +62,41 @@ class Section:
         return [list(zip(self.header, row, strict=True)) for row in self.rows]
 
 
+# Where a reviewer withheld words, the bundle shows a black bar and the exemption relied on: in the
+# CSV files as these characters, in the PDF as a black box (``audit.readable_bundle``).
+BAR = "\u2588" * 6
+
+
+def withheld_marker(short_reason: str) -> str:
+    return f"{BAR} [withheld under {short_reason}]"
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(words: str) -> re.Pattern:
+    """The words, whatever the spacing or line endings between them, also as JSON writes a line
+    break (the audit entries' recorded changes are JSON)."""
+    gap = r"(?:\s|\\[nrt])+"
+    return re.compile(gap.join(re.escape(part) for part in words.split()), flags=re.IGNORECASE)
+
+
+def matches(words: str, text: str) -> bool:
+    """Whether ``words`` appear in ``text``, as the bundle will find them to withhold them."""
+    return bool(words.split()) and bool(_pattern(words).search(text or ""))
+
+
 @dataclass
 class Redactor:
-    """Replaces protected names in any text, and remembers where it did."""
+    """Replaces protected names and withheld passages in any text, and remembers where it did."""
 
     names: list[str]
     notes: list[str] = field(default_factory=list)
+    # What stands in for each name or passage; REDACTED unless a reviewer gave a reason.
+    markers: dict[str, str] = field(default_factory=dict)
+    # The reviewer's exemptions, in full, for the page saying what was withheld and why.
+    exemptions: list[str] = field(default_factory=list)
 
     @classmethod
-    def for_decisions(cls, decisions) -> "Redactor":
+    def for_decisions(cls, decisions, redactions=()) -> "Redactor":
         names: set[str] = set()
         for decision in decisions:
             text = decision.protected_identities.strip()
@@ -79,15 +106,31 @@ class Redactor:
             names.update(
                 part.strip() for part in NAME_SEPARATORS.split(text) if len(part.strip()) >= MIN_NAME_LENGTH
             )
+        markers = {}
+        exemptions = []
+        for redaction in redactions:
+            # A reviewer's passage is withheld wherever it appears, not only in the answer it was
+            # marked in: the audit entries' recorded changes hold the same words.
+            markers[redaction.text.strip()] = withheld_marker(redaction.short_reason)
+            label = redaction.get_exemption_display()
+            if label not in exemptions:
+                exemptions.append(label)
+        names |= set(markers)
         # Longest first, so "Ann Smith" goes before "Ann" would leave "Smith".
-        return cls(sorted(names, key=len, reverse=True))
+        return cls(sorted(names, key=len, reverse=True), markers=markers, exemptions=exemptions)
+
+    @property
+    def protects_identities(self) -> bool:
+        """Whether a decision maker's protected identities are among what is withheld."""
+        return any(name not in self.markers for name in self.names)
 
     def text(self, value, where: str) -> object:
         if not isinstance(value, str) or not self.names:
             return value
         redacted = value
         for name in self.names:
-            redacted = re.sub(re.escape(name), REDACTED, redacted, flags=re.IGNORECASE)
+            marker = self.markers.get(name, REDACTED)
+            redacted = _pattern(name).sub(lambda _match, marker=marker: marker, redacted)
         if redacted != value:
             self.notes.append(where)
         return redacted
@@ -135,21 +178,17 @@ def _audit_entries(records_by_model: dict[type[models.Model], list[int]], user):
     )
 
 
-def gather(child: Child, *, user) -> tuple[list[Section], Redactor]:
-    """What ``user``'s agency holds about the child: every query goes through ``visible_to(user)``.
-
-    A child known to two agencies has two controllers' records; an agency IG officer answers
-    for their own agency's only (a partnership-wide one for all). Drafts are not records yet.
-    """
+def _sources(child: Child, *, user) -> list[tuple[str, str, models.QuerySet, tuple[str, ...]]]:
+    """(file name, title, records, columns withheld whole) for each kind of record held about the
+    child that ``user`` may see. Drafts are not records yet."""
     decisions = (
         Decision.objects.visible_to(user)
         .submitted()
         .filter(child=child)
         .order_by("created", "id")
-        .select_related("agency", "recipient_agency", "agreement_version")
+        .select_related("agency", "recipient_agency", "agreement_version", "source_agency")
     )
-    redactor = Redactor.for_decisions(decisions)
-    sources = [
+    return [
         ("child.csv", "The child", Child.objects.visible_to(user).filter(pk=child.pk), ()),
         (
             "agency_links.csv",
@@ -183,6 +222,39 @@ def gather(child: Child, *, user) -> tuple[list[Section], Redactor]:
             (),
         ),
     ]
+
+
+# Answers a reviewer may withhold a passage of: free text, not choices, dates or internal columns.
+NOT_REVIEWED = {"reference", "protected_identities", "creation_token", "nhs_number"}
+
+
+def free_text_fields(model: type[models.Model]) -> list[models.Field]:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.choices and f.name not in NOT_REVIEWED
+    ]
+
+
+def gathered_record(child: Child, *, user, record_type: str, record_id) -> models.Model | None:
+    """One record of the bundle, by its model label and number, if ``user`` gathers it."""
+    for _filename, _title, records, _withhold in _sources(child, user=user):
+        if records.model._meta.label == record_type:
+            return records.filter(pk=record_id).first()
+    return None
+
+
+def gather(child: Child, *, user, request=None) -> tuple[list[Section], Redactor]:
+    """What ``user``'s agency holds about the child: every query goes through ``visible_to(user)``.
+
+    A child known to two agencies has two controllers' records; an agency IG officer answers
+    for their own agency's only (a partnership-wide one for all). Drafts are not records yet.
+    ``request``: the subject access request being answered, whose reviewer's redactions apply.
+    """
+    sources = _sources(child, user=user)
+    decisions = sources[4][2]
+    redactions = list(request.redactions.all()) if request is not None and request.pk else []
+    redactor = Redactor.for_decisions(decisions, redactions)
     sections = []
     records_by_model: dict[type[models.Model], list[int]] = {}
     for filename, title, records, withhold in sources:
@@ -288,31 +360,44 @@ def bundle_context(
         "sections": sections,
         "readable": readable_sections(sections, SHORT_REASON),
         "redactions": redactor.notes,
-        "reason": REDACTION_REASON,
+        "reason": REDACTION_REASON if redactor.protects_identities else "",
+        "exemptions": redactor.exemptions,
         "made_on": made_on,
         "request": request,
     }
 
 
-def render_html(child: Child, sections: list[Section], redactor: Redactor, *, made_on: date) -> str:
+def render_html(
+    child: Child, sections: list[Section], redactor: Redactor, *, made_on: date, request=None
+) -> str:
     """The HTML the bundle's PDF is printed from (what the redaction tests read)."""
-    return render_to_string(BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on))
+    return render_to_string(
+        BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on, request=request)
+    )
 
 
 def redaction_note(redactor: Redactor) -> str:
     if not redactor.notes:
         return "Nothing was redacted from this bundle.\n"
-    lines = [REDACTION_REASON, "", "Where something was redacted or withheld:"]
+    lines = [REDACTION_REASON, ""] if redactor.protects_identities else []
+    if redactor.exemptions:
+        lines += ["The reviewer also withheld information under:"]
+        lines += [f"- {exemption}" for exemption in redactor.exemptions]
+        lines += [""]
+    lines += ["Where something was redacted or withheld:"]
     lines += [f"- {where}" for where in redactor.notes]
     return "\n".join(lines) + "\n"
 
 
-def build_bundle(child: Child, *, user, made_on: date) -> tuple[bytes, dict]:
-    """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data)."""
+def build_bundle(child: Child, *, user, made_on: date, request=None) -> tuple[bytes, dict]:
+    """The ZIP's bytes, and a summary for the audit entry (counts only: no personal data).
+    ``request``: the request answered (its letter and its reviewer's redactions); by default the
+    child's latest open request, if any."""
     from audit.models import SubjectAccessRequest
 
-    sections, redactor = gather(child, user=user)
-    request = SubjectAccessRequest.objects.visible_to(user).filter(child=child).open().last()
+    if request is None:
+        request = SubjectAccessRequest.objects.visible_to(user).filter(child=child).open().last()
+    sections, redactor = gather(child, user=user, request=request)
     pdf = render_pdf(
         BUNDLE_TEMPLATE, bundle_context(child, sections, redactor, made_on=made_on, request=request)
     )
@@ -328,3 +413,39 @@ def build_bundle(child: Child, *, user, made_on: date) -> tuple[bytes, dict]:
         "redactions": len(redactor.notes),
     }
     return buffer.getvalue(), summary
+
+
+@dataclass
+class ReviewRecord:
+    record_type: str
+    pk: int
+    title: str
+    answers: list[tuple[str, str, object]]  # (field name, label, the answer as the bundle shows it)
+
+
+def review_sections(child: Child, *, user, request) -> list[tuple[str, list[ReviewRecord]]]:
+    """The gathered records' free-text answers, with what is withheld so far shown as black bars:
+    what the reviewer reads to decide what else to withhold."""
+    from audit.readable_bundle import _black_bars
+
+    sources = _sources(child, user=user)
+    redactor = Redactor.for_decisions(sources[4][2], list(request.redactions.all()))
+    shown = []
+    for _filename, title, records, withhold in sources:
+        fields = [f for f in free_text_fields(records.model) if f.name not in withhold]
+        items = []
+        for index, record in enumerate(records, start=1):
+            answers = [
+                (
+                    f.name,
+                    str(f.verbose_name).capitalize(),
+                    _black_bars(str(redactor.text(value, "")), SHORT_REASON),
+                )
+                for f in fields
+                if (value := getattr(record, f.name))
+            ]
+            if answers:
+                name = getattr(record, "reference", "") or f"{title}: {index} of {len(records)}"
+                items.append(ReviewRecord(records.model._meta.label, record.pk, str(name), answers))
+        shown.append((title, items))
+    return shown

@@ -1,20 +1,22 @@
 """Subject access for IG officers: find a child, then download everything held about them."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit import sar
-from audit.forms import SubjectAccessProgressForm, SubjectAccessRequestForm
+from audit.forms import RedactionForm, SubjectAccessProgressForm, SubjectAccessRequestForm
 from audit.history_views import child_search_page
-from audit.models import Event, SubjectAccessRequest
+from audit.models import Event, SubjectAccessRequest, SubjectAccessStatus
+from audit.sar_models import RedactionKind, SubjectAccessRedaction
 from audit.services import record_event, record_view
-from audit.subject_access import build_bundle
+from audit.subject_access import build_bundle, free_text_fields, gathered_record, review_sections
 from consent.models import Child
 from isa_portal.web import long_date, posted, save_if_valid
 
@@ -79,24 +81,209 @@ def sar_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _request_or_404(request: HttpRequest, pk: int) -> SubjectAccessRequest:
+    return get_visible_or_404(
+        SubjectAccessRequest.objects.select_related("child", "agency"), request.user, pk=pk
+    )
+
+
+def _detail_page(request: HttpRequest, sar_request: SubjectAccessRequest, form, *, errors=(), status=200):
+    return render(
+        request,
+        "audit/sar_detail.html",
+        {
+            "sar": sar_request,
+            "state": sar_request.clock.state(timezone.localdate()),
+            "form": form,
+            "step_errors": errors,
+            "redactions": sar_request.redactions.count(),
+            "Status": SubjectAccessStatus,
+        },
+        status=status,
+    )
+
+
 @require(Perm.EXPORT_SUBJECT_ACCESS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def sar_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A request, its clock, and where to extend it or record the response."""
-    requests = SubjectAccessRequest.objects.select_related("child", "agency")
-    found = get_visible_or_404(requests, request.user, pk=pk)
+    """A request, where it has got to, its clock, and where to extend it."""
+    found = _request_or_404(request, pk)
     form = SubjectAccessProgressForm(posted(request), instance=found)
     saved = save_if_valid(request, form, lambda: sar.sar_update(request=form.instance, by=request.user))
     if saved is not None:
         messages.success(request, "Request updated")
         return redirect("audit:sar_detail", pk=saved.pk)
-    shown = requests.get(pk=pk) if form.is_bound else found  # as saved, not as the refused answers left it
-    response = render(
-        request,
-        "audit/sar_detail.html",
-        {"sar": shown, "state": shown.clock.state(timezone.localdate()), "form": form},
-        status=400 if form.is_bound and form.errors else 200,
-    )
+    shown = _request_or_404(request, pk) if form.is_bound else found  # as saved, not as refused
+    response = _detail_page(request, shown, form, status=400 if form.is_bound and form.errors else 200)
     if request.method != "POST":
         record_view(found)
     return response
+
+
+STEPS = {
+    "start_review": (sar.sar_start_review, "Review started: mark anything to withhold"),
+    "finish_review": (sar.sar_finish_review, "Review finished"),
+    "issue": (sar.sar_issue, "Bundle issued: what it withholds is now fixed"),
+}
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_POST
+def sar_step(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a request on: start the review, finish it, issue the bundle. A refusal is shown on the
+    request's page, its clock still in view."""
+    found = _request_or_404(request, pk)
+    step = STEPS.get(request.POST.get("step", ""))
+    if step is None:
+        return _detail_page(
+            request,
+            found,
+            SubjectAccessProgressForm(instance=found),
+            errors=["Choose what to do next"],
+            status=400,
+        )
+    service, done = step
+    try:
+        service(request=found, by=request.user)
+    except ValidationError as error:
+        found = _request_or_404(request, pk)
+        return _detail_page(
+            request, found, SubjectAccessProgressForm(instance=found), errors=error.messages, status=400
+        )
+    messages.success(request, done)
+    return redirect("audit:sar_detail", pk=found.pk)
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_POST
+def sar_bundle(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request's bundle, with its reviewer's redactions: to check before issuing, or as issued."""
+    found = _request_or_404(request, pk)
+    today = timezone.localdate()
+    bundle, summary = build_bundle(found.child, user=request.user, made_on=today, request=found)
+    summary["request"] = found.pk
+    record_event(Event.EXPORT, found.child, label=f"Subject access bundle: {found.child}", detail=summary)
+    response = HttpResponse(bundle, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{found.reference}-{today.isoformat()}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_safe
+def sar_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The gathered records' answers, what is withheld so far and why, and where to withhold more."""
+    found = _request_or_404(request, pk)
+    redactions = found.redactions.select_related("marked_by")
+    response = render(
+        request,
+        "audit/sar_review.html",
+        {
+            "sar": found,
+            "state": found.clock.state(timezone.localdate()),
+            "sections": review_sections(found.child, user=request.user, request=found),
+            "redactions": redactions,
+            "editable": found.status not in (SubjectAccessStatus.GATHERING, SubjectAccessStatus.ISSUED),
+        },
+    )
+    record_event(Event.VIEW, found.child, detail={"kind": "subject_access_review", "request": found.pk})
+    return response
+
+
+def _answers(record) -> list[tuple[str, str, str]]:
+    return [
+        (f.name, str(f.verbose_name).capitalize(), getattr(record, f.name))
+        for f in free_text_fields(type(record))
+        if getattr(record, f.name)
+    ]
+
+
+def _redaction_page(request, found, form, *, answers, heading, redaction=None):
+    return render(
+        request,
+        "audit/sar_redaction.html",
+        {
+            "form": form,
+            "sar": found,
+            "answers": answers,
+            "heading": heading,
+            "redaction": redaction,
+            "back_url": reverse("audit:sar_review", args=[found.pk]),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_redaction_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withhold a passage of one gathered record (``?record=decisions.Decision&id=12``), or, with
+    no record named, a person's name wherever it appears."""
+    found = _request_or_404(request, pk)
+    record_type, record_id = request.GET.get("record", ""), request.GET.get("id", "")
+    answers: list = []
+    redaction = SubjectAccessRedaction(request=found, kind=RedactionKind.NAME)
+    if record_type:
+        record = (
+            gathered_record(found.child, user=request.user, record_type=record_type, record_id=record_id)
+            if record_id.isdigit()
+            else None
+        )
+        if record is None:
+            raise Http404
+        answers = _answers(record)
+        redaction = SubjectAccessRedaction(
+            request=found, kind=RedactionKind.PASSAGE, record_type=record_type, record_id=record.pk
+        )
+    form = RedactionForm(posted(request), instance=redaction, answers=answers)
+    saved = save_if_valid(request, form, lambda: sar.redaction_add(redaction=form.instance, by=request.user))
+    if saved is not None:
+        messages.success(request, "Words withheld from the bundle")
+        return redirect("audit:sar_review", pk=found.pk)
+    heading = "Withhold a passage" if answers else "Withhold a person's name"
+    return _redaction_page(request, found, form, answers=answers, heading=heading)
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_redaction_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change what is withheld, or the exemption, until the bundle is issued."""
+    redaction = get_visible_or_404(
+        SubjectAccessRedaction.objects.select_related("request__child"), request.user, pk=pk
+    )
+    found = redaction.request
+    answers: list = []
+    if redaction.kind == RedactionKind.PASSAGE:
+        record = gathered_record(
+            found.child, user=request.user, record_type=redaction.record_type, record_id=redaction.record_id
+        )
+        answers = _answers(record) if record is not None else []
+    form = RedactionForm(posted(request), instance=redaction, answers=answers)
+    saved = save_if_valid(
+        request, form, lambda: sar.redaction_change(redaction=form.instance, by=request.user)
+    )
+    if saved is not None:
+        messages.success(request, "Redaction changed")
+        return redirect("audit:sar_review", pk=found.pk)
+    return _redaction_page(
+        request, found, form, answers=answers, heading="Change what is withheld", redaction=redaction
+    )
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_POST
+def sar_redaction_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop withholding the words, until the bundle is issued."""
+    redaction = get_visible_or_404(
+        SubjectAccessRedaction.objects.select_related("request"), request.user, pk=pk
+    )
+    found = redaction.request
+    try:
+        sar.redaction_remove(redaction=redaction, by=request.user)
+    except ValidationError as error:
+        found = _request_or_404(request, found.pk)
+        return _detail_page(
+            request, found, SubjectAccessProgressForm(instance=found), errors=error.messages, status=400
+        )
+    messages.success(request, "The words are no longer withheld")
+    return redirect("audit:sar_review", pk=found.pk)

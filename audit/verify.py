@@ -9,7 +9,10 @@
   ``audit.chain`` itself);
 - fewer entries than a checkpoint signed (*tail cut*);
 - a checkpoint whose signature does not hold (*checkpoint edited*), or signed by another key;
-- a sealed record that differs from its seal, by record and field (*record rewritten*).
+- a sealed record that differs from its seal, by record and field (*record rewritten*);
+- a personal value kept outside the chain (``audit.erasure``) that no longer matches the
+  commitment its entry holds (*personal value altered*). Values erased under retention are
+  simply gone: their commitments stay in the chain, which verifies as written.
 
 Two ways to walk the chain:
 
@@ -49,6 +52,7 @@ UNREADABLE = "Entry unreadable"
 CHAIN_RECOMPUTED = "Chain recomputed"
 TAIL_CUT = "Tail cut"
 RECORD_REWRITTEN = "Record rewritten"
+VALUE_ALTERED = "Personal value altered"
 CHECKPOINT_EDITED = "Checkpoint edited"
 CHECKPOINT_OTHER_KEY = "Checkpoint signed with another key"
 CHECKPOINT_MISSING = "Checkpoint removed"
@@ -417,6 +421,9 @@ def verify(
         sealed_began = time.monotonic()
         verdict.problems.extend(verify_sealed_records(verdict, progress))
         verdict.timings["sealed records"] = time.monotonic() - sealed_began
+        values_began = time.monotonic()
+        verdict.problems.extend(verify_personal_values())
+        verdict.timings["personal values"] = time.monotonic() - values_began
     signing_began = time.monotonic()
     _sign(verdict, known, sign)
     verdict.timings["signing"] = time.monotonic() - signing_began
@@ -557,6 +564,13 @@ def verify_sealed_records(verdict: Verdict, progress: Progress | None) -> list[P
             "records); they are not counted as tampering. This database holds a synthetic data set."
         )
     return [Problem(RECORD_REWRITTEN, problem.message) for problem in found]
+
+
+def verify_personal_values() -> list[Problem]:
+    """Every personal value still held against its commitment in the chain (one query)."""
+    from audit.erasure import verify_values
+
+    return [Problem(VALUE_ALTERED, problem.message) for problem in verify_values()]
 
 
 def _generated_counts() -> dict[str, int]:

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from audit import seals
+from audit import erasure, seals
 from consent.competence import (
     EXPECTED_COMPETENT_FROM_AGE,
     CompetenceOutcome,
@@ -388,3 +388,11 @@ auditlog.register(ConsentRecord, m2m_fields={"recipients"})
 # Sealed as written (audit.seals): neither ever changes.
 seals.register(CompetenceAssessment)
 seals.register(ConsentRecord)
+
+# Personal values kept out of the chain as salted commitments (audit.erasure): each record's free
+# text, the child's identity, and every name that includes the child's.
+CHILD_IDENTITY = ("given_name", "family_name", "date_of_birth", "nhs_number")
+erasure.register(Child, fields=CHILD_IDENTITY, name_is_personal=True, child_of=lambda child: child.pk)
+erasure.register(ChildAgency, fields=("local_reference",), name_is_personal=True)
+erasure.register(CompetenceAssessment, name_is_personal=True)
+erasure.register(ConsentRecord, name_is_personal=True)

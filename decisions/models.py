@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.permissions import Perm, roles_with
-from audit import seals
+from audit import erasure, seals
 from consent.models import ConsentStatus
 from isa_portal.vocabulary import (
     Article6Basis,
@@ -621,3 +621,9 @@ seals.register(
     label=lambda values: f"addendum {values['id']} to decision {values['decision__reference']}",
     label_fields=["decision__reference"],
 )
+
+# Personal text kept out of the chain as salted commitments (audit.erasure), so that retention can
+# erase it from the trail too.
+erasure.register(Decision)
+erasure.register(DecisionAddendum, child_of=lambda addendum: addendum.decision.child_id)
+erasure.register(DecisionReview, child_of=lambda review: review.decision.child_id)

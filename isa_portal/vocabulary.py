@@ -169,3 +169,46 @@ class Provision(models.TextChoices):
         "Children Act 2004 section 16LC (consistent identifier for children), inserted by the "
         "Children's Wellbeing and Schools Act 2026",
     )
+
+
+# Exemptions from the right of access (UK GDPR Art 15) a reviewer may cite when withholding part of
+# a subject access bundle. Source: Data Protection Act 2018, Schedules 2 and 3 (legislation.gov.uk),
+# and the ICO's guidance on the right of access ("What should we do if the request involves
+# information about other individuals?", "Health data", "Social work data", "Child abuse data").
+class SubjectAccessExemption(models.TextChoices):
+    THIRD_PARTY = (
+        "dpa2018_sch2_para16",
+        "DPA 2018 Schedule 2, paragraph 16: it would identify another person (the rights of others)",
+    )
+    SERIOUS_HARM_HEALTH = (
+        "dpa2018_sch3_para5",
+        "DPA 2018 Schedule 3, paragraph 5: serious harm (health data, on a health professional's opinion)",
+    )
+    SERIOUS_HARM_SOCIAL_WORK = (
+        "dpa2018_sch3_para11",
+        "DPA 2018 Schedule 3, paragraph 11: serious harm (social work data)",
+    )
+    CHILD_ABUSE = (
+        "dpa2018_sch3_para21",
+        "DPA 2018 Schedule 3, paragraph 21: child abuse data, where giving it to a person with "
+        "parental responsibility would not be in the child's best interests",
+    )
+    CRIME = (
+        "dpa2018_sch2_para2",
+        "DPA 2018 Schedule 2, paragraph 2: it would prejudice preventing or detecting crime",
+    )
+    LEGAL_PRIVILEGE = (
+        "dpa2018_sch2_para19",
+        "DPA 2018 Schedule 2, paragraph 19: legal professional privilege",
+    )
+
+
+# The same, short enough to sit beside a black bar in the bundle a family reads.
+SUBJECT_ACCESS_EXEMPTION_SHORT = {
+    SubjectAccessExemption.THIRD_PARTY: "DPA 2018 Sch 2 para 16, it would identify another person",
+    SubjectAccessExemption.SERIOUS_HARM_HEALTH: "DPA 2018 Sch 3 para 5, serious harm",
+    SubjectAccessExemption.SERIOUS_HARM_SOCIAL_WORK: "DPA 2018 Sch 3 para 11, serious harm",
+    SubjectAccessExemption.CHILD_ABUSE: "DPA 2018 Sch 3 para 21, not in the child's best interests",
+    SubjectAccessExemption.CRIME: "DPA 2018 Sch 2 para 2, crime prevention or detection",
+    SubjectAccessExemption.LEGAL_PRIVILEGE: "DPA 2018 Sch 2 para 19, legal professional privilege",
+}

@@ -2,6 +2,8 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 
+from audit import erasure
+
 
 class DraftQuerySet(models.QuerySet):
     def visible_to(self, user) -> "DraftQuerySet":
@@ -42,3 +44,5 @@ class Draft(models.Model):
 
 
 auditlog.register(Draft)
+# A draft's answers are the record's text before it is written (audit.erasure).
+erasure.register(Draft, fields=("answers",), name_is_personal=True)

@@ -20,8 +20,16 @@ DASHES = ["", "8 4", "2 3", "10 3 2 3", "4 4", "12 4 4 4", "1 5", "6 2 2 2 2 2"]
 MARKERS = ["circle", "square", "triangle", "diamond"]
 
 WIDTH = 680
+# The phone drawing: half as wide, so its text, drawn larger, reads at about 14 to 17 px on a
+# 320 to 390 px screen (the wide drawing's 13-unit text would shrink to about 6 px there).
+NARROW_WIDTH = 340
 PLOT_TOP = 16
-AXIS_TEXT = 'font-family="Arial, sans-serif" font-size="13" fill="#0b0c0c"'
+FONT_SIZE = 13
+NARROW_FONT_SIZE = 16
+
+
+def _axis_text(font_size: int) -> str:
+    return f'font-family="Arial, sans-serif" font-size="{font_size}" fill="#0b0c0c"'
 
 
 def style_for(index: int) -> dict[str, str]:
@@ -47,9 +55,10 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
-def _svg_open(chart_id: str, title: str, height: int) -> str:
+def _svg_open(chart_id: str, title: str, height: int, *, narrow: bool = False) -> str:
+    css_class, width = ("app-chart-narrow", NARROW_WIDTH) if narrow else ("app-chart", WIDTH)
     return (
-        f'<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" focusable="false">'
         f'<title id="{chart_id}-title">{escape(title)}</title>'
         f'<desc id="{chart_id}-desc">Chart. The table that follows gives the same figures.</desc>'
@@ -68,10 +77,12 @@ def _marker(kind: str, x: float, y: float, colour: str) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}"/>'
 
 
-def line_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
+def line_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = False) -> SafeString:
     """Points in time along the bottom, one line per series."""
-    height, left, right, bottom = 300, 56, 36, 40
-    plot_w, plot_h = WIDTH - left - right, height - PLOT_TOP - bottom
+    width = NARROW_WIDTH if narrow else WIDTH
+    text = _axis_text(NARROW_FONT_SIZE if narrow else FONT_SIZE)
+    height, left, right, bottom = (240, 48, 24, 40) if narrow else (300, 56, 36, 40)
+    plot_w, plot_h = width - left - right, height - PLOT_TOP - bottom
     ticks = axis_ticks(max((v for row in data.rows for v in row.values), default=0))
     top_value = ticks[-1]
     count = len(data.rows)
@@ -83,19 +94,20 @@ def line_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
     def y(value: float) -> float:
         return PLOT_TOP + plot_h - (value / top_value) * plot_h
 
-    parts = [_svg_open(chart_id, title, height)]
+    parts = [_svg_open(chart_id, title, height, narrow=narrow)]
     for value in ticks:
         parts.append(
-            f'<line x1="{left}" x2="{WIDTH - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
             f'stroke="#b1b4b6" stroke-width="1"/>'
-            f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" {AXIS_TEXT}>'
+            f'<text x="{left - 8}" y="{y(value) + 4:.1f}" text-anchor="end" {text}>'
             f"{_number(value)}</text>"
         )
-    every = max(1, math.ceil(count / 6))  # room for each label: about six along the axis
+    # Room for each label: about six along the wide axis, three along the narrow one.
+    every = max(1, math.ceil(count / (3 if narrow else 6)))
     for i, row in enumerate(data.rows):
         if i % every == 0:
             parts.append(
-                f'<text x="{x(i):.1f}" y="{height - bottom + 20}" text-anchor="middle" {AXIS_TEXT}>'
+                f'<text x="{x(i):.1f}" y="{height - bottom + 20}" text-anchor="middle" {text}>'
                 f"{escape(row.label)}</text>"
             )
     for s, _name in enumerate(data.series):
@@ -112,48 +124,68 @@ def line_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped; numbers are ours)
 
 
-def bar_chart(data: FigureData, *, chart_id: str, title: str) -> SafeString:
-    """One horizontal bar per row (e.g. per agency) and series, labelled with its value."""
-    label_w, right, bar_h, gap = 230, 70, 22, 12
+def bar_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = False) -> SafeString:
+    """One horizontal bar per row (e.g. per agency) and series, labelled with its value.
+
+    Wide, each row's label sits left of its bars; narrow (phones), above them, so the bars keep
+    the screen's width."""
+    width = NARROW_WIDTH if narrow else WIDTH
+    text = _axis_text(NARROW_FONT_SIZE if narrow else FONT_SIZE)
+    label_w, label_h, right, bar_h, gap = (0, 22, 56, 22, 12) if narrow else (230, 0, 70, 22, 12)
+    longest = 40 if narrow else 32
     series_count = max(len(data.series), 1)
-    group_h = series_count * bar_h + gap
+    group_h = label_h + series_count * bar_h + gap
     height = PLOT_TOP + group_h * max(len(data.rows), 1) + 8
-    plot_w = WIDTH - label_w - right
+    plot_w = width - label_w - right
     top_value = axis_ticks(max((v for row in data.rows for v in row.values), default=0))[-1]
-    parts = [_svg_open(chart_id, title, height)]
+    parts = [_svg_open(chart_id, title, height, narrow=narrow)]
     for r, row in enumerate(data.rows):
         group_y = PLOT_TOP + r * group_h
-        label = row.label if len(row.label) <= 32 else row.label[:31] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{group_y + series_count * bar_h / 2 + 4:.1f}" text-anchor="end" '
-            f"{AXIS_TEXT}>{escape(label)}</text>"
-        )
-        for s, value in enumerate(row.values):
-            width = plot_w * value / top_value
-            bar_y = group_y + s * bar_h
+        label = row.label if len(row.label) <= longest else row.label[: longest - 1] + "…"
+        if narrow:
+            parts.append(f'<text x="2" y="{group_y + label_h - 7}" {text}>{escape(label)}</text>')
+        else:
             parts.append(
-                f'<rect x="{label_w}" y="{bar_y}" width="{width:.1f}" height="{bar_h - 4}" '
+                f'<text x="{label_w - 8}" y="{group_y + series_count * bar_h / 2 + 4:.1f}" text-anchor="end" '
+                f"{text}>{escape(label)}</text>"
+            )
+        for s, value in enumerate(row.values):
+            bar_w = plot_w * value / top_value
+            bar_y = group_y + label_h + s * bar_h
+            parts.append(
+                f'<rect x="{label_w + 1}" y="{bar_y}" width="{bar_w:.1f}" height="{bar_h - 4}" '
                 f'fill="{style_for(s)["colour"]}"/>'
-                f'<text x="{label_w + width + 6:.1f}" y="{bar_y + bar_h / 2 + 2:.1f}" {AXIS_TEXT}>'
+                f'<text x="{label_w + bar_w + 6:.1f}" y="{bar_y + bar_h / 2 + 3:.1f}" {text}>'
                 f"{_number(value)}</text>"
             )
+    axis_x = label_w + 1
     parts.append(
-        f'<line x1="{label_w}" x2="{label_w}" y1="{PLOT_TOP - 4}" y2="{height - 8}" stroke="#0b0c0c"/>'
+        f'<line x1="{axis_x}" x2="{axis_x}" y1="{PLOT_TOP - 4}" y2="{height - 8}" stroke="#0b0c0c"/>'
     )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped; numbers are ours)
 
 
-def legend_swatch(index: int) -> SafeString:
-    """A short sample of a series' line, for the key beside the chart."""
+def legend_swatch(index: int, kind: str = "line") -> SafeString:
+    """A sample of a series' line (or bar), for the key beside the chart."""
     look = style_for(index)
-    dash = f' stroke-dasharray="{look["dash"]}"' if look["dash"] else ""
+    if kind == "bar":
+        sample = f'<rect x="4" y="1" width="32" height="10" fill="{look["colour"]}"/>'
+    else:
+        dash = f' stroke-dasharray="{look["dash"]}"' if look["dash"] else ""
+        sample = (
+            f'<line x1="0" x2="40" y1="6" y2="6" stroke="{look["colour"]}" stroke-width="3"{dash}/>'
+            f"{_marker(look['marker'], 20, 6, look['colour'])}"
+        )
     return mark_safe(  # noqa: S308  (constants only)
         '<svg class="app-chart-key__swatch" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 12" '
-        'width="40" height="12" aria-hidden="true" focusable="false">'
-        f'<line x1="0" x2="40" y1="6" y2="6" stroke="{look["colour"]}" stroke-width="3"{dash}/>'
-        f"{_marker(look['marker'], 20, 6, look['colour'])}</svg>"
+        f'width="40" height="12" aria-hidden="true" focusable="false">{sample}</svg>'
     )
+
+
+def key(data: FigureData, *, kind: str) -> list[tuple[str, SafeString]]:
+    """Every chart's key: each series' name beside a sample of its line or bar."""
+    return [(name, legend_swatch(i, kind)) for i, name in enumerate(data.series)]
 
 
 def table(data: FigureData, *, title: str, limit: int | None = None) -> SafeString:
@@ -193,4 +225,9 @@ def table(data: FigureData, *, title: str, limit: int | None = None) -> SafeStri
 
 
 def draw(data: FigureData, *, kind: str, chart_id: str, title: str) -> SafeString:
-    return (line_chart if kind == "line" else bar_chart)(data, chart_id=chart_id, title=title)
+    """The chart twice: the wide drawing, and the narrow one that app.css shows on phones instead
+    (only one is ever displayed, so a screen reader meets one)."""
+    chart = line_chart if kind == "line" else bar_chart
+    wide = chart(data, chart_id=chart_id, title=title)
+    narrow = chart(data, chart_id=f"{chart_id}-narrow", title=title, narrow=True)
+    return mark_safe(wide + narrow)  # noqa: S308  (both drawn above from escaped text)

@@ -28,9 +28,7 @@ def _drawn(figure: registry.Figure, data: registry.FigureData) -> dict:
         return {}
     return {
         "chart": charts.draw(data, kind=figure.chart, chart_id=f"chart-{figure.key}", title=figure.title),
-        "key": [(name, charts.legend_swatch(i)) for i, name in enumerate(data.series)]
-        if figure.chart == "line"
-        else [],
+        "key": charts.key(data, kind=figure.chart),
         "table": charts.table(data, title=figure.title, limit=TABLE_ROWS),
         "more_rows": max(len(data.rows) - TABLE_ROWS, 0),
     }

@@ -36,6 +36,22 @@ def _home_request(personas) -> dict:
     return {"pk": sar.sar_record(request=request, by=personas["ig_officer"]).pk}
 
 
+def _home_redaction(personas) -> dict:
+    """A name withheld from the bundle of a home-agency request in review."""
+    from audit import sar
+    from audit.models import SubjectAccessRequest
+    from audit.sar_models import RedactionKind, SubjectAccessRedaction
+
+    officer = personas["ig_officer"]
+    request = sar.sar_start_review(
+        request=SubjectAccessRequest.objects.get(pk=_home_request(personas)["pk"]), by=officer
+    )
+    redaction = SubjectAccessRedaction(
+        request=request, kind=RedactionKind.NAME, text="Jo Bloggs", exemption="dpa2018_sch2_para16"
+    )
+    return {"pk": sar.redaction_add(redaction=redaction, by=officer).pk}
+
+
 HISTORY_READERS = ("lead", "ig_officer", "partnership_ig")
 ROUTES = {
     "audit:entry_list": Route(allow("ig_officer", "partnership_ig")),
@@ -48,6 +64,19 @@ ROUTES = {
     # Both IG officers (the partnership-wide one sees every agency's requests); others by role.
     "audit:sar_new": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_child),
     "audit:sar_detail": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
+    "audit:sar_step": Route(
+        allow("ig_officer", "partnership_ig", ok=302),
+        kwargs=_home_request,
+        method="POST",
+        data=lambda personas: {"step": "start_review"},
+    ),
+    "audit:sar_bundle": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request, method="POST"),
+    "audit:sar_review": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
+    "audit:sar_redaction_new": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
+    "audit:sar_redaction_edit": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_redaction),
+    "audit:sar_redaction_remove": Route(
+        allow("ig_officer", "partnership_ig", ok=302), kwargs=_home_redaction, method="POST"
+    ),
     "audit:child_history_search": Route(allow(*HISTORY_READERS)),
     # IG officers and a lead of an agency holding the child; the outsider (a practitioner) by role.
     "audit:child_history": Route(allow(*HISTORY_READERS), kwargs=_home_child),

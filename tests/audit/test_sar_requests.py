@@ -62,7 +62,7 @@ def test_missing_answers_and_a_future_date_are_explained(client, ig_officer, chi
     assert not SubjectAccessRequest.objects.exists()
 
 
-def test_an_extension_with_a_reason_moves_the_deadline_two_months_and_a_response_stops_the_clock(
+def test_an_extension_with_a_reason_moves_the_deadline_two_months_and_issuing_stops_the_clock(
     client, ig_officer, child
 ):
     from audit import sar as services
@@ -81,18 +81,17 @@ def test_an_extension_with_a_reason_moves_the_deadline_two_months_and_a_response
     assert sar.due_on == dt.date(2026, 2, 28)
     client.force_login(ig_officer)
     url = reverse("audit:sar_detail", args=[sar.pk])
-    client.post(
-        url, {"extension_reason": "Records held by four agencies", **date_fields("responded_on", None)}
-    )
+    client.post(url, {"extension_reason": "Records held by four agencies"})
     sar.refresh_from_db()
     assert sar.due_on == dt.date(2026, 4, 30)
-    client.post(
-        url, {"extension_reason": sar.extension_reason, **date_fields("responded_on", dt.date(2026, 4, 20))}
-    )
+    # The response goes when the bundle is issued, after the review: issued today, late.
+    step = reverse("audit:sar_step", args=[sar.pk])
+    for name in ("start_review", "finish_review", "issue"):
+        assert client.post(step, {"step": name}).status_code == 302
     sar.refresh_from_db()
-    assert sar.clock.state(timezone.localdate()) == clocks.ClockState.MET
-    assert AuditEntry.objects.filter(event=Event.SUBJECT_ACCESS_CHANGED).count() == 2
-    client.get(reverse("home"))
+    assert sar.responded_on == timezone.localdate()
+    assert sar.clock.state(timezone.localdate()) == clocks.ClockState.MET_LATE
+    assert AuditEntry.objects.filter(event=Event.SUBJECT_ACCESS_CHANGED).count() == 4
     assert client.get(reverse("home")).context["open_requests"] == []
 
 

@@ -1,5 +1,6 @@
-"""Every page each demo role reaches (issue 16, "Done when"): at 390 px none is wider than the
-screen; at 1280 px axe-core finds no violation of any impact.
+"""Every page each demo role reaches (issue 16, "Done when"): at 390 px and at 320 px none is wider
+than the screen, and a chart's text is no smaller than 12 px; at 1280 px axe-core finds no
+violation of any impact.
 
 The pages are those the link walk finds (tests/presentation/walk.py: one of each kind of page,
 following the links each role sees from the home page), loaded in Chromium as that role.
@@ -17,6 +18,14 @@ from tests.presentation.walk import DEMO_ROLES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+# The smallest text in a chart on screen: each SVG text's font size scaled by the drawing's
+# displayed width over its viewBox width.
+CHART_TEXT_PX = """() => Math.min(1000, ...Array.from(document.querySelectorAll('svg[viewBox]'))
+  .filter(svg => svg.getBoundingClientRect().width > 0 && svg.querySelector('text[font-size]'))
+  .map(svg => Math.min(...Array.from(svg.querySelectorAll('text[font-size]')).map(text =>
+    parseFloat(text.getAttribute('font-size'))
+    * svg.getBoundingClientRect().width / svg.viewBox.baseVal.width))))"""
 DESKTOP = {"width": 1280, "height": 900}
 
 
@@ -43,31 +52,28 @@ def signed_in_page(browser, live_server, email, viewport):
     return context, page
 
 
-@pytest.mark.xfail(
-    reason="Issue 16 is open: on main some pages are still wider than a phone or fail axe; "
-    "this check reports them until they are fixed",
-    strict=False,
-)
 @pytest.mark.parametrize("email", DEMO_ROLES)
 def test_no_page_is_wider_than_a_phone(browser, live_server, demo, email, monkeypatch):
     monkeypatch.setattr(walker, "PER_KIND", 1)
     urls = pages_of(email)
     context, page = signed_in_page(browser, live_server, email, PHONE)
-    too_wide = []
+    too_wide, small_text = [], []
     for url in urls:
+        page.set_viewport_size(PHONE)
         page.goto(url)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        if width > PHONE["width"]:
-            too_wide.append(f"{url}: {width} px")
+        for viewport in (PHONE, SMALL_PHONE):
+            page.set_viewport_size(viewport)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > viewport["width"]:
+                too_wide.append(f"{url} at {viewport['width']} px: {width} px")
+            smallest = page.evaluate(CHART_TEXT_PX)
+            if smallest < 12:
+                small_text.append(f"{url} at {viewport['width']} px: chart text {smallest:.1f} px")
     context.close()
     assert too_wide == []
+    assert small_text == []
 
 
-@pytest.mark.xfail(
-    reason="Issue 16 is open: on main some pages are still wider than a phone or fail axe; "
-    "this check reports them until they are fixed",
-    strict=False,
-)
 @pytest.mark.parametrize("email", DEMO_ROLES)
 def test_no_page_has_an_axe_violation_of_any_impact(browser, live_server, demo, email, monkeypatch):
     monkeypatch.setattr(walker, "PER_KIND", 1)

@@ -51,3 +51,40 @@ def test_the_table_holds_every_figure_with_escaped_headings():
     cells = [cell.split("<")[0] for cell in table.split('govuk-table__cell--numeric">')[1:]]
     assert cells == ["3", "0", "33.3", "1"]
     assert "<i>" not in table and "style" not in table
+
+
+SIGNATURES = FigureData(
+    label_heading="Agreement",
+    series=["Signed the current version", "Not signed"],
+    rows=[
+        Row("Northshire Safeguarding Partnership Information Sharing Protocol", [8, 9]),
+        Row("MASH", [4, 18]),
+    ],
+)
+
+
+@pytest.mark.parametrize("kind", ["bar", "line"])
+def test_every_chart_has_a_key_naming_each_series(kind):
+    from reports import views
+
+    figure = type("Figure", (), {"chart": kind, "key": "signatures", "title": "Signatures"})()
+    drawn = views._drawn(figure, SIGNATURES)
+    assert [name for name, _swatch in drawn["key"]] == SIGNATURES.series
+    assert all('aria-hidden="true"' in str(swatch) for _name, swatch in drawn["key"])
+    assert "<table" in str(drawn["table"])
+
+
+@pytest.mark.parametrize("kind", ["bar", "line"])
+def test_a_phone_gets_a_narrow_drawing_whose_text_stays_readable(kind):
+    """The wide drawing's 13-unit text in a 680-unit box shrinks to about 6 px on a 320 px screen;
+    the narrow drawing's text is at least 12 px there (the page's content is 290 px wide)."""
+    svg = str(charts.draw(SIGNATURES, kind=kind, chart_id="c", title="Signatures"))
+    assert svg.count("<svg ") == 2
+    assert '<svg class="app-chart" ' in svg and '<svg class="app-chart-narrow" ' in svg
+    narrow = svg[svg.index('<svg class="app-chart-narrow"') :]
+    assert f'viewBox="0 0 {charts.NARROW_WIDTH} ' in narrow
+    assert 'id="c-narrow-title"' in narrow  # its own ids: no id is repeated on the page
+    assert charts.NARROW_FONT_SIZE * 290 / charts.NARROW_WIDTH >= 12
+    assert f'font-size="{charts.NARROW_FONT_SIZE}"' in narrow
+    for label in ("MASH", "Northshire Safeguarding Partnership Inf"):
+        assert label in narrow
