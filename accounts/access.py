@@ -50,4 +50,39 @@ def get_visible_or_404(
     try:
         return queryset.visible_to(user).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
+        _record_refusal(queryset.model, lookup)
         raise Http404 from None
+
+
+def _record_refusal(model: type[models.Model], lookup: dict[str, Any]) -> None:
+    """A record that exists but is outside the user's scope: the refusal is written against it (its
+    type, id and agency), so the agency whose record was asked for sees the attempt. Written here,
+    where the refusal is decided, so it is recorded with ``DEBUG`` on too (Django's debug 404 page
+    skips the error handler). The entry names the record by type and id only: the refused person's
+    own IG officer reads it too, and must not learn a child's name from it."""
+    from audit.context import current
+    from audit.models import Event
+    from audit.services import record_event
+
+    try:
+        record = model._default_manager.filter(**lookup).first()
+    except (ValueError, TypeError):
+        return
+    if record is None:
+        return
+    context = current()
+    request = context.request if context is not None else None
+    match = getattr(request, "resolver_match", None)
+    asked = f"{request.method} {request.path}" if request is not None else ""
+    record_event(
+        Event.DENIED,
+        record,
+        label=asked or f"{model._meta.verbose_name} {record.pk}",
+        detail={
+            "status": 404,
+            "url_name": match.view_name if match else None,
+            "kwargs": {k: str(v) for k, v in match.kwargs.items()} if match else None,
+        },
+    )
+    if request is not None:
+        request.refusal_recorded = True

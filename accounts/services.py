@@ -27,6 +27,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.lockouts import normalise_username
 from accounts.models import Role, User, UserSession
 from agreements.models import Agency
 from audit.models import Event
@@ -171,6 +172,9 @@ def user_password_reset(*, user: User, password: str) -> User:
         user.save()
         ended = sessions_end_all(user=user, by=user)
         record_event(Event.PASSWORD_RESET, user, actor=user, detail={"sessions_ended": ended})
+        # Whoever locked the account by guessing, its owner has just proved who they are.
+        for attempt in AccessAttempt.objects.filter(username=normalise_username(user.email)):
+            lockout_lift(attempt=attempt, by=user)
     return user
 
 
@@ -231,6 +235,22 @@ def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple
         codes = backup_codes_generate(user=user, by=by)
         record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
     return device, codes
+
+
+def two_factor_reset(*, user: User, by: User) -> int:
+    """Remove a person's authenticator app and backup codes (they lost their phone): every session
+    of theirs ends, and their next sign-in sets up a new app. Returns how many devices went."""
+    if user.pk == by.pk:
+        raise ValidationError("You cannot reset your own two-step sign-in; ask another member of staff")
+    removed = 0
+    with transaction.atomic():
+        for model in (TOTPDevice, StaticDevice):
+            for device in model.objects.filter(user=user):
+                device.delete()  # ends their sessions (accounts.signals)
+                removed += 1
+        sessions_end_all(user=user, by=by)
+        record_event(Event.TWO_FACTOR_RESET, user, actor=by, detail={"devices_removed": removed})
+    return removed
 
 
 def second_factor_check(*, user: User, code: str, failures: int) -> Device | None:

@@ -75,6 +75,14 @@ class Event(models.TextChoices):
     RECORD_DISPOSED = "record_disposed", "Erased under retention"
     LEGAL_HOLD_PLACED = "legal_hold_placed", "Legal hold placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted", "Legal hold lifted"
+    # Separation of duties (accounts.grants): a role that reads children's records is asked for by
+    # one person and approved, or refused, by another.
+    ACCESS_REQUESTED = "access_requested", "Access to children's records asked for"
+    ACCESS_APPROVED = "access_approved", "Access to children's records approved"
+    ACCESS_REFUSED = "access_refused", "Access to children's records refused"
+    TWO_FACTOR_RESET = "two_factor_reset", "Two-step sign-in reset"
+    # Operations staff in the Django admin: every page they open or change (isa_portal.admin).
+    ADMIN_VIEWED = "admin_viewed", "Used the operations admin"
 
 
 # Every domain event. Its entry's ``action`` is ACCESS, as for every event but CHANGE: auditlog's
@@ -121,6 +129,10 @@ DOMAIN_EVENTS = frozenset(
         Event.RECORD_DISPOSED,
         Event.LEGAL_HOLD_PLACED,
         Event.LEGAL_HOLD_LIFTED,
+        Event.ACCESS_REQUESTED,
+        Event.ACCESS_APPROVED,
+        Event.ACCESS_REFUSED,
+        Event.TWO_FACTOR_RESET,
     }
 )
 

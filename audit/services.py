@@ -119,8 +119,9 @@ def record_export(model: type[models.Model], *, label: str, **detail: Any) -> Au
 def record_denied(request: HttpRequest, *, status: int) -> AuditEntry | None:
     """A signed-in user was refused (403) or sent a record outside their scope (404)."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return None
+    if user is None or not user.is_authenticated or getattr(request, "refusal_recorded", False):
+        return None  # an out-of-scope record's refusal is already written against it (accounts.access)
+    request.refusal_recorded = True  # once: by the middleware, or else by the error page
     match = getattr(request, "resolver_match", None)
     return record_event(
         Event.DENIED,

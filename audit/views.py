@@ -15,8 +15,8 @@ from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit import erasure, wording
 from audit.forms import AuditFilterForm
-from audit.models import AuditEntry
-from audit.services import record_export
+from audit.models import AuditEntry, Event
+from audit.services import record_event, record_export, record_list
 from isa_portal.exports import csv_response
 from isa_portal.pagination import Page, keyset_page
 from isa_portal.web import long_date
@@ -86,11 +86,15 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
     page, query = paged(request, entries.select_related("content_type", "agency", "actor_agency", "actor"))
-    return render(
+    response = render(
         request,
         "audit/entry_list.html",
         {"form": form, "page": page, "filter_query": query, "filter_widths": FILTER_WIDTHS},
     )
+    # Reading the trail is itself recorded: who looked, and for what.
+    filters = {key: value for key, value in request.GET.items() if value}
+    record_list(AuditEntry, label="Audit trail", filters=filters)
+    return response
 
 
 @require(Perm.VIEW_AUDIT)
@@ -101,7 +105,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
-    return render(
+    response = render(
         request,
         "audit/entry_detail.html",
         {
@@ -111,6 +115,8 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "role": wording.role_label(entry.actor_role) if entry.actor_role else "",
         },
     )
+    record_event(Event.VIEW, entry, label=f"audit entry {entry.pk}")
+    return response
 
 
 def field_changes(entry: AuditEntry) -> list[dict]:

@@ -84,6 +84,11 @@ VERBS = {
     Event.LEGAL_HOLD_LIFTED: "lifted the legal hold on",
     Event.INCIDENT_RECORDED: "recorded",
     Event.INCIDENT_CHANGED: "changed",
+    Event.ACCESS_REQUESTED: "asked for access to children's records for",
+    Event.ACCESS_APPROVED: "approved access to children's records for",
+    Event.ACCESS_REFUSED: "refused access to children's records for",
+    Event.TWO_FACTOR_RESET: "reset two-step sign-in of",
+    Event.ADMIN_VIEWED: "used the operations admin:",
 }
 CHANGE_VERBS = {
     AuditEntry.Action.CREATE: "created",

@@ -199,11 +199,37 @@ OTP_BACKUP_CODES = 10
 # slows each device down after every failure).
 OTP_MAX_FAILURES = 5
 
-# Throttling and lockout (django-axes): counted per username AND address together,
-# so one agency's shared address cannot lock its colleagues out.
+# The reverse proxies in front of the service (addresses or networks, e.g. "10.0.0.2,172.18.0.0/16"),
+# or how many there are ("1"): which X-Forwarded-For entry is the client (audit.context.client_address,
+# used by the audit trail, the list of sessions and the lockout). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+
+
+def _check_trusted_proxies(proxies: list[str]) -> None:
+    import ipaddress
+
+    if len(proxies) == 1 and proxies[0].isdigit():
+        return
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"TRUSTED_PROXIES must list proxy addresses or networks (e.g. 10.0.0.2,172.18.0.0/16) "
+                f"or be how many proxies there are (e.g. 1), not {proxy!r}."
+            ) from None
+
+
+_check_trusted_proxies(TRUSTED_PROXIES)
+
+# Throttling and lockout (django-axes): failures are counted per (email address, client address):
+# ten in an hour lock that pair, so a stranger cannot lock a lead out from elsewhere, nor can one
+# agency's shared address lock its colleagues out. Per client address as well, with a higher limit
+# (accounts.lockouts.lockout_parameters): one address guessing at many accounts is stopped too.
 AXES_ENABLED = True
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = "accounts.lockouts.lockout_parameters"
 AXES_FAILURE_LIMIT = 10
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 50, minimum=10, maximum=10_000)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accounts.lockouts.username_tried"
@@ -212,6 +238,7 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockouts.locked_out_response"
 AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit trail already
 AXES_VERBOSE = False  # its log lines would carry the email addresses tried
 AXES_HTTP_RESPONSE_CODE = 429
+AXES_ENABLE_ADMIN = False  # locks are lifted at accounts:lockout_list, audited; not in the Django admin
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -269,9 +296,10 @@ AUDIT_CHECKPOINT_DIR = env.str("AUDIT_CHECKPOINT_DIR", default="")
 AUDIT_CHECKPOINT_ORIGIN = env.str("AUDIT_CHECKPOINT_ORIGIN", default="isa-portal/audit")
 AUDIT_TRUSTED_PUBLIC_KEYS = env_list("AUDIT_TRUSTED_PUBLIC_KEYS", [])
 
-# The Django admin needs the same second factor (django_otp.admin.OTPAdminSite, see isa_portal.urls).
-ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
-if not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/"):
+# The Django admin, for operations staff: off unless ADMIN_URL names its path. It needs the same
+# second factor, and every page opened in it is audited (isa_portal.admin, isa_portal.urls).
+ADMIN_URL = env.str("ADMIN_URL", default="")
+if ADMIN_URL and (not ADMIN_URL.endswith("/") or ADMIN_URL.startswith("/")):
     raise ImproperlyConfigured("ADMIN_URL must be a relative path ending in '/', e.g. 'ops-admin/'.")
 
 # A child's own consent rests on a "competent" assessment for the same matter made

@@ -1,14 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from accounts import views as account_views
 from isa_portal import views
+from isa_portal.admin import OperationsAdminSite, OperationsAdminSiteWithoutOTP
 
-# The Django admin asks for the same second factor as the service (unless a local demo turned it off).
-if settings.OTP_REQUIRED:
-    admin.site.__class__ = OTPAdminSite
+# The Django admin asks for the same second factor as the service (unless a local demo turned it off),
+# and records every page staff open (isa_portal.admin).
+admin.site.__class__ = OperationsAdminSite if settings.OTP_REQUIRED else OperationsAdminSiteWithoutOTP
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -19,8 +19,10 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
-    path(settings.ADMIN_URL, admin.site.urls),
 ]
+# The Django admin is off unless ADMIN_URL names its path.
+if settings.ADMIN_URL:
+    urlpatterns.append(path(settings.ADMIN_URL, admin.site.urls))
 
 handler400 = "isa_portal.views.bad_request"
 handler403 = "isa_portal.views.permission_denied"

@@ -14,6 +14,8 @@ os.environ.setdefault("STATIC_MANIFEST", "false")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 # The suite tests the development tools too (seed_demo, generate_volume): DEBUG is off here.
 os.environ.setdefault("DEV_DATA", "true")
+# The Django admin is off unless ADMIN_URL is set; the suite tests it through its own URLs.
+os.environ.setdefault("ADMIN_URL", "django-admin/")
 
 from isa_portal.settings import *  # noqa: F403
 

@@ -60,9 +60,12 @@ def test_another_agency_gets_404_and_the_attempt_is_recorded(client, personas, u
     else:
         missing = reverse(url_name, kwargs={k: _missing(v) for k, v in kwargs.items()})
         assert client.generic(method, missing).status_code == 403, f"{url_name}: 403 only when it exists"
-    assert AuditEntry.objects.filter(
-        event=Event.DENIED, actor=outsider, object_repr=f"{method} {url}", additional_data__status=status
-    ).exists(), f"{method} {url_name}: the refusal is not in the audit trail"
+    # Read as entries, not filtered on the column: a refusal recorded against a child's record (its
+    # type and id, for that agency's IG officer) keeps its label outside the chain (audit.erasure).
+    refusals = AuditEntry.objects.filter(event=Event.DENIED, actor=outsider, additional_data__status=status)
+    assert f"{method} {url}" in {entry.object_repr for entry in refusals}, (
+        f"{method} {url_name}: the refusal is not in the audit trail"
+    )
 
 
 def _missing(value):

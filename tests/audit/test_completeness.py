@@ -117,7 +117,9 @@ class Session:
     def open_audit_trail(self, person):
         url = reverse("audit:entry_list")
         allowed = self.user is not None and self.user.can(Perm.VIEW_AUDIT)
-        self._refused_or(self.client.get(url), allowed, "audit:entry_list", url)
+        if self._refused_or(self.client.get(url), allowed, "audit:entry_list", url):
+            # Reading the trail is itself recorded.
+            self.expect(Event.LIST, ACCESS, self.user, "Audit trail")
 
     def export_audit_trail(self, person):
         url = reverse("audit:entry_export")
