@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from agreements.models import Agency
 from audit.models import AuditEntry, Event, SubjectAccessRequest
-from audit.sar_models import SubjectAccessRedaction
+from audit.sar_models import SubjectAccessRedaction, SupplierConsultation
 from audit.wording import ig_content_types, record_type_label
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
 from isa_portal.vocabulary import SubjectAccessExemption
@@ -271,3 +271,22 @@ class RedactionForm(GOVUKModelForm):
                 help_text="The person's name is withheld wherever it appears in the bundle.",
                 error_messages={"required": "Enter the name to withhold"},
             )
+
+
+class ConsultationForm(GOVUKModelForm):
+    """Who at the supplying agency was consulted, when, and their answer."""
+
+    submit_label = "Save the consultation"
+    consulted_on = GOVUKDateField(label="Date you consulted them", help_text="For example, 3 9 2026")
+    responded_on = GOVUKDateField(
+        label="Date they answered", required=False, help_text="Leave empty while you wait for their answer."
+    )
+
+    class Meta:
+        model = SupplierConsultation
+        fields = ["contact", "consulted_on", "response", "responded_on", "objections"]
+        error_messages = {
+            "contact": {"required": "Enter who you consulted"},
+            "response": {"required": "Select their answer", "invalid_choice": "Select their answer"},
+        }
+        widgets = {"response": forms.RadioSelect, "objections": forms.Textarea(attrs={"rows": 4})}

@@ -545,7 +545,7 @@ auditlog.register(SubjectAccessRequest)
 
 # The reviewer's redactions and the consultations of supplying agencies (issue 15), kept beside the
 # request in their own module.
-from audit.sar_models import SubjectAccessRedaction  # noqa: E402, F401
+from audit.sar_models import SubjectAccessRedaction, SupplierConsultation  # noqa: E402, F401
 
 
 class AuditCheckpoint(models.Model):

@@ -11,9 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Event, SubjectAccessRequest, SubjectAccessStatus
-from audit.sar_models import RedactionKind, SubjectAccessRedaction
+from audit.sar_models import RedactionKind, SubjectAccessRedaction, SupplierConsultation
 from audit.services import changed_fields, record_event
-from audit.subject_access import MIN_NAME_LENGTH, free_text_fields, gathered_record, matches
+from audit.subject_access import MIN_NAME_LENGTH, free_text_fields, gathered_record, matches, suppliers
 
 ISSUED_IS_FIXED = "The bundle has been issued: what was withheld from it can no longer change"
 REVIEW_NOT_STARTED = "Start the review before marking anything to withhold"
@@ -78,14 +78,45 @@ def sar_start_review(*, request: SubjectAccessRequest, by) -> SubjectAccessReque
     return locked
 
 
+def outstanding_suppliers(request: SubjectAccessRequest, *, user) -> list:
+    """The agencies whose information is in the bundle and whose answer to a consultation is
+    awaited (or who have not been consulted at all)."""
+    answered = {
+        consultation.agency_id for consultation in request.consultations.all() if not consultation.outstanding
+    }
+    return [
+        supplier.agency for supplier in suppliers(request, user=user) if supplier.agency.pk not in answered
+    ]
+
+
+def _settle(request: SubjectAccessRequest, *, by) -> None:
+    """After the review: consulting while an answer is awaited, ready once every one is in."""
+    if request.status not in (SubjectAccessStatus.CONSULTING, SubjectAccessStatus.READY):
+        return
+    waiting = outstanding_suppliers(request, user=by)
+    target = SubjectAccessStatus.CONSULTING if waiting else SubjectAccessStatus.READY
+    if request.status != target:
+        _move(
+            request, target, by=by, step="consultations_answered" if not waiting else "consultation_awaited"
+        )
+
+
 def sar_finish_review(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
-    """The reviewer has marked everything to withhold: the bundle is ready to issue."""
+    """The reviewer has marked everything to withhold: the agencies that supplied information are
+    consulted, or, with none to consult (or every one answered), the bundle is ready to issue."""
     with transaction.atomic():
         locked = _locked(request)
         if locked.status != SubjectAccessStatus.IN_REVIEW:
             raise ValidationError("Only a request in review can have its review finished")
-        _move(locked, SubjectAccessStatus.READY, by=by, step="review_finished")
+        waiting = outstanding_suppliers(locked, user=by)
+        target = SubjectAccessStatus.CONSULTING if waiting else SubjectAccessStatus.READY
+        _move(locked, target, by=by, step="review_finished")
     return locked
+
+
+def _names(agencies) -> str:
+    names = [agency.name for agency in agencies]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def sar_issue(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
@@ -99,6 +130,12 @@ def sar_issue(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
         }
         if locked.status in refusals:
             raise ValidationError(refusals[locked.status])
+        waiting = outstanding_suppliers(locked, user=by)
+        if waiting:
+            verb = "has" if len(waiting) == 1 else "have"
+            raise ValidationError(
+                f"You cannot issue the bundle until {_names(waiting)} {verb} answered your consultation"
+            )
         now = timezone.now()
         _move(
             locked,
@@ -196,3 +233,58 @@ def redaction_remove(*, redaction: SubjectAccessRedaction, by) -> None:
             actor=by,
             detail={"step": "redaction_removed", "redaction": pk},
         )
+
+
+def _check_consultation(consultation: SupplierConsultation, *, by) -> None:
+    if consultation.agency_id not in {s.agency.pk for s in suppliers(consultation.request, user=by)}:
+        raise ValidationError("That agency supplied none of the information in this bundle")
+    consultation.full_clean()
+
+
+def consultation_record(*, consultation: SupplierConsultation, by) -> SupplierConsultation:
+    """Record that an agency that supplied information was consulted, and its answer if it has
+    given one; once every answer is in, a request that was consulting is ready to issue."""
+    with transaction.atomic():
+        consultation.request = _locked(consultation.request)
+        if consultation.request.is_issued:
+            raise ValidationError("The bundle has been issued: its consultations can no longer change")
+        consultation.recorded_by = by
+        _check_consultation(consultation, by=by)
+        consultation.save()
+        record_event(
+            Event.SUBJECT_ACCESS_CHANGED,
+            consultation.request,
+            actor=by,
+            detail={
+                "step": "consultation_recorded",
+                "consultation": consultation.pk,
+                "agency": consultation.agency_id,
+                "response": consultation.response,
+            },
+        )
+        _settle(consultation.request, by=by)
+    return consultation
+
+
+def consultation_change(*, consultation: SupplierConsultation, by) -> SupplierConsultation:
+    """Record the agency's answer when it comes, or correct the record, until the bundle is issued."""
+    with transaction.atomic():
+        consultation.request = _locked(consultation.request)
+        if consultation.request.is_issued:
+            raise ValidationError("The bundle has been issued: its consultations can no longer change")
+        before = SupplierConsultation.objects.get(pk=consultation.pk)
+        _check_consultation(consultation, by=by)
+        consultation.save()
+        record_event(
+            Event.SUBJECT_ACCESS_CHANGED,
+            consultation.request,
+            actor=by,
+            detail={
+                "step": "consultation_changed",
+                "consultation": consultation.pk,
+                "fields": changed_fields(before, consultation),
+                "response": consultation.response,
+            },
+        )
+        _settle(consultation.request, by=by)
+    return consultation

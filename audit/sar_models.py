@@ -67,3 +67,87 @@ class SubjectAccessRedaction(models.Model):
 
 
 auditlog.register(SubjectAccessRedaction)
+
+
+class ConsultationResponse(models.TextChoices):
+    AWAITING = "awaiting", "No reply yet"
+    CONTENT = "content", "Content for it to be disclosed"
+    OBJECTS = "objects", "Objects to some or all of it being disclosed"
+
+
+class SupplierConsultationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SupplierConsultationQuerySet":
+        from audit.models import SubjectAccessRequest
+
+        return self.filter(request__in=SubjectAccessRequest.objects.visible_to(user))
+
+
+class SupplierConsultation(models.Model):
+    """The agency that supplied information in the bundle was asked whether it may be disclosed:
+    who was asked, when, and their answer. The bundle is not issued while an answer is awaited
+    (``audit.sar.sar_issue``); an objection is weighed by the answering agency, which decides."""
+
+    request = models.ForeignKey(
+        "audit.SubjectAccessRequest", on_delete=models.PROTECT, related_name="consultations"
+    )
+    agency = models.ForeignKey("agreements.Agency", on_delete=models.PROTECT, related_name="+")
+    contact = models.CharField(
+        "who you consulted",
+        max_length=150,
+        help_text="Their name and role, for example: Sam Lee, data protection officer.",
+    )
+    consulted_on = models.DateField("date you consulted them")
+    response = models.CharField(
+        "their answer",
+        max_length=10,
+        choices=ConsultationResponse.choices,
+        default=ConsultationResponse.AWAITING,
+    )
+    responded_on = models.DateField("date they answered", null=True, blank=True)
+    objections = models.TextField("what they object to, and why", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = SupplierConsultationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["consulted_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "agency"], name="one_consultation_per_supplier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Consultation of {self.agency} about {self.request}"
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.request.agency_id
+
+    @property
+    def outstanding(self) -> bool:
+        return self.response == ConsultationResponse.AWAITING
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        today = timezone.localdate()
+        errors = {}
+        if self.consulted_on and self.consulted_on > today:
+            errors["consulted_on"] = "The date you consulted them must be today or in the past"
+        if self.response == ConsultationResponse.AWAITING:
+            self.responded_on = None
+        elif not self.responded_on:
+            errors["responded_on"] = "Enter the date they answered"
+        elif self.responded_on > today:
+            errors["responded_on"] = "The date they answered must be today or in the past"
+        elif self.consulted_on and self.responded_on < self.consulted_on:
+            errors["responded_on"] = (
+                "The date they answered must be the same as or after the date you consulted them"
+            )
+        if self.response == ConsultationResponse.OBJECTS and not self.objections.strip():
+            errors["objections"] = "Enter what they object to, and why"
+        if errors:
+            raise ValidationError(errors)
+
+
+auditlog.register(SupplierConsultation)

@@ -449,3 +449,37 @@ def review_sections(child: Child, *, user, request) -> list[tuple[str, list[Revi
                 items.append(ReviewRecord(records.model._meta.label, record.pk, str(name), answers))
         shown.append((title, items))
     return shown
+
+
+@dataclass
+class Supplier:
+    """An agency other than the one answering whose information is in the bundle, and where."""
+
+    agency: object
+    reasons: list[str] = field(default_factory=list)
+
+
+def suppliers(request, *, user) -> list[Supplier]:
+    """The agencies to consult before the bundle goes: any that supplied information a decision
+    records (the decision's "it came from another agency"), and any other agency whose own records
+    the bundle holds (a partnership-wide officer gathers every agency's)."""
+    found: dict[int, Supplier] = {}
+
+    def note(agency, reason: str) -> None:
+        if agency is None or agency.pk == request.agency_id:
+            return
+        supplier = found.setdefault(agency.pk, Supplier(agency))
+        if reason not in supplier.reasons:
+            supplier.reasons.append(reason)
+
+    for _filename, _title, records, _withhold in _sources(request.child, user=user):
+        model = records.model
+        if model is Decision:
+            for decision in records:
+                if decision.from_other_agency:
+                    note(decision.source_agency, f"Supplied information recorded in {decision.reference}")
+                note(decision.agency, "Holds records in this bundle")
+        elif model in (CompetenceAssessment, ConsentRecord):
+            for record in records.select_related("agency"):
+                note(record.agency, "Holds records in this bundle")
+    return sorted(found.values(), key=lambda supplier: supplier.agency.name)

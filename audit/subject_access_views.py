@@ -11,12 +11,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
 from audit import sar
-from audit.forms import RedactionForm, SubjectAccessProgressForm, SubjectAccessRequestForm
+from audit.forms import ConsultationForm, RedactionForm, SubjectAccessProgressForm, SubjectAccessRequestForm
 from audit.history_views import child_search_page
 from audit.models import Event, SubjectAccessRequest, SubjectAccessStatus
-from audit.sar_models import RedactionKind, SubjectAccessRedaction
+from audit.sar_models import RedactionKind, SubjectAccessRedaction, SupplierConsultation
 from audit.services import record_event, record_view
-from audit.subject_access import build_bundle, free_text_fields, gathered_record, review_sections
+from audit.subject_access import build_bundle, free_text_fields, gathered_record, review_sections, suppliers
 from consent.models import Child
 from isa_portal.web import long_date, posted, save_if_valid
 
@@ -87,6 +87,14 @@ def _request_or_404(request: HttpRequest, pk: int) -> SubjectAccessRequest:
     )
 
 
+def _consultations(request: HttpRequest, sar_request: SubjectAccessRequest) -> list[tuple]:
+    """(supplier, its consultation or None) for each agency that supplied information in the bundle."""
+    recorded = {c.agency_id: c for c in sar_request.consultations.all()}
+    return [
+        (supplier, recorded.get(supplier.agency.pk)) for supplier in suppliers(sar_request, user=request.user)
+    ]
+
+
 def _detail_page(request: HttpRequest, sar_request: SubjectAccessRequest, form, *, errors=(), status=200):
     return render(
         request,
@@ -97,6 +105,7 @@ def _detail_page(request: HttpRequest, sar_request: SubjectAccessRequest, form, 
             "form": form,
             "step_errors": errors,
             "redactions": sar_request.redactions.count(),
+            "consultations": _consultations(request, sar_request),
             "Status": SubjectAccessStatus,
         },
         status=status,
@@ -287,3 +296,72 @@ def sar_redaction_remove(request: HttpRequest, pk: int) -> HttpResponse:
         )
     messages.success(request, "The words are no longer withheld")
     return redirect("audit:sar_review", pk=found.pk)
+
+
+def _consultation_page(request, found, form, *, supplier, heading):
+    return render(
+        request,
+        "audit/sar_consultation.html",
+        {
+            "form": form,
+            "sar": found,
+            "supplier": supplier,
+            "heading": heading,
+            "state": found.clock.state(timezone.localdate()),
+            "back_url": reverse("audit:sar_detail", args=[found.pk]),
+        },
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_consultation_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that an agency which supplied information was consulted (``?agency=<id>``)."""
+    found = _request_or_404(request, pk)
+    wanted = request.GET.get("agency", "")
+    if not wanted:  # the request's page lists the agencies to consult
+        return redirect(reverse("audit:sar_detail", args=[found.pk]) + "#consultations")
+    supplier = next((s for s in suppliers(found, user=request.user) if str(s.agency.pk) == wanted), None)
+    if supplier is None:
+        raise Http404
+    existing = found.consultations.filter(agency=supplier.agency).first()
+    if existing is not None:
+        return redirect("audit:sar_consultation_edit", pk=existing.pk)
+    form = ConsultationForm(
+        posted(request), instance=SupplierConsultation(request=found, agency=supplier.agency)
+    )
+    saved = save_if_valid(
+        request, form, lambda: sar.consultation_record(consultation=form.instance, by=request.user)
+    )
+    if saved is not None:
+        messages.success(request, f"Consultation of {supplier.agency.name} recorded")
+        return redirect("audit:sar_detail", pk=found.pk)
+    return _consultation_page(
+        request, found, form, supplier=supplier, heading=f"Consult {supplier.agency.name}"
+    )
+
+
+@require(Perm.EXPORT_SUBJECT_ACCESS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def sar_consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record the supplying agency's answer when it comes, until the bundle is issued."""
+    consultation = get_visible_or_404(
+        SupplierConsultation.objects.select_related("request__child", "request__agency", "agency"),
+        request.user,
+        pk=pk,
+    )
+    found = consultation.request
+    supplier = next(
+        (s for s in suppliers(found, user=request.user) if s.agency.pk == consultation.agency_id), None
+    )
+    form = ConsultationForm(posted(request), instance=consultation)
+    saved = save_if_valid(
+        request, form, lambda: sar.consultation_change(consultation=form.instance, by=request.user)
+    )
+    if saved is not None:
+        messages.success(request, f"Consultation of {consultation.agency.name} updated")
+        return redirect("audit:sar_detail", pk=found.pk)
+    return _consultation_page(
+        request, found, form, supplier=supplier, heading=f"Consultation of {consultation.agency.name}"
+    )

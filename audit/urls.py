@@ -25,6 +25,16 @@ urlpatterns = [
         name="sar_redaction_new",
     ),
     path(
+        "subject-access/requests/<int:pk>/consult/",
+        subject_access_views.sar_consultation_new,
+        name="sar_consultation_new",
+    ),
+    path(
+        "subject-access/consultations/<int:pk>/",
+        subject_access_views.sar_consultation_edit,
+        name="sar_consultation_edit",
+    ),
+    path(
         "subject-access/redactions/<int:pk>/",
         subject_access_views.sar_redaction_edit,
         name="sar_redaction_edit",

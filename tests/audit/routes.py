@@ -52,6 +52,23 @@ def _home_redaction(personas) -> dict:
     return {"pk": sar.redaction_add(redaction=redaction, by=officer).pk}
 
 
+def _home_consultation(personas) -> dict:
+    """The police consulted about a home-agency request (made directly: the matrix needs only a row)."""
+    from audit.models import SubjectAccessRequest
+    from audit.sar_models import SupplierConsultation
+    from tests.factories import AgencyFactory, days_ago
+
+    request = SubjectAccessRequest.objects.get(pk=_home_request(personas)["pk"])
+    consultation = SupplierConsultation.objects.create(
+        request=request,
+        agency=AgencyFactory(),
+        contact="Sam Lee",
+        consulted_on=days_ago(1),
+        recorded_by=personas["ig_officer"],
+    )
+    return {"pk": consultation.pk}
+
+
 HISTORY_READERS = ("lead", "ig_officer", "partnership_ig")
 ROUTES = {
     "audit:entry_list": Route(allow("ig_officer", "partnership_ig")),
@@ -73,6 +90,8 @@ ROUTES = {
     "audit:sar_bundle": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request, method="POST"),
     "audit:sar_review": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
     "audit:sar_redaction_new": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_request),
+    "audit:sar_consultation_new": Route(allow("ig_officer", "partnership_ig", ok=302), kwargs=_home_request),
+    "audit:sar_consultation_edit": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_consultation),
     "audit:sar_redaction_edit": Route(allow("ig_officer", "partnership_ig"), kwargs=_home_redaction),
     "audit:sar_redaction_remove": Route(
         allow("ig_officer", "partnership_ig", ok=302), kwargs=_home_redaction, method="POST"
