@@ -611,31 +611,13 @@ class AdviceForm(StepForm):
         help_text="For example from your manager, safeguarding lead, data protection officer "
         "or Caldicott guardian.",
     )
-    advice_source = forms.ChoiceField(
-        label="Whom did you ask?",
-        choices=AdviceSource.choices,
-        widget=forms.RadioSelect,
-        required=False,
-        error_messages={"invalid_choice": rules.GUIDED_MESSAGES["advice_source"]},
-    )
-    advice_from = _text("Who advised you? (name)", long=False)
-    advice_role = _text("Their role", long=False)
-    advice_on = DateField(
-        label="When did they advise you?",
-        required=False,
-        required_message=rules.GUIDED_MESSAGES["advice_on"],
-        question="advice_on",
-    )
-    advice_given = _text("What did they advise?")
 
-    def clean(self):
-        data = super().clean()
-        if data.get("advice_sought"):
-            if not data.get("advice_from"):
-                self.add_error("advice_from", "Enter who you asked for advice")
-            if not data.get("advice_given"):
-                self.add_error("advice_given", "Enter what they advised")
-        return data
+
+# Asked only when advice was sought: whom, their name, when, and what they advised (the questions
+# the "not sure" page asks too).
+AdviceDetailForm = type(StepForm)(
+    "AdviceDetailForm", (StepForm,), {"__module__": __name__, **_advice_fields()}
+)
 
 
 class RecipientForm(StepForm):

@@ -104,6 +104,13 @@ DECISION: Journey[Decision] = Journey(
         _step(
             "advice", "Advice", forms.AdviceForm, applies=lambda d: not d.unsure_questions, after_stop=True
         ),
+        _step(
+            "advice_detail",
+            "The advice you took",
+            forms.AdviceDetailForm,
+            applies=lambda d: not d.unsure_questions and bool(d.advice_sought),
+            after_stop=True,
+        ),
         _step("recipient", "What you share, with whom", forms.RecipientForm, applies=_sharing),
         _step(
             "withheld",

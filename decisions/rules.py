@@ -624,8 +624,8 @@ def problems(decision: Decision) -> list[Problem]:
         found.extend(_sharing_problems(decision))
     need(decision.advice_sought is not None, "advice", "advice_sought", "Select whether you sought advice")
     if decision.advice_sought:
-        need(bool(decision.advice_from), "advice", "advice_from", "Enter who you asked for advice")
-        need(bool(decision.advice_given.strip()), "advice", "advice_given", "Enter what they advised")
+        need(bool(decision.advice_from), "advice_detail", "advice_from", "Enter who you asked for advice")
+        need(bool(decision.advice_given.strip()), "advice_detail", "advice_given", "Enter what they advised")
     return found
 
 
@@ -904,7 +904,7 @@ def guided_problems(decision: Decision) -> list[Problem]:
         if problem := reasoning_problem("advice_given", decision.advice_given):
             found.append(Problem(step, "advice_given", problem))
     if problem := future_date_problem("advice_on", decision.advice_on):
-        found.append(Problem(ADVICE_STEPS[unsure[-1]] if unsure else "advice", "advice_on", problem))
+        found.append(Problem(ADVICE_STEPS[unsure[-1]] if unsure else "advice_detail", "advice_on", problem))
     if decision.outcome == Outcome.SHARE_IN_PART:
         for field in ("withheld_information", "withheld_reason"):
             if not getattr(decision, field).strip():

@@ -67,10 +67,12 @@ def _answers(demo, **overrides) -> dict:
             "article9_condition": "9_2_g_sch1_18",
             "schedule8_condition": "",
         },
-        "advice": {
-            "advice_sought": True,
+        "advice": {"advice_sought": True},
+        "advice_detail": {
+            "advice_source": "lead",
             "advice_from": "Leon Adeyemi",
             "advice_role": "Designated safeguarding lead",
+            "advice_on": timezone.localdate() - timedelta(days=1),
             "advice_given": "Share the dates and descriptions of concerns; not the whole file.",
         },
         "recipient": {

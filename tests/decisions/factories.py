@@ -53,10 +53,12 @@ SHARE_ANSWERS = {
         "article9_condition": "9_2_g_sch1_18",
         "schedule8_condition": "",
     },
-    "advice": {
-        "advice_sought": True,
+    "advice": {"advice_sought": True},
+    "advice_detail": {
+        "advice_source": "manager",
         "advice_from": "Dee Mann",
         "advice_role": "Team manager",
+        "advice_on": None,
         "advice_given": "Share",
     },
     "recipient": {

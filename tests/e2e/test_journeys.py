@@ -99,12 +99,16 @@ def test_a_decision_overriding_a_refusal_is_recorded_and_countersigned(page, pra
             },
         ),
         ("Lawful basis", {"article6_basis": "public_task", "article9_condition": "9_2_g_sch1_18"}),
+        ("Advice", {"advice_sought": "yes"}),
         (
-            "Advice",
+            "The advice you took",
             {
-                "advice_sought": "yes",
+                "advice_source": "manager",
                 "advice_from": "Dee Mann",
                 "advice_role": "Manager",
+                "advice_on_0": str(timezone.localdate().day),
+                "advice_on_1": str(timezone.localdate().month),
+                "advice_on_2": str(timezone.localdate().year),
                 "advice_given": "Share the injury dates",
             },
         ),

@@ -243,16 +243,32 @@ def test_the_advice_date_cannot_be_in_the_future(client, practitioner, recipient
     client.force_login(practitioner)
     later = date.today().replace(year=date.today().year + 1)
     response = client.post(
-        _step(decision, "advice"),
+        _step(decision, "advice_detail"),
         {
-            "advice_sought": "yes",
+            "advice_source": "manager",
             "advice_from": "Dee Mann",
             "advice_on_0": later.day,
             "advice_on_1": later.month,
             "advice_on_2": later.year,
-            "advice_given": "Share it",
+            "advice_given": "Share the dates of the injuries",
         },
     )
     assert response.context["form"].errors["advice_on"] == [
         "The date you were advised cannot be in the future"
     ]
+
+
+def test_whom_when_and_what_advice_is_asked_only_when_advice_was_sought(client, practitioner, recipient):
+    decision = draft_decision(practitioner, recipient, advice={"advice_sought": False})
+    client.force_login(practitioner)
+    assert client.get(_step(decision, "advice_detail"))["Location"] == _check(decision)
+    response = client.post(_step(decision, "advice"), {"advice_sought": "yes"})
+    assert response["Location"] == _step(decision, "advice_detail")
+    page = client.get(response["Location"])
+    assert set(page.context["form"].fields) == {
+        "advice_source",
+        "advice_from",
+        "advice_role",
+        "advice_on",
+        "advice_given",
+    }
