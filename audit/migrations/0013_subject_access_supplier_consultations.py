@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("agreements", "0006_incident_decision_breach_complaint_clocks"),
-        ("audit", "0011_personal_values_outside_the_chain"),
+        ("audit", "0012_access_grant_and_admin_events"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
