@@ -20,6 +20,8 @@ from agreements.models import (
     Signature,
     SignatureState,
 )
+from isa_portal.vocabulary import SharingPurpose
+from isa_portal.web import long_date
 
 REVIEW_WARNING_DAYS = 90
 
@@ -55,41 +57,149 @@ def _live_on(on: datetime.date) -> Q:
 class AgreementCover:
     agreement: Agreement
     version: AgreementVersion
-    signature: Signature
+    signature: Signature  # the receiving agency's
+    sharer_signature: Signature | None = None  # the sharing agency's (None: not asked about)
 
 
-def agreement_cover(*, agency: Agency, purpose: str, on: datetime.date) -> AgreementCover | None:
-    """Is `agency` an active signatory (live signature on the version in force on `on`) of an
-    agreement in force that covers `purpose` (a isa_portal.vocabulary.SharingPurpose value)? Which version?
+# Cover (issue 12, item 4): a share is covered by an agreement only when BOTH the sharing and the
+# receiving agency hold a live signature of the version in force, the agreement covers the purpose,
+# and nothing about the agreement or either signatory has lapsed. Sources:
+# - ICO data sharing code of practice (2021), "Data sharing agreements": an agreement binds the
+#   parties that sign it, and is reviewed regularly ("review date and owner"); an agreement past its
+#   review date has not been kept under review, and does not count as cover (whatever its status).
+# - The Data Protection (Charges and Information) Regulations 2018: a controller pays the data
+#   protection fee and is registered with the ICO; an agency whose registration has expired is not
+#   a signatory in good standing.
+# - Every partnership protocol in shared/reference/ (for example the Warrington Information Sharing
+#   Protocol, "signatories"): only a signatory in its own right is bound; a commissioner's signature
+#   does not bind the provider it commissions.
+COVER_MESSAGES = {
+    "no_agreement": "no agreement in force covers {purpose}",
+    "no_version": "{agreement} has no version in force on {date}",
+    "past_review": "{version} was due for review on {date} and has not been reviewed",
+    "not_signed": "{agency} has not signed {agreement}",
+    "earlier_version": "{agency} signed an earlier version of {agreement}, not {version}, which is in force",
+    "withdrawn": "{agency} withdrew its signature of {agreement} on {date}",
+    "ico_expired": "{agency}'s ICO registration expired on {date}",
+    "inactive": "{agency} is no longer an active partner",
+}
 
-    Only the agency's own signature counts: a commissioned provider is not covered
-    by its commissioner's. An inactive agency is covered by nothing. When several
-    agreements cover the purpose, the most specific tier answers (a service
-    agreement before the protocol above it), then the most recently signed-off.
-    """
+
+@dataclass(frozen=True)
+class CoverCheck:
+    """Whether an agreement covers a share, and in plain words what covered it or why nothing did.
+
+    True when covered; ``version`` None when not (so it reads like the cover it replaces)."""
+
+    cover: AgreementCover | None
+    gaps: tuple[str, ...]
+    note: str
+
+    def __bool__(self) -> bool:
+        return self.cover is not None
+
+    @property
+    def version(self) -> AgreementVersion | None:
+        return self.cover.version if self.cover is not None else None
+
+
+def _live_signature_on(signature: Signature, on: datetime.date) -> bool:
+    """As ``_live_on``: signed by ``on`` and not withdrawn by then (a replaced signature stays live for
+    its own version, which is never the one in force after it was replaced)."""
+    if signature.signed_on > on:
+        return False
+    return signature.state != SignatureState.WITHDRAWN or (
+        signature.withdrawn_on is not None and signature.withdrawn_on > on
+    )
+
+
+def _party_gaps(agency: Agency, agreement: Agreement, version: AgreementVersion, signatures, on) -> list[str]:
+    """Why ``agency`` is not a signatory in good standing of ``version`` on ``on`` ([] if it is)."""
+    names = {"agency": agency.name, "agreement": agreement.title, "version": str(version)}
+    gaps = []
     if not agency.is_active:
-        return None
+        gaps.append(COVER_MESSAGES["inactive"].format(**names))
+    if agency.ico_state(on) == IcoState.EXPIRED:
+        gaps.append(
+            COVER_MESSAGES["ico_expired"].format(**names, date=long_date(agency.ico_registration_expires_on))
+        )
+    own = [s for s in signatures if s.agency_id == agency.pk and s.agreement_id == agreement.pk]
+    if any(s.version_id == version.pk and _live_signature_on(s, on) for s in own):
+        return gaps
+    withdrawn = [s for s in own if s.withdrawn_on is not None and s.withdrawn_on <= on]
+    if withdrawn:
+        latest = max(withdrawn, key=lambda s: s.withdrawn_on)
+        gaps.append(COVER_MESSAGES["withdrawn"].format(**names, date=long_date(latest.withdrawn_on)))
+    elif any(s.signed_on <= on for s in own):
+        gaps.append(COVER_MESSAGES["earlier_version"].format(**names))
+    else:
+        gaps.append(COVER_MESSAGES["not_signed"].format(**names))
+    return gaps
+
+
+def cover_check(
+    *, recipient: Agency, purpose: str, on: datetime.date, sharer: Agency | None = None
+) -> CoverCheck:
+    """Is the share from ``sharer`` to ``recipient`` for ``purpose`` on ``on`` covered by an agreement in
+    force? Both must hold a live signature of the version in force (``sharer`` None: only the
+    recipient is asked about); the version must not be past its review date; neither agency's ICO
+    registration may have expired. When several agreements cover it, the most specific tier answers
+    (a service agreement before the protocol above it), then the most recently signed-off. The note
+    says what covered it, or every reason nothing did.
+    """
+    parties = [recipient] if sharer is None or sharer.pk == recipient.pk else [sharer, recipient]
     agreements = (
         Agreement.objects.effective()
         .filter(purposes__purpose=purpose)
         .prefetch_related("versions")
         .distinct()
     )
-    in_force = {}
+    in_force = []
+    gaps: list[str] = []
     for agreement in agreements:
         version = version_in_force(agreement, on)
-        if version is not None:
-            in_force[version.pk] = (agreement, version)
-    if not in_force:
-        return None
-    signatures = Signature.objects.filter(_live_on(on), agency=agency, version_id__in=in_force.keys())
-    covers = [
-        AgreementCover(agreement=in_force[s.version_id][0], version=in_force[s.version_id][1], signature=s)
-        for s in signatures
-    ]
+        if version is None:
+            gaps.append(COVER_MESSAGES["no_version"].format(agreement=agreement.title, date=long_date(on)))
+        else:
+            in_force.append((agreement, version))
+    purpose_label = dict(SharingPurpose.choices).get(purpose, purpose).lower()
+    if not in_force and not gaps:
+        gaps.append(COVER_MESSAGES["no_agreement"].format(purpose=purpose_label))
+    signatures = list(
+        Signature.objects.filter(
+            agency__in=[party.pk for party in parties], agreement__in=[a.pk for a, _ in in_force]
+        )
+    )
+    covers = []
+    for agreement, version in in_force:
+        found = []
+        if version.next_review_date is not None and version.next_review_date < on:
+            found.append(
+                COVER_MESSAGES["past_review"].format(
+                    version=str(version), date=long_date(version.next_review_date)
+                )
+            )
+        for party in parties:
+            found.extend(_party_gaps(party, agreement, version, signatures, on))
+        if found:
+            gaps.extend(found)
+            continue
+        live = {
+            s.agency_id: s for s in signatures if s.version_id == version.pk and _live_signature_on(s, on)
+        }
+        covers.append(
+            AgreementCover(
+                agreement=agreement,
+                version=version,
+                signature=live[recipient.pk],
+                sharer_signature=live.get(sharer.pk) if sharer is not None else None,
+            )
+        )
     if not covers:
-        return None
-    return min(
+        return CoverCheck(
+            cover=None, gaps=tuple(gaps), note="No agreement covered this share: " + "; ".join(gaps) + "."
+        )
+    cover = min(
         covers,
         key=lambda c: (
             TIER_SPECIFICITY[c.agreement.tier],
@@ -97,6 +207,22 @@ def agreement_cover(*, agency: Agency, purpose: str, on: datetime.date) -> Agree
             -c.version.pk,
         ),
     )
+    signed = [f"{recipient.name} on {long_date(cover.signature.signed_on)}"]
+    if cover.sharer_signature is not None and sharer is not None and sharer.pk != recipient.pk:
+        signed.insert(0, f"{sharer.name} on {long_date(cover.sharer_signature.signed_on)}")
+    review = cover.version.next_review_date
+    note = (
+        f"Shared under {cover.agreement.title} version {cover.version.number}, in force and due for review "
+        f"{long_date(review) if review else '(no date set)'}: signed by {' and by '.join(signed)}."
+    )
+    return CoverCheck(cover=cover, gaps=(), note=note)
+
+
+def agreement_cover(
+    *, agency: Agency, purpose: str, on: datetime.date, sharer: Agency | None = None
+) -> AgreementCover | None:
+    """The cover ``cover_check`` finds for a share to ``agency`` (from ``sharer``), or None."""
+    return cover_check(recipient=agency, purpose=purpose, on=on, sharer=sharer).cover
 
 
 class RegisterState:

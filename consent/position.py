@@ -100,6 +100,13 @@ class Position:
     def not_counting(self) -> list[Bearing]:
         return [bearing for bearing in self.bearings if not bearing.counts]
 
+    @property
+    def standing(self) -> list[Bearing]:
+        """What the child page lists, newest first: each consent and refusal that stands today, and any
+        parent's consent that a competent child's refusal stops from counting."""
+        shown = [b for b in self.bearings if b.counts or b.why.startswith("Does not count")]
+        return shown[::-1]
+
 
 def _purpose_label(value: str) -> str:
     return dict(SharingPurpose.choices).get(value, value)

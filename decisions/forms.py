@@ -18,6 +18,7 @@ from decisions.models import (
     ConsentPosition,
     ConsentStatus,
     EscalationOutcome,
+    OnwardDisclosure,
     Outcome,
     RequestMethod,
     ReviewAction,
@@ -654,8 +655,8 @@ class RecipientForm(StepForm):
 
 class AgreementForm(StepForm):
     no_agreement_acknowledged = forms.BooleanField(
-        label="I understand the recipient is not an active signatory of an agreement "
-        "in force for this purpose",
+        label="I understand no agreement in force for this purpose has been signed by both my agency "
+        "and the recipient",
         error_messages={"required": "Confirm you understand there is no agreement covering this share"},
     )
     no_agreement_reason = _text(
@@ -687,19 +688,51 @@ class OpennessForm(StepForm):
         required=False,
         error_messages={"invalid_choice": "Select whether that agency agreed"},
     )
+    onward_override_reason = _text(
+        "If that agency refused, why are you passing it on?",
+        help_text="A safeguarding lead must countersign a decision that passes on information against the "
+        "wishes of the agency it came from.",
+        reasoning="onward_override_reason",
+    )
+    onward_disclosure = forms.ChoiceField(
+        label="May the agency you share with pass this information on?",
+        choices=OnwardDisclosure.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="Your agency's answer as the source of the information: a practitioner there who wants to "
+        "pass it on will be told, and needs a reason and a countersignature.",
+        error_messages={"invalid_choice": "Select whether they may pass it on"},
+    )
 
     def clean(self):
         data = super().clean()
         if data.get("family_told") is False and not data.get("family_not_told_reason"):
             self.add_error("family_not_told_reason", "Enter why the child or family was not told")
         if data.get("from_other_agency"):
-            if not data.get("source_agency"):
+            source = data.get("source_agency")
+            if not source:
                 self.add_error("source_agency", "Select the agency the information came from")
             if not data.get("source_agency_agreed"):
                 self.add_error(
                     "source_agency_agreed", "Select whether that agency agreed to the onward disclosure"
                 )
+            recorded = rules.originator_refusal(self.decision, source.pk) if source else None
+            refused = data.get("source_agency_agreed") == SourceAgreed.REFUSED or recorded is not None
+            field = "onward_override_reason"
+            if source and refused and not data.get(field) and field not in self.errors:
+                self.add_error(field, rules.ONWARD_MESSAGES["reason"].format(agency=source))
         return data
+
+    def onward_refusal(self) -> str:
+        """The originator's own record that it must not be passed on, in words ('' if none)."""
+        recorded = rules.originator_refusal(self.decision) if self.decision.from_other_agency else None
+        if recorded is None:
+            return ""
+        return rules.ONWARD_MESSAGES["recorded"].format(
+            agency=self.decision.source_agency,
+            date=long_date(recorded.shared_on or recorded.created),
+            reference=recorded,
+        )
 
 
 class NoShareForm(StepForm):

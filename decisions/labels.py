@@ -78,6 +78,8 @@ LABELS: dict[str, str] = {
     "from_other_agency": "Some of the information came from another agency",
     "source_agency": "Agency the information came from",
     "source_agency_agreed": "That agency agreed to it being passed on",
+    "onward_override_reason": "Why it was passed on although that agency refused",
+    "onward_disclosure": "The recipient may pass it on",
     # Not sharing
     "no_share_detriment": "Why sharing would be more detrimental to the child than not sharing",
 }
@@ -121,6 +123,7 @@ APPLIES: dict[str, Callable[[Decision], bool]] = {
     "family_not_told_reason": lambda d: d.family_told is False,
     "source_agency": lambda d: d.from_other_agency is True,
     "source_agency_agreed": lambda d: d.from_other_agency is True,
+    "onward_override_reason": lambda d: d.overrides_onward_refusal or bool(d.onward_override_reason),
     "no_agreement_acknowledged": lambda d: False,  # the reason row says it
 }
 

@@ -100,6 +100,14 @@ class AdviceSource(models.TextChoices):
     OTHER = "other", "Someone else"
 
 
+class OnwardDisclosure(models.TextChoices):
+    """The sharing agency's condition on the recipient passing the information on (the originator's
+    answer, which a later decision passing it on meets: ``decisions.rules.originator_refused``)."""
+
+    ALLOWED = "allowed", "Yes, they may pass it on to others who need it to protect the child"
+    REFUSED = "refused", "No, not without asking us first"
+
+
 class ReviewAction(models.TextChoices):
     ENDORSE = "endorse", "Endorse and countersign"
     RETURN = "return", "Return to the practitioner with comments"
@@ -130,6 +138,7 @@ LIST_FIELDS = (
     "submitted_at",
     "outcome",
     "consent_status",
+    "originator_refused",  # with the outcome and consent: whether it needs a countersignature
     "agency_id",
     "created_by_id",
     "practitioner_name",
@@ -373,6 +382,9 @@ class Decision(models.Model):
     )
     no_agreement_acknowledged = models.BooleanField(default=False)
     no_agreement_reason = models.TextField(blank=True)
+    # What covered the share, or every reason nothing did, in words, as it stood when it was recorded
+    # (agreements.selectors.cover_check): the record says it plainly, whatever changes later.
+    cover_note = models.TextField("agreement cover", blank=True, default="", db_default="")
 
     # Openness, protected identities, onward disclosure
     family_told = models.BooleanField(null=True, blank=True)
@@ -383,6 +395,24 @@ class Decision(models.Model):
         "agreements.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     source_agency_agreed = models.CharField(max_length=20, choices=SourceAgreed.choices, blank=True)
+    # The originator refused onward disclosure (said so here, or recorded it on its own decision
+    # sharing with this agency): the share needs a reason and a lead's countersignature.
+    originator_refused = models.BooleanField(default=False, db_default=False)
+    onward_override_reason = models.TextField(
+        "reason for passing on information its originator refused to have passed on",
+        blank=True,
+        default="",
+        db_default="",
+    )
+    # This agency's own condition, as originator, on the recipient passing the information on.
+    onward_disclosure = models.CharField(
+        "may the recipient pass it on",
+        max_length=10,
+        choices=OnwardDisclosure.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     # Not sharing (Children Act 2004 s16LA)
     no_share_detriment = models.TextField(
@@ -489,8 +519,13 @@ class Decision(models.Model):
         return self.is_sharing and self.consent_status in REFUSALS
 
     @property
+    def overrides_onward_refusal(self) -> bool:
+        return self.is_sharing and self.originator_refused
+
+    @property
     def requires_countersignature(self) -> bool:
-        return self.overrides_refusal
+        """A share against a refusal of consent, or of onward disclosure by the information's originator."""
+        return self.overrides_refusal or self.overrides_onward_refusal
 
     @property
     def is_complete(self) -> bool:

@@ -25,6 +25,7 @@ from decisions.models import (
     Decision,
     EscalationOutcome,
     EscalationTier,
+    OnwardDisclosure,
     Outcome,
     RequestMethod,
     ReviewAction,
@@ -97,6 +98,55 @@ def competent_child_refused(decision: Decision) -> bool:
     """The consent position is the child's own refusal (or withdrawal), given as a competent child."""
     record = decision.consent_record
     return decision.consent_status in REFUSALS and record is not None and record.asked == "child"
+
+
+# Cover and onward disclosure (issue 12, item 4) -----------------------------------------------------------
+#
+# Cover: ``agreements.selectors.cover_check`` (its sources beside it): both agencies' live signatures on
+# the version in force for the purpose; not past its review date; no expired ICO registration; the
+# record keeps its note of what covered the share or why nothing did (``Decision.cover_note``).
+# Onward disclosure: information another agency supplied is passed on only with that agency's
+# agreement (every partnership protocol in shared/reference/, for example the West Yorkshire
+# procedures 2.5 and the Derby and Derbyshire agreement, "information received from another agency";
+# ICO data sharing code of practice 2021, "onward disclosure"). When the originator refused, the
+# share goes ahead only with the practitioner's reasons and a safeguarding lead's countersignature
+# (``Decision.requires_countersignature``).
+
+ONWARD_MESSAGES = {
+    "reason": "{agency} supplied this information and refused to have it passed on: enter why you are "
+    "sharing it anyway; a safeguarding lead must countersign the decision",
+    "recorded": "{agency} recorded, when it shared this with your agency on {date} ({reference}), that it "
+    "must not be passed on without asking it first",
+}
+
+
+def originator_refusal(decision: Decision, source_agency_id: int | None = None) -> Decision | None:
+    """The originator's own submitted decision sharing with this agency about this child that said the
+    information must not be passed on, if there is one (the latest). ``source_agency_id``: the
+    originator as just answered, before it is saved."""
+    source = source_agency_id or decision.source_agency_id
+    if source is None:
+        return None
+    return (
+        Decision.objects.submitted()
+        .filter(
+            child_id=decision.child_id,
+            agency_id=source,
+            recipient_agency_id=decision.agency_id,
+            onward_disclosure=OnwardDisclosure.REFUSED,
+        )
+        .only("id", "reference", "shared_on", "created")
+        .order_by("-created", "-id")
+        .first()
+    )
+
+
+def originator_refused(decision: Decision) -> bool:
+    """The agency the information came from refused onward disclosure: the practitioner says so, or its
+    own decision sharing it with this agency recorded it (whatever the practitioner answered)."""
+    if not decision.from_other_agency or decision.source_agency_id is None:
+        return False
+    return decision.source_agency_agreed == "refused" or originator_refusal(decision) is not None
 
 
 # The lawful basis, worked out from facts the product holds ------------------------------------------
@@ -417,6 +467,8 @@ REASONING = {
     "advice_given": "Say what they advised, in at least {n} different words",
     "override_reason": "Say why you are sharing although consent was refused or withdrawn, in at least {n} "
     "different words: why sharing is in the child's best interests",
+    "onward_override_reason": "Say why you are passing it on although the agency it came from refused, in at "
+    "least {n} different words: why the child needs it shared now",
 }
 FUTURE_DATES = {
     "request_received_on": "The date of the request cannot be in the future",
@@ -711,8 +763,8 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
             decision.no_agreement_acknowledged and bool(decision.no_agreement_reason.strip()),
             "agreement",
             "no_agreement_reason",
-            "The recipient is not an active signatory of an agreement covering this purpose: "
-            "confirm you understand and enter why you are sharing",
+            "Your agency and the recipient are not both active signatories of an agreement in force "
+            "covering this purpose: confirm you understand and enter why you are sharing",
         )
     need(
         decision.family_told is not None,
@@ -733,6 +785,15 @@ def _sharing_problems(decision: Decision) -> list[Problem]:
         "from_other_agency",
         "Select whether any of the information came from another agency",
     )
+    if decision.overrides_onward_refusal:
+        need(
+            bool(decision.onward_override_reason.strip()),
+            "openness",
+            "onward_override_reason",
+            ONWARD_MESSAGES["reason"].format(agency=decision.source_agency),
+        )
+        if problem := reasoning_problem("onward_override_reason", decision.onward_override_reason):
+            found.append(Problem("openness", "onward_override_reason", problem))
     if decision.from_other_agency:
         need(
             decision.source_agency_id is not None,

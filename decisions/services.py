@@ -66,6 +66,7 @@ def _derive(decision: Decision) -> None:
     if DECISION.stopped(decision):  # where the flowchart stops, the decision is not to share
         decision.outcome = Outcome.DO_NOT_SHARE
     decision.consent_position = rules.consent_position(decision)
+    decision.originator_refused = rules.originator_refused(decision)
 
 
 @transaction.atomic
@@ -127,7 +128,7 @@ def decision_answer(*, decision: Decision, step: str, answers: dict[str, Any], b
         setattr(decision, field, value)
     if step in CONSENT_BEARING_STEPS:
         _record_consent(decision)
-    if step == "recipient":
+    if step == "recipient" or (step == "purpose" and decision.recipient_agency_id):
         _record_cover(decision)
     _derive(decision)
     decision.updated = timezone.now()
@@ -158,11 +159,16 @@ def _record_consent(decision: Decision, on: date | None = None) -> None:
 
 
 def _record_cover(decision: Decision, on: date | None = None) -> None:
+    """What covers the share (both agencies' signatures), kept with a note of it or of why nothing did."""
     cover = integrations.cover_for(
-        agency=decision.recipient_agency, purpose=decision.purpose, on=on or timezone.localdate()
+        agency=decision.recipient_agency,
+        purpose=decision.purpose,
+        on=on or timezone.localdate(),
+        sharer=decision.agency,
     )
-    decision.agreement_version = cover.version if cover is not None else None
-    if cover is not None:
+    decision.agreement_version = cover.version if cover else None
+    decision.cover_note = getattr(cover, "note", "")
+    if cover:
         decision.no_agreement_acknowledged = False
         decision.no_agreement_reason = ""
 
@@ -191,6 +197,8 @@ def decision_submit(*, decision: Decision, by) -> Decision:
         _record_consent(decision, timezone.localdate(now))
         if decision.is_sharing:
             _record_cover(decision, timezone.localdate(now))
+        else:
+            decision.cover_note = ""
         _derive(decision)
         decision.save()
     with transaction.atomic():

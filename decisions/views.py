@@ -150,8 +150,9 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
         "It goes to your agency's safeguarding leads for review."
     )
     if decision.requires_countersignature:
+        refusal = "of consent" if decision.overrides_refusal else "of onward disclosure by its originator"
         submit_text += (
-            " Because it overrides a refusal of consent, it is not complete until a lead countersigns it."
+            f" Because it overrides a refusal {refusal}, it is not complete until a lead countersigns it."
         )
     return render(
         request,

@@ -130,7 +130,9 @@ def test_a_small_partnership_is_generated_as_the_product_would_have_recorded_it(
         )
         assert (found.status, found.record) == (decision.consent_status, decision.consent_record)
         if decision.is_sharing:
-            cover = integrations.cover_for(agency=decision.recipient_agency, purpose=decision.purpose, on=on)
+            cover = integrations.cover_for(
+                agency=decision.recipient_agency, purpose=decision.purpose, on=on, sharer=decision.agency
+            )
             assert (cover.version if cover else None) == decision.agreement_version
     assert set(submitted.values_list("outcome", flat=True)) == {"share", "share_in_part", "do_not_share"}
     for record in [*ConsentRecord.objects.all(), *CompetenceAssessment.objects.all()]:

@@ -65,8 +65,9 @@ DECISION_COLUMNS = (
     "source_agency_id", "competence_assessment_id", "consent_record_id", "legal_hold", "legal_hold_reason",
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
-    "referral_made_on", "referral_reference", "written_confirmation", "withheld_information",
-    "withheld_reason", "new_information", "unsure_about", "advice_source", "advice_on",
+    "referral_made_on", "referral_reference", "written_confirmation", "cover_note", "originator_refused",
+    "onward_override_reason", "onward_disclosure", "withheld_information", "withheld_reason",
+    "new_information", "unsure_about", "advice_source", "advice_on",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -86,6 +87,14 @@ TIMES = {"created", "updated", "submitted_at", "countersigned_at", "tombstoned_a
 DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on", "advice_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
+
+# What the record says of its cover (agreements.selectors.cover_check writes the agreement's name and
+# the dates of both signatures; a generated record says it in general terms).
+COVERED = "Shared under an agreement in force for this purpose that both agencies have signed."
+NOT_COVERED = "No agreement covered this share: the agencies are not both signatories of one in force."
+ONWARD_OVERRIDE_REASON = (
+    "The child is at risk now and the agency that supplied it could not be reached in time to agree."
+)
 
 # A new draft, as decision_start saves it: every field at the model's default.
 BLANK = {
@@ -346,10 +355,10 @@ class DecisionMaker:
         found = position.consent_position(child=None, on=on, share=share, records=records)
         return (found.status, found.record.row) if found.record is not None else ("none", None)
 
-    def cover(self, agency_id: int, purpose: str, on: date) -> int | None:
-        key = (agency_id, purpose, on)
+    def cover(self, agency_id: int, purpose: str, on: date, sharer_id: int) -> int | None:
+        key = (agency_id, purpose, on, sharer_id)
         if key not in self.cover_cache:
-            self.cover_cache[key] = self.partnership.cover(agency_id, purpose, on)
+            self.cover_cache[key] = self.partnership.cover(agency_id, purpose, on, sharer_id)
         return self.cover_cache[key]
 
     def _target(self, child_id: int, agency_id: int) -> int:
@@ -654,7 +663,7 @@ class DecisionMaker:
         steps.append("advice")
         if sharing:
             shared_on = on + timedelta(days=1) if rng.random() < 0.1 and on < self.today else on
-            version = self.cover(target, purpose, on)
+            version = self.cover(target, purpose, on, agency.id)
             given, family = pick(rng, words.GIVEN_NAMES), pick(rng, words.FAMILY_NAMES)
             answers["recipient"] = {
                 "information_shared": pick(rng, words.INFORMATION_SHARED),
@@ -665,6 +674,7 @@ class DecisionMaker:
                 "shared_on": shared_on,
                 "confirmed_in_writing": rng.random() < 0.7,
                 "agreement_version_id": version,
+                "cover_note": COVERED if version is not None else NOT_COVERED,
             }
             steps.append("recipient")
             if outcome == "share_in_part":
@@ -682,13 +692,17 @@ class DecisionMaker:
             source = pick(rng, self.partnership.agencies).id if from_other else None
             if source == agency.id:
                 source = target
+            agreed = SOURCE_AGREED.pick(rng) if from_other else ""
             answers["openness"] = {
                 "family_told": told,
                 "family_not_told_reason": "" if told else pick(rng, words.FAMILY_NOT_TOLD),
                 "protected_identities": pick(rng, words.PROTECTED_IDENTITIES),
                 "from_other_agency": from_other,
                 "source_agency_id": source,
-                "source_agency_agreed": SOURCE_AGREED.pick(rng) if from_other else "",
+                "source_agency_agreed": agreed,
+                # decisions.rules.originator_refused: the originator refused, so a reason is given
+                "originator_refused": agreed == "refused",
+                "onward_override_reason": ONWARD_OVERRIDE_REASON if agreed == "refused" else "",
             }
             steps.append("openness")
         else:

@@ -221,6 +221,7 @@ class AgencyInfo:
     kind: str
     group: str
     representatives: list = field(default_factory=list)  # (id, name, from, until) as dates
+    ico_expires: date | None = None  # the ICO registration's expiry (None: none recorded)
 
     def representative_on(self, on: date):
         for rep in self.representatives:
@@ -256,6 +257,7 @@ class Partnership:
     # (agency id, version id) -> [(signed on, withdrawn on or None)]
     signatures: dict[tuple[int, int], list[tuple[date, date | None]]]
     incidents: int = 0
+    next_review: dict[int, date | None] = field(default_factory=dict)  # version id -> next review date
 
     def agency(self, agency_id: int) -> AgencyInfo:
         return self.agencies[agency_id - 1]
@@ -263,13 +265,22 @@ class Partnership:
     def authors(self, agency_id: int) -> list[Person]:
         return self.practitioners[agency_id] + self.leads[agency_id]
 
-    def cover(self, agency_id: int, purpose: str, on: date) -> int | None:
-        return _cover(self, agency_id, purpose, on)
+    def cover(self, agency_id: int, purpose: str, on: date, sharer_id: int | None = None) -> int | None:
+        return _cover(self, agency_id, purpose, on, sharer_id)
 
 
-def _cover(partnership: Partnership, agency_id: int, purpose: str, on: date) -> int | None:
-    """The agreement version covering a share to ``agency_id`` for ``purpose`` on ``on``, or None."""
+def _cover(
+    partnership: Partnership, agency_id: int, purpose: str, on: date, sharer_id: int | None = None
+) -> int | None:
+    """The agreement version covering a share from ``sharer_id`` to ``agency_id`` for ``purpose`` on ``on``,
+    or None, as ``agreements.selectors.cover_check`` finds it: both agencies signed the version in force,
+    it is not past its review date, and neither agency's ICO registration has expired."""
     best = None
+    parties = {agency_id} if sharer_id is None else {agency_id, sharer_id}
+    if any(
+        (expires := partnership.agency(party).ico_expires) is not None and expires < on for party in parties
+    ):
+        return None
     for tier, status, purposes, versions in partnership.agreements.values():
         if status not in EFFECTIVE or purpose not in purposes:
             continue
@@ -277,9 +288,15 @@ def _cover(partnership: Partnership, agency_id: int, purpose: str, on: date) -> 
         if not in_force:
             continue
         version_id, signed_off = max(in_force, key=lambda v: (v[1], v[0]))
-        live = any(
-            signed_on <= on and (withdrawn is None or withdrawn > on)
-            for signed_on, withdrawn in partnership.signatures.get((agency_id, version_id), ())
+        review = partnership.next_review.get(version_id)
+        if review is not None and review < on:
+            continue
+        live = all(
+            any(
+                signed_on <= on and (withdrawn is None or withdrawn > on)
+                for signed_on, withdrawn in partnership.signatures.get((party, version_id), ())
+            )
+            for party in parties
         )
         if live:
             key = (TIER_SPECIFICITY[tier], -signed_off.toordinal(), -version_id)
@@ -346,7 +363,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             None,
         )
         rows.append(row)
-        info = AgencyInfo(agency_id, name, kind.value, group)
+        info = AgencyInfo(agency_id, name, kind.value, group, ico_expires=expires)
         agencies.append(info)
         created = founded + index * MINUTE
         run.record(
@@ -637,6 +654,7 @@ def _agreements(run: Run, agencies: list[AgencyInfo], staff, founded: int) -> Pa
             )
             versions.append(version)
             version_ids.append((version_id, signed_off))
+            partnership.next_review[version_id] = version[3]
             values = fields(VERSION_COLUMNS, version) | {"created_at": logged_time(written)}
             run.record(
                 written,

@@ -312,13 +312,14 @@ def test_the_child_page_takes_the_same_queries_however_long_the_chronology(
     # session, user with their agency, the child with the agency's reference and the user's
     # unfinished journeys, the "viewed" entry (one INSERT, and one more for the child's name, kept
     # outside the chain so that it can be erased: audit.erasure), consents, their recipients,
-    # assessments, decisions: one query per chronology source. No request transaction.
-    with django_assert_num_queries(9):
+    # assessments, decisions: one query per chronology source; the consent summary at the top (every
+    # agency's consent records with their assessments, and their recipients). No request transaction.
+    with django_assert_num_queries(11):
         client.get(detail(child))
     for _ in range(10):
         make_consent(child, practitioner)
         make_assessment(child, practitioner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(detail(child))
     assert len(response.context["entries"]) == 22
 

@@ -19,6 +19,7 @@ def cover_found():
 def test_a_recipient_signed_up_to_an_agreement_in_force_is_recorded_with_its_version(practitioner, recipient):
     _, version = in_force_agreement(purposes=["safeguarding"])
     SignatureFactory(version=version, agency=recipient)
+    SignatureFactory(version=version, agency=practitioner.agency)  # cover needs both agencies' signatures
     decision = draft_decision(practitioner, recipient)
     assert decision.agreement_version == version
     assert not DECISION.step("agreement").applies(decision)  # no warning to acknowledge
@@ -37,9 +38,9 @@ def test_an_agreement_for_another_purpose_gives_the_warning(client, practitioner
     assert decision.agreement_version is None
     client.force_login(practitioner)
     response = client.post(reverse("decisions:check", args=[decision.pk]))
-    assert "not an active signatory" in response.content.decode()
+    assert "not both active signatories" in response.content.decode()
     page = client.get(reverse("decisions:step", args=[decision.pk, "agreement"])).content.decode()
-    assert "is not an active signatory" in page and "still share to protect a child" in page
+    assert "not both active signatories" in page and "still share to protect a child" in page
 
 
 def test_an_inactive_agency_is_not_offered_as_a_recipient(client, practitioner, recipient):

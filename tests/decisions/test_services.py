@@ -118,7 +118,7 @@ def test_no_agreement_needs_acknowledgement_with_a_reason(practitioner, recipien
     decision = draft_decision(
         practitioner, recipient, agreement={"no_agreement_acknowledged": False, "no_agreement_reason": ""}
     )
-    assert "not an active signatory" in _problems(decision)["no_agreement_reason"]
+    assert "not both active signatories" in _problems(decision)["no_agreement_reason"]
 
 
 def test_an_agreement_in_force_is_recorded_and_needs_no_acknowledgement(practitioner, recipient, cover_found):

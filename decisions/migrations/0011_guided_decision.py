@@ -34,7 +34,7 @@ def restore(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0009_decision_referral_and_identity_check'),
+        ('decisions', '0010_decision_cover_and_onward_disclosure'),
     ]
 
     operations = [
