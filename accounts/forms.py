@@ -104,6 +104,40 @@ class SecondFactorForm(GOVUKFormMixin, forms.Form):
         return "".join(self.cleaned_data["code"].split()).lower()
 
 
+class NewBackupCodesForm(GOVUKFormMixin, forms.Form):
+    """Making a new set of backup codes asks for the password again."""
+
+    submit_label = "Make new backup codes"
+    password = forms.CharField(
+        label="Your password",
+        help_text="The password you sign in with.",
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password", "max_length": "Enter your password"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.text("password", field_width=Fluid.TWO_THIRDS))
+
+
+class GrantDecisionForm(GOVUKFormMixin, forms.Form):
+    submit_label = "Save decision"
+    decision = forms.ChoiceField(
+        label="Do you approve this access?",
+        widget=forms.RadioSelect,
+        choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
+        error_messages={
+            "required": "Select whether you approve this access",
+            "invalid_choice": "Select whether you approve this access",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.layout = Layout(Field.radios("decision", legend_size="m"))
+
+
 class SetUpAppForm(SecondFactorForm):
     submit_label = "Turn on two-step sign-in"
 

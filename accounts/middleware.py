@@ -4,7 +4,6 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
@@ -34,29 +33,38 @@ class SessionLimitsMiddleware:
             last_seen = request.session.get(LAST_SEEN_KEY, now)
             # A session without a sign-in time was not started by our sign-in: treat it as expired.
             signed_in_at = request.session.get(SIGNED_IN_AT_KEY, 0)
-            if now - signed_in_at > settings.SESSION_ABSOLUTE_LIMIT:
-                user_sign_out(request=request)
-                messages.info(
-                    request,
-                    f"You were signed out because you signed in more than "
-                    f"{settings.SESSION_ABSOLUTE_LIMIT // 3600} hours ago. Sign in again to carry on.",
-                )
-                return redirect(f"{reverse('accounts:login')}?timed_out=1")
-            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
-                user_sign_out(request=request)
-                messages.info(
-                    request,
-                    "You were signed out because you had not done anything for "
-                    f"{settings.SESSION_IDLE_TIMEOUT // 60} minutes. Sign in again to carry on.",
-                )
-                return redirect(f"{reverse('accounts:login')}?timed_out=1")
-            # The time-out warning polls its status: that must not count as activity.
-            # Writing the session at most every half minute spares a write per request.
-            if request.path != reverse("accounts:session_status") and (
+            # At the limit, not after it: the page's own countdown reaches 0 at the same moment and
+            # sends the browser to the signed-out page, which must find the session ended.
+            if now - signed_in_at >= settings.SESSION_ABSOLUTE_LIMIT:
+                return self._signed_out(request, reason="absolute")
+            if now - last_seen >= settings.SESSION_IDLE_TIMEOUT:
+                return self._signed_out(request, reason="idle")
+            # The time-out warning polls its status, and the signed-out page is where the countdown
+            # lands: neither is activity. Writing the session at most every half minute spares a
+            # write per request.
+            if request.path not in self._not_activity() and (
                 LAST_SEEN_KEY not in request.session or now - last_seen >= 30
             ):
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+    @staticmethod
+    def _not_activity() -> set[str]:
+        return {reverse("accounts:session_status"), reverse("accounts:signed_out")}
+
+    @staticmethod
+    def _signed_out(request: HttpRequest, *, reason: str) -> HttpResponse:
+        """End the session on the server, and say so on a page of its own (``accounts:signed_out``),
+        from which signing in again returns to the page the person was on."""
+        user_sign_out(request=request)
+        if request.path == reverse("accounts:signed_out"):
+            target = request.GET.get("next", "")
+        elif request.method == "GET" and request.path not in SessionLimitsMiddleware._not_activity():
+            target = request.get_full_path()
+        else:
+            target = ""
+        query = {"reason": reason, **({"next": target} if target else {})}
+        return redirect(f"{reverse('accounts:signed_out')}?{urlencode(query)}")
 
 
 # What a user who has given their password but not yet their second factor may reach.
@@ -65,6 +73,7 @@ HALF_SIGNED_IN_VIEWS = frozenset(
         "accounts:two_factor",
         "accounts:two_factor_setup",
         "accounts:logout",
+        "accounts:signed_out",
         "accounts:session_status",
         "accounts:session_extend",
         "accounts:password_reset",

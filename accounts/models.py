@@ -3,6 +3,7 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.permissions import Perm, role_has
 from isa_portal.concurrency import Versioned
@@ -61,6 +62,13 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
         help_text="For IG officers and admins: see every agency rather than only their own.",
     )
     is_active = models.BooleanField(default=True)
+    # Separation of duties (accounts.grants): a new account whose role reads children's records
+    # can do nothing that role allows until a second person approves it (AccessGrant).
+    role_approved = models.BooleanField(
+        "role approved",
+        default=True,
+        help_text="False while the role waits for a second person's approval: the account can do nothing.",
+    )
     is_staff = models.BooleanField(
         "can use the Django admin", default=False, help_text="Operations staff only."
     )
@@ -95,7 +103,7 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
     def can(self, perm: Perm) -> bool:
-        return self.is_active and role_has(self.role, perm)
+        return self.is_active and self.role_approved and role_has(self.role, perm)
 
     @property
     def is_ig_officer(self) -> bool:
@@ -108,6 +116,67 @@ class User(Versioned, AbstractBaseUser, PermissionsMixin):
     def sees_agency(self, agency_id: int | None) -> bool:
         """Whether this user's scope covers records held by the given agency."""
         return self.partnership_wide or (agency_id is not None and agency_id == self.agency_id)
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class AccessGrantQuerySet(models.QuerySet):
+    def visible_to(self, user: "User") -> "AccessGrantQuerySet":
+        """Administrators, safeguarding leads and IG officers see the requests for their agency (the
+        partnership-wide ones, every request)."""
+        if not user.is_authenticated or not user.can(Perm.VIEW_ACCESS_GRANTS):
+            return self.none()
+        if user.partnership_wide:
+            return self
+        return self.filter(agency_id=user.agency_id)
+
+    def pending(self) -> "AccessGrantQuerySet":
+        return self.filter(status=GrantStatus.PENDING)
+
+
+class AccessGrant(models.Model):
+    """A role that reads children's records, asked for by one person for another (a new account or a
+    change of role or agency), which takes effect only when a second person approves it: a
+    partnership administrator, or a safeguarding lead of the agency; never the person who asked,
+    nor the person it is for (``accounts.grants``)."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="access_grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    agency = models.ForeignKey(
+        "agreements.Agency", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    partnership_wide = models.BooleanField(default=False)
+    previous_role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessGrantQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(status="pending"), name="one_pending_grant_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} for {self.user}"
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.agency_id or self.user.agency_id
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == GrantStatus.PENDING
 
 
 class UserSessionQuerySet(models.QuerySet):
@@ -147,6 +216,7 @@ class UserSession(models.Model):
 
 auditlog.register(User, exclude_fields=["password", "last_login"])
 auditlog.register(UserSession, exclude_fields=["session_key"])
+auditlog.register(AccessGrant)
 
 
 def _register_second_factor_devices() -> None:

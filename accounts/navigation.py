@@ -25,6 +25,7 @@ NAV_ITEMS = [
     NavItem("Audit trail", "audit:entry_list", Perm.VIEW_AUDIT),
     NavItem("Reports", "reports:index", Perm.VIEW_REPORTS),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
+    NavItem("Access requests", "accounts:grant_list", Perm.VIEW_ACCESS_GRANTS),
 ]
 
 

@@ -14,6 +14,9 @@ class Perm(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_PARTNERSHIP = "manage_partnership"  # agencies, agreements, versions, signatures
     MANAGE_USERS = "manage_users"
+    # Requests for roles that read children's records (accounts.grants): seen by administrators,
+    # safeguarding leads and IG officers; approved by a partnership administrator or the agency's lead.
+    VIEW_ACCESS_GRANTS = "view_access_grants"
     MANAGE_INCIDENTS = "manage_incidents"
     VIEW_INCIDENTS = "view_incidents"
     # Child-level records
@@ -47,7 +50,13 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
     "practitioner": frozenset(_PRACTITIONER),
     "lead": frozenset(
         _PRACTITIONER
-        | {Perm.REVIEW_DECISION, Perm.VIEW_DECISION_LOG, Perm.VIEW_REPORTS, Perm.VIEW_ACCESS_HISTORY}
+        | {
+            Perm.REVIEW_DECISION,
+            Perm.VIEW_DECISION_LOG,
+            Perm.VIEW_REPORTS,
+            Perm.VIEW_ACCESS_HISTORY,
+            Perm.VIEW_ACCESS_GRANTS,
+        }
     ),
     # The partnership's designated safeguarding lead: reads and acts on only what reaches the
     # partnership tier (decisions.models.DecisionQuerySet.partnership_tier); records nothing.
@@ -66,11 +75,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_INCIDENTS,
             Perm.MANAGE_INCIDENTS,
             Perm.EXPORT_SUBJECT_ACCESS,
+            Perm.VIEW_ACCESS_GRANTS,
         }
     ),
     # Separation of duties: admins run the partnership and never read child-level records.
     "admin": frozenset(
-        {Perm.VIEW_AGREEMENTS, Perm.MANAGE_PARTNERSHIP, Perm.MANAGE_USERS, Perm.VIEW_INCIDENTS}
+        {
+            Perm.VIEW_AGREEMENTS,
+            Perm.MANAGE_PARTNERSHIP,
+            Perm.MANAGE_USERS,
+            Perm.VIEW_INCIDENTS,
+            Perm.VIEW_ACCESS_GRANTS,
+        }
     ),
 }
 

@@ -5,6 +5,9 @@ Each function validates, saves inside one transaction with its named audit event
 together or not at all, and returns what it changed.
 """
 
+import base64
+import hashlib
+import hmac
 import secrets
 from binascii import unhexlify
 
@@ -21,12 +24,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from django_otp import match_token
 from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts import grants
 from accounts.lockouts import normalise_username
 from accounts.models import Role, User, UserSession
 from agreements.models import Agency
@@ -77,6 +80,7 @@ def user_invite(
     _check_assignment(agency=agency, role=role, partnership_wide=partnership_wide, by=by)
     if User.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "Someone already has an account with this email address"})
+    needs_approval = grants.needs_approval(role, partnership_wide)
     with transaction.atomic():
         user = User(
             email=email,
@@ -85,16 +89,23 @@ def user_invite(
             agency=agency,
             role=role,
             partnership_wide=partnership_wide,
+            # A role that reads children's records waits for a second person (accounts.grants).
+            role_approved=not needs_approval,
         )
         user.set_unusable_password()
         user.full_clean()
         user.save()
-        record_event(
-            Event.ACCESS_GRANTED,
-            user,
-            actor=by,
-            detail={"role": role, "agency": user.agency_id, "partnership_wide": partnership_wide},
-        )
+        if needs_approval:
+            grants.access_request(
+                user=user, role=role, agency=agency, partnership_wide=partnership_wide, by=by
+            )
+        else:
+            record_event(
+                Event.ACCESS_GRANTED,
+                user,
+                actor=by,
+                detail={"role": role, "agency": user.agency_id, "partnership_wide": partnership_wide},
+            )
         context = {
             "user": user,
             "invited_by": by,
@@ -128,8 +139,20 @@ def user_update(*, user: User, expected_version: int, by: User, **changes) -> Us
             setattr(user, name, value)
         _check_assignment(agency=user.agency, role=user.role, partnership_wide=user.partnership_wide, by=by)
         user.full_clean(exclude=["password"])
+        asked = {name: getattr(user, name) for name in ACCESS_FIELDS}
+        if grants.needs_approval(user.role, user.partnership_wide) and any(
+            before.serializable_value(name) != user.serializable_value(name) for name in ACCESS_FIELDS
+        ):
+            # Access to children's records waits for a second person: the rest is saved now.
+            for name in ACCESS_FIELDS:
+                setattr(user, name, getattr(before, name))
+            requested = grants.access_request(user=user, by=by, **asked)
+        else:
+            requested = None
         user.save()
         changed = changed_fields(before, user)
+        if requested is not None and not changed:
+            return user  # the request is the whole change, and is its own event
         # What someone may see and do is the change that matters: it has an event of its own.
         access = {
             name: [before.serializable_value(name), user.serializable_value(name)]
@@ -261,7 +284,7 @@ def second_factor_check(*, user: User, code: str, failures: int) -> Device | Non
     transaction.
     """
     with transaction.atomic():
-        device = match_token(user, code)
+        device = _device_matching(user, code)
         if device is not None:
             record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": device.name})
         else:
@@ -274,8 +297,55 @@ def second_factor_check(*, user: User, code: str, failures: int) -> Device | Non
     return device
 
 
+def _device_matching(user: User, code: str) -> Device | None:
+    """A 6-digit code is asked of the authenticator app only; anything else of the backup codes only,
+    so a wrong guess of one kind never slows down (throttles) the other."""
+    if len(code) == 6 and code.isascii() and code.isdigit():
+        for device in TOTPDevice.objects.filter(user=user, confirmed=True):
+            if device.verify_token(code):  # throttled, and a code used once is refused again
+                return device
+        return None
+    return _backup_code_use(user, code)
+
+
+def _backup_code_use(user: User, code: str) -> StaticDevice | None:
+    device = StaticDevice.objects.select_for_update().filter(user=user, confirmed=True).first()
+    if device is None or not device.verify_is_allowed()[0]:
+        return None
+    for token in device.token_set.all():
+        if backup_code_matches(token.token, code):
+            token.delete()
+            device.throttle_reset(commit=False)
+            device.set_last_used_timestamp(commit=False)
+            device.save()
+            return device
+    device.throttle_increment()
+    return None
+
+
+# Backup codes are stored hashed, each with its own random 32-bit salt (ASVS 2.6.2): PBKDF2-SHA256,
+# 4 bytes of salt and 8 of digest in django-otp's 16-character token column. A database reader
+# cannot use them; checking one costs ten hashes at most (the codes a person has left).
+BACKUP_CODE_ITERATIONS = 20_000
+
+
+def backup_code_hash(code: str, *, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else secrets.token_bytes(4)
+    digest = hashlib.pbkdf2_hmac("sha256", code.encode(), salt, BACKUP_CODE_ITERATIONS, dklen=8)
+    return base64.urlsafe_b64encode(salt + digest).decode()
+
+
+def backup_code_matches(stored: str, code: str) -> bool:
+    try:
+        salt = base64.urlsafe_b64decode(stored.encode())[:4]
+    except (ValueError, TypeError):
+        return False
+    return len(salt) == 4 and hmac.compare_digest(stored, backup_code_hash(code, salt=salt))
+
+
 def backup_codes_generate(*, user: User, by: User) -> list[str]:
-    """Replace the person's backup codes with a new set; each works once. Returns them to show once."""
+    """Replace the person's backup codes with a new set; each works once. Returns them to show once:
+    only their hashes are kept."""
     with transaction.atomic():
         device, _ = StaticDevice.objects.get_or_create(
             user=user, name="Backup codes", defaults={"confirmed": True}
@@ -284,15 +354,38 @@ def backup_codes_generate(*, user: User, by: User) -> list[str]:
             old.delete()
         codes = [_backup_code() for _ in range(settings.OTP_BACKUP_CODES)]
         for code in codes:
-            StaticToken(device=device, token=code).save()
+            StaticToken(device=device, token=backup_code_hash(code)).save()
         record_event(Event.BACKUP_CODES_ISSUED, user, actor=by, detail={"codes": len(codes)})
     return codes
+
+
+def backup_codes_regenerate(*, user: User, password: str, by: User) -> list[str]:
+    """A new set of backup codes, for someone who gives their password again: a session left open
+    on a shared computer must not be enough to take over the account's second factor."""
+    if not user.check_password(password):
+        with transaction.atomic():
+            record_event(
+                Event.SIGN_IN_FAILED, user, actor=user, detail={"backup_codes": "wrong password"}
+            )
+        raise ValidationError({"password": "Enter the password you sign in with"})
+    return backup_codes_generate(user=user, by=by)
 
 
 def _backup_code() -> str:
     # 10 characters from 31 letters and digits without look-alikes: about 50 bits each.
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+def session_cycle_key(*, request: HttpRequest) -> None:
+    """A new session key once the second factor is given: a key seen before it (a shared computer,
+    a log) is worth nothing after. The person's list of sessions follows the new key."""
+    old = request.session.session_key
+    with transaction.atomic():
+        request.session.cycle_key()
+        for tracked in UserSession.objects.filter(session_key=old or ""):
+            tracked.session_key = request.session.session_key
+            tracked.save()
 
 
 def lockout_lift(*, attempt: AccessAttempt, by: User) -> None:

@@ -22,6 +22,7 @@ urlpatterns = [
         views.ResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("signed-out/", views.signed_out, name="signed_out"),
     path("session/", views.session_status, name="session_status"),
     path("session/extend/", views.session_extend, name="session_extend"),
     path("sessions/", views.session_list, name="session_list"),
@@ -31,6 +32,8 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/deactivate/", views.user_deactivate, name="user_deactivate"),
     path("users/<int:pk>/reactivate/", views.user_reactivate, name="user_reactivate"),
+    path("access-requests/", views.grant_list, name="grant_list"),
+    path("access-requests/<int:pk>/", views.grant_detail, name="grant_detail"),
     path("lockouts/", views.lockout_list, name="lockout_list"),
     path("lockouts/<int:pk>/lift/", views.lockout_lift, name="lockout_lift"),
 ]

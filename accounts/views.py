@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp import user_has_device
@@ -25,11 +25,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts import services
+from accounts import grants, services
 from accounts.access import get_visible_or_404, require, signed_in
 from accounts.forms import (
     ChooseNewPasswordForm,
     EmptyForm,
+    GrantDecisionForm,
+    NewBackupCodesForm,
     ResetRequestForm,
     SecondFactorForm,
     SetUpAppForm,
@@ -38,11 +40,12 @@ from accounts.forms import (
     UserInviteForm,
 )
 from accounts.middleware import LAST_SEEN_KEY, is_verified
-from accounts.models import Role, User, UserSession
+from accounts.models import AccessGrant, GrantStatus, Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
+from audit.services import record_list, record_view
 from consent.selectors import recent_children
 from isa_portal.concurrency import EditConflict
 from isa_portal.web import add_service_errors, posted, save_if_valid
@@ -132,6 +135,8 @@ def _home_context(request: HttpRequest) -> dict:
 @signed_in
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.role_approved:
+        return render(request, "home/waiting_for_approval.html")
     role = request.user.role
     template = f"home/{role}.html" if role in Role.values else "home/practitioner.html"
     return render(request, template, _home_context(request))
@@ -144,6 +149,26 @@ def session_status(request: HttpRequest) -> JsonResponse:
     last_seen = request.session.get(LAST_SEEN_KEY, int(time.time()))
     remaining = max(0, settings.SESSION_IDLE_TIMEOUT - (int(time.time()) - last_seen))
     return JsonResponse({"remaining": remaining})
+
+
+@require_safe
+def signed_out(request: HttpRequest) -> HttpResponse:
+    """Where the server's time-out and the page's countdown both land: says why, and signing in
+    again returns to the page the person was on, where what they typed is filled in again."""
+    target = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    sign_in = reverse("accounts:login") + (f"?{urlencode({'next': target})}" if target else "")
+    return render(
+        request,
+        "accounts/signed_out.html",
+        {
+            "reason": request.GET.get("reason", "idle"),
+            "idle_minutes": settings.SESSION_IDLE_TIMEOUT // 60,
+            "absolute_hours": settings.SESSION_ABSOLUTE_LIMIT // 3600,
+            "sign_in_url": sign_in,
+        },
+    )
 
 
 @signed_in
@@ -187,6 +212,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         device = services.second_factor_check(user=user, code=form.cleaned_data["code"], failures=failures)
         if device is not None:
             otp_login(request, device)
+            services.session_cycle_key(request=request)
             request.session.pop(FAILURES_SESSION, None)
             if isinstance(device, StaticDevice):
                 left = device.token_set.count()
@@ -228,6 +254,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         device, codes = enrolled
         request.session.pop(SETUP_KEY_SESSION, None)
         otp_login(request, device)
+        services.session_cycle_key(request=request)
         request.session[NEW_CODES_SESSION] = codes
         return redirect("accounts:backup_codes")
     device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
@@ -256,16 +283,23 @@ def _chunks(text: str, size: int) -> list[str]:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    """Backup codes: shown once when made; a person can replace the whole set."""
-    form = EmptyForm(posted(request))
-    if request.method == "POST" and form.is_valid():
-        request.session[NEW_CODES_SESSION] = services.backup_codes_generate(
-            user=request.user, by=request.user
-        )
+    """Backup codes: shown once when made; a person can replace the whole set, giving their password."""
+    form = NewBackupCodesForm(posted(request))
+    codes = save_if_valid(
+        request,
+        form,
+        lambda: services.backup_codes_regenerate(
+            user=request.user, password=form.cleaned_data["password"], by=request.user
+        ),
+    )
+    if codes is not None:
+        request.session[NEW_CODES_SESSION] = codes
         return redirect("accounts:backup_codes")
-    codes = request.session.pop(NEW_CODES_SESSION, None)
+    codes = request.session.pop(NEW_CODES_SESSION, None) if request.method == "GET" else None
     left = StaticToken.objects.filter(device__user=request.user).count()
-    return render(request, "accounts/two_factor/backup_codes.html", {"codes": codes, "left": left})
+    return render(
+        request, "accounts/two_factor/backup_codes.html", {"codes": codes, "left": left, "form": form}
+    )
 
 
 # --- Sessions ---------------------------------------------------------------------------------
@@ -457,3 +491,61 @@ def lockout_lift(request: HttpRequest, pk: int) -> HttpResponse:
         services.lockout_lift(attempt=attempt, by=request.user)
         messages.success(request, f"The lock on {attempt.username} has been lifted.")
     return redirect("accounts:lockout_list")
+
+
+# --- Access to children's records: asked for by one person, approved by another ----------------
+
+
+@require(Perm.VIEW_ACCESS_GRANTS)
+@require_safe
+def grant_list(request: HttpRequest) -> HttpResponse:
+    """Requests for roles that read children's records: those waiting first, then the latest decided."""
+    visible = AccessGrant.objects.visible_to(request.user).select_related(
+        "user", "agency", "requested_by", "decided_by"
+    )
+    waiting = list(visible.pending().order_by("requested_at", "id"))
+    decided = list(visible.exclude(status=GrantStatus.PENDING).order_by("-decided_at", "-id")[:20])
+    response = render(
+        request,
+        "accounts/grants/list.html",
+        {"waiting": [(g, grants.can_decide(g, request.user)) for g in waiting], "decided": decided},
+    )
+    record_list(AccessGrant, label="Requests for access to children's records")
+    return response
+
+
+@require(Perm.VIEW_ACCESS_GRANTS)
+@require_http_methods(["GET", "POST"])
+def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One request: who asked, for whom, what; approve or refuse it (POST), if it is yours to decide."""
+    grant = get_visible_or_404(
+        AccessGrant.objects.select_related("user", "agency", "requested_by", "decided_by"),
+        request.user,
+        pk=pk,
+    )
+    allowed = grants.can_decide(grant, request.user)
+    form = GrantDecisionForm(posted(request))
+    if request.method == "POST":
+        if not allowed:
+            raise PermissionDenied
+        decided = save_if_valid(
+            request,
+            form,
+            lambda: (
+                grants.access_grant_approve
+                if form.cleaned_data["decision"] == "approve"
+                else grants.access_grant_refuse
+            )(grant=grant, by=request.user),
+        )
+        if decided is not None:
+            done = "approved" if decided.status == GrantStatus.APPROVED else "refused"
+            role = decided.get_role_display().lower()
+            messages.success(request, f"You have {done} {role} access for {decided.user}.")
+            return redirect("accounts:grant_list")
+    response = render(
+        request,
+        "accounts/grants/detail.html",
+        {"grant": grant, "form": form, "allowed": allowed, "why_not": grants.why_not(grant, request.user)},
+    )
+    record_view(grant)
+    return response

@@ -149,21 +149,29 @@ def history(child: Child, user, *, kinds=(), start=None, end=None):
 
 
 def denied_record(entry: AuditEntry, child: Child) -> str | None:
-    """For a refusal recorded against the user: the record it asked for, named for the sentence."""
-    if entry.event != Event.DENIED or entry.content_type.model != "user":
+    """For a refusal: the record it asked for, named for the sentence (its own label is the address
+    asked for, which names no child)."""
+    if entry.event != Event.DENIED:
         return None
+    if entry.content_type.model != "user":  # written against the record itself (accounts.access)
+        return _named(entry.content_type.model_class(), entry.object_pk, child)
     detail = entry.additional_data or {}
     name = detail.get("url_name")
     for model, names in DENIED_URLS.items():
         if name in names:
             if model is Child:
                 return f"{wording.record_noun('child')} {child}"
-            pk = (detail.get("kwargs") or {}).get("pk")
-            if model is Decision:
-                reference = Decision.objects.filter(pk=pk).values_list("reference", flat=True).first()
-                return f"decision {reference or pk}"
-            return f"{wording.record_noun(model._meta.model_name)} {pk}"
+            return _named(model, (detail.get("kwargs") or {}).get("pk"), child)
     return None
+
+
+def _named(model, pk, child: Child) -> str:
+    if model is Child:
+        return f"{wording.record_noun('child')} {child}"
+    if model is Decision:
+        reference = Decision.objects.filter(pk=pk).values_list("reference", flat=True).first()
+        return f"decision {reference or pk}"
+    return f"{wording.record_noun(model._meta.model_name)} {pk}"
 
 
 HEADER = [

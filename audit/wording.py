@@ -42,6 +42,7 @@ RECORD_NOUNS = {
     "referencecounter": "decision reference counter",
     "remindersent": "reminder email",
     "draft": "draft form",
+    "accessgrant": "request for access to children's records",
 }
 IG_RECORD_TYPES = (
     "child",

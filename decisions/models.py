@@ -200,7 +200,10 @@ class DecisionQuerySet(models.QuerySet):
         another_lead = (
             get_user_model()
             .objects.filter(
-                agency_id=OuterRef("agency_id"), is_active=True, role__in=roles_with(Perm.REVIEW_DECISION)
+                agency_id=OuterRef("agency_id"),
+                is_active=True,
+                role_approved=True,  # a lead waiting for approval (accounts.grants) reviews nothing yet
+                role__in=roles_with(Perm.REVIEW_DECISION),
             )
             .exclude(pk=OuterRef("created_by_id"))
         )

@@ -48,7 +48,9 @@ def leads_of(agency_id: int, *, except_user_id: int | None = None) -> list:
 def partnership_leads() -> list:
     """The partnership's designated leads: the top rung of the escalation ladder."""
     return list(
-        get_user_model().objects.filter(is_active=True, role__in=roles_with(Perm.REVIEW_PARTNERSHIP_TIER))
+        get_user_model().objects.filter(
+            is_active=True, role_approved=True, role__in=roles_with(Perm.REVIEW_PARTNERSHIP_TIER)
+        )
     )
 
 

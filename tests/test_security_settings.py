@@ -88,3 +88,5 @@ def test_manage_py_check_deploy_passes_with_production_settings():
         check=False,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+    # Nothing at all, not even a silenced or INFO-level note.
+    assert "System check identified no issues (0 silenced)." in result.stdout, result.stdout

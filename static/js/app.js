@@ -1,5 +1,6 @@
 // ISA Portal's own script: starts GOV.UK Frontend and warns before an idle sign-out.
 import { initAll } from '../govuk/govuk-frontend.min.js'
+import { keepAcrossSignIn, keepTyping } from './keep-typing.js'
 
 initAll()
 
@@ -26,6 +27,23 @@ function startIdleWarning (body) {
   const stayButton = dialog.querySelector('[data-stay-signed-in]')
   let deadline = Date.now() + timeout * 1000
   let ticker = null
+  let leaving = false
+
+  // At the deadline the server has ended the session (it ends it at the limit): keep what is typed
+  // on the page, and say so on the signed-out page, from which signing in again comes back here.
+  async function signedOut () {
+    if (leaving) return
+    leaving = true
+    const left = await remainingOnServer()
+    if (left > 0) { // this tab's clock ran ahead of the server's: carry on counting
+      deadline = Date.now() + left * 1000
+      leaving = false
+      return
+    }
+    keepTyping(body.dataset.user)
+    const here = window.location.pathname + window.location.search
+    window.location.href = body.dataset.signedOutUrl + '?next=' + encodeURIComponent(here)
+  }
 
   async function remainingOnServer () {
     // Another tab may have kept the session alive: ask the server before warning.
@@ -37,9 +55,7 @@ function startIdleWarning (body) {
   function tick () {
     const left = Math.max(0, Math.round((deadline - Date.now()) / 1000))
     countdown.textContent = formatRemaining(left)
-    if (left === 0) {
-      window.location.href = body.dataset.loginUrl
-    }
+    if (left === 0) signedOut()
   }
 
   async function check () {
@@ -62,7 +78,7 @@ function startIdleWarning (body) {
       headers: { Accept: 'application/json', 'X-CSRFToken': csrfToken() }
     })
     if (!response.ok) {
-      window.location.href = body.dataset.loginUrl
+      signedOut()
       return
     }
     window.clearInterval(ticker)
@@ -77,6 +93,7 @@ function startIdleWarning (body) {
 if (document.body.dataset.idleTimeout) {
   startIdleWarning(document.body)
 }
+keepAcrossSignIn(document.body)
 
 // Tables on a phone: each row becomes a list of "column: value" pairs (styled in app.css below
 // 641 px). The column names come from the table's own header; cells that already carry a

@@ -35,6 +35,18 @@ def _failed_attempts(personas) -> dict:
     return {"pk": attempt.pk}
 
 
+def _pending_grant(personas) -> dict:
+    """A new practitioner of the home agency, asked for by its administrator, waiting for approval."""
+    from accounts.models import AccessGrant
+
+    home = personas["practitioner"].agency
+    person = UserFactory(agency=home, role=Role.PRACTITIONER, role_approved=False)
+    grant = AccessGrant.objects.create(
+        user=person, role=Role.PRACTITIONER, agency=home, requested_by=personas["admin"]
+    )
+    return {"pk": grant.pk}
+
+
 # Admin-only pages about one person or one lock: anyone who cannot see it gets 404.
 ADMIN_ONLY_OBJECT = everyone(404, anonymous=LOGIN, admin=200)
 
@@ -54,6 +66,7 @@ ROUTES = {
         everyone(200), kwargs=lambda personas: {"uidb64": "MQ", "token": "not-a-token"}
     ),
     "accounts:password_reset_complete": Route(everyone(200)),
+    "accounts:signed_out": Route(everyone(200)),
     "accounts:session_status": Route(allow(*PERSONAS)),
     "accounts:session_extend": Route(everyone(405, anonymous=LOGIN)),
     "accounts:session_list": Route(allow(*PERSONAS)),
@@ -72,6 +85,11 @@ ROUTES = {
         everyone(404, anonymous=LOGIN, admin=302), kwargs=_colleague, method="POST"
     ),
     "accounts:lockout_list": Route(allow("admin")),
+    # Requests for access to children's records: administrators, leads and IG officers see them.
+    "accounts:grant_list": Route(allow("lead", "ig_officer", "partnership_ig", "admin")),
+    "accounts:grant_detail": Route(
+        allow("lead", "ig_officer", "partnership_ig", "admin"), kwargs=_pending_grant
+    ),
     "accounts:lockout_lift": Route(
         everyone(404, anonymous=LOGIN, admin=302), kwargs=_failed_attempts, method="POST"
     ),

@@ -59,7 +59,7 @@ def test_idle_sessions_end_on_the_server(practitioner, settings):
     client = _signed_in(practitioner)
     _age_session(client, **{LAST_SEEN_KEY: settings.SESSION_IDLE_TIMEOUT + 1})
     response = client.get("/")
-    assert response["Location"] == f"{reverse('accounts:login')}?timed_out=1"
+    assert response["Location"] == f"{reverse('accounts:signed_out')}?reason=idle&next=%2F"
     assert client.get("/")["Location"].startswith(reverse("accounts:login"))
 
 
@@ -71,7 +71,7 @@ def test_a_busy_session_still_ends_12_hours_after_sign_in(practitioner, settings
     assert client.get("/").status_code == 200
     _age_session(client, **{SIGNED_IN_AT_KEY: 12 * 60 * 60 + 1, LAST_SEEN_KEY: 5})
     response = client.get("/")
-    assert response["Location"] == f"{reverse('accounts:login')}?timed_out=1"
+    assert response["Location"] == f"{reverse('accounts:signed_out')}?reason=absolute&next=%2F"
     assert not Session.objects.filter(session_key=key).exists()
 
 
@@ -80,6 +80,7 @@ def test_a_session_without_a_sign_in_time_is_not_trusted(practitioner):
     session = client.session
     del session[SIGNED_IN_AT_KEY]
     session.save()
+    assert client.get("/")["Location"].startswith(reverse("accounts:signed_out"))
     assert client.get("/")["Location"].startswith(reverse("accounts:login"))
 
 
@@ -177,7 +178,7 @@ def test_idle_user_is_signed_out_with_an_explanation(client, practitioner, setti
     _idle_for(client, settings.SESSION_IDLE_TIMEOUT + 5)
 
     response = client.get(reverse("home"), follow=True)
-    assert response.redirect_chain[0][0] == reverse("accounts:login") + "?timed_out=1"
+    assert response.redirect_chain[0][0] == reverse("accounts:signed_out") + "?reason=idle&next=%2F"
     assert "had not done anything for 30 minutes" in response.content.decode()
     assert "_auth_user_id" not in client.session
 

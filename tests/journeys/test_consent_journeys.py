@@ -236,7 +236,7 @@ def test_answers_survive_an_idle_time_out(client, practitioner, child, health, s
     session[LAST_SEEN_KEY] = int(time.time()) - settings.SESSION_IDLE_TIMEOUT - 5
     session.save()
     timed_out = client.post(step_url("consent", child, "sought"), {"sought": "yes"})
-    assert timed_out["Location"].startswith(reverse("accounts:login"))
+    assert timed_out["Location"].startswith(reverse("accounts:signed_out"))
     client.force_login(practitioner)
     resumed = client.get(reverse("consent:consent_start", kwargs={"pk": child.pk}))
     assert resumed["Location"] == step_url("consent", child, "sought")

@@ -58,7 +58,7 @@ def links(html: str) -> list[str]:
         href = unescape(href).split("#")[0]
         if not href.startswith("/") or href.startswith("//"):
             continue
-        if href.startswith(f"/{settings.ADMIN_URL}") or NOT_PAGES.search(href):
+        if (settings.ADMIN_URL and href.startswith(f"/{settings.ADMIN_URL}")) or NOT_PAGES.search(href):
             continue
         found.append(href)
     return found
