@@ -12,7 +12,7 @@ from auditlog.registry import auditlog
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from accounts.permissions import Perm, roles_with
 from audit import erasure, seals
@@ -135,7 +135,9 @@ LIST_FIELDS = (
     "reference",
     "status",
     "created",
+    "updated",
     "submitted_at",
+    "purpose",
     "outcome",
     "consent_status",
     "originator_refused",  # with the outcome and consent: whether it needs a countersignature
@@ -246,6 +248,19 @@ class Decision(models.Model):
     agency_name = models.CharField(max_length=200, blank=True)
     child = models.ForeignKey(
         "consent.Child", on_delete=models.PROTECT, related_name="decisions", db_index=False
+    )
+    # The child as they were when the decision was submitted: the record says whom it was about
+    # then, even after the child's record is corrected (a name, a newly known NHS number).
+    # Blank on drafts and on decisions submitted before it was kept (the record then reads the
+    # child's details as they are now, and says so).
+    submitted_child_name = models.CharField(
+        "child's name at submission", max_length=201, blank=True
+    )
+    submitted_child_date_of_birth = models.DateField(
+        "child's date of birth at submission", null=True, blank=True
+    )
+    submitted_child_nhs_number = models.CharField(
+        "child's NHS number at submission", max_length=10, blank=True
     )
     reference = models.CharField(max_length=20, unique=True, null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -501,6 +516,13 @@ class Decision(models.Model):
         raise DecisionLocked("Decisions are never deleted: they are part of the record.")
 
     @property
+    def draft_name(self) -> str:
+        """How a draft is named to the person picking it up: the child, the purpose, the day it began."""
+        purpose = self.get_purpose_display() if self.purpose else "purpose not chosen yet"
+        started = dateformat.format(timezone.localtime(self.created), "j M Y")
+        return f"{self.child}, {purpose[:1].lower()}{purpose[1:]}, started {started}"
+
+    @property
     def is_draft(self) -> bool:
         return self.status == Status.DRAFT
 
@@ -536,6 +558,18 @@ class Decision(models.Model):
         if self.is_draft:
             return False
         return not self.requires_countersignature or self.countersigned_at is not None
+
+    @property
+    def child_as_submitted(self) -> dict | None:
+        """The child's name, date of birth and NHS number as the decision recorded them at submission;
+        None for a draft (its child may still change) or a decision from before they were kept."""
+        if self.is_draft or not self.submitted_child_name:
+            return None
+        return {
+            "name": self.submitted_child_name,
+            "date_of_birth": self.submitted_child_date_of_birth,
+            "nhs_number": self.submitted_child_nhs_number,
+        }
 
     @property
     def decided_on(self) -> date:

@@ -82,6 +82,40 @@ def change_url(decision: Decision, step: str) -> str:
     return f"{reverse('decisions:step', args=[decision.pk, step])}?from=check"
 
 
+def unanswered_steps(decision: Decision) -> list[str]:
+    """The question pages a draft still needs, in the order asked: each applicable page with a
+    question unanswered (or answered in a way that stops it being submitted, ``rules.problems``)."""
+    from decisions import rules
+
+    missing = {problem.step for problem in rules.problems(decision)}
+    return [step.name for step in DECISION.applicable(decision) if step.name in missing]
+
+
+def _has_answers(decision: Decision, step) -> bool:
+    """Whether any question of the page holds something other than its starting value."""
+    for name in fields_of(step):
+        field = decision._meta.get_field(name)
+        if getattr(decision, field.attname) != field.get_default():
+            return True
+    return False
+
+
+def resume_url(decision: Decision) -> str:
+    """Where a draft picks up: its first unanswered question, else check your answers.
+
+    A page counts as answered when nothing on it stops the decision being submitted and it, or a
+    page after it, holds an answer: so a page whose questions may be left empty (another reason to
+    share) or that asks nothing (the consent position) is not skipped before the person has seen it."""
+    applicable = DECISION.applicable(decision)
+    missing = set(unanswered_steps(decision))
+    reached = max((i for i, step in enumerate(applicable) if _has_answers(decision, step)), default=-1)
+    answered = {step.name for i, step in enumerate(applicable) if i <= reached and step.name not in missing}
+    step = DECISION.resume_at(decision, answered)
+    if step is None:
+        return reverse("decisions:check", args=[decision.pk])
+    return reverse("decisions:step", args=[decision.pk, step.name])
+
+
 def answer_sections(decision: Decision, *, editable: bool) -> list[Section]:
     """The answers page by page, in the order asked; with change links while a draft. Labels are
     plain English from ``decisions.labels``; follow-up questions the answers did not call for are
@@ -333,6 +367,14 @@ def home_context(user) -> dict:
     if user.can(Perm.RECORD_DECISION):
         context["recent_decisions"] = list(
             Decision.objects.visible_to(user).filter(created_by=user).for_lists()[:HOME_LIMIT]
+        )
+        # "Continue where you left off": the draft the person last saved an answer to.
+        context["latest_draft"] = (
+            Decision.objects.visible_to(user)
+            .filter(created_by=user, status=Status.DRAFT)
+            .for_lists()
+            .order_by("-updated", "-id")
+            .first()
         )
     if user.can(Perm.REVIEW_DECISION) or user.can(Perm.REVIEW_PARTNERSHIP_TIER):
         now = timezone.now()

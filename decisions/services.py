@@ -54,10 +54,19 @@ def _locked(decision: Decision) -> Decision:
 
 
 def _snapshot(decision: Decision, user) -> None:
+    """Who decides, as they are now: taken when the draft opens and again at submission."""
     decision.practitioner_name = user.full_name
     decision.practitioner_job_title = user.job_title
     decision.practitioner_role = user.role
     decision.agency_name = user.agency.name if user.agency else ""
+
+
+def _child_snapshot(decision: Decision) -> None:
+    """The child as they are at submission, kept on the record (``Decision.child_as_submitted``)."""
+    child = decision.child
+    decision.submitted_child_name = str(child)
+    decision.submitted_child_date_of_birth = child.date_of_birth
+    decision.submitted_child_nhs_number = child.nhs_number
 
 
 def _derive(decision: Decision) -> None:
@@ -208,6 +217,7 @@ def decision_submit(*, decision: Decision, by) -> Decision:
             raise DecisionIncomplete(found)
         _clear_unused_answers(decision)
         _snapshot(decision, by)
+        _child_snapshot(decision)
         now = timezone.now()
         decision.reference = _next_reference(timezone.localdate(now).year)
         decision.status = Status.AWAITING_REVIEW

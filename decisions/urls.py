@@ -15,6 +15,7 @@ urlpatterns = [
     path("<int:pk>/pdf/", views.decision_pdf, name="pdf"),
     path("<int:pk>/answers/<slug:step>/", views.decision_step, name="step"),
     path("<int:pk>/check/", views.decision_check, name="check"),
+    path("<int:pk>/continue/", views.decision_resume, name="resume"),
     path("<int:pk>/review/", views.decision_review, name="review"),
     path("<int:pk>/addendum/", views.decision_addendum, name="addendum"),
     path("<int:pk>/reconsider/", views.decision_reconsider, name="reconsider"),

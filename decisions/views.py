@@ -15,7 +15,7 @@ from accounts.permissions import Perm
 from audit.models import Event
 from audit.services import record_event, record_export, record_view
 from consent.models import Child, ConsentStatus
-from decisions import exports, flowchart, rules, selectors, services
+from decisions import exports, flowchart, selectors, services
 from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.journeys import DECISION
 from decisions.models import Decision, Status
@@ -100,8 +100,12 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
             )
         except services.AlreadySubmitted:
             return _locked_redirect(request, decision)
+        if request.GET.get("from") == "check":
+            # A change from check your answers: on to the next question still unanswered, if any,
+            # rather than back to a page of what is still missing.
+            return redirect(selectors.resume_url(decision))
         following = DECISION.after(decision, this)
-        if request.GET.get("from") == "check" or following is None:
+        if following is None:
             return redirect("decisions:check", pk=decision.pk)
         return redirect("decisions:step", pk=decision.pk, step=following.name)
     previous = DECISION.before(decision, this)
@@ -128,13 +132,26 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 
 
 @require(Perm.RECORD_DECISION)
+@require_safe
+def decision_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Continue a draft where it was left: its first unanswered question, else check your answers."""
+    decision = _own_draft_or_404(request, pk)
+    if not decision.is_draft:
+        return redirect("decisions:detail", pk=decision.pk)
+    return redirect(selectors.resume_url(decision))
+
+
+@require(Perm.RECORD_DECISION)
 @GET_OR_POST
 def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
-    """Check your answers, then submit. A second submit (double click, replay) changes nothing."""
+    """Check your answers, then submit. A second submit (double click, replay) changes nothing.
+
+    What is still missing is listed as questions to answer; it is shown as errors only once the
+    person tries to submit."""
     decision = _own_draft_or_404(request, pk)
     if not decision.is_draft:
         return _locked_redirect(request, decision)
-    problems = rules.problems(decision)
+    problems = []
     if request.method == "POST":
         try:
             decision = services.decision_submit(decision=decision, by=request.user)
@@ -167,6 +184,13 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
             "problems": [
                 Problem(problem.message, selectors.change_url(decision, problem.step)) for problem in problems
             ],
+            "unanswered": []
+            if problems
+            else [
+                (DECISION.step(name).title, selectors.change_url(decision, name))
+                for name in selectors.unanswered_steps(decision)
+            ],
+            "resume_url": reverse("decisions:resume", args=[decision.pk]),
             "problems_title": "Before you can submit",
             "back_url": reverse("decisions:list"),
             "back_label": "Back to your decisions",

@@ -1,3 +1,5 @@
+from collections import Counter
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -79,3 +81,35 @@ def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
         "lead@demo.test",  # reviews and countersignatures of decisions
         "partnership-lead@demo.test",  # resolves the council's only lead's escalation
     }
+
+
+@pytest.mark.django_db
+def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on():
+    """An agency of each kind and of each public/non-public standing, a competent child who refused,
+    an originator who refused onward disclosure, an agency with one lead, and the partnership's
+    designated lead."""
+    from agreements.models import AgencyKind
+    from consent.models import ConsentRecord
+    from consent.position import consent_position
+    from decisions.models import Decision
+
+    call_command("seed_demo", "--force")
+    agencies = list(Agency.objects.all())
+    assert {agency.kind for agency in agencies} == set(AgencyKind.values)
+    assert {agency.is_public_authority for agency in agencies} >= {True, False}
+    others = {agency.is_public_authority for agency in agencies if agency.kind == AgencyKind.OTHER}
+    assert others == {True, False}  # "other" holds probation, fire, a college, and a housing association
+
+    refusal = ConsentRecord.objects.get(answer="refused", asked="child", assessment__outcome="competent")
+    later = ConsentRecord.objects.get(child=refusal.child, answer="given", asked="parent")
+    assert later.given_on > refusal.given_on
+    summary = consent_position(child=refusal.child, on=later.given_on)
+    assert summary.competent_child_refused
+
+    originator = Decision.objects.get(onward_disclosure="refused")
+    passed_on = Decision.objects.get(originator_refused=True, source_agency=originator.agency)
+    assert passed_on.onward_override_reason and passed_on.is_complete and passed_on.countersigned_by
+
+    leads = Counter(User.objects.filter(role=Role.LEAD, is_active=True).values_list("agency", flat=True))
+    assert 1 in leads.values()
+    assert User.objects.filter(role=Role.PARTNERSHIP_LEAD, is_active=True).exists()

@@ -156,6 +156,21 @@ def _seed_la(user, agencies) -> None:
             how_obtained="in_person",
             discussion_note="Leah understood and did not want the clinic to contact her GP.",
         )
+        # Her mother's consent afterwards does not override Leah's own refusal (consent.position).
+        consent_record(
+            child=leah,
+            by=user,
+            purpose="health_care",
+            information_categories=["sexual_health", "identity"],
+            recipients=[health],
+            answer="given",
+            given_on=_ago(8),
+            asked="parent",
+            parent_name="Claire Morgan",
+            parent_relationship="Mother",
+            how_obtained="phone",
+            discussion_note="Mother rang to say she is happy for the clinic to talk to the GP.",
+        )
         consent_record(
             child=leah,
             by=user,

@@ -240,11 +240,12 @@ def _seed(demo) -> None:
     count = Decision.objects.filter(creation_token__in=[uuid.uuid5(NAMESPACE, k) for k in _KEYS]).count()
     demo.log(f"Decisions: {count} (reconsideration draft {reconsidered.pk})")
     _seed_override(demo)
+    _seed_onward_refusal(demo)
 
 
 _KEYS = [
     "draft", "awaiting", "endorsed", "returned", "answered", "escalated", "resolved", "no-share",
-    "mandatory-referral", "school", "reconsider", "override",
+    "mandatory-referral", "school", "reconsider", "override", "onward-originator", "onward-passed-on",
 ]  # fmt: skip
 
 
@@ -284,3 +285,58 @@ def _seed_override(demo) -> None:
     )
     _review(demo, override, "endorse")
     demo.log(f"Decision overriding a refusal of consent: {override.reference}, countersigned")
+
+
+def _seed_onward_refusal(demo) -> None:
+    """An originator that refused onward disclosure: the primary school shares its concerns about Noah
+    with the council and says they must not be passed on without asking it first; the council's
+    practitioner passes them on to the police, with her reasons, and the lead countersigns."""
+    la, school = demo.agencies["la"], demo.agencies["school"]
+    originator = _decision(
+        demo,
+        "onward-originator",
+        "noah",
+        "practitioner2@demo.test",
+        request={
+            "requester_name": "Priya Shah",
+            "requester_role": "Social worker",
+            "requester_agency": la,
+            "identity_checked_against": "The council's duty desk number in the partnership directory",
+            "identity_check": "Called the duty desk back on the number in the partnership directory.",
+        },
+        purpose={
+            "purpose": "child_in_need",
+            "purpose_detail": "Children's services are assessing Noah's needs: what has the school seen?",
+        },
+        recipient={
+            "information_shared": "Attendance since September and the two welfare concerns logged by staff.",
+            "recipient_agency": la,
+            "recipient_name": "Priya Shah",
+            "recipient_role": "Social worker",
+        },
+        openness={"family_told": True, "family_not_told_reason": "", "onward_disclosure": "refused"},
+    )
+    passed_on = _decision(
+        demo,
+        "onward-passed-on",
+        "noah",
+        "practitioner@demo.test",
+        purpose={
+            "purpose_detail": "Noah disclosed being hit at home; the police join a strategy discussion.",
+        },
+        recipient={
+            "information_shared": "The school's two welfare concerns, with their dates.",
+        },
+        openness={
+            "from_other_agency": True,
+            "source_agency": school,
+            "source_agency_agreed": "refused",
+            "onward_override_reason": "The strategy discussion is today and the police need the school's "
+            "concerns to judge the risk at home; the school's safeguarding lead could not be reached.",
+        },
+    )
+    _review(demo, passed_on, "endorse")
+    demo.log(
+        f"Onward disclosure: {originator.reference} (the school said not to pass it on), "
+        f"{passed_on.reference} (passed on with reasons, countersigned)"
+    )

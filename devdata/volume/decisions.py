@@ -66,8 +66,9 @@ DECISION_COLUMNS = (
     "tombstone_reason", "tombstoned_at", "information_categories", "law_enforcement", "schedule8_condition",
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
     "referral_made_on", "referral_reference", "written_confirmation", "cover_note", "originator_refused",
-    "onward_override_reason", "onward_disclosure", "withheld_information", "withheld_reason",
-    "new_information", "unsure_about", "advice_source", "advice_on",
+    "onward_override_reason", "onward_disclosure", "submitted_child_name", "submitted_child_date_of_birth",
+    "submitted_child_nhs_number", "withheld_information", "withheld_reason", "new_information",
+    "unsure_about", "advice_source", "advice_on",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",

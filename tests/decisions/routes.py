@@ -40,6 +40,7 @@ ROUTES = {
         kwargs=lambda personas: {**_draft(personas), "step": "advice"},
     ),
     "decisions:check": Route(allow("practitioner", lead=404, outsider=404), kwargs=_draft),
+    "decisions:resume": Route(allow("practitioner", ok=302, lead=404, outsider=404), kwargs=_draft),
     "decisions:review": Route(allow("lead", outsider=404), kwargs=_submitted),
     "decisions:addendum": Route(allow("practitioner", "lead", outsider=404), kwargs=_submitted),
     "decisions:reconsider": Route(

@@ -97,3 +97,24 @@ def test_the_record_shows_the_consent_it_rests_on(client, practitioner, recipien
     section = page[page.index("The consent it rests on") :]
     assert "Jo Bloggs (Mother)" in section
     assert "Consent given" in section
+
+
+def test_the_record_names_the_child_as_they_were_at_submission(client, practitioner, recipient):
+    decision = submitted_decision(practitioner, recipient)
+    child = decision.child
+    before = (str(child), child.date_of_birth, child.nhs_number)
+    assert decision.child_as_submitted == {
+        "name": before[0],
+        "date_of_birth": before[1],
+        "nhs_number": before[2],
+    }
+    # The child's record is corrected after the decision: the record still says whom it was about then.
+    child.given_name, child.family_name, child.nhs_number = "Renamed", "Later", "9434765919"
+    child.save()
+    client.force_login(practitioner)
+    page = html.unescape(client.get(reverse("decisions:detail", args=[decision.pk])).content.decode())
+    row = page[page.index('id="child-as-submitted"') :].split("</div>")[0]
+    assert before[0] in row and "Renamed" not in row
+    assert "9434765919" not in row
+    assert "As recorded when the decision was submitted" in row
+    assert f"Decision about {before[0]}" in page

@@ -56,7 +56,7 @@ def test_no_clear_purpose_stops_the_flowchart_and_says_what_to_do_instead(client
         {"no_share_detriment": "Without a purpose, sharing her records would only intrude on the family"},
     )
     check = client.get(_check(decision))
-    assert check.context["problems"] == []
+    assert check.context["unanswered"] == []
     assert "What to do instead" in check.content.decode()
     client.post(_check(decision))
     decision.refresh_from_db()
@@ -180,7 +180,7 @@ def test_share_in_part_records_what_was_withheld_and_why(client, practitioner, r
         withheld={"withheld_information": "", "withheld_reason": ""},
     )
     client.force_login(practitioner)
-    problems = [problem.message for problem in client.get(_check(decision)).context["problems"]]
+    problems = [problem.message for problem in client.post(_check(decision)).context["problems"]]
     assert "Enter what you held back: a share in part says what was not shared" in problems
     assert "Enter why you held it back" in problems
     response = client.post(
@@ -225,7 +225,7 @@ def test_a_reconsideration_asks_what_the_new_information_is(client, practitioner
     response = client.post(_step(new, "request"), PAGES["request"])
     assert response["Location"] == _step(new, "new_information")
     assert earlier.reference in client.get(response["Location"]).content.decode()
-    problems = [problem.message for problem in client.get(_check(new)).context["problems"]]
+    problems = [problem.message for problem in client.post(_check(new)).context["problems"]]
     assert "Enter what is new since the earlier decision: a reconsideration rests on it" in problems
     response = client.post(_step(new, "new_information"), {"new_information": "More"})
     assert "in at least 4 different words" in response.content.decode()

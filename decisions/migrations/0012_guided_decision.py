@@ -34,7 +34,7 @@ def restore(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0010_decision_cover_and_onward_disclosure'),
+        ('decisions', '0011_decision_child_as_submitted'),
     ]
 
     operations = [
