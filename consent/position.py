@@ -272,9 +272,18 @@ def _settle(records, candidates, why, share) -> Position:
                 continue
             current = record
         if share is None:
-            latest_by_scope[(record.purpose, record.asked, record.parent_name)] = record
+            # The same person's later answer about the same scope replaces their earlier one; an answer
+            # about anything else (another agency, other information) leaves the earlier one standing.
+            scope = (
+                record.purpose,
+                record.asked,
+                record.parent_name,
+                frozenset(_recipient_ids(record)),
+                frozenset(record.information_categories),
+            )
+            latest_by_scope[scope] = record
     if share is None:
-        # The child page: every record still standing, the latest of each person's answer per purpose.
+        # The child page: every record still standing, the latest of each person's answer per scope.
         counts = {record.pk for record in latest_by_scope.values()}
         for record in candidates:
             if record.pk not in counts and record.pk not in why:

@@ -68,6 +68,7 @@ REPRESENTATIVE_COLUMNS = ("id", "name", "email", "phone", "started_on", "ended_o
 USER_COLUMNS = (
     "id", "password", "last_login", "is_superuser", "email", "full_name", "job_title", "role",
     "partnership_wide", "is_active", "is_staff", "date_joined", "agency_id", "lock_version",
+    "role_approved",
 )  # fmt: skip
 AGREEMENT_COLUMNS = (
     "id", "title", "tier", "status", "owner_id", "parent_id", "article9_condition", "breach_procedure",
@@ -525,6 +526,7 @@ def _people(run: Run, agencies: list[AgencyInfo], total: int, founded: int, pass
             to_datetime(joined),
             agency_id,
             0,
+            True,  # invited and approved before the period the data covers
         )
         rows.append(row)
         values = fields(USER_COLUMNS, row) | {"date_joined": logged_time(joined)}

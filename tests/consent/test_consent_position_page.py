@@ -87,3 +87,15 @@ def test_with_nothing_recorded_the_page_says_so(client, practitioner):
     child = ChildFactory(created_by=practitioner)
     client.force_login(practitioner)
     assert "No consent or refusal is recorded that stands today" in _summary(client, child)
+
+
+def test_a_refusal_stays_on_the_page_when_the_same_parent_later_consents_to_something_else(
+    client, practitioner, outsider
+):
+    health = AgencyFactory(name="Northshire NHS Trust", kind=AgencyKind.NHS_TRUST)
+    child = ChildFactory(created_by=practitioner)
+    make_consent(child, practitioner, answer="refused", recipients=[health], on=days_ago(9))
+    make_consent(child, practitioner, answer="given", recipients=[outsider.agency], on=days_ago(3))
+    client.force_login(practitioner)
+    summary = _summary(client, child)
+    assert "Consent refused" in summary and "Consent given" in summary

@@ -6,35 +6,30 @@ from django.db import migrations, models
 
 # The guided decision (issue 12, item 7): advice when "not sure", what a share in part withheld,
 # what is new in a reconsideration. The three new free-text fields are personal text retention
-# blanks (Decision.ERASED_FIELDS), so the lock of 0004 learns to let a tombstone blank them too.
+# blanks (Decision.ERASED_FIELDS), so the tombstone lock (0012's) learns to let a tombstone blank
+# them too; nothing else about it changes.
 NEW_ERASED = ["withheld_information", "withheld_reason", "new_information"]
 
 
-def _lock_0004():
-    return importlib.import_module("decisions.migrations.0004_retention_legal_hold_and_tombstone")
-
-
-def _replace(erased: list[str]) -> str:
-    lock = _lock_0004()
-    skip = "ARRAY[" + ", ".join(f"'{name}'" for name in [*erased, *lock.TOMBSTONE]) + "]"
-    blanked = " AND ".join(f"NEW.{name} = ''" for name in erased)
-    return lock.REPLACE.replace(lock.SKIP_ON_TOMBSTONE, skip).replace(lock.BLANKED, blanked)
+def _lock_0012():
+    return importlib.import_module("decisions.migrations.0012_erase_onward_reason_and_child_as_submitted")
 
 
 def widen(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_replace([*_lock_0004().ERASED, *NEW_ERASED]), params=None)
+        lock = _lock_0012()
+        schema_editor.execute(lock._function([*lock.TEXT, *NEW_ERASED], lock.DATES), params=None)
 
 
 def restore(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(_lock_0004().REPLACE, params=None)
+        schema_editor.execute(_lock_0012().FORWARD, params=None)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('decisions', '0011_decision_child_as_submitted'),
+        ('decisions', '0012_erase_onward_reason_and_child_as_submitted'),
     ]
 
     operations = [
