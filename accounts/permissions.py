@@ -37,6 +37,8 @@ class Perm(StrEnum):
     VIEW_ACCESS_HISTORY = "view_access_history"
     VIEW_REPORTS = "view_reports"
     EXPORT_SUBJECT_ACCESS = "export_subject_access"
+    # Stopping retention erasing a decision or a child's records (decisions.holds).
+    MANAGE_LEGAL_HOLDS = "manage_legal_holds"
 
 
 _PRACTITIONER = {
@@ -75,6 +77,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_INCIDENTS,
             Perm.MANAGE_INCIDENTS,
             Perm.EXPORT_SUBJECT_ACCESS,
+            Perm.MANAGE_LEGAL_HOLDS,
             Perm.VIEW_ACCESS_GRANTS,
         }
     ),

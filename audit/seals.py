@@ -320,7 +320,8 @@ def _compare(
         if name not in digests:
             continue  # a field added after this record was sealed
         value = row[model_field.attname]
-        if name in erasable and erased:
+        # A field made erasable after this record was sealed (its digest unsalted) is erased too.
+        if erased and (name in erasable or name in spec.erased):
             if canonical(value) != canonical(erased_value(model_field)):
                 message = f"{record}: field '{name}' was erased under retention but now holds text."
                 problems.append(Problem(record, message, name))

@@ -51,8 +51,14 @@ class Child(models.Model):
     # any decision about this child.
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.TextField(blank=True)
+    # Erased under retention (decisions.retention) once nothing of theirs is held any longer: the
+    # name and NHS number blanked, and why.
+    tombstoned_at = models.DateTimeField(null=True, blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = ChildQuerySet.as_manager()
+
+    ERASED_FIELDS = ("given_name", "family_name", "nhs_number")
 
     class Meta:
         verbose_name_plural = "children"
@@ -63,6 +69,8 @@ class Child(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.tombstoned_at is not None:
+            return f"Child {self.pk} (erased)"
         return f"{self.given_name} {self.family_name}"
 
     @property
@@ -140,6 +148,9 @@ class CompetenceAssessment(models.Model):
     )
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Erased under retention (decisions.retention): the text above blanked, and why.
+    tombstoned_at = models.DateTimeField(null=True, blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = AgencyRecordQuerySet.as_manager()
 
@@ -278,6 +289,9 @@ class ConsentRecord(models.Model):
     )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # Erased under retention (decisions.retention): the text above blanked, and why.
+    tombstoned_at = models.DateTimeField(null=True, blank=True)
+    tombstone_reason = models.TextField(blank=True, default="", db_default="")  # "" for bulk loaders too
 
     objects = AgencyRecordQuerySet.as_manager()
 
@@ -385,9 +399,10 @@ auditlog.register(ChildAgency)
 auditlog.register(CompetenceAssessment)
 auditlog.register(ConsentRecord, m2m_fields={"recipients"})
 
-# Sealed as written (audit.seals): neither ever changes.
-seals.register(CompetenceAssessment)
-seals.register(ConsentRecord)
+# Sealed as written (audit.seals): neither ever changes, but for retention's tombstone.
+TOMBSTONE_FIELDS = ("tombstoned_at", "tombstone_reason")
+seals.register(CompetenceAssessment, unsealed=TOMBSTONE_FIELDS)
+seals.register(ConsentRecord, unsealed=TOMBSTONE_FIELDS)
 
 # Personal values kept out of the chain as salted commitments (audit.erasure): each record's free
 # text, the child's identity, and every name that includes the child's.

@@ -80,6 +80,8 @@ COLUMNS = [
     Column("Shared on", "shared_on", "date"),
     Column("Countersigned (UK time)", "countersigned_at", "time"),
     Column("Reconsiders", "reconsiders_reference", "plain"),
+    # A tombstone's reason: "Erased under the retention rule of agreement X on date Y" (decisions.retention).
+    Column("Erased", "tombstone_reason"),
 ]
 HEADER = [column.heading for column in COLUMNS]
 

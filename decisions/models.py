@@ -134,6 +134,9 @@ LIST_FIELDS = (
     "practitioner_name",
     "child__given_name",
     "child__family_name",
+    # A tombstone says so in the list, and an erased child is named as one (decisions.retention).
+    "tombstoned_at",
+    "child__tombstoned_at",
 )
 
 
@@ -439,6 +442,11 @@ class Decision(models.Model):
         "family_not_told_reason",
         "protected_identities",
         "no_share_detriment",
+        "onward_override_reason",
+        # The child as they were at submission: erased with the record (decisions 0012's trigger).
+        "submitted_child_name",
+        "submitted_child_date_of_birth",
+        "submitted_child_nhs_number",
     )
     TOMBSTONE_FIELDS = frozenset({"tombstoned_at", "tombstone_reason"})
 
@@ -544,7 +552,8 @@ class Decision(models.Model):
                 continue
             if tombstoning and field.name in self.TOMBSTONE_FIELDS:
                 continue
-            if tombstoning and field.name in self.ERASED_FIELDS and getattr(self, field.attname) == "":
+            blanked = getattr(self, field.attname) in ("", None)
+            if tombstoning and field.name in self.ERASED_FIELDS and blanked:
                 continue
             if update_fields is not None and field.name not in update_fields:
                 continue

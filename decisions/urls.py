@@ -1,6 +1,6 @@
 from django.urls import path
 
-from decisions import views
+from decisions import hold_views, views
 
 app_name = "decisions"
 
@@ -19,4 +19,7 @@ urlpatterns = [
     path("<int:pk>/review/", views.decision_review, name="review"),
     path("<int:pk>/addendum/", views.decision_addendum, name="addendum"),
     path("<int:pk>/reconsider/", views.decision_reconsider, name="reconsider"),
+    path("legal-holds/", hold_views.legal_holds, name="legal_holds"),
+    path("<int:pk>/legal-hold/", hold_views.decision_legal_hold, name="legal_hold"),
+    path("children/<int:pk>/legal-hold/", hold_views.child_legal_hold, name="child_legal_hold"),
 ]

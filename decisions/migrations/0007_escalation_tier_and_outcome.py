@@ -4,20 +4,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0006_seal_reviews_and_addenda'),
+        ("decisions", "0006_seal_reviews_and_addenda"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decisionreview',
-            name='escalated_to',
-            field=models.CharField(blank=True, choices=[('agency', 'Another safeguarding lead of the agency'), ('partnership', "The partnership's designated safeguarding lead")], db_default='', max_length=20, verbose_name='escalated to'),
+            model_name="decisionreview",
+            name="escalated_to",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("agency", "Another safeguarding lead of the agency"),
+                    ("partnership", "The partnership's designated safeguarding lead"),
+                ],
+                db_default="",
+                max_length=20,
+                verbose_name="escalated to",
+            ),
         ),
         migrations.AddField(
-            model_name='decisionreview',
-            name='outcome',
-            field=models.CharField(blank=True, choices=[('upheld', 'Decision upheld: it stands as recorded'), ('overturned', 'Decision overturned: it should not stand, and a new decision is needed'), ('agreed', 'Resolved by agreement between those involved')], db_default='', max_length=20, verbose_name='how the disagreement ended'),
+            model_name="decisionreview",
+            name="outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("upheld", "Decision upheld: it stands as recorded"),
+                    ("overturned", "Decision overturned: it should not stand, and a new decision is needed"),
+                    ("agreed", "Resolved by agreement between those involved"),
+                ],
+                db_default="",
+                max_length=20,
+                verbose_name="how the disagreement ended",
+            ),
         ),
     ]

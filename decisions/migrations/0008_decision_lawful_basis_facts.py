@@ -4,30 +4,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('decisions', '0007_escalation_tier_and_outcome'),
+        ("decisions", "0007_escalation_tier_and_outcome"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='information_categories',
-            field=models.JSONField(blank=True, default=list, verbose_name='kinds of information'),
+            model_name="decision",
+            name="information_categories",
+            field=models.JSONField(blank=True, default=list, verbose_name="kinds of information"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='law_enforcement',
-            field=models.BooleanField(blank=True, null=True, verbose_name='shared for law enforcement (DPA 2018 Part 3)'),
+            model_name="decision",
+            name="law_enforcement",
+            field=models.BooleanField(
+                blank=True, null=True, verbose_name="shared for law enforcement (DPA 2018 Part 3)"
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='schedule8_condition',
-            field=models.CharField(blank=True, choices=[('none', 'None needed: no sensitive information (such as health or sex life)'), ('sch8_1', 'DPA 2018 Schedule 8 paragraph 1: statutory purposes'), ('sch8_2', 'DPA 2018 Schedule 8 paragraph 2: administration of justice'), ('sch8_3', "DPA 2018 Schedule 8 paragraph 3: protecting someone's vital interests"), ('sch8_4', 'DPA 2018 Schedule 8 paragraph 4: safeguarding of children and of individuals at risk')], max_length=20, verbose_name='Schedule 8 condition'),
+            model_name="decision",
+            name="schedule8_condition",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("none", "None needed: no sensitive information (such as health or sex life)"),
+                    ("sch8_1", "DPA 2018 Schedule 8 paragraph 1: statutory purposes"),
+                    ("sch8_2", "DPA 2018 Schedule 8 paragraph 2: administration of justice"),
+                    ("sch8_3", "DPA 2018 Schedule 8 paragraph 3: protecting someone's vital interests"),
+                    (
+                        "sch8_4",
+                        "DPA 2018 Schedule 8 paragraph 4: safeguarding of children and of individuals at risk",
+                    ),
+                ],
+                max_length=20,
+                verbose_name="Schedule 8 condition",
+            ),
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='article9_condition',
-            field=models.CharField(blank=True, choices=[('none', 'None needed: no special category data'), ('9_2_g_sch1_18', 'Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 (safeguarding of children and individuals at risk)'), ('9_2_g_sch1_6', 'Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 6 (statutory and government purposes)'), ('9_2_h', 'Article 9(2)(h) health or social care, DPA 2018 Schedule 1 paragraph 2 (health or social care purposes)'), ('9_2_c', 'Article 9(2)(c): vital interests, person unable to consent'), ('9_2_a', 'Article 9(2)(a): explicit consent'), ('9_2_f', 'Article 9(2)(f): legal claims or courts acting judicially'), ('dpa_part3', 'DPA 2018 Part 3: law enforcement processing (police)')], max_length=20),
+            model_name="decision",
+            name="article9_condition",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("none", "None needed: no special category data"),
+                    (
+                        "9_2_g_sch1_18",
+                        "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 18 (safeguarding of children and individuals at risk)",
+                    ),
+                    (
+                        "9_2_g_sch1_6",
+                        "Article 9(2)(g) substantial public interest, DPA 2018 Schedule 1 paragraph 6 (statutory and government purposes)",
+                    ),
+                    (
+                        "9_2_h",
+                        "Article 9(2)(h) health or social care, DPA 2018 Schedule 1 paragraph 2 (health or social care purposes)",
+                    ),
+                    ("9_2_c", "Article 9(2)(c): vital interests, person unable to consent"),
+                    ("9_2_a", "Article 9(2)(a): explicit consent"),
+                    ("9_2_f", "Article 9(2)(f): legal claims or courts acting judicially"),
+                    ("dpa_part3", "DPA 2018 Part 3: law enforcement processing (police)"),
+                ],
+                max_length=20,
+            ),
         ),
     ]

@@ -5,56 +5,93 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('agreements', '0005_agency_public_and_competent_authority'),
-        ('decisions', '0008_decision_lawful_basis_facts'),
+        ("agreements", "0005_agency_public_and_competent_authority"),
+        ("decisions", "0008_decision_lawful_basis_facts"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='decision',
-            name='events_on',
-            field=models.DateField(blank=True, null=True, verbose_name='when the events happened'),
+            model_name="decision",
+            name="events_on",
+            field=models.DateField(blank=True, null=True, verbose_name="when the events happened"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='identity_checked_against',
-            field=models.CharField(blank=True, max_length=150, verbose_name='what it was checked against'),
+            model_name="decision",
+            name="identity_checked_against",
+            field=models.CharField(blank=True, max_length=150, verbose_name="what it was checked against"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='identity_method',
-            field=models.CharField(blank=True, choices=[('call_back', 'Called them back on a number I found myself (switchboard, directory)'), ('secure_email', 'Secure email from an address on the partnership directory'), ('in_person', 'In person, with their identity card'), ('known', "I know them from working together on this child's case"), ('headed_request', "A signed request on their agency's form or letterhead"), ('other', 'Another way (say how below)')], max_length=20, verbose_name='how identity and entitlement were checked'),
+            model_name="decision",
+            name="identity_method",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("call_back", "Called them back on a number I found myself (switchboard, directory)"),
+                    ("secure_email", "Secure email from an address on the partnership directory"),
+                    ("in_person", "In person, with their identity card"),
+                    ("known", "I know them from working together on this child's case"),
+                    ("headed_request", "A signed request on their agency's form or letterhead"),
+                    ("other", "Another way (say how below)"),
+                ],
+                max_length=20,
+                verbose_name="how identity and entitlement were checked",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='identity_outcome',
-            field=models.CharField(blank=True, choices=[('confirmed', 'Confirmed who they are and that they are entitled to the information'), ('identity_only', 'Confirmed who they are, but not that they are entitled to it'), ('not_confirmed', 'Could not confirm who they are')], max_length=20, verbose_name='outcome of the identity check'),
+            model_name="decision",
+            name="identity_outcome",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("confirmed", "Confirmed who they are and that they are entitled to the information"),
+                    ("identity_only", "Confirmed who they are, but not that they are entitled to it"),
+                    ("not_confirmed", "Could not confirm who they are"),
+                ],
+                max_length=20,
+                verbose_name="outcome of the identity check",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='referral_agency',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='agreements.agency', verbose_name='referred to'),
+            model_name="decision",
+            name="referral_agency",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="agreements.agency",
+                verbose_name="referred to",
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='referral_made_on',
-            field=models.DateField(blank=True, null=True, verbose_name='referred on'),
+            model_name="decision",
+            name="referral_made_on",
+            field=models.DateField(blank=True, null=True, verbose_name="referred on"),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='referral_reference',
-            field=models.CharField(blank=True, max_length=100, verbose_name='their reference for the referral'),
+            model_name="decision",
+            name="referral_reference",
+            field=models.CharField(
+                blank=True, max_length=100, verbose_name="their reference for the referral"
+            ),
         ),
         migrations.AddField(
-            model_name='decision',
-            name='written_confirmation',
-            field=models.CharField(blank=True, choices=[('received', 'Yes, I have it in writing'), ('follow_up', 'Not yet: I have asked for it in writing and a follow-up is flagged')], max_length=20, verbose_name='request confirmed in writing'),
+            model_name="decision",
+            name="written_confirmation",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("received", "Yes, I have it in writing"),
+                    ("follow_up", "Not yet: I have asked for it in writing and a follow-up is flagged"),
+                ],
+                max_length=20,
+                verbose_name="request confirmed in writing",
+            ),
         ),
         migrations.AlterField(
-            model_name='decision',
-            name='identity_check',
-            field=models.TextField(blank=True, verbose_name='more about the identity check'),
+            model_name="decision",
+            name="identity_check",
+            field=models.TextField(blank=True, verbose_name="more about the identity check"),
         ),
     ]

@@ -21,18 +21,18 @@ from isa_portal.vocabulary import ConsentNotSoughtReason, SharingPurpose
 
 CHILD_COLUMNS = (
     "id", "given_name", "family_name", "date_of_birth", "nhs_number", "created_at", "created_by_id",
-    "legal_hold", "legal_hold_reason",
+    "legal_hold", "legal_hold_reason", "tombstoned_at", "tombstone_reason",
 )  # fmt: skip
 LINK_COLUMNS = ("id", "local_reference", "since", "agency_id", "child_id")
 ASSESSMENT_COLUMNS = (
     "id", "matter", "matter_detail", "assessed_on", "age_at_assessment", "answers", "outcome", "reason",
-    "created_at", "agency_id", "assessor_id", "child_id",
+    "created_at", "agency_id", "assessor_id", "child_id", "tombstoned_at", "tombstone_reason",
 )  # fmt: skip
 CONSENT_COLUMNS = (
     "id", "purpose", "matter", "information_categories", "answer", "asked", "parent_name",
     "parent_relationship", "not_sought_reason", "not_sought_note", "how_obtained", "given_on", "valid_until",
     "discussion_note", "disagreement", "best_interests_reasoning", "created_at", "agency_id", "assessment_id",
-    "child_id", "recorded_by_id", "withdraws_id",
+    "child_id", "recorded_by_id", "withdraws_id", "tombstoned_at", "tombstone_reason",
 )  # fmt: skip
 RECIPIENT_COLUMNS = ("id", "consentrecord_id", "agency_id")
 
@@ -138,6 +138,8 @@ def build(run: Run, partnership: Partnership, count: int) -> Children:
             creator.id,
             hold,
             "Serious case review in progress." if hold else "",
+            None,  # never erased: retention is not run over a generated set
+            "",
         )
         children.rows.append(row)
         children.ends.append(end)
@@ -218,6 +220,8 @@ def _assess(run, children, partnership, authors, child_id, born, links, end, tod
         agency_id,
         assessor.id,
         child_id,
+        None,
+        "",
     )
     children.assessments.append(row)
     children.events.append((at + 20 * MINUTE, ASSESSMENT, assessment_id - 1, child_id))
@@ -325,6 +329,8 @@ def _consent_row(
         child_id,
         recorder.id,
         None,
+        None,
+        "",
     )
     return _add_consent(children, row, recipients, created)
 

@@ -256,3 +256,32 @@ def test_another_agencys_officer_cannot_reach_the_review_or_the_redactions(
     assert client.post(reverse("audit:sar_redaction_remove", args=[redaction.pk])).status_code == 404
     assert client.post(reverse("audit:sar_bundle", args=[request_in_review.pk])).status_code == 404
     assert SubjectAccessRedaction.objects.exists()
+
+
+def test_the_review_and_request_pages_cost_the_same_queries_however_much_is_withheld(
+    client,
+    ig_officer,
+    practitioner,
+    recipient,  # noqa: F811 (the fixture imported above)
+    case,
+    request_in_review,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ig_officer)
+    pages = [
+        reverse("audit:sar_review", args=[request_in_review.pk]),
+        reverse("audit:sar_detail", args=[request_in_review.pk]),
+    ]
+    for url in pages:
+        client.get(url)  # warm the per-process caches
+    counts = []
+    for n in range(2):
+        _withhold_name(client, request_in_review, name=f"Person Number{n}")
+        submitted_decision(practitioner, recipient, case["child"], purpose={"purpose_detail": f"More {n}"})
+        with CaptureQueriesContext(connection) as queries:
+            for url in pages:
+                assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -24,6 +24,15 @@ def _no_share(personas):
 RECORDERS = ("practitioner", "lead", "outsider")
 READERS = ("practitioner", "lead", "ig_officer", "partnership_ig")
 
+
+def _child(personas):
+    from tests.decisions.factories import child_for
+
+    return {"pk": child_for(personas["practitioner"]).pk}
+
+
+IG = ("ig_officer", "partnership_ig")
+
 ROUTES = {
     "decisions:list": Route(allow(*RECORDERS)),
     "decisions:new": Route(allow(*RECORDERS)),
@@ -46,4 +55,7 @@ ROUTES = {
     "decisions:reconsider": Route(
         allow("practitioner", "lead", ok=302, outsider=404), kwargs=_no_share, method="POST"
     ),
+    "decisions:legal_holds": Route(allow(*IG)),
+    "decisions:legal_hold": Route(allow(*IG), kwargs=_submitted),
+    "decisions:child_legal_hold": Route(allow(*IG), kwargs=_child),
 }

@@ -67,11 +67,12 @@ def test_dry_run_lists_and_changes_nothing(decisions, later, capsys):
 
 def test_the_real_run_tombstones_exactly_the_past_retention_decisions(decisions, later):
     call_command("apply_retention")
-    expired = Decision.objects.get(pk=decisions["expired"].pk)
+    expired = Decision.objects.select_related("agreement_version__agreement").get(pk=decisions["expired"].pk)
     assert expired.tombstoned_at is not None
-    assert "1 years" in expired.tombstone_reason
+    title = expired.agreement_version.agreement.title
+    assert expired.tombstone_reason.startswith(f"Erased under the retention rule of agreement “{title}” on ")
     for name in Decision.ERASED_FIELDS:
-        assert getattr(expired, name) == ""
+        assert getattr(expired, name) in ("", None)
     assert expired.reference == decisions["expired"].reference
     assert expired.submitted_at == decisions["expired"].submitted_at
     assert expired.outcome == decisions["expired"].outcome
@@ -84,21 +85,27 @@ def test_the_real_run_tombstones_exactly_the_past_retention_decisions(decisions,
     assert Decision.objects.count() == 3  # nothing deleted
 
 
-def test_one_audit_entry_per_tombstone_holding_no_erased_text(decisions, later):
+def test_one_disposal_entry_per_record_erased_holding_no_erased_text(decisions, later):
+    """Each record erased is a disposal entry naming the command that ran it, holding no erased text."""
     before = AuditEntry.objects.order_by("-id").first().pk
     call_command("apply_retention")
-    new = list(AuditEntry.objects.filter(pk__gt=before))
-    assert len(new) == 1
-    [entry] = new
-    assert entry.event == Event.CHANGE
-    assert entry.action == AuditEntry.Action.UPDATE
-    assert entry.object_pk == str(decisions["expired"].pk)
-    assert entry.source == "command:apply_retention"
-    assert entry.additional_data["kind"] == "retention_tombstone"
-    assert entry.additional_data["reference"] == decisions["expired"].reference
-    assert "SECRET" not in str(entry.additional_data)
-    assert "SECRET" not in str(entry.changes or "")
-    assert "SECRET" not in entry.object_repr
+    new = list(AuditEntry.objects.filter(pk__gt=before).select_related("content_type"))
+    # The decision, its addendum and review, and its child, of whom nothing else is held.
+    assert {entry.content_type.model for entry in new} == {
+        "decision",
+        "decisionaddendum",
+        "decisionreview",
+        "child",
+    }
+    for entry in new:
+        assert entry.event == Event.RECORD_DISPOSED
+        assert entry.source == "command:apply_retention"
+        assert entry.actor_email == "system (apply_retention)"
+        assert entry.additional_data["erased_on"]
+        assert "SECRET" not in str(entry.additional_data) + str(entry.changes or "") + entry.object_repr
+    [about_decision] = [entry for entry in new if entry.content_type.model == "decision"]
+    assert about_decision.object_pk == str(decisions["expired"].pk)
+    assert about_decision.additional_data["reference"] == decisions["expired"].reference
 
 
 @pytest.mark.parametrize("on", ["decision", "child"])
@@ -119,7 +126,7 @@ def test_running_twice_does_nothing_more(decisions, later, capsys):
     after_first = (_snapshot(), AuditEntry.objects.count())
     call_command("apply_retention")
     assert (_snapshot(), AuditEntry.objects.count()) == after_first
-    assert "0 decision(s) tombstoned" in capsys.readouterr().out
+    assert "0 record(s) erased" in capsys.readouterr().out
 
 
 def test_the_lock_still_refuses_other_changes_to_a_tombstone(decisions, later):

@@ -1,29 +1,30 @@
-"""Tombstone decisions past their agreement's retention period (``--dry-run`` to list them only)."""
+"""Erase what is past its retention period to tombstones (``--dry-run`` to list it only)."""
 
 from audit.commands import AuditedCommand
-from decisions.retention import decision_tombstone, past_retention
+from decisions.retention import Due, apply_retention
 
 
 class Command(AuditedCommand):
     help = (
-        "List (--dry-run) or tombstone the decisions past the retention period of the agreement they "
-        "relied on. A legal hold on the decision or its child keeps it. Nothing is deleted."
+        "List (--dry-run) or erase to tombstones the decisions (with their reviews and addenda), consent "
+        "records, competence assessments and children past the retention period of the agreement that "
+        "governs them (decisions.retention). A legal hold on a decision or a child keeps it. Nothing "
+        "is deleted; each erasure is written to the audit trail."
     )
 
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--dry-run", action="store_true", help="List what is due; change nothing.")
+        parser.add_argument("--dry-run", action="store_true", help="List what is due now; change nothing.")
 
     def handle(self, *args, **options) -> None:
-        due = past_retention()
-        for item in due:
+        def report(item: Due) -> None:
             self.stdout.write(
-                f"{item.decision.reference}: decided {item.decision.decided_on.isoformat()}, "
-                f"retention ended {item.retention_ended.isoformat()}"
+                f"{item.label}: retention of {item.rule.years} years under “{item.rule.agreement.title}” "
+                f"ended {item.rule.ended.isoformat()}"
             )
+
+        done = apply_retention(dry_run=options["dry_run"], report=report)
         if options["dry_run"]:
-            self.stdout.write(f"{len(due)} decision(s) past retention. Dry run: nothing changed.")
+            self.stdout.write(f"{len(done)} record(s) past retention. Dry run: nothing changed.")
             return
-        for item in due:
-            decision_tombstone(due=item)
-        self.stdout.write(f"{len(due)} decision(s) tombstoned.")
+        self.stdout.write(self.style.SUCCESS(f"{len(done)} record(s) erased to tombstones."))
