@@ -65,6 +65,11 @@ def _word_diff(old: str, new: str) -> tuple[SafeString, SafeString]:
     return _joined(left), _joined(right)
 
 
+def _alike(old: str, new: str) -> bool:
+    """Enough words in common that marking the changed words reads better than the whole line."""
+    return difflib.SequenceMatcher(None, WORDS.split(old), WORDS.split(new), autojunk=False).ratio() >= 0.5
+
+
 def text_rows(before: str, after: str) -> list[Row]:
     """The two texts line by line: unchanged lines side by side, changed lines paired with their
     changed words marked, a removed line against a gap and an added line against a gap."""
@@ -76,8 +81,10 @@ def text_rows(before: str, after: str) -> list[Row]:
             continue
         old, new = a[i1:i2], b[j1:j2]
         for k in range(max(len(old), len(new))):
-            if k < len(old) and k < len(new):
+            if k < len(old) and k < len(new) and _alike(old[k], new[k]):
                 rows.append(Row(*_word_diff(old[k], new[k]), True))
+            elif k < len(old) and k < len(new):  # a different line: taken out whole, put in whole
+                rows.append(Row(_removed(old[k]), _added(new[k]), True))
             elif k < len(old):
                 rows.append(Row(_removed(old[k]) if old[k] else escape(""), None, True))
             else:
