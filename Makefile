@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test install check lint migrations-check assets clean load bench
+.PHONY: run test install check lint migrations-check assets clean load bench backup restore backup-check
 
 $(PY):
 	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
@@ -57,6 +57,27 @@ load: install
 bench: install
 	scripts/ensure-postgres
 	bench/run
+
+# Backups (README "Backups and restore"): pg_dump's custom format of DATABASE_URL into backups/.
+BACKUP_FILE ?= backups/isa_portal-$(shell date -u +%Y%m%dT%H%MZ).dump
+backup:
+	@test -n "$$DATABASE_URL" || { echo "Set DATABASE_URL to the database to back up."; exit 2; }
+	mkdir -p $(dir $(BACKUP_FILE))
+	umask 077 && pg_dump --format=custom --file "$(BACKUP_FILE)" --dbname "$$DATABASE_URL"
+	@echo "Backup written to $(BACKUP_FILE). Keep it like the database: it holds every record."
+
+# Restore BACKUP_FILE into RESTORE_DATABASE_URL, an empty database owned by the owner role; objects
+# are owned by the restoring role, grants are not copied: then run migrate as the owner with
+# DATABASE_APP_ROLE set (docker compose's "migrate" service does) to grant the application role.
+restore:
+	@test -n "$$RESTORE_DATABASE_URL" || { echo "Set RESTORE_DATABASE_URL to an empty database."; exit 2; }
+	@test -f "$(BACKUP_FILE)" || { echo "Set BACKUP_FILE to the backup to restore."; exit 2; }
+	pg_restore --no-owner --no-acl --exit-on-error --single-transaction --dbname "$$RESTORE_DATABASE_URL" "$(BACKUP_FILE)"
+	@echo "Restored. Now: DATABASE_URL=\$$RESTORE_DATABASE_URL DATABASE_APP_ROLE=isa_app python manage.py migrate && python manage.py verify_audit"
+
+# Prove a backup restores: dump DATABASE_URL, restore into a fresh database, verify_audit there.
+backup-check: install
+	$(PY) scripts/backup-restore-check
 
 # Rebuild the committed GOV.UK Frontend CSS/JS (needs Node; running the app does not).
 assets:

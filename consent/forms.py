@@ -2,6 +2,7 @@
 
 import datetime
 
+from crispy_forms.layout import Div
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fluid, Layout, Size
 from django import forms
@@ -80,11 +81,17 @@ def _not_in_future(value: datetime.date | None, what: str) -> None:
         raise forms.ValidationError(f"The {what} must be today or in the past")
 
 
+CHOOSE_BY_SEARCH = "app-choose-by-search-group"
+
+
 def _layout(form: forms.Form) -> Layout:
     """Radios and checkboxes as GOV.UK components, text boxes at a sensible width."""
     items = []
     for name, field in form.fields.items():
-        if isinstance(field.widget, forms.RadioSelect):
+        if CHOOSE_BY_SEARCH in field.widget.attrs:
+            # Boxes to choose by search: the boxes are the fallback; static/js/app.js puts a search in front.
+            items.append(Div(Field.checkboxes(name, legend_size=Size.SMALL), css_class=CHOOSE_BY_SEARCH))
+        elif isinstance(field.widget, forms.RadioSelect):
             items.append(Field.radios(name, legend_size=Size.SMALL, inline=getattr(field, "inline", False)))
         elif isinstance(field.widget, forms.CheckboxSelectMultiple):
             items.append(Field.checkboxes(name, legend_size=Size.SMALL))
@@ -353,7 +360,8 @@ class RecipientsForm(JourneyForm):
     recipients = forms.ModelMultipleChoiceField(
         label="Which agencies would receive the information?",
         queryset=Agency.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        # static/js/app.js: chosen by typing the agency's name, the chosen ones listed, not a wall of boxes.
+        widget=forms.CheckboxSelectMultiple(attrs={CHOOSE_BY_SEARCH: ""}),
         help_text="Select all that apply.",
         error_messages={
             "required": "Select the agencies that would receive the information",

@@ -18,6 +18,7 @@ def _journey_urls(journey: str, segment: str) -> list:
 urlpatterns = [
     path("", views.child_list, name="child_list"),
     path("new/", views.child_create_view, name="child_create"),
+    path("suggest/", views.child_suggest, name="child_suggest"),
     path("<int:pk>/", views.child_detail, name="child_detail"),
     path("<int:pk>/chronology/print/", views.chronology_print, name="chronology_print"),
     path("<int:pk>/chronology.pdf", views.chronology_pdf, name="chronology_pdf"),

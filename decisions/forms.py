@@ -8,6 +8,7 @@ from datetime import date
 from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from agreements.models import Agency, SectorKind
 from consent.models import InformationCategory
@@ -108,6 +109,10 @@ def _says_something(field: str):
     return validate
 
 
+# A select that static/js/app.js turns into GOV.UK's accessible autocomplete: type to find.
+AUTOCOMPLETE = {"data-app-autocomplete": "options"}
+
+
 def _agency_field(label: str, *, required: str | None = None, help_text: str = "", active_only: bool = False):
     return forms.ModelChoiceField(
         label=label,
@@ -115,6 +120,7 @@ def _agency_field(label: str, *, required: str | None = None, help_text: str = "
         required=required is not None,
         help_text=help_text,
         empty_label="Select an agency",
+        widget=forms.Select(attrs=AUTOCOMPLETE),
         error_messages={
             "required": required or "",
             "invalid_choice": "Select an agency from the list",
@@ -159,14 +165,30 @@ class ChooseChildForm(GOVUKForm):
             "invalid_choice": "Select a child from the list",
             "invalid_pk_value": "Select a child from the list",
         },
-        help_text="Only children your agency holds a record about are listed. "
-        "Add a child first if they are not.",
+        help_text="Type the child's name to find them. Only children your agency holds a record about "
+        "are offered: add a child first if they are not.",
     )
     token = forms.UUIDField(widget=forms.HiddenInput)
 
+    # With JavaScript the picker searches every child the person may see (consent:child_suggest);
+    # without it, the list offers the most recently added, and the child's own page has the action.
+    LISTED = 100
+
     def __init__(self, *args, children, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["child"].queryset = children
+        field = self.fields["child"]
+        field.queryset = children
+        chosen = self.data.get("child") or self.initial.get("child")
+        listed = list(children.order_by("-created_at", "-id")[: self.LISTED])
+        if chosen and str(chosen).isdigit() and all(str(child.pk) != str(chosen) for child in listed):
+            listed += list(children.filter(pk=chosen))
+        listed.sort(key=lambda child: (child.family_name, child.given_name, child.pk))
+        field.label_from_instance = lambda child: f"{child}, born {long_date(child.date_of_birth)}"
+        options = [(child.pk, field.label_from_instance(child)) for child in listed]
+        field.widget.choices = [("", field.empty_label), *options]
+        field.widget.attrs.update(
+            {"data-app-autocomplete": "search", "data-app-source": reverse("consent:child_suggest")}
+        )
 
 
 class RequestForm(StepForm):
@@ -357,6 +379,7 @@ class ReferralForm(StepForm):
         label="Who did you refer it to?",
         queryset=Agency.objects.filter(kind__in=rules.REFERRAL_KINDS, is_active=True),
         empty_label="Select children's social care or the police",
+        widget=forms.Select(attrs=AUTOCOMPLETE),
         help_text="Children's social care or the police. Sharing with anyone else, such as a school, "
         "is not the referral.",
         error_messages={

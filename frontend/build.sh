@@ -33,6 +33,18 @@ if [[ -f "$dist/assets/manifest.json" ]]; then
   cp "$dist/assets/manifest.json" "$out/assets/manifest.json"
 fi
 
+# GOV.UK's accessible-autocomplete (the pickers of children and agencies, static/js/app.js): its
+# compiled script and styles, without source maps, into their own folder.
+auto="$repo/static/autocomplete"
+rm -rf "$auto"
+mkdir -p "$auto"
+for ext in js css; do
+  sed -e 's|/\*# sourceMappingURL=[^*]*\*/||' -e 's|//# sourceMappingURL=[^[:space:]]*$||' \
+    "$here/node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.$ext" \
+    >"$auto/accessible-autocomplete.min.$ext"
+done
+cp "$here/node_modules/accessible-autocomplete/LICENSE.txt" "$auto/LICENSE.txt"
+
 # Guard the constraints this build exists for.
 css="$out/govuk-frontend.min.css"
 if grep -qi -e 'GDS Transport' -e '@font-face' -e '/assets/fonts' "$css"; then

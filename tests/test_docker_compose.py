@@ -107,6 +107,8 @@ def _left_out_of_the_image(path: str) -> bool:
         ".local/secret_key",
         "secrets/audit-signing-key.pem",
         "db.sqlite3",
+        "backups/isa_portal-20261206T0215.dump",
+        "isa_portal.dump",
         "private-media/agreements/protocol.pdf",
         "staticfiles/css/app.css",
         ".git/config",
@@ -138,3 +140,28 @@ def test_the_image_keeps_what_the_application_runs_on():
     ]:
         assert (ROOT / path).exists(), path
         assert not _left_out_of_the_image(path), path
+
+
+def test_the_image_runs_as_a_user_that_is_not_root():
+    """The last USER comes after every build step, is numeric (so runAsNonRoot can check it) and not 0;
+    that user may write only the three folders the app writes to; no service switches back to root."""
+    lines = [" ".join(line.split()) for line in (ROOT / "Dockerfile").read_text().splitlines()]
+    instructions = [line for line in lines if line and not line.startswith("#") and line.split()[0].isupper()]
+    users = [index for index, line in enumerate(instructions) if line.startswith("USER ")]
+    assert users, "the Dockerfile never leaves root"
+    last = users[-1]
+    assert all(not line.startswith(("RUN", "COPY", "ADD")) for line in instructions[last + 1 :])
+    user, _, group = instructions[last].removeprefix("USER ").partition(":")
+    assert user.isdigit() and int(user) != 0
+    assert not group or (group.isdigit() and int(group) != 0)
+    text = (ROOT / "Dockerfile").read_text()
+    assert f"--uid {user}" in text
+    chowned = re.search(r"chown (\S+) ([^\n]+)", text)
+    assert chowned.group(1).split(":")[0] == "isa"
+    assert set(chowned.group(2).split()) == {
+        "/app/private-media",
+        "/app/staticfiles",
+        "/app/audit-checkpoints",
+    }
+    for name, service in COMPOSE["services"].items():
+        assert str(service.get("user", "10001")).split(":")[0] not in ("0", "root"), name

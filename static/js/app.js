@@ -114,3 +114,123 @@ function stackTables () {
 }
 
 stackTables()
+
+// Pickers that scale (GOV.UK's accessible-autocomplete, static/autocomplete/, loaded before this
+// module). Each enhances what works without JavaScript:
+// - select[data-app-autocomplete="options"]: type to find one of the select's own options (agencies);
+// - select[data-app-autocomplete="search"]: type to search the server (data-app-source, JSON
+//   {results: [{id, label}]}) for any of thousands (children); the choice becomes the select's value;
+// - checkboxes in an .app-choose-by-search-group: a search box adds an agency to the chosen list,
+//   each with a button to take it off, instead of a wall of boxes.
+function enhanceSelects (autocomplete) {
+  document.querySelectorAll('select[data-app-autocomplete="options"]').forEach(function (select) {
+    autocomplete.enhanceSelectElement({ selectElement: select, defaultValue: '', showAllValues: true, dropdownArrow: function () { return '' } })
+  })
+  document.querySelectorAll('select[data-app-autocomplete="search"]').forEach(function (select) {
+    const byLabel = {}
+    let timer = null
+    autocomplete.enhanceSelectElement({
+      selectElement: select,
+      defaultValue: '',
+      minLength: 2,
+      tNoResults: function () { return 'No child found: check the spelling, or add the child first' },
+      source: function (query, populate) {
+        window.clearTimeout(timer)
+        timer = window.setTimeout(async function () {
+          const url = select.dataset.appSource + '?' + new URLSearchParams({ q: query })
+          const response = await fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+          if (!response.ok) return populate([])
+          const results = (await response.json()).results
+          results.forEach(function (result) { byLabel[result.label] = String(result.id) })
+          populate(results.map(function (result) { return result.label }))
+        }, 200)
+      },
+      onConfirm: function (label) {
+        const id = byLabel[label]
+        if (!id) return
+        let option = Array.from(select.options).find(function (o) { return o.value === id })
+        if (!option) {
+          option = new Option(label, id)
+          select.add(option)
+        }
+        select.value = id
+      }
+    })
+  })
+}
+
+function enhanceCheckboxSearch (autocomplete) {
+  document.querySelectorAll('.app-choose-by-search-group .govuk-checkboxes').forEach(function (group, index) {
+    const boxes = Array.from(group.querySelectorAll('input[type="checkbox"]'))
+    if (!boxes.length) return
+    const labelOf = function (box) { return group.querySelector('label[for="' + box.id + '"]').textContent.trim() }
+    const fieldset = group.closest('fieldset')
+    const wrapper = document.createElement('div')
+    wrapper.className = 'govuk-form-group app-choose-by-search'
+    const searchId = 'app-choose-' + index
+    wrapper.innerHTML = '<label class="govuk-label govuk-label--s" for="' + searchId + '">Add an agency</label>' +
+      '<div class="govuk-hint">Type the agency\'s name, then choose it from the list.</div>' +
+      '<div class="app-choose-by-search__input"></div>' +
+      '<p class="govuk-body govuk-!-font-weight-bold govuk-!-margin-top-4 govuk-!-margin-bottom-1">Chosen</p>' +
+      '<p class="govuk-body app-choose-by-search__none">None yet.</p>' +
+      '<ul class="govuk-list app-choose-by-search__chosen"></ul>'
+    group.parentNode.insertBefore(wrapper, group)
+    group.hidden = true
+    const chosenList = wrapper.querySelector('.app-choose-by-search__chosen')
+    const none = wrapper.querySelector('.app-choose-by-search__none')
+
+    function render () {
+      chosenList.innerHTML = ''
+      const chosen = boxes.filter(function (box) { return box.checked })
+      none.hidden = chosen.length > 0
+      chosen.forEach(function (box) {
+        const item = document.createElement('li')
+        item.className = 'app-choose-by-search__item'
+        const name = document.createElement('span')
+        name.textContent = labelOf(box) + ' '
+        const remove = document.createElement('button')
+        remove.type = 'button'
+        remove.className = 'govuk-button govuk-button--secondary govuk-!-margin-bottom-0'
+        const hidden = document.createElement('span')
+        hidden.className = 'govuk-visually-hidden'
+        hidden.textContent = ' ' + labelOf(box)
+        remove.append('Remove', hidden)
+        remove.addEventListener('click', function () { box.checked = false; render() })
+        item.append(name, remove)
+        chosenList.append(item)
+      })
+    }
+
+    autocomplete({
+      element: wrapper.querySelector('.app-choose-by-search__input'),
+      id: searchId,
+      minLength: 1,
+      confirmOnBlur: false,
+      source: function (query, populate) {
+        const words = query.toLowerCase().split(/\s+/).filter(Boolean)
+        populate(boxes.filter(function (box) {
+          const label = labelOf(box).toLowerCase()
+          return !box.checked && words.every(function (word) { return label.includes(word) })
+        }).map(labelOf))
+      },
+      onConfirm: function (label) {
+        const box = boxes.find(function (b) { return labelOf(b) === label })
+        if (box) {
+          box.checked = true
+          render()
+        }
+        window.setTimeout(function () {
+          const input = document.getElementById(searchId)
+          if (input) input.value = ''
+        }, 0)
+      }
+    })
+    if (fieldset) fieldset.classList.add('app-choose-by-search__fieldset')
+    render()
+  })
+}
+
+if (window.accessibleAutocomplete) {
+  enhanceSelects(window.accessibleAutocomplete)
+  enhanceCheckboxSearch(window.accessibleAutocomplete)
+}

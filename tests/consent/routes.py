@@ -38,6 +38,7 @@ def record_child(ok=200, **overrides):
 
 ROUTES = {
     "consent:child_list": Route(allow(*READERS)),
+    "consent:child_suggest": Route(allow(*READERS)),
     "consent:child_create": Route(allow(*RECORDERS)),
     "consent:child_detail": Route(read_child(), kwargs=_child),
     "consent:chronology_print": Route(read_child(), kwargs=_child),

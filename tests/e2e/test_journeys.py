@@ -33,7 +33,7 @@ def fill_in(page, answers: dict) -> None:
             for one in value if isinstance(value, list) else [value]:
                 page.locator(f"[name='{name}'][value='{one}']").check()
         elif kind == "select":
-            first.select_option(str(value))
+            first.select_option(str(value), force=True)  # an agency select is behind its autocomplete
         else:
             first.fill(str(value))
 
@@ -235,7 +235,8 @@ def test_practitioner_records_a_childs_own_consent_after_assessing_them(page, pr
     continue_and_check(page)
     page.get_by_label("Physical or mental health").check()
     continue_and_check(page)
-    page.get_by_label("Northshire NHS Trust").check()
+    page.get_by_role("combobox", name="Add an agency").fill("nhs trust")  # recipients: chosen by search
+    page.get_by_role("option", name="Northshire NHS Trust").click()
     continue_and_check(page)
     page.get_by_label("Yes", exact=True).check()
     continue_and_check(page)

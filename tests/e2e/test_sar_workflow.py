@@ -101,3 +101,54 @@ def test_review_consult_and_issue_without_javascript(
     assert "Issued (now)" in page.content()
     request.refresh_from_db()
     assert request.status == SubjectAccessStatus.ISSUED and request.redactions.count() == 1
+
+
+def test_the_workflow_pages_pass_axe(page, ig_officer, practitioner, monkeypatch):
+    from agreements.models import AgencyKind
+    from audit import sar
+    from audit.models import SubjectAccessRequest
+    from decisions import integrations
+    from tests.decisions.factories import child_for, submitted_decision
+    from tests.e2e.conftest import assert_accessible
+    from tests.factories import AgencyFactory
+
+    monkeypatch.setattr(integrations, "cover_for", lambda **kwargs: None)
+    child = child_for(practitioner, given_name="Amy", family_name="Brook", nhs_number="")
+    police = AgencyFactory(name="Northshire Police", kind=AgencyKind.POLICE)
+    decision = submitted_decision(
+        practitioner,
+        police,
+        child=child,
+        openness={
+            "family_told": False,
+            "family_not_told_reason": "Telling them could put Amy at risk",
+            "protected_identities": "",
+            "from_other_agency": True,
+            "source_agency": police,
+            "source_agency_agreed": "agreed",
+        },
+    )
+    request = sar.sar_start_review(
+        request=sar.sar_record(
+            request=SubjectAccessRequest(
+                child=child,
+                requester_name="Jo Brook",
+                requester_relationship="Mother",
+                identity_check="Passport seen",
+                received_on=timezone.localdate(),
+            ),
+            by=ig_officer,
+        ),
+        by=ig_officer,
+    )
+    sign_in(page, ig_officer.email)
+    base = f"/audit/subject-access/requests/{request.pk}"
+    for url in (
+        f"{base}/",
+        f"{base}/review/",
+        f"{base}/withhold/",
+        f"{base}/withhold/?record=decisions.Decision&id={decision.pk}",
+        f"{base}/consult/?agency={police.pk}",
+    ):
+        page.goto(url)
+        assert_accessible(page)

@@ -42,6 +42,12 @@ class Command(BaseCommand):
             "(entries removed from the end, or the chain recomputed).",
         )
         parser.add_argument("--no-progress", action="store_true", help="Print the verdict only.")
+        parser.add_argument(
+            "--no-sign",
+            action="store_true",
+            help="Check only: sign no checkpoint even when the trail holds (for a restored copy, "
+            "scripts/backup-restore-check, whose checkpoints must not join the live ones).",
+        )
 
     def handle(self, *args, **options) -> None:
         progress = None if options["no_progress"] else self._progress()
@@ -51,6 +57,7 @@ class Command(BaseCommand):
                 workers=max(1, options["workers"]),
                 progress=progress,
                 known_head=options.get("known_head"),
+                sign="never" if options["no_sign"] else "always",
             )
         except Exception as error:  # the verdict is never a traceback
             logger.debug("verify_audit could not finish", exc_info=True)
