@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_visible_or_404, require
 from accounts.permissions import Perm
-from agreements import processing, selectors, services
+from agreements import checklist, processing, selectors, services
 from agreements.forms import (
     AgencyForm,
     AgreementForm,
@@ -287,6 +287,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_sign": _can_manage(request.user),
             "withdrawable": withdrawable,
             "today": today,
+            "checklist": checklist.rows(agreement, today),
         },
     )
 
