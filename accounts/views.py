@@ -107,7 +107,13 @@ def _home_context(request: HttpRequest) -> dict:
     """What each role's landing page shows. Sections grow as their parts of the product land."""
     user = request.user
     if user.is_admin:
-        return {"agencies": Agency.objects.in_scope_of(user), "flags": landing_flags(user)}
+        from operations.jobs import late_jobs
+
+        return {
+            "agencies": Agency.objects.in_scope_of(user),
+            "flags": landing_flags(user),
+            "late_jobs": late_jobs(),
+        }
     from decisions.selectors import home_context
 
     context = home_context(user)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agreements import checklist
 from agreements.models import (
     STATUS_TRANSITIONS,
     Agency,
@@ -160,6 +161,9 @@ def agreement_change_status(
             raise ValidationError(
                 {"status": "Add a version and record its sign-off before putting the agreement in force"}
             )
+        incomplete = checklist.missing(agreement, on)
+        if incomplete:
+            raise ValidationError({"status": checklist.missing_message(incomplete)})
         if agreement.parent is not None and not agreement.parent.is_effective:
             raise ValidationError(
                 {"status": f"Put “{agreement.parent}” in force first: this agreement sits beneath it"}

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "journeys",
     "decisions",
     "reports",
+    "operations",
 ]
 # The demo seeder and the synthetic data generator (devdata/) are development tools, not part
 # of a deployment: installed with DEBUG in a checkout (the Docker image leaves devdata/ out), or

@@ -19,6 +19,7 @@ urlpatterns = [
     path("decisions/", include("decisions.urls")),
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
+    path("operations/", include("operations.urls")),
 ]
 # The Django admin is off unless ADMIN_URL names its path.
 if settings.ADMIN_URL:

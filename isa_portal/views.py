@@ -20,7 +20,16 @@ def healthz(request: HttpRequest) -> HttpResponse:
             cursor.fetchone()
     except Exception:
         return HttpResponse(status=503, content_type="text/plain")
-    return HttpResponse(status=200, content_type="text/plain")
+    # Late scheduled jobs are reported, not failed on: the app itself is up (a 503 would have the
+    # container restarted, which does not help a job). Monitoring alerts on a non-empty body.
+    try:
+        from operations.jobs import late_jobs
+
+        late = late_jobs()
+    except Exception:
+        late = []
+    body = "".join(f"late job: {status.job.name}\n" for status in late)
+    return HttpResponse(body, status=200, content_type="text/plain")
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -33,7 +33,7 @@ def test_migrations_run_first_then_the_app_runs_gunicorn_with_static_files():
 
 
 def test_every_environment_variable_is_one_the_settings_read():
-    for service in ("app", "migrate"):
+    for service in ("app", "migrate", "scheduler"):
         for name in COMPOSE["services"][service]["environment"]:
             assert re.search(rf'"{name}"', SETTINGS), f"{name} is set in docker-compose.yml but never read"
     environment = COMPOSE["services"]["app"]["environment"]
@@ -165,3 +165,18 @@ def test_the_image_runs_as_a_user_that_is_not_root():
     }
     for name, service in COMPOSE["services"].items():
         assert str(service.get("user", "10001")).split(":")[0] not in ("0", "root"), name
+
+
+def test_the_scheduler_service_runs_the_daily_jobs_as_the_app_does():
+    """The same image, role, key and checkpoint folder as the app; after the migrations; restarted."""
+    services = COMPOSE["services"]
+    scheduler, app = services["scheduler"], services["app"]
+    assert scheduler["command"] == "python manage.py run_scheduler"
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert scheduler["restart"] == "unless-stopped"
+    assert scheduler["build"] == app["build"]
+    for name in ("DATABASE_URL", "SECRET_KEY", "AUDIT_SIGNING_KEY_FILE", "AUDIT_CHECKPOINT_DIR", "EMAIL_URL"):
+        assert scheduler["environment"][name] == app["environment"][name], name
+    assert scheduler["secrets"] == app["secrets"]
+    assert "audit-checkpoints:/app/audit-checkpoints" in scheduler["volumes"]
+    assert "apscheduler" in (ROOT / "pyproject.toml").read_text()

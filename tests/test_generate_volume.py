@@ -88,6 +88,13 @@ def test_a_small_partnership_is_generated_as_the_product_would_have_recorded_it(
     assert User.objects.filter(partnership_wide=True, role=Role.IG_OFFICER).count() == 2
     assert orphans() == []
 
+    # Agreements in force (or under review) hold the ICO checklist, as agreements.services requires.
+    from agreements import checklist
+    from agreements.models import Agreement
+
+    for agreement in Agreement.objects.effective().prefetch_related("versions", "purposes"):
+        assert checklist.missing(agreement, timezone.localdate()) == [], agreement.title
+
     # Three audit entries for each submitted decision, ids in time order, and a chain that holds.
     submitted = Decision.objects.exclude(status=Status.DRAFT)
     assert submitted.count() > 150

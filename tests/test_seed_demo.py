@@ -113,3 +113,20 @@ def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on():
     leads = Counter(User.objects.filter(role=Role.LEAD, is_active=True).values_list("agency", flat=True))
     assert 1 in leads.values()
     assert User.objects.filter(role=Role.PARTNERSHIP_LEAD, is_active=True).exists()
+
+
+@pytest.mark.django_db
+def test_seed_demo_agreements_in_force_hold_the_ico_checklist():
+    """Issue 20: every agreement in force (or under review) holds every item of the ICO checklist."""
+    from django.utils import timezone
+
+    from agreements import checklist
+    from agreements.models import Agreement
+
+    call_command("seed_demo", "--force")
+    effective = Agreement.objects.effective()
+    assert effective.exists()
+    today = timezone.localdate()
+    assert {agreement.title: checklist.missing(agreement, today) for agreement in effective} == {
+        agreement.title: [] for agreement in effective
+    }

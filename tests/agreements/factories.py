@@ -20,6 +20,7 @@ from agreements.models import (
     PartnershipGroup,
     Signature,
 )
+from devdata.demo.agreements import CONTENTS
 from tests.factories import AgencyFactory, UserFactory, days_ago
 
 
@@ -42,6 +43,21 @@ class AgreementFactory(DjangoModelFactory):
     tier = AgreementTier.PROTOCOL
     owner = factory.SubFactory(AgencyFactory)
     status = AgreementStatus.DRAFT
+    # Complete by default (agreements.checklist): an incomplete agreement cannot come into force.
+    purpose = "To protect children from harm."
+    parties_and_roles = CONTENTS["parties_and_roles"]
+    data_items = CONTENTS["data_items"]
+    lawful_basis = CONTENTS["lawful_basis"]
+    article9_condition = CONTENTS["article9_condition"]
+    recipients = CONTENTS["recipients"]
+    frequency = CONTENTS["frequency"]
+    data_quality = CONTENTS["data_quality"]
+    security = CONTENTS["security"]
+    retention_and_disposal = CONTENTS["retention_and_disposal"]
+    rights_and_complaints = CONTENTS["rights_and_complaints"]
+    breach_procedure = CONTENTS["breach_procedure"]
+    dpia_reference = CONTENTS["dpia_reference"]
+    termination = CONTENTS["termination"]
 
     @factory.post_generation
     def purposes(obj, create, extracted, **kwargs):
