@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.agreement_edit, name="agreement_edit"),
     path("<int:pk>/status/", views.agreement_status, name="agreement_status"),
     path("<int:pk>/versions/new/", views.version_create, name="version_create"),
+    path("<int:pk>/versions/compare/", views.version_compare, name="version_compare"),
     path("versions/<int:pk>/", views.version_detail, name="version_detail"),
     path("versions/<int:pk>/edit/", views.version_edit, name="version_edit"),
     path("versions/<int:pk>/document/", views.version_document, name="version_document"),

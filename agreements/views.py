@@ -812,3 +812,56 @@ def incident_summary_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="incident-summary-{year}.pdf"'
     return response
+
+
+# Comparing two versions (issue 20, item 5)
+
+
+def _compare_defaults(agreement: Agreement, versions: list, user, in_force) -> tuple:
+    """Before: the version this person's agency last signed (if not the one in force), else the
+    one before; after: the version in force, else the newest."""
+    after = in_force or versions[-1]
+    signed = (
+        Signature.objects.live()
+        .filter(agreement=agreement, agency_id=user.agency_id)
+        .exclude(version_id=after.pk)
+        .order_by("-signed_on", "-pk")
+        .first()
+    )
+    if signed is not None:
+        return signed.version, after
+    earlier = [v for v in versions if v.pk < after.pk]
+    return (earlier[-1] if earlier else versions[0]), after
+
+
+def _chosen_version(request: HttpRequest, name: str, versions: dict, default):
+    value = request.GET.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or int(value) not in versions:
+        raise Http404("That version is not a version of this agreement.")
+    return versions[int(value)]
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def version_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    from agreements import compare
+
+    agreement = get_visible_or_404(Agreement.objects.prefetch_related("versions"), request.user, pk=pk)
+    versions = sorted(agreement.versions.all(), key=lambda v: v.pk)
+    context = {"agreement": agreement, "versions": versions}
+    if len(versions) >= 2:
+        in_force = selectors.version_in_force(agreement, timezone.localdate())
+        before, after = _compare_defaults(agreement, versions, request.user, in_force)
+        by_pk = {v.pk: v for v in versions}
+        before = _chosen_version(request, "before", by_pk, before)
+        after = _chosen_version(request, "after", by_pk, after)
+        context.update(
+            before=before,
+            after=after,
+            in_force=in_force,
+            rows=compare.text_rows(before.text, after.text),
+            changes=compare.field_changes(before, after),
+        )
+    return render(request, "agreements/version_compare.html", context)

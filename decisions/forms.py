@@ -12,9 +12,10 @@ from django.urls import reverse
 
 from agreements.models import Agency, SectorKind
 from consent.models import InformationCategory
-from decisions import rules
+from decisions import flowchart, rules
 from decisions.models import (
     REFUSALS,
+    AdviceSource,
     ConsentPosition,
     ConsentStatus,
     EscalationOutcome,
@@ -284,21 +285,118 @@ class PurposeForm(StepForm):
         return data
 
 
-class QuestionsForm(StepForm):
-    clear_purpose = YesNoField(
-        label="Is there a clear and legitimate purpose for sharing?",
-        required_message="Select whether there is a clear and legitimate purpose",
+NOT_SURE = "not_sure"
+YES_NO_NOT_SURE = [*YES_NO, (NOT_SURE, "I am not sure")]
+
+
+class FlowchartQuestionForm(StepForm):
+    """One question of the national flowchart a page (the next is asked only when this answer leads on
+    to it), with "I am not sure", which leads to a page of advice before the question is answered."""
+
+    question = ""  # the Decision field this page answers
+    writes = ("unsure_about",)  # beside the question, the page records that it was answered "not sure"
+
+    def initial_from(self, decision) -> dict:
+        value = getattr(decision, self.question)
+        if value is None and self.question in decision.unsure_questions:
+            return {self.question: NOT_SURE}
+        return {self.question: _from_bool(value)}
+
+    def answers(self) -> dict:
+        answer = self.cleaned_data[self.question]
+        unsure = [name for name in self.decision.unsure_questions if name != self.question]
+        if answer == NOT_SURE:
+            unsure.append(self.question)
+        return {self.question: _to_bool(answer), "unsure_about": " ".join(unsure)}
+
+
+def _flowchart_field(label: str, required_message: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=YES_NO_NOT_SURE,
+        widget=forms.RadioSelect,
+        help_text=help_text,
+        error_messages={"required": required_message, "invalid_choice": required_message},
     )
-    identifies_person = YesNoField(
-        label="Does the information enable a person to be identified?",
-        required_message="Select whether the information identifies a person",
+
+
+class QuestionsForm(FlowchartQuestionForm):
+    question = "clear_purpose"
+    clear_purpose = _flowchart_field(
+        flowchart.FLOWCHART_QUESTIONS["clear_purpose"],
+        "Select whether there is a clear and legitimate purpose",
+        help_text="A purpose you could explain to the child, the family and a court: why the recipient needs "
+        "the information, and what they will do with it.",
     )
-    confidential = YesNoField(
-        label="Is the information confidential?",
-        required_message="Select whether the information is confidential",
+
+
+class IdentifiesForm(FlowchartQuestionForm):
+    question = "identifies_person"
+    identifies_person = _flowchart_field(
+        flowchart.FLOWCHART_QUESTIONS["identifies_person"],
+        "Select whether the information identifies a person",
+        help_text="Directly, such as a name or NHS number, or with other information the recipient holds.",
+    )
+
+
+class ConfidentialForm(FlowchartQuestionForm):
+    question = "confidential"
+    confidential = _flowchart_field(
+        flowchart.FLOWCHART_QUESTIONS["confidential"],
+        "Select whether the information is confidential",
         help_text="Information given in confidence, or not generally available, "
         "such as health or case records.",
     )
+
+
+def _advice_fields() -> dict[str, forms.Field]:
+    return {
+        "advice_source": forms.ChoiceField(
+            label="Whom did you ask?",
+            choices=AdviceSource.choices,
+            widget=forms.RadioSelect,
+            error_messages={
+                "required": rules.GUIDED_MESSAGES["advice_source"],
+                "invalid_choice": rules.GUIDED_MESSAGES["advice_source"],
+            },
+        ),
+        "advice_from": _text("Their name", long=False, required=rules.GUIDED_MESSAGES["advice_from"]),
+        "advice_role": _text("Their role (optional)", long=False),
+        "advice_on": DateField(
+            label="When did they advise you?",
+            required_message=rules.GUIDED_MESSAGES["advice_on"],
+            question="advice_on",
+            help_text="For example, 27 3 2026",
+        ),
+        "advice_given": _text(
+            "What did they advise?", required=rules.GUIDED_MESSAGES["advice_given"], reasoning="advice_given"
+        ),
+    }
+
+
+class NotSureForm(StepForm):
+    """The advice a practitioner sought because they were not sure of a flowchart question, then the
+    question again, answered with that advice (``not_sure_form`` makes one per question)."""
+
+    question = ""
+    writes = ("advice_sought",)
+
+    def answers(self) -> dict:
+        return {**self.cleaned_data, "advice_sought": True}
+
+
+def not_sure_form(field: str) -> type[NotSureForm]:
+    question = flowchart.FLOWCHART_QUESTIONS[field]
+    attrs = {
+        "question": field,
+        "question_text": question,
+        **_advice_fields(),
+        field: YesNoField(
+            label=f"Now that you have taken advice: {question[0].lower()}{question[1:]}",
+            required_message="Select your answer, now that you have taken advice",
+        ),
+    }
+    return type(NotSureForm)(f"NotSure_{field}_Form", (NotSureForm,), attrs)
 
 
 class ConsentForm(StepForm):
@@ -537,18 +635,13 @@ class AdviceForm(StepForm):
         help_text="For example from your manager, safeguarding lead, data protection officer "
         "or Caldicott guardian.",
     )
-    advice_from = _text("Who advised you? (name)", long=False)
-    advice_role = _text("Their role", long=False)
-    advice_given = _text("What did they advise?")
 
-    def clean(self):
-        data = super().clean()
-        if data.get("advice_sought"):
-            if not data.get("advice_from"):
-                self.add_error("advice_from", "Enter who you asked for advice")
-            if not data.get("advice_given"):
-                self.add_error("advice_given", "Enter what they advised")
-        return data
+
+# Asked only when advice was sought: whom, their name, when, and what they advised (the questions
+# the "not sure" page asks too).
+AdviceDetailForm = type(StepForm)(
+    "AdviceDetailForm", (StepForm,), {"__module__": __name__, **_advice_fields()}
+)
 
 
 class RecipientForm(StepForm):
@@ -675,6 +768,35 @@ class NoShareForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["no_share_detriment"].help_text = rules.duty_to_share_wording()
+
+
+class WithheldForm(StepForm):
+    """A share in part: what was held back, and why (advice for practitioners, 2024, golden rule 6)."""
+
+    withheld_information = _text(
+        "What did you hold back?",
+        required=rules.GUIDED_MESSAGES["withheld_information"],
+        help_text="Describe it without repeating it: for example, 'the mother's health history' or "
+        "'the name of the neighbour who reported the concern'.",
+    )
+    withheld_reason = _text(
+        "Why did you hold it back?",
+        required=rules.GUIDED_MESSAGES["withheld_reason"],
+        help_text="For example: the recipient does not need it for the purpose; it would identify someone "
+        "who could be harmed; it is another agency's to share.",
+        reasoning="withheld_reason",
+    )
+
+
+class NewInformationForm(StepForm):
+    """A reconsideration rests on what is new (advice for practitioners, 2024, golden rule 7)."""
+
+    new_information = _text(
+        "What is new since the earlier decision?",
+        required=rules.GUIDED_MESSAGES["new_information"],
+        help_text="What the requester, or anyone else, has told you that the earlier decision did not have.",
+        reasoning="new_information",
+    )
 
 
 class ReviewForm(GOVUKForm):

@@ -52,6 +52,14 @@ LABELS: dict[str, str] = {
     "advice_from": "Advice from",
     "advice_role": "Role of the person who advised",
     "advice_given": "The advice given",
+    "advice_source": "Whom advice was sought from",
+    "advice_on": "Date of the advice",
+    "unsure_about": "Questions first answered 'I am not sure'",
+    # Sharing in part
+    "withheld_information": "What was held back",
+    "withheld_reason": "Why it was held back",
+    # A reconsideration
+    "new_information": "What is new since the earlier decision",
     # What is shared, with whom
     "information_shared": "Information shared",
     "recipient_agency": "Agency receiving it",
@@ -109,6 +117,9 @@ APPLIES: dict[str, Callable[[Decision], bool]] = {
     "advice_from": lambda d: d.advice_sought is True,
     "advice_role": lambda d: d.advice_sought is True,
     "advice_given": lambda d: d.advice_sought is True,
+    "advice_source": lambda d: d.advice_sought is True,
+    "advice_on": lambda d: d.advice_sought is True,
+    "unsure_about": lambda d: False,  # the advice page's own rows say it
     "family_not_told_reason": lambda d: d.family_told is False,
     "source_agency": lambda d: d.from_other_agency is True,
     "source_agency_agreed": lambda d: d.from_other_agency is True,

@@ -88,6 +88,18 @@ class SourceAgreed(models.TextChoices):
     NOT_ASKED = "not_asked", "It was not possible to ask in time"
 
 
+class AdviceSource(models.TextChoices):
+    """Whom a practitioner asked (Information sharing: advice for practitioners, 2024, golden rule 4:
+    seek advice promptly from your manager, safeguarding lead, data protection officer or, for health
+    and care information, Caldicott guardian)."""
+
+    LEAD = "lead", "A safeguarding lead"
+    MANAGER = "manager", "My manager"
+    DPO = "dpo", "A data protection officer"
+    CALDICOTT = "caldicott", "A Caldicott guardian"
+    OTHER = "other", "Someone else"
+
+
 class OnwardDisclosure(models.TextChoices):
     """The sharing agency's condition on the recipient passing the information on (the originator's
     answer, which a later decision passing it on meets: ``decisions.rules.originator_refused``)."""
@@ -298,6 +310,11 @@ class Decision(models.Model):
     clear_purpose = models.BooleanField(null=True, blank=True)
     identifies_person = models.BooleanField(null=True, blank=True)
     confidential = models.BooleanField(null=True, blank=True)
+    # The flowchart questions first answered "I am not sure" (names, space-separated): each routed
+    # the practitioner to advice before they answered it (decisions.journeys).
+    unsure_about = models.CharField(
+        "questions first answered 'not sure'", max_length=100, blank=True, default="", db_default=""
+    )
     consent_status = models.CharField(max_length=20, choices=ConsentStatus.choices, blank=True)
     consent_record = models.ForeignKey(
         "consent.ConsentRecord", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
@@ -351,6 +368,25 @@ class Decision(models.Model):
     advice_from = models.CharField(max_length=150, blank=True)
     advice_role = models.CharField(max_length=150, blank=True)
     advice_given = models.TextField(blank=True)
+    advice_source = models.CharField(
+        "whom advice was sought from",
+        max_length=20,
+        choices=AdviceSource.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    advice_on = models.DateField("when advice was given", null=True, blank=True)
+
+    # Sharing in part: what was held back, and why (advice for practitioners, 2024, golden rule 6).
+    withheld_information = models.TextField("what was withheld", blank=True, default="", db_default="")
+    withheld_reason = models.TextField("why it was withheld", blank=True, default="", db_default="")
+
+    # A reconsideration: what the requester has brought that the earlier decision did not have
+    # (advice for practitioners, 2024, golden rule 7).
+    new_information = models.TextField(
+        "new information since the earlier decision", blank=True, default="", db_default=""
+    )
 
     # What is shared, with whom, how and when
     information_shared = models.TextField(blank=True)
@@ -447,6 +483,10 @@ class Decision(models.Model):
         "submitted_child_name",
         "submitted_child_date_of_birth",
         "submitted_child_nhs_number",
+        # The guided decision (decisions 0013's trigger).
+        "withheld_information",
+        "withheld_reason",
+        "new_information",
     )
     TOMBSTONE_FIELDS = frozenset({"tombstoned_at", "tombstone_reason"})
 
@@ -498,6 +538,10 @@ class Decision(models.Model):
     @property
     def is_sharing(self) -> bool:
         return self.outcome in SHARING_OUTCOMES
+
+    @property
+    def unsure_questions(self) -> list[str]:
+        return self.unsure_about.split()
 
     @property
     def mandatory_referral(self) -> bool:

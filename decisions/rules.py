@@ -18,6 +18,7 @@ from django.utils import timezone
 from accounts.permissions import Perm
 from agreements.models import AgencyKind
 from consent.models import ConsentStatus, InformationCategory
+from decisions import flowchart
 from decisions.models import (
     REFUSALS,
     ConsentPosition,
@@ -59,18 +60,9 @@ class Problem:
 
 
 def proposed_outcome(decision: Decision) -> str:
-    """The national flowchart's answer, from the questions answered so far."""
-    if decision.mandatory_referral:
-        return Outcome.SHARE
-    if decision.clear_purpose is False:
-        return Outcome.DO_NOT_SHARE
-    if decision.identifies_person is False or decision.confidential is False:
-        return Outcome.SHARE
-    if decision.consent_status == ConsentStatus.GIVEN:
-        return Outcome.SHARE
-    if decision.other_reasons:
-        return Outcome.SHARE
-    return Outcome.DO_NOT_SHARE
+    """The national flowchart's answer, from the questions answered so far (why, in words:
+    ``flowchart.suggest``)."""
+    return flowchart.suggest(decision).outcome
 
 
 def consent_position(decision: Decision) -> str:
@@ -468,6 +460,11 @@ REASONING = {
     "least {n} different words: what harm sharing would do",
     "departure_reason": "Say why your decision differs from the one suggested, in at least {n} different "
     "words: what the questions did not take into account",
+    "withheld_reason": "Say why you held that information back, in at least {n} different words: who or "
+    "what withholding it protects",
+    "new_information": "Say what is new since the earlier decision, in at least {n} different words: what "
+    "the requester has told you that the earlier decision did not have",
+    "advice_given": "Say what they advised, in at least {n} different words",
     "override_reason": "Say why you are sharing although consent was refused or withdrawn, in at least {n} "
     "different words: why sharing is in the child's best interests",
     "onward_override_reason": "Say why you are passing it on although the agency it came from refused, in at "
@@ -478,6 +475,7 @@ FUTURE_DATES = {
     "events_on": "The date of the events cannot be in the future",
     "shared_on": "The date you share cannot be in the future: record the share once it has happened",
     "referral_made_on": "The date of the referral cannot be in the future: record it once it is made",
+    "advice_on": "The date you were advised cannot be in the future",
 }
 
 
@@ -639,8 +637,11 @@ def problems(decision: Decision) -> list[Problem]:
         ("identifies_person", "whether the information identifies a person"),
         ("confidential", "whether the information is confidential"),
     ):
-        need(getattr(decision, field) is not None, "questions", field, f"Select {question}")
-    need(bool(decision.consent_status), "consent", "consent_status", "Confirm the consent position")
+        if field in flowchart_questions_asked(decision):
+            need(getattr(decision, field) is not None, QUESTION_STEPS[field], field, f"Select {question}")
+    found.extend(guided_problems(decision))
+    if not flowchart.no_purpose(decision):  # a decision stopped for want of a purpose never asks
+        need(bool(decision.consent_status), "consent", "consent_status", "Confirm the consent position")
     need(
         all(r in OtherReasonToShare.values for r in decision.other_reasons),
         "other_reason",
@@ -675,8 +676,8 @@ def problems(decision: Decision) -> list[Problem]:
         found.extend(_sharing_problems(decision))
     need(decision.advice_sought is not None, "advice", "advice_sought", "Select whether you sought advice")
     if decision.advice_sought:
-        need(bool(decision.advice_from), "advice", "advice_from", "Enter who you asked for advice")
-        need(bool(decision.advice_given.strip()), "advice", "advice_given", "Enter what they advised")
+        need(bool(decision.advice_from), "advice_detail", "advice_from", "Enter who you asked for advice")
+        need(bool(decision.advice_given.strip()), "advice_detail", "advice_given", "Enter what they advised")
     return found
 
 
@@ -897,3 +898,83 @@ def resolution_problems(*, outcome: str, countersign: bool) -> list[str]:
     if countersign and outcome == EscalationOutcome.OVERTURNED:
         problems.append(OVERTURNED_NOT_COUNTERSIGNED_MESSAGE)
     return problems
+
+
+# The guided decision (issue 12, item 7) ------------------------------------------------------------
+# Sources: Information sharing: advice for practitioners (2024): its flowchart (``decisions.flowchart``),
+# golden rule 4 (seek advice promptly when unsure), 6 (share only what is necessary: a share in part
+# says what was held back), 7 (record the reasons; reconsider when the requester brings new
+# information).
+
+# Each flowchart question's page, and the page of advice it leads to when answered "not sure".
+QUESTION_STEPS = {
+    "clear_purpose": "questions",
+    "identifies_person": "identifies",
+    "confidential": "confidential",
+}
+ADVICE_STEPS = {field: f"{step}_advice" for field, step in QUESTION_STEPS.items()}
+
+GUIDED_MESSAGES = {
+    "no_purpose_share": (
+        "There is no clear and legitimate purpose for sharing, so the flowchart stops at 'do not share': "
+        "information cannot be shared without a purpose"
+    ),
+    "no_reason_share": (
+        "Without consent you need another reason to share, such as a public function, someone's vital "
+        "interests or a child's safety: select the reason, or do not share"
+    ),
+    "advice_source": "Select whom you asked for advice",
+    "advice_from": "Enter the name of the person who advised you",
+    "advice_on": "Enter the date they advised you",
+    "advice_given": "Enter what they advised",
+    "withheld_information": "Enter what you held back: a share in part says what was not shared",
+    "withheld_reason": "Enter why you held it back",
+    "new_information": "Enter what is new since the earlier decision: a reconsideration rests on it",
+}
+
+
+def flowchart_questions_asked(decision: Decision) -> tuple[str, ...]:
+    """The flowchart questions the answers call for: each only when the one before leads on to it."""
+    asked = ["clear_purpose"]
+    if decision.clear_purpose or decision.mandatory_referral:
+        asked.append("identifies_person")
+        if decision.identifies_person:
+            asked.append("confidential")
+    return tuple(asked)
+
+
+def guided_problems(decision: Decision) -> list[Problem]:
+    """Stops, advice taken when not sure, what a share in part withheld, what a reconsideration
+    rests on."""
+    found: list[Problem] = []
+    if decision.is_sharing and flowchart.no_purpose(decision):
+        found.append(Problem("questions", "outcome", GUIDED_MESSAGES["no_purpose_share"]))
+    if decision.is_sharing and flowchart.no_reason(decision):
+        found.append(Problem("other_reason", "other_reasons", GUIDED_MESSAGES["no_reason_share"]))
+    unsure = [field for field in decision.unsure_questions if field in ADVICE_STEPS]
+    if unsure:
+        step = ADVICE_STEPS[unsure[-1]]
+        for field, present in (
+            ("advice_source", bool(decision.advice_source)),
+            ("advice_from", bool(decision.advice_from.strip())),
+            ("advice_on", decision.advice_on is not None),
+            ("advice_given", bool(decision.advice_given.strip())),
+        ):
+            if not present:
+                found.append(Problem(step, field, GUIDED_MESSAGES[field]))
+        if problem := reasoning_problem("advice_given", decision.advice_given):
+            found.append(Problem(step, "advice_given", problem))
+    if problem := future_date_problem("advice_on", decision.advice_on):
+        found.append(Problem(ADVICE_STEPS[unsure[-1]] if unsure else "advice_detail", "advice_on", problem))
+    if decision.outcome == Outcome.SHARE_IN_PART:
+        for field in ("withheld_information", "withheld_reason"):
+            if not getattr(decision, field).strip():
+                found.append(Problem("withheld", field, GUIDED_MESSAGES[field]))
+        if problem := reasoning_problem("withheld_reason", decision.withheld_reason):
+            found.append(Problem("withheld", "withheld_reason", problem))
+    if decision.reconsiders_id is not None:
+        if not decision.new_information.strip():
+            found.append(Problem("new_information", "new_information", GUIDED_MESSAGES["new_information"]))
+        elif problem := reasoning_problem("new_information", decision.new_information):
+            found.append(Problem("new_information", "new_information", problem))
+    return found

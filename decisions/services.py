@@ -72,6 +72,8 @@ def _child_snapshot(decision: Decision) -> None:
 def _derive(decision: Decision) -> None:
     decision.sexual_activity_under_13 = rules.sexual_activity_under_13(decision)
     decision.proposed_outcome = rules.proposed_outcome(decision)
+    if DECISION.stopped(decision):  # where the flowchart stops, the decision is not to share
+        decision.outcome = Outcome.DO_NOT_SHARE
     decision.consent_position = rules.consent_position(decision)
     decision.originator_refused = rules.originator_refused(decision)
 
@@ -251,12 +253,16 @@ def _locked_draft(decision: Decision, by) -> Decision:
 def _clear_unused_answers(decision: Decision) -> None:
     """Answers to pages that no longer apply (the decision changed course) are not part of the record."""
     applicable = DECISION.applicable(decision)
+    kept = {field for step in applicable for field in fields_of(step)}  # two pages may ask one question
     for step in DECISION.steps:
         if step in applicable:
             continue
         for field in fields_of(step):
+            if field in kept:
+                continue
             model_field = decision._meta.get_field(field)
             setattr(decision, model_field.attname, model_field.get_default())
+    _derive(decision)
 
 
 # Each review action: the state it leads to and its audit event. Which actions a user may take

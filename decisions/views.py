@@ -15,7 +15,7 @@ from accounts.permissions import Perm
 from audit.models import Event
 from audit.services import record_event, record_export, record_view
 from consent.models import Child, ConsentStatus
-from decisions import exports, selectors, services
+from decisions import exports, flowchart, selectors, services
 from decisions.forms import AddendumForm, ChooseChildForm, LogFilterForm, ReviewForm
 from decisions.journeys import DECISION
 from decisions.models import Decision, Status
@@ -120,6 +120,10 @@ def decision_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
         else reverse("decisions:list"),
         "cancel_url": reverse("decisions:list"),
     }
+    context["progress"] = DECISION.progress(decision, this)
+    context["stop"] = DECISION.stopped(decision)
+    if step == "outcome":
+        context["suggestion"] = flowchart.suggest(decision)
     if step == "consent":
         context["consent_found"] = found = selectors.consent_preview(decision)
         context["consent_label"] = ConsentStatus(found.status).label
@@ -175,6 +179,7 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
             "decision": decision,
             "caption": f"Decision about {decision.child}",
             "notes": "decisions/_check_notes.html",
+            "stop": DECISION.stopped(decision),
             "sections": selectors.answer_sections(decision, editable=True),
             "problems": [
                 Problem(problem.message, selectors.change_url(decision, problem.step)) for problem in problems

@@ -63,6 +63,9 @@ class Step[A]:
     applies: Callable[[A], bool] = always
     stop: Callable[[A], Stop | None] = never
     intro: str = ""  # a template shown above the questions
+    # Still asked once an earlier step has stopped the journey: what records the stop (why not
+    # sharing, the advice taken). No other step applies after a stop.
+    after_stop: bool = False
 
 
 class Progress(NamedTuple):
@@ -80,13 +83,17 @@ class Journey[A]:
         return next((step for step in self.steps if step.name == name), None)
 
     def applicable(self, answers: A) -> list[Step[A]]:
-        """The steps these answers call for, in order: none after one that stops the journey."""
+        """The steps these answers call for, in order: after one that stops the journey, only
+        those that record the stop (``after_stop``)."""
         found = []
+        stopped = False
         for step in self.steps:
+            if stopped and not step.after_stop:
+                continue
             if step.applies(answers):
                 found.append(step)
-                if step.stop(answers):
-                    break
+                if not stopped and step.stop(answers):
+                    stopped = True
         return found
 
     def values(self, pages: dict[str, dict]) -> dict:
@@ -98,11 +105,14 @@ class Journey[A]:
         sought and when it was answered).
         """
         values: dict = {}
+        stopped = False
         for step in self.steps:
+            if stopped and not step.after_stop:
+                continue
             if step.applies(values):
                 values.update(pages.get(step.name, {}))
-                if step.stop(values):
-                    break
+                if not stopped and step.stop(values):
+                    stopped = True
         return values
 
     def after(self, answers: A, step: Step[A]) -> Step[A] | None:
@@ -122,8 +132,14 @@ class Journey[A]:
 
     def stopped(self, answers: A) -> Stop | None:
         """Why the journey cannot go on, if a step's answer has ended it."""
-        applicable = self.applicable(answers)
-        return applicable[-1].stop(answers) if applicable else None
+        for step in self.applicable(answers):
+            if stop := step.stop(answers):
+                return stop
+        return None
+
+    def stopped_at(self, answers: A) -> Step[A] | None:
+        """The step whose answer ended the journey, if one has."""
+        return next((step for step in self.applicable(answers) if step.stop(answers)), None)
 
     def progress(self, answers: A, step: Step[A]) -> Progress:
         applicable = self.applicable(answers)

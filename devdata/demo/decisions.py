@@ -48,7 +48,10 @@ def _answers(demo, **overrides) -> dict:
             "information_categories": ["concerns", "identity"],
             "events_on": None,
         },
-        "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
+        "new_information": {"new_information": "The police have told us the father has moved back home."},
+        "questions": {"clear_purpose": True, "unsure_about": ""},
+        "identifies": {"identifies_person": True},
+        "confidential": {"confidential": True},
         "consent": {},
         "other_reason": {"other_reasons": ["child_safety", "public_function"]},
         "outcome": {"outcome": Outcome.SHARE, "departure_reason": "", "override_reason": ""},
@@ -64,10 +67,12 @@ def _answers(demo, **overrides) -> dict:
             "article9_condition": "9_2_g_sch1_18",
             "schedule8_condition": "",
         },
-        "advice": {
-            "advice_sought": True,
+        "advice": {"advice_sought": True},
+        "advice_detail": {
+            "advice_source": "lead",
             "advice_from": "Leon Adeyemi",
             "advice_role": "Designated safeguarding lead",
+            "advice_on": timezone.localdate() - timedelta(days=1),
             "advice_given": "Share the dates and descriptions of concerns; not the whole file.",
         },
         "recipient": {
@@ -90,6 +95,10 @@ def _answers(demo, **overrides) -> dict:
             "from_other_agency": False,
             "source_agency": None,
             "source_agency_agreed": "",
+        },
+        "withheld": {
+            "withheld_information": "The family's earlier contact with the service, before this school year.",
+            "withheld_reason": "Only the last visit bears on the enquiry; the older history is not needed.",
         },
         "no_share": {"no_share_detriment": ""},
     }

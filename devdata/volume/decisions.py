@@ -67,7 +67,8 @@ DECISION_COLUMNS = (
     "events_on", "identity_checked_against", "identity_method", "identity_outcome", "referral_agency_id",
     "referral_made_on", "referral_reference", "written_confirmation", "cover_note", "originator_refused",
     "onward_override_reason", "onward_disclosure", "submitted_child_name", "submitted_child_date_of_birth",
-    "submitted_child_nhs_number",
+    "submitted_child_nhs_number", "withheld_information", "withheld_reason", "new_information",
+    "unsure_about", "advice_source", "advice_on",
 )  # fmt: skip
 REVIEW_COLUMNS = (
     "id", "action", "comments", "reviewer_name", "reviewer_job_title", "created", "decision_id",
@@ -84,7 +85,7 @@ TABLES = [
 ]
 
 TIMES = {"created", "updated", "submitted_at", "countersigned_at", "tombstoned_at"}
-DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on"}
+DATES = {"request_received_on", "shared_on", "events_on", "referral_made_on", "advice_on"}
 # Field names as django-auditlog writes them into ``changes``.
 NAMES = {name: name[:-3] if name.endswith("_id") and name != "id" else name for name in DECISION_COLUMNS}
 
@@ -153,6 +154,18 @@ WORKFLOWS = tuple(
 PURPOSE_PICKS = {kind: Weighted(PURPOSES, weights) for kind, weights in PURPOSE_WEIGHTS.items()}
 METHOD_PICK = Weighted([m for m, _ in METHODS], [w for _, w in METHODS])
 SHARE_METHOD_PICK = Weighted([m for m, _ in SHARE_METHODS], [w for _, w in SHARE_METHODS])
+# What a share in part held back and why; what a reconsideration rests on (issue 12, item 7).
+WITHHELD = (
+    ("The family's earlier history with the service", "Only the current concern is needed for this purpose"),
+    ("The name of the person who reported the concern", "Naming them could put them at risk of harm"),
+    ("The mother's health information", "The recipient does not need her health information for this"),
+    ("Another agency's assessment", "It is that agency's to share, and it has not agreed"),
+)
+NEW_INFORMATION = (
+    "The requester has told us of a new injury seen this week",
+    "The police have told us the father has moved back into the home",
+    "The school has reported that the child is afraid to go home",
+)
 SOURCE_AGREED = Weighted(("agreed", "refused", "not_asked"), (70, 10, 20))
 SCENARIOS = {
     "wait": (),
@@ -587,8 +600,8 @@ class DecisionMaker:
             outcome = "share" if roll < 0.9 else "share_in_part"
         elif proposed == "share":
             outcome = "share" if roll < 0.76 else ("share_in_part" if roll < 0.94 else "do_not_share")
-        else:
-            outcome = "do_not_share" if roll < 0.86 else ("share" if roll < 0.95 else "share_in_part")
+        else:  # the flowchart stopped (no purpose; no consent and no other reason): not shared
+            outcome = "do_not_share"
         sharing = outcome in SHARING_OUTCOMES
         if not sharing and requester != target:  # the consent looked up at submission is the requester's
             status, record = self.consent_for(child_id, requester, purpose, on, shared)
@@ -603,15 +616,16 @@ class DecisionMaker:
             "competence_assessment_id": record[18] if record else None,
         }
         steps = ["request", "purpose", "questions", "consent"]
+        if "_reconsiders" in answers:
+            answers["new_information"] = {"new_information": pick(rng, NEW_INFORMATION)}
+            steps.insert(1, "new_information")
         if status != "given":
             answers["other_reason"] = {"other_reasons": other}
             steps.append("other_reason")
         answers["outcome"] = {
             "outcome": outcome,
             "departure_reason": pick(rng, words.DEPARTURE_REASONS) if outcome != proposed else "",
-            "override_reason": pick(rng, words.OVERRIDE_REASONS)
-            if sharing and status in REFUSALS
-            else "",
+            "override_reason": pick(rng, words.OVERRIDE_REASONS) if sharing and status in REFUSALS else "",
         }
         steps.append("outcome")
         if under_13:
@@ -664,6 +678,10 @@ class DecisionMaker:
                 "cover_note": COVERED if version is not None else NOT_COVERED,
             }
             steps.append("recipient")
+            if outcome == "share_in_part":
+                withheld, why = pick(rng, WITHHELD)
+                answers["withheld"] = {"withheld_information": withheld, "withheld_reason": why}
+                steps.append("withheld")
             if version is None:
                 answers["agreement"] = {
                     "no_agreement_acknowledged": True,

@@ -62,6 +62,7 @@ ROUTES = {
     "agreements:agreement_status": Route(ADMIN, kwargs=_agreement),
     "agreements:version_create": Route(ADMIN, kwargs=_agreement),
     "agreements:version_detail": Route(READERS, kwargs=_version),
+    "agreements:version_compare": Route(READERS, kwargs=_agreement),
     "agreements:version_edit": Route(ADMIN, kwargs=_version),
     "agreements:version_document": Route(READERS, kwargs=_version_with_pdf),
     "agreements:signature_create": Route(ADMIN, kwargs=_version_in_force),

@@ -34,7 +34,10 @@ SHARE_ANSWERS = {
         "information_categories": ["concerns", "identity"],
         "events_on": None,
     },
-    "questions": {"clear_purpose": True, "identifies_person": True, "confidential": True},
+    "new_information": {"new_information": "The police now say the father has moved back into the home"},
+    "questions": {"clear_purpose": True, "unsure_about": ""},
+    "identifies": {"identifies_person": True},
+    "confidential": {"confidential": True},
     "consent": {},
     "other_reason": {"other_reasons": ["child_safety"]},
     "outcome": {"outcome": Outcome.SHARE, "departure_reason": "", "override_reason": ""},
@@ -50,10 +53,12 @@ SHARE_ANSWERS = {
         "article9_condition": "9_2_g_sch1_18",
         "schedule8_condition": "",
     },
-    "advice": {
-        "advice_sought": True,
+    "advice": {"advice_sought": True},
+    "advice_detail": {
+        "advice_source": "manager",
         "advice_from": "Dee Mann",
         "advice_role": "Team manager",
+        "advice_on": None,
         "advice_given": "Share",
     },
     "recipient": {
@@ -64,6 +69,10 @@ SHARE_ANSWERS = {
         "share_method": "secure_email",
         "shared_on": date(2026, 11, 21),
         "confirmed_in_writing": True,
+    },
+    "withheld": {
+        "withheld_information": "The mother's health history",
+        "withheld_reason": "The police do not need her health history for this enquiry",
     },
     "agreement": {"no_agreement_acknowledged": True, "no_agreement_reason": "Urgent child protection"},
     "openness": {

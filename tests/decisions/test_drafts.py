@@ -83,6 +83,7 @@ def test_a_change_from_check_your_answers_goes_on_to_the_next_unanswered_questio
     decision = half_answered(practitioner, recipient)
     client.force_login(practitioner)
     url = reverse("decisions:step", args=[decision.pk, "questions"]) + "?from=check"
-    response = client.post(url, {"clear_purpose": "yes", "identifies_person": "yes", "confidential": "yes"})
+    response = client.post(url, {"clear_purpose": "yes"})
     assert response.status_code == 302
-    assert response["Location"] == reverse("decisions:step", args=[decision.pk, "consent"])
+    # Each flowchart question is its own page (issue 12, item 7): the next is "does it identify anyone?".
+    assert response["Location"] == reverse("decisions:step", args=[decision.pk, "identifies"])

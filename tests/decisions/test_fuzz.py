@@ -74,6 +74,7 @@ def test_fuzz_each_question_page(client, practitioner, recipient, step):
             allowed = {f"{f}_id" if f.endswith("agency") else f for f in fields_of(DECISION.step(step))}
             derived = {
                 "updated",
+                "outcome",  # "do not share" where the flowchart stops (decisions.flowchart)
                 "proposed_outcome",
                 "consent_position",
                 "consent_status",

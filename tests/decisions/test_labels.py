@@ -66,7 +66,7 @@ def test_rows_that_do_not_apply_are_left_out(client, practitioner, recipient, co
         practitioner,
         recipient,
         request={"request_method": "own_initiative", "requester_name": "", "identity_check": ""},
-        advice={"advice_sought": False, "advice_from": "", "advice_role": "", "advice_given": ""},
+        advice={"advice_sought": False},
         openness={"family_told": True, "family_not_told_reason": ""},
     )
     client.force_login(practitioner)

@@ -203,3 +203,28 @@ def test_every_page_and_export_shows_the_tombstone(held, later, client, lead, ig
     assert shown in b"".join(export.streaming_content).decode("utf-8-sig")
     for text in PLANTED:
         assert text not in client.get(reverse("audit:entry_list")).content.decode()
+
+
+def test_a_field_made_erasable_after_its_record_was_sealed_is_checked_as_erased(held):
+    """A decision sealed before a field joined ERASED_FIELDS has that field's digest unsalted: once
+    the decision is disposed of, the field is checked as erased (blank), not against its digest."""
+    from audit import seals
+
+    decision = Decision.objects.get(pk=held["decision"].pk)
+    spec = seals.spec_for(Decision)
+    sealed, salt = seals.seal(decision)
+    sealed["erased_by_retention"].remove("submitted_child_name")
+    sealed["fields"]["submitted_child_name"] = seals.field_digest("submitted_child_name", "Zebedee Quorngate")
+    row = {field.attname: getattr(decision, field.attname) for field in spec.fields if not field.many_to_many}
+    row.update(
+        {
+            field.attname: sorted(x.pk for x in getattr(decision, field.name).all())
+            for field in spec.fields
+            if field.many_to_many
+        }
+    )
+    blanked = {**row, "submitted_child_name": ""}
+    disposed = seals._compare(spec, "decision", blanked, sealed, None, erased=True)
+    assert not [problem for problem in disposed if "submitted_child_name" in problem.message]
+    kept = seals._compare(spec, "decision", blanked, sealed, salt, erased=False)
+    assert any("submitted_child_name" in problem.message for problem in kept)

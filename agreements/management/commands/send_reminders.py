@@ -3,9 +3,11 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -56,6 +58,11 @@ def _review_reminders(today: datetime.date) -> list[Reminder]:
     return reminders
 
 
+def _compare_url(signature, current) -> str:
+    path = reverse("agreements:version_compare", args=[signature.agreement_id])
+    return settings.SITE_URL.rstrip("/") + f"{path}?before={signature.version_id}&after={current.pk}"
+
+
 def _resign_reminders(today: datetime.date) -> list[Reminder]:
     reminders = []
     for signature in resignatures_needed(on=today):
@@ -68,7 +75,8 @@ def _resign_reminders(today: datetime.date) -> list[Reminder]:
                 subject=f"Please sign version {current.number} of “{signature.agreement.title}”",
                 body=f"{signature.agency} signed version {signature.version.number} of "
                 f"“{signature.agreement.title}”. Version {current.number} is now in force: "
-                "your agency needs to sign it to stay covered.",
+                "your agency needs to sign it to stay covered. See what changed between the two versions: "
+                + _compare_url(signature, current),
             )
         )
     return reminders
