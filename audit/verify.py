@@ -445,6 +445,11 @@ def _sign(verdict: Verdict, known: list, when: str) -> None:
             "No checkpoint was signed: no signing key is configured (AUDIT_SIGNING_KEY_FILE)."
         )
         return
+    if not verdict.entries:
+        # A checkpoint of nothing would pin the trail to no entries: every later entry would then
+        # read as a recomputed chain. The first checkpoint waits for the first entry.
+        verdict.notes.append("The audit trail is empty: no checkpoint written.")
+        return
     if when == "new" and known and known[-1].tree_size == verdict.entries:
         verdict.notes.append(f"No new entries since {known[-1].label}: no checkpoint written.")
         return

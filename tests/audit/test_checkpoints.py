@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from audit import chain, checkpoints, merkle, verify
 from audit.models import AuditCheckpoint, AuditEntry
 from tests.audit.factories import write_entries
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -237,3 +238,16 @@ def test_an_entry_is_proved_included_and_a_later_checkpoint_proved_to_extend_an_
     proof = checkpoints.consistency_proof(first, second)
     assert merkle.verify_consistency(first.tree_size, second.tree_size, first.root, second.root, proof)
     assert not merkle.verify_consistency(first.tree_size, second.tree_size, bytes(32), second.root, proof)
+
+
+def test_an_empty_trail_is_not_checkpointed_so_its_first_entries_verify(signing):
+    """A fresh install's scheduler runs audit_checkpoint before anyone has done anything: a checkpoint
+    of no entries made every later verification fail as "entry 0 is gone"."""
+    assert not AuditEntry.objects.exists()
+    call_command("audit_checkpoint", stdout=(out := io.StringIO()))
+    assert "The audit trail is empty: no checkpoint written." in out.getvalue()
+    assert not AuditCheckpoint.objects.exists()
+    assert not list(signing.glob("*.checkpoint"))
+
+    write_entries(3, actor=UserFactory())
+    assert "Signed the checkpoint of" in _verify()
