@@ -3,7 +3,7 @@
 import pytest
 
 from agreements.models import Signature
-from tests.agreements.factories import IncidentFactory, RepresentativeFactory, in_force_agreement
+from tests.agreements.factories import IncidentFactory, RepresentativeFactory, in_force_agreement, registered
 from tests.e2e.conftest import assert_accessible, sign_in
 from tests.factories import days_ago
 
@@ -12,6 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_admin_records_a_signature_and_sees_it_in_the_register(page, admin, agency):
     RepresentativeFactory(agency=agency)
+    registered(agency)  # only an agency with a current ICO registration can sign
     agreement, version = in_force_agreement(owner=agency, title="Northshire Protocol")
     sign_in(page, admin.email)
     page.goto(f"/agreements/{agreement.pk}/")
