@@ -17,6 +17,7 @@ from audit.subject_access import MIN_NAME_LENGTH, free_text_fields, gathered_rec
 
 ISSUED_IS_FIXED = "The bundle has been issued: what was withheld from it can no longer change"
 REVIEW_NOT_STARTED = "Start the review before marking anything to withhold"
+CONSULTATIONS_ARE_FIXED = "The bundle has been issued: its consultations can no longer change"
 
 
 def sar_record(*, request: SubjectAccessRequest, by) -> SubjectAccessRequest:
@@ -247,7 +248,7 @@ def consultation_record(*, consultation: SupplierConsultation, by) -> SupplierCo
     with transaction.atomic():
         consultation.request = _locked(consultation.request)
         if consultation.request.is_issued:
-            raise ValidationError("The bundle has been issued: its consultations can no longer change")
+            raise ValidationError(CONSULTATIONS_ARE_FIXED)
         consultation.recorded_by = by
         _check_consultation(consultation, by=by)
         consultation.save()
@@ -271,7 +272,7 @@ def consultation_change(*, consultation: SupplierConsultation, by) -> SupplierCo
     with transaction.atomic():
         consultation.request = _locked(consultation.request)
         if consultation.request.is_issued:
-            raise ValidationError("The bundle has been issued: its consultations can no longer change")
+            raise ValidationError(CONSULTATIONS_ARE_FIXED)
         before = SupplierConsultation.objects.get(pk=consultation.pk)
         _check_consultation(consultation, by=by)
         consultation.save()

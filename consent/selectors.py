@@ -73,19 +73,5 @@ def recent_children(*, user, limit: int = 5) -> list[Child]:
     return list(Child.objects.visible_to(user).order_by("-created_at")[:limit])
 
 
-def child_duplicates(
-    *, user, given_name: str, family_name: str, date_of_birth: datetime.date, nhs_number: str = ""
-) -> QuerySet[Child]:
-    """Visible children who may be this one: the same NHS number, or the same name and birth date."""
-    same_name = Q(
-        given_name__iexact=given_name.strip(),
-        family_name__iexact=family_name.strip(),
-        date_of_birth=date_of_birth,
-    )
-    nhs = normalise_nhs_number(nhs_number)
-    matches = same_name | Q(nhs_number=nhs) if nhs else same_name
-    return Child.objects.visible_to(user).filter(matches)
-
-
 def consent_is_withdrawable(consent: ConsentRecord) -> bool:
     return consent.answer == ConsentStatus.GIVEN and not hasattr(consent, "withdrawal")
