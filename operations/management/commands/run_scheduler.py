@@ -86,7 +86,7 @@ class Command(BaseCommand):
         scheduler = BlockingScheduler(timezone=settings.TIME_ZONE)
         for job in selected:
             scheduler.add_job(
-                jobs.run,
+                jobs.run_scheduled,
                 CronTrigger(**job.cron, timezone=settings.TIME_ZONE),
                 args=[job],
                 id=job.name,
