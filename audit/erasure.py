@@ -66,11 +66,6 @@ def register(
     )
 
 
-def personal_fields(model: type[models.Model]) -> frozenset[str]:
-    spec = _REGISTRY.get(model._meta.concrete_model)
-    return spec.fields if spec else frozenset()
-
-
 def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 

@@ -232,11 +232,6 @@ def _due(candidates, rule_of, today: date) -> list[Due]:
 PHASES = (past_retention, consents_past_retention, assessments_past_retention, children_past_retention)
 
 
-def everything_past_retention(*, today: date | None = None) -> list[Due]:
-    """Everything past retention now (a record held only by one of these comes due once it is erased)."""
-    return [due for phase in PHASES for due in phase(today=today)]
-
-
 # Erasing: one service per kind, each in its own transaction with its audit entries.
 
 
