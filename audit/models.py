@@ -63,6 +63,7 @@ class Event(models.TextChoices):
     AGREEMENT_STATUS = "agreement_status", "Agreement status changed"
     VERSION_ADDED = "version_added", "Agreement version added"
     VERSION_CHANGED = "version_changed", "Agreement version changed"
+    SIGNATURE_INVITED = "signature_invited", "Representative invited to sign"
     SIGNATURE_RECORDED = "signature_recorded", "Signature recorded"
     SIGNATURE_WITHDRAWN = "signature_withdrawn", "Signature withdrawn"
     INCIDENT_RECORDED = "incident_recorded", "Incident recorded"
@@ -119,6 +120,7 @@ DOMAIN_EVENTS = frozenset(
         Event.AGREEMENT_STATUS,
         Event.VERSION_ADDED,
         Event.VERSION_CHANGED,
+        Event.SIGNATURE_INVITED,
         Event.SIGNATURE_RECORDED,
         Event.SIGNATURE_WITHDRAWN,
         Event.INCIDENT_RECORDED,
