@@ -714,7 +714,7 @@ class SignatureInvitationQuerySet(models.QuerySet):
 class SignatureInvitation(models.Model):
     """An administrator asking an agency's nominated representative to sign a version.
 
-    One per version and representative: asking again finds this one and sends nothing
+    One open invitation per version and representative: asking again finds it and sends nothing
     (``services.signature_invite``). Signing links the signature here.
     """
 
@@ -740,8 +740,11 @@ class SignatureInvitation(models.Model):
     class Meta:
         ordering = ["-invited_at", "-id"]
         constraints = [
+            # One open invitation at a time; after a withdrawal the agency can be asked again.
             models.UniqueConstraint(
-                fields=["version", "representative"], name="one_invitation_per_version_representative"
+                fields=["version", "representative"],
+                condition=Q(signature__isnull=True),
+                name="one_open_invitation_per_version_representative",
             ),
         ]
 

@@ -389,18 +389,21 @@ def signature_invite(*, version: AgreementVersion, agency: Agency, by) -> Signat
     The representative signs in with the product account of their email address: an account of
     another agency, or turned off, is refused; with none, one is made (``accounts.services.
     user_invite``) in the role that reads agreements and nothing else. Asking again for the same
-    version and representative returns the invitation already sent and sends nothing.
+    version and representative while it is unsigned returns the invitation already sent and sends
+    nothing; once the agency has signed it, asking again is refused.
     """
     from accounts.models import Role, User
     from accounts.services import user_invite
 
     Agreement.objects.select_for_update().get(pk=version.agreement_id)
     representative = _signable(version, agency, timezone.localdate())
-    existing = SignatureInvitation.objects.filter(version=version, representative=representative).first()
-    if existing is not None:
-        return existing
     if Signature.objects.live().filter(agency=agency, version=version).exists():
         raise ValidationError({"agency": f"{agency} has already signed version {version.number}"})
+    existing = SignatureInvitation.objects.filter(
+        version=version, representative=representative, signature__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
     account = User.objects.filter(email__iexact=representative.email).first()
     created = account is None
     if account is not None and account.agency_id != agency.pk:

@@ -181,7 +181,9 @@ class Migration(migrations.Migration):
                 "ordering": ["-invited_at", "-id"],
                 "constraints": [
                     models.UniqueConstraint(
-                        fields=("version", "representative"), name="one_invitation_per_version_representative"
+                        condition=models.Q(("signature__isnull", True)),
+                        fields=("version", "representative"),
+                        name="one_open_invitation_per_version_representative",
                     )
                 ],
             },

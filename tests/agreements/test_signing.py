@@ -467,3 +467,15 @@ def test_the_data_migration_fills_the_snapshot_of_earlier_signatures_from_what_t
     assert signature.representative_name == signature.representative.name
     assert signature.representative_email == signature.representative.email
     assert signature.method == SignatureMethod.RECORDED
+
+
+def test_after_signing_inviting_again_is_refused_and_after_a_withdrawal_it_is_allowed(invitation, rep, admin):
+    signature = sign(invitation, rep)
+    with pytest.raises(ValidationError, match="has already signed version"):
+        services.signature_invite(version=invitation.version, agency=invitation.agency, by=admin)
+    services.signature_withdraw(
+        signature=signature, withdrawn_on=days_ago(0), reason="Restructured", by=admin
+    )
+    again = services.signature_invite(version=invitation.version, agency=invitation.agency, by=admin)
+    assert again != invitation
+    assert sign(again, rep).is_live
