@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts.oidc_providers import providers_from_env
 from isa_portal.env import (
     env,
     env_bool,
@@ -199,6 +200,13 @@ OTP_BACKUP_CODES = 10
 # Wrong codes in a row before the half-signed-in session is ended (django-otp also
 # slows each device down after every failure).
 OTP_MAX_FAILURES = 5
+
+# Single sign-on with OpenID Connect (accounts.oidc): the providers named in SSO_PROVIDERS, each
+# configured by SSO_<NAME>_* variables (accounts.oidc_providers; README "Single sign-on"). A
+# provider signs in only people who already have an account; it never creates one or grants a role.
+SSO_PROVIDERS = providers_from_env()
+# Seconds to wait for a provider's discovery document, keys and token endpoint.
+SSO_TIMEOUT = env_int("SSO_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
 
 # The reverse proxies in front of the service (addresses or networks, e.g. "10.0.0.2,172.18.0.0/16"),
 # or how many there are ("1"): which X-Forwarded-For entry is the client (audit.context.client_address,
