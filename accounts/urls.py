@@ -1,12 +1,14 @@
 from django.urls import path
 
-from accounts import passkey_views, views
+from accounts import oidc, passkey_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("sso/callback/", oidc.sign_in_callback, name="sso_callback"),
+    path("sso/<slug:provider>/", oidc.SignInStartView.as_view(), name="sso_start"),
     path("two-step/", views.two_factor, name="two_factor"),
     path("two-step/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts import grants, services
+from accounts import grants, oidc, services
 from accounts.access import get_visible_or_404, require, signed_in
 from accounts.forms import (
     ChooseNewPasswordForm,
@@ -55,6 +55,14 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # The single sign-on buttons, and why the last single sign-on was refused (accounts.oidc).
+        return super().get_context_data(
+            sso_providers=oidc.providers().values(),
+            sso_refusal=self.request.session.pop(oidc.REFUSAL_SESSION_KEY, None),
+            **kwargs,
+        )
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Django checks the password and signs in inside this call, and what that writes goes

@@ -76,6 +76,40 @@ class Server:
             failures=failures,
         )
 
+    def interleaved(
+        self, path: str, peer: str, cookie: str | None, *, requests: int, seconds: float, warm_up: int
+    ) -> tuple[Latency, Latency]:
+        """A page and its peer one request at a time, alternating (A B A B ...), so both see the
+        same moments of a shared machine: their ratio survives the noise their absolute times do
+        not. ``requests`` pairs (fewer when ``seconds`` run out, at least 3)."""
+        headers = self.headers(cookie)
+        deadline = time.monotonic() + seconds / 3
+        for index in range(warm_up):
+            self._one_by_one(path, headers, count=1, seconds=0, minimum=1)
+            self._one_by_one(peer, headers, count=1, seconds=0, minimum=1)
+            if index >= 1 and time.monotonic() > deadline:
+                break
+        timings: dict[str, list[float]] = {path: [], peer: []}
+        failures = {path: 0, peer: 0}
+        deadline = time.monotonic() + seconds
+        for index in range(requests):
+            # Who goes first alternates too, so neither always follows the other's leftovers.
+            for one in (path, peer) if index % 2 == 0 else (peer, path):
+                times, failed = self._one_by_one(one, headers, count=1, seconds=0, minimum=1)
+                timings[one] += times
+                failures[one] += failed
+            if index >= 2 and time.monotonic() > deadline:
+                break
+        return tuple(  # type: ignore[return-value]
+            Latency(
+                p50=statistics.median(timings[one]),
+                p95=_percentile(timings[one], 95),
+                samples=len(timings[one]),
+                failures=failures[one],
+            )
+            for one in (path, peer)
+        )
+
     def _one_by_one(
         self, path: str, headers: dict, *, count: int, seconds: float, minimum: int
     ) -> tuple[list[float], int]:

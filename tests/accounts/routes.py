@@ -62,6 +62,10 @@ ROUTES = {
     "accounts:login": Route(everyone(302, anonymous=200)),
     # Sign-out is POST only: a link or an image tag cannot sign anyone out.
     "accounts:logout": Route(everyone(405)),
+    # Single sign-on: an answer no sign-in of this browser waits for goes back to the sign-in page;
+    # the suite configures no provider, so a provider's address is not found (tests/accounts/test_sso.py).
+    "accounts:sso_callback": Route(everyone(302)),
+    "accounts:sso_start": Route(everyone(404), kwargs=lambda personas: {"provider": "northshire"}),
     # Already past the second factor: both steps send the person on.
     "accounts:two_factor": Route(everyone(302, anonymous=LOGIN)),
     "accounts:two_factor_setup": Route(everyone(302, anonymous=LOGIN)),
