@@ -30,7 +30,7 @@ from agreements.models import (
     IncidentStatus,
     PartnershipGroup,
 )
-from agreements.selectors import RegisterState
+from agreements.selectors import RegisterState, StillToSign
 from decisions.models import Decision
 from isa_portal.concurrency import VersionedFormMixin
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
@@ -579,8 +579,15 @@ class RegisterFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "Any"), *RegisterState.CHOICES], required=False, label="Signature"
     )
+    needs = forms.ChoiceField(
+        choices=[("", "Any"), ("any", "Any of these"), *StillToSign.CHOICES],
+        required=False,
+        label="Still to sign",
+    )
     kind = forms.ChoiceField(
         choices=[("", "Any"), *AgencyKind.choices], required=False, label="Kind of agency"
     )
     group = forms.ChoiceField(choices=[("", "Any"), *PartnershipGroup.choices], required=False, label="Group")
     q = forms.CharField(required=False, max_length=100, label="Agency name contains")
+    # One agency's rows: the link from an agency-scoped home page, whose figures are its own agency's.
+    agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
