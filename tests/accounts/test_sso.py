@@ -471,3 +471,23 @@ def test_password_reset_tells_them_how_to_sign_in_and_sets_no_password(browser, 
     )
     practitioner.refresh_from_db()
     assert not practitioner.check_password("a brand new long passphrase")
+
+
+@pytest.mark.django_db
+def test_an_invitation_to_such_an_agency_points_to_single_sign_on_not_a_password(client, admin):
+    from django.core import mail
+
+    passwords_off(admin.agency)
+    client.force_login(admin)
+    data = {
+        "email": "new.person@example.org",
+        "full_name": "New Person",
+        "job_title": "Health visitor",
+        "agency": admin.agency_id,
+        "role": "practitioner",
+    }
+    assert client.post(reverse("accounts:user_create"), data).status_code == 302
+    body = mail.outbox[-1].body
+    assert "signs in through single sign-on" in body
+    assert "http://testserver/accounts/login/" in body
+    assert "/password-reset/" not in body
