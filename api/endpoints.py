@@ -72,10 +72,10 @@ class Pages(PageNumberPagination):
     page_size = 50
 
 
+# Nothing the API answers is kept by a browser or proxy: records, refusals, the document alike
+# (``isa_portal.middleware.NoStoreForSignedInMiddleware`` sees no signed-in person here). A comment,
+# not a docstring: drf-spectacular would print a view's inherited docstring into the document.
 class NoStore:
-    """Nothing the API answers is kept by a browser or proxy: records, refusals, the document alike
-    (``isa_portal.middleware.NoStoreForSignedInMiddleware`` sees no signed-in person here)."""
-
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         add_never_cache_headers(response)
