@@ -11,7 +11,9 @@ from contextlib import ExitStack
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
+from django.utils.cache import add_never_cache_headers
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.negotiation import BaseContentNegotiation
@@ -70,7 +72,22 @@ class Pages(PageNumberPagination):
     page_size = 50
 
 
-class ApiView(APIView):
+# Nothing the API answers is kept by a browser or proxy: records, refusals, the document alike
+# (``isa_portal.middleware.NoStoreForSignedInMiddleware`` sees no signed-in person here). A comment,
+# not a docstring: drf-spectacular would print a view's inherited docstring into the document.
+class NoStore:
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, no-cache, must-revalidate, private, max-age=0"
+        return response
+
+
+class SchemaView(NoStore, SpectacularAPIView):
+    pass
+
+
+class ApiView(NoStore, APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [HasScope]
     throttle_classes = [ClientRateThrottle]

@@ -50,7 +50,9 @@ def test_another_agencys_child_consent_and_decision_answer_404(api, child, outsi
 
 
 def test_own_agencys_records_are_read(api, child, decision, consent):
-    assert api.get(reverse("api:child_detail", args=[child.pk])).json()["nhs_number"] == "9434765919"
+    response = api.get(reverse("api:child_detail", args=[child.pk]))
+    assert response.json()["nhs_number"] == "9434765919"
+    assert "no-store" in response["Cache-Control"]  # personal data: kept by no browser or proxy
     body = api.get(reverse("api:decision_detail", args=[decision.pk])).json()
     assert body["reference"] == decision.reference and body["status"] == decision.status
     listed = api.get(reverse("api:decision_list"), {"child": child.pk}).json()
