@@ -132,6 +132,13 @@ def test_after_sign_in_the_person_goes_back_to_the_page_they_asked_for(browser, 
 
 
 @pytest.mark.django_db
+def test_a_next_address_on_another_site_is_ignored(browser, idp, configure, practitioner):
+    idp.claims = {"email": practitioner.email}
+    response = sign_in_through(browser, query="?next=https://evil.example/")
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
 def test_discovery_is_fetched_once_and_kept(browser, idp, configure, practitioner):
     idp.claims = {"email": practitioner.email}
     sign_in_through(browser)
