@@ -458,7 +458,7 @@ def test_the_data_migration_fills_the_snapshot_of_earlier_signatures_from_what_t
 
     from django.apps import apps
 
-    migration = importlib.import_module("agreements.migrations.0008_fill_signature_snapshot")
+    migration = importlib.import_module("agreements.migrations.0009_fill_signature_snapshot")
     signature = SignatureFactory()
     assert signature.agency_name == ""
     migration.fill(apps, None)

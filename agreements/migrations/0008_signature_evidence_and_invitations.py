@@ -10,7 +10,7 @@ import agreements.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0006_incident_decision_breach_complaint_clocks"),
+        ("agreements", "0007_agency_password_sign_in"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
