@@ -241,9 +241,10 @@ CONDITION_MESSAGES = {
     ConditionKind.CONSENT_REQUIRED: "{where} allows sharing for {purposes} only with consent.",
     ConditionKind.ORIGINATOR_AGREEMENT: "{where} allows information from another agency to be passed on "
     "only with that agency's agreement: {source} {answer}.",
-    ConditionKind.DATA_CATEGORIES: "{where} allows sharing only these kinds of information: {allowed}; "
-    "not {refused}.",
-    ConditionKind.RECIPIENT_KINDS: "{where} allows sharing only with {allowed}: {recipient} is {kind}.",
+    ConditionKind.DATA_CATEGORIES: "{where} allows sharing only these kinds of information: {allowed}. "
+    "It does not allow {refused}.",
+    ConditionKind.RECIPIENT_KINDS: "{where} allows sharing only with {allowed}: {recipient} is recorded as "
+    "“{kind}”.",
 }
 SOURCE_ANSWERS = {"refused": "refused", "not_asked": "was not asked"}
 
@@ -271,9 +272,9 @@ def _lower(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def _listed(labels: list[str], joiner: str = "or") -> str:
+def _listed(labels: list[str]) -> str:
     labels = [_lower(label) for label in labels]
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} {joiner} {labels[-1]}"
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
 
 
 def conditions_binding(version: AgreementVersion, on: datetime.date) -> list[AgreementCondition]:
@@ -309,9 +310,10 @@ def _categories_breach(condition: AgreementCondition, facts: ShareFacts) -> dict
     if not refused:
         return None
     labels = dict(InformationCategory.choices)
+    # The labels hold commas ("name, date of birth, address..."): listed with semicolons.
     return {
-        "allowed": _listed([labels[c] for c in condition.information_categories], "and"),
-        "refused": _listed([labels.get(c, c) for c in refused]),
+        "allowed": "; ".join(_lower(labels[c]) for c in condition.information_categories),
+        "refused": "; ".join(_lower(labels.get(c, c)) for c in refused),
     }
 
 
@@ -321,7 +323,7 @@ def _recipient_breach(condition: AgreementCondition, facts: ShareFacts) -> dict 
     return {
         "allowed": _listed([AgencyKind(kind).label for kind in condition.recipient_kinds]),
         "recipient": facts.recipient.name,
-        "kind": _lower(facts.recipient.get_kind_display()),
+        "kind": facts.recipient.get_kind_display(),
     }
 
 
