@@ -353,6 +353,34 @@ def user_sign_in_by_provider(
     return by_provider
 
 
+def password_sign_in_allowed(user: User) -> bool:
+    """Whether ``user`` may sign in with a password: not when their agency signs in only through
+    single sign-on (``Agency.password_sign_in``, set by a partnership administrator)."""
+    return user.agency is None or user.agency.password_sign_in
+
+
+def providers_serving(user: User) -> list[Provider]:
+    return [provider for provider in settings.SSO_PROVIDERS if provider.serves(user.agency_id)]
+
+
+def password_refusal(user: User) -> str:
+    """What the password form and password reset say to someone whose agency uses single sign-on."""
+    buttons = " or ".join(f"\u201cSign in with {provider.name}\u201d" for provider in providers_serving(user))
+    how = f"Use {buttons} on the sign-in page." if buttons else "Ask your administrator how to sign in."
+    return f"{user.agency} signs in to {settings.SERVICE_NAME} through single sign-on, not a password. {how}"
+
+
+def record_password_refused(user: User) -> None:
+    """The right password, for an account whose agency signs in only through single sign-on."""
+    record_event(
+        Event.SIGN_IN_FAILED,
+        model=User,
+        label=user.email,
+        detail={"username": user.email, "reason": "password_sign_in_off"},
+        agency_id=user.agency_id,
+    )
+
+
 def refuse(
     request: HttpRequest, provider: Provider | None, refusal: SignInRefused, cause: object = None
 ) -> HttpResponse:

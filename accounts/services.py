@@ -110,6 +110,7 @@ def user_invite(
             "user": user,
             "invited_by": by,
             "link": invitation_link(user, base_url=base_url),
+            "sign_in_url": base_url.rstrip("/") + reverse("accounts:login"),
             "service_name": settings.SERVICE_NAME,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }

@@ -101,7 +101,15 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink") and not oidc.password_sign_in_allowed(self.user):
+            context["sso_only"] = oidc.password_refusal(self.user)
+        return context
+
     def form_valid(self, form):
+        if not oidc.password_sign_in_allowed(self.user):
+            return self.render_to_response(self.get_context_data(form=form))
         services.user_password_reset(user=self.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())

@@ -177,7 +177,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_create(request: HttpRequest) -> HttpResponse:
     if not request.user.partnership_wide:
         raise PermissionDenied  # an agency administrator manages their own agency, not the membership
-    form = AgencyForm(posted(request))
+    form = AgencyForm(posted(request), by=request.user)
     return _form_flow(
         request,
         form,
@@ -193,7 +193,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
-    form = AgencyForm(posted(request), instance=agency)
+    form = AgencyForm(posted(request), instance=agency, by=request.user)
     return _form_flow(
         request,
         form,

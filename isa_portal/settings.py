@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     # Our apps. `isa_portal` itself holds what is cross-cutting: settings, the vocabulary, templates.
     "isa_portal",
     "accounts",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "decisions",
     "reports",
     "operations",
+    "api",
 ]
 # The demo seeder and the synthetic data generator (devdata/) are development tools, not part
 # of a deployment: installed with DEBUG in a checkout (the Docker image leaves devdata/ out), or
@@ -336,6 +339,31 @@ COMMENCEMENT = {
 # How many working days each rung of the escalation ladder has to respond to a professional
 # disagreement (decisions.rules, "The escalation ladder"): set it from the partnership's policy.
 ESCALATION_RESPONSE_WORKING_DAYS = env_int("ESCALATION_RESPONSE_WORKING_DAYS", 5, minimum=1, maximum=60)
+
+# The API for case systems (api/): a client's bearer token only (never a session), each call
+# audited, and at most API_RATE_LIMIT calls per client (counted in the default cache).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ISA Portal API for case systems",
+    "DESCRIPTION": "An agency's children, decisions and consent records (with FHIR R4 exports), and "
+    "draft decisions for its practitioners to complete. Authenticate with the client's token: "
+    "`Authorization: Bearer isa_...`. See the README, section API.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 SERVICE_NAME = "ISA Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")

@@ -132,6 +132,13 @@ def test_after_sign_in_the_person_goes_back_to_the_page_they_asked_for(browser, 
 
 
 @pytest.mark.django_db
+def test_a_next_address_on_another_site_is_ignored(browser, idp, configure, practitioner):
+    idp.claims = {"email": practitioner.email}
+    response = sign_in_through(browser, query="?next=https://evil.example/")
+    assert response["Location"] == reverse("home")
+
+
+@pytest.mark.django_db
 def test_discovery_is_fetched_once_and_kept(browser, idp, configure, practitioner):
     idp.claims = {"email": practitioner.email}
     sign_in_through(browser)
@@ -399,3 +406,95 @@ def test_a_sign_in_name_that_is_not_an_email_address_is_refused(browser, entra, 
     entra.claims = {"preferred_username": "+447700900123"}
     refusal_shown(browser, sign_in_through(browser, slug="entra"))
     assert last_entry(Event.SIGN_IN_FAILED).additional_data["reason"] == "no_email"
+
+
+# --- Agencies that sign in only through single sign-on ------------------------------------------
+
+
+def passwords_off(agency) -> None:
+    agency.password_sign_in = False
+    agency.save()
+
+
+@pytest.mark.django_db
+def test_the_right_password_is_refused_for_an_agency_that_signs_in_only_through_sso(
+    browser, configure, practitioner
+):
+    from tests.factories import PASSWORD
+
+    passwords_off(practitioner.agency)
+    response = browser.post(reverse("accounts:login"), {"username": practitioner.email, "password": PASSWORD})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert signed_in_as(browser) is None
+    assert "govuk-error-summary" in page
+    assert "signs in to ISA Portal through single sign-on, not a password" in page
+    assert escape("Use \u201cSign in with Northshire Council\u201d on the sign-in page") in page
+    entry = last_entry(Event.SIGN_IN_FAILED)
+    assert entry.additional_data["reason"] == "password_sign_in_off"
+    assert entry.agency_id == practitioner.agency_id
+
+
+@pytest.mark.django_db
+def test_a_wrong_password_for_such_an_agency_says_nothing_more_than_for_anyone(browser, practitioner):
+    passwords_off(practitioner.agency)
+    page = browser.post(
+        reverse("accounts:login"), {"username": practitioner.email, "password": "wrong"}
+    ).content.decode()
+    assert "Enter a correct email address and password" in page
+    assert "through single sign-on, not a password" not in page
+
+
+@pytest.mark.django_db
+def test_people_of_such_an_agency_still_sign_in_through_their_provider(browser, idp, configure, practitioner):
+    passwords_off(practitioner.agency)
+    idp.claims = {"email": practitioner.email}
+    sign_in_through(browser)
+    assert signed_in_as(browser) == str(practitioner.pk)
+
+
+@pytest.mark.django_db
+def test_password_reset_tells_them_how_to_sign_in_and_sets_no_password(browser, configure, practitioner):
+    import re
+
+    from django.core import mail
+
+    from accounts.services import invitation_link
+
+    passwords_off(practitioner.agency)
+    browser.post(reverse("accounts:password_reset"), {"email": practitioner.email})
+    assert len(mail.outbox) == 1
+    assert "There is no password to reset" in mail.outbox[0].body
+    assert "Sign in with Northshire Council" in mail.outbox[0].body
+    assert not re.search(r"/accounts/password-reset/\S+/\S+/", mail.outbox[0].body)
+    # A link sent before the agency turned passwords off (an invitation, a reset) sets nothing.
+    link = invitation_link(practitioner, base_url="http://testserver")
+    page = browser.get(link, follow=True)
+    assert "You sign in through single sign-on" in page.content.decode()
+    set_url = page.redirect_chain[-1][0]
+    browser.post(
+        set_url,
+        {"new_password1": "a brand new long passphrase", "new_password2": "a brand new long passphrase"},
+    )
+    practitioner.refresh_from_db()
+    assert not practitioner.check_password("a brand new long passphrase")
+
+
+@pytest.mark.django_db
+def test_an_invitation_to_such_an_agency_points_to_single_sign_on_not_a_password(client, admin):
+    from django.core import mail
+
+    passwords_off(admin.agency)
+    client.force_login(admin)
+    data = {
+        "email": "new.person@example.org",
+        "full_name": "New Person",
+        "job_title": "Health visitor",
+        "agency": admin.agency_id,
+        "role": "practitioner",
+    }
+    assert client.post(reverse("accounts:user_create"), data).status_code == 302
+    body = mail.outbox[-1].body
+    assert "signs in through single sign-on" in body
+    assert "http://testserver/accounts/login/" in body
+    assert "/password-reset/" not in body
