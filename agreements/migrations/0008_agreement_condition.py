@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0006_incident_decision_breach_complaint_clocks'),
+        ('agreements', '0007_agency_password_sign_in'),
     ]
 
     operations = [
