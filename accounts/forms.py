@@ -250,3 +250,34 @@ class UserEditForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout.append("lock_version")
+
+
+class PasskeyNameForm(GOVUKFormMixin, forms.Form):
+    """Naming a new passkey; once signed in, adding one asks for the password again."""
+
+    name = forms.CharField(
+        label="Name your passkey",
+        help_text="So you can tell your passkeys apart, for example: Work laptop, or Blue security key.",
+        max_length=64,
+        error_messages={
+            "required": "Enter a name for your passkey",
+            "max_length": "The name must be 64 characters or fewer",
+        },
+    )
+    password = forms.CharField(
+        label="Your password",
+        help_text="The password you sign in with.",
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password", "max_length": "Enter your password"},
+    )
+
+    def __init__(self, *args, ask_password: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_password:
+            del self.fields["password"]
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper.layout = Layout(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            *([Field.text("password", field_width=Fluid.TWO_THIRDS)] if ask_password else []),
+        )

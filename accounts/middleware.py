@@ -75,6 +75,13 @@ HALF_SIGNED_IN_VIEWS = frozenset(
     {
         "accounts:two_factor",
         "accounts:two_factor_setup",
+        # A passkey is made (at set-up) or used (as the second step) before the step is complete.
+        "accounts:passkey_add",
+        "accounts:passkey_create",
+        "accounts:passkey_register_begin",
+        "accounts:passkey_register_complete",
+        "accounts:passkey_verify_begin",
+        "accounts:passkey_verify_complete",
         "accounts:logout",
         "accounts:signed_out",
         "accounts:session_status",

@@ -40,7 +40,7 @@ from accounts.forms import (
     UserInviteForm,
 )
 from accounts.middleware import LAST_SEEN_KEY, is_verified
-from accounts.models import AccessGrant, GrantStatus, Role, User, UserSession
+from accounts.models import AccessGrant, GrantStatus, Passkey, Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
@@ -246,10 +246,20 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.info(request, "You entered a wrong code too many times. Sign in again to carry on.")
             return redirect("accounts:login")
         form.add_error("code", "Enter the code your authenticator app shows now, or an unused backup code")
+    # Someone with a passkey is offered it first (accounts.passkey_views), the codes below it.
+    has_passkey = Passkey.objects.filter(user=user, confirmed=True).exists()
+    has_app = not has_passkey or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not has_app:
+        form.fields["code"].help_text = "One of your backup codes."
     return render(
         request,
         "accounts/two_factor/verify.html",
-        {"form": form, "heading": "Enter the code from your authenticator app"},
+        {
+            "form": form,
+            "heading": "Confirm it's you" if has_passkey else "Enter the code from your authenticator app",
+            "has_passkey": has_passkey,
+            "has_app": has_app,
+        },
     )
 
 

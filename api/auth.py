@@ -38,9 +38,6 @@ class AgencyReader:
     def can(self, perm: Perm) -> bool:
         return perm == Perm.VIEW_CHILD_RECORDS
 
-    def sees_agency(self, agency_id: int | None) -> bool:
-        return agency_id is not None and agency_id == self.agency_id
-
     def __str__(self) -> str:
         return self.client.audit_label
 
@@ -67,8 +64,8 @@ class TokenAuthentication(BaseAuthentication):
         )
         if client is None or not client.matches(token):
             raise AuthenticationFailed(REFUSED)
-        if not client.is_usable(timezone.now()):
-            _record_refused_client(request, client)
+        if not client.is_usable(timezone.now()) or not client.agency.is_active:
+            _record_refused_client(request, client, status=401)
             raise AuthenticationFailed(REFUSED)
         return AgencyReader(client), client
 
@@ -76,21 +73,36 @@ class TokenAuthentication(BaseAuthentication):
         return 'Bearer realm="isa-portal"'
 
 
-def _record_refused_client(request, client: ApiClient) -> None:
-    """A revoked or expired client that still calls is worth its agency's IG officer knowing."""
+def _record_refused_client(request, client: ApiClient, *, status: int, reason: str = "") -> None:
+    """A revoked or expired client that still calls, or one asking beyond its scopes, is worth its
+    agency's IG officer knowing."""
     from audit.context import audit_context, client_address
     from audit.models import Event
     from audit.services import record_event
 
     with audit_context(
-        source="api", actor_label=client.audit_label[:254], remote_addr=client_address(request._request)
+        source="api", actor_label=client.audit_label, remote_addr=client_address(request._request)
     ):
         record_event(
             Event.DENIED,
             client,
             label=f"{request.method} {request.path}",
-            detail={"status": 401, "reason": "revoked" if client.revoked_at else "expired"},
+            detail={"status": status, "reason": reason or _why_refused(client)},
         )
+
+
+def _why_refused(client: ApiClient) -> str:
+    if client.revoked_at is not None:
+        return "revoked"
+    return (
+        "expired"
+        if client.expires_at is not None and client.expires_at <= timezone.now()
+        else "agency inactive"
+    )
+
+
+def record_refused_scope(request, client: ApiClient) -> None:
+    _record_refused_client(request, client, status=403, reason="scope not given")
 
 
 class HasScope(BasePermission):

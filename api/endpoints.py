@@ -24,8 +24,8 @@ from rest_framework.views import APIView
 
 from accounts.access import get_visible_or_404
 from api import fhir
-from api.auth import ClientRateThrottle, HasScope, TokenAuthentication
-from api.models import Scope
+from api.auth import ClientRateThrottle, HasScope, TokenAuthentication, record_refused_scope
+from api.models import ApiClient, Scope
 from api.serializers import (
     ChildFilterSerializer,
     ChildSerializer,
@@ -105,10 +105,15 @@ class ApiView(NoStore, APIView):
         self._audit.enter_context(
             audit_context(
                 source="api",
-                actor_label=self.client.audit_label[:254],
+                actor_label=self.client.audit_label,
                 remote_addr=client_address(request._request),
             )
         )
+
+    def permission_denied(self, request, message=None, code=None):
+        if isinstance(request.auth, ApiClient):  # signed in, asking beyond its scopes: a 403 to record
+            record_refused_scope(request, request.auth)
+        super().permission_denied(request, message=message, code=code)
 
     @property
     def client(self):

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     # Our apps. `isa_portal` itself holds what is cross-cutting: settings, the vocabulary, templates.
     "isa_portal",
     "accounts",
+    # After accounts: its models read the user model as they are imported (accounts.models.Passkey).
+    "django_otp_webauthn",
     "audit",
     "agreements",
     "consent",
@@ -285,6 +287,55 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ISA Portal <no-reply
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in e-mails point: the address people use to reach the service.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+
+
+def _passkey_relying_party(allowed_hosts: list[str], used_at: list[str]) -> tuple[str, list[str]]:
+    """The passkeys' relying party ID (the domain a passkey is bound to) and the origins it may be
+    used from. PASSKEY_RP_ID, else the first host name in ALLOWED_HOSTS; PASSKEY_ORIGINS, else those
+    of ``used_at`` (CSRF_TRUSTED_ORIGINS, SITE_URL) on that domain, else https://<the domain>.
+    An empty variable (as docker-compose.yml passes one not given) means the default."""
+    from urllib.parse import urlsplit
+
+    names = [h.lstrip(".") for h in allowed_hosts if h != "*" and not h.replace(".", "").isdigit()]
+    names = [h for h in names if ":" not in h]  # IPv6 addresses cannot be a relying party either
+    rp_id = (env.str("PASSKEY_RP_ID", default="").strip() or (names[0] if names else "")).lower()
+    if not rp_id:
+        raise ImproperlyConfigured("PASSKEY_RP_ID must be set when ALLOWED_HOSTS names no host.")
+    if "*" not in allowed_hosts and not any(h == rp_id or h.endswith("." + rp_id) for h in names):
+        raise ImproperlyConfigured(
+            f"PASSKEY_RP_ID must be a host in ALLOWED_HOSTS or a domain above one (got {rp_id!r})."
+        )
+
+    def usable(origin: str) -> bool:
+        parts = urlsplit(origin)
+        host = parts.hostname or ""
+        secure = parts.scheme == "https" or (parts.scheme == "http" and host == "localhost")
+        return secure and (host == rp_id or host.endswith("." + rp_id)) and parts.path in ("", "/")
+
+    def origin_of(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    derived = list(dict.fromkeys(origin_of(u) for u in used_at if "*" not in u and usable(u)))
+    origins = env_list("PASSKEY_ORIGINS", []) or derived or [f"https://{rp_id}"]
+    for origin in origins:
+        if not usable(origin):
+            raise ImproperlyConfigured(
+                f"PASSKEY_ORIGINS must list https:// origins on {rp_id} or http://localhost, not {origin!r}."
+            )
+    return rp_id, [origin_of(origin) for origin in origins]
+
+
+# Passkeys (django-otp-webauthn) as a second step beside the authenticator app. The browser binds
+# each passkey to the relying party ID and signs the origin it is used on, so a look-alike site
+# cannot replay it (phishing-resistant). Never a way in on their own: the password comes first.
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = _passkey_relying_party(
+    ALLOWED_HOSTS, [*CSRF_TRUSTED_ORIGINS, SITE_URL]
+)
+OTP_WEBAUTHN_RP_NAME = "ISA Portal"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_CREDENTIAL_MODEL = "accounts.Passkey"
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"

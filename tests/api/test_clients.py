@@ -91,3 +91,14 @@ def test_another_agencys_admin_gets_404_for_a_client(client, token, other_admin)
         reverse("api:client_detail", args=[made.pk])
         not in client.get(reverse("api:client_list")).content.decode()
     )
+
+
+def test_the_list_reads_a_fixed_number_of_queries(client, admin, django_assert_num_queries):
+    from tests.api.conftest import make_token
+
+    for name in ("Mosaic", "SystmOne", "Liquidlogic"):
+        make_token(admin, name=name)
+    client.force_login(admin)
+    with django_assert_num_queries(3):
+        response = client.get(reverse("api:client_list"))
+    assert response.content.decode().count("govuk-tag--green") == 3

@@ -112,11 +112,16 @@ def test_a_revoked_token_is_refused_and_the_attempt_recorded(api, admin, child):
     assert refused.additional_data["reason"] == "revoked"
 
 
+def test_a_client_of_an_agency_turned_off_is_refused(api, agency, child):
+    agency.is_active = False
+    agency.save(update_fields=["is_active"])
+    assert api.get(reverse("api:child_detail", args=[child.pk])).status_code == 401
+
+
 def test_an_expired_or_unknown_token_is_refused(admin, child):
     from django.utils import timezone
 
     expired = make_token(admin, name="Old system")
-    ApiClient.objects.filter(name="Old system")  # (expiry set below, through the model: not audited data)
     old = ApiClient.objects.get(name="Old system")
     old.expires_at = timezone.now()
     old.save(update_fields=["expires_at"])
@@ -131,6 +136,9 @@ def test_a_missing_scope_is_403(admin, child, consent):
     token = make_token(admin, scopes=["read_decisions"])
     api = api_for(token)
     assert api.get(reverse("api:consent_detail", args=[consent.pk])).status_code == 403
+    refused = AuditEntry.objects.get(event=Event.DENIED, content_type__model="apiclient")
+    assert refused.additional_data == {"status": 403, "reason": "scope not given"}
+    assert refused.actor_email.startswith("API client Mosaic")
     assert api.get(reverse("api:child_detail", args=[child.pk])).status_code == 200
 
 
