@@ -47,7 +47,8 @@ STATEMENTS: tuple[tuple[str, str], ...] = (
 )
 
 # What a version's content is: the agreement's own words (the ICO checklist's contents and the
-# purposes it covers) and the version's text, document and sign-off. Not its review date, which
+# purposes it covers) and the version's text, document, sign-off and conditions (the machine-checked
+# clauses decisions are held to, agreements.models.AgreementCondition). Not its review date, which
 # may move after sign-off without changing what was agreed.
 HASH_SCHEME = "isa-portal/version-content/1"
 AGREEMENT_CONTENT_FIELDS = (
@@ -71,6 +72,14 @@ AGREEMENT_CONTENT_FIELDS = (
     "termination",
 )
 VERSION_CONTENT_FIELDS = ("number", "author", "summary_of_changes", "text", "signed_off_by", "signed_off_on")
+CONDITION_CONTENT_FIELDS = (
+    "kind",
+    "purposes",
+    "information_categories",
+    "recipient_kinds",
+    "clause",
+    "wording",
+)
 
 
 def version_sha256(version: AgreementVersion) -> str:
@@ -83,6 +92,13 @@ def version_sha256(version: AgreementVersion) -> str:
         "agreement": {name: _plain(getattr(agreement, name)) for name in AGREEMENT_CONTENT_FIELDS},
         "purposes": sorted(agreement.purpose_values),
         "version": {name: _plain(getattr(version, name)) for name in VERSION_CONTENT_FIELDS},
+        "conditions": sorted(
+            (
+                {name: getattr(condition, name) for name in CONDITION_CONTENT_FIELDS}
+                for condition in version.conditions.all()
+            ),
+            key=lambda c: json.dumps(c, sort_keys=True),
+        ),
         "document": bool(version.document),
     }
     digest = hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode())

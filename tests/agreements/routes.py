@@ -80,6 +80,20 @@ def _invitation_to_the_lead(personas):
     return {"pk": invitation.pk}
 
 
+def _condition(personas):
+    from agreements.models import AgreementCondition
+
+    version = VersionFactory(agreement=AgreementFactory(owner=_home(personas)))
+    condition = AgreementCondition.objects.create(
+        version=version,
+        kind="consent_required",
+        purposes=["safeguarding"],
+        clause="clause 1",
+        wording="Consent first.",
+    )
+    return {"pk": condition.pk}
+
+
 def _incident(personas):
     return {"pk": IncidentFactory(agency=_home(personas)).pk}
 
@@ -104,6 +118,8 @@ ROUTES = {
     "agreements:signature_detail": Route(READERS, kwargs=_signature),
     "agreements:signature_page": Route(READERS, kwargs=_signature_with("signature_page")),
     "agreements:signature_scan": Route(READERS, kwargs=_signature_with("evidence")),
+    "agreements:condition_add": Route(ADMIN, kwargs=_version),
+    "agreements:condition_remove": Route(allow("admin", ok=302), kwargs=_condition, method="POST"),
     "agreements:signatory_register": Route(READERS),
     "agreements:agency_list": Route(READERS),
     # Adding an agency is for a partnership-wide admin; the matrix's admin manages one agency.

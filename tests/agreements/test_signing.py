@@ -106,6 +106,17 @@ def test_a_changed_version_hashes_differently():
     version.document.save("v.pdf", ContentFile(b"%PDF-1.4 two\n%%EOF\n"))
     assert evidence.version_sha256(version) != with_pdf
 
+    # Its conditions are part of what is signed.
+    from agreements.models import AgreementCondition
+
+    unconditioned = evidence.version_sha256(version)
+    condition = AgreementCondition.objects.create(
+        version=version, kind="consent_required", purposes=["safeguarding"], clause="3.2", wording="Consent."
+    )
+    assert evidence.version_sha256(version) != unconditioned
+    condition.delete()
+    assert evidence.version_sha256(version) == unconditioned
+
     # The review date may move after sign-off without changing what was agreed.
     version.document = ""
     version.next_review_date = days_ago(-900)
@@ -458,7 +469,7 @@ def test_the_data_migration_fills_the_snapshot_of_earlier_signatures_from_what_t
 
     from django.apps import apps
 
-    migration = importlib.import_module("agreements.migrations.0009_fill_signature_snapshot")
+    migration = importlib.import_module("agreements.migrations.0010_fill_signature_snapshot")
     signature = SignatureFactory()
     assert signature.agency_name == ""
     migration.fill(apps, None)

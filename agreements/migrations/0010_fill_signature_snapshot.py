@@ -22,6 +22,6 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0008_signature_evidence_and_invitations")]
+    dependencies = [("agreements", "0009_signature_evidence_and_invitations")]
 
     operations = [migrations.RunPython(fill, empty)]

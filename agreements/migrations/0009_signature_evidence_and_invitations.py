@@ -10,7 +10,7 @@ import agreements.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("agreements", "0007_agency_password_sign_in"),
+        ("agreements", "0008_agreement_condition"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
