@@ -21,7 +21,7 @@ from audit.models import AuditEntry, Event
 from audit.services import record_event, record_export, record_list
 from isa_portal.exports import csv_response
 from isa_portal.pagination import Page, keyset_page
-from isa_portal.web import long_date
+from isa_portal.web import long_date, short_date
 
 PAGE_SIZE = 50
 FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
@@ -105,7 +105,6 @@ def entry_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-_MONTHS = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _SENTENCE_CHARS = 200
 
 
@@ -120,7 +119,6 @@ def listed_rows(entries) -> list[tuple]:
     before, _, after = reverse("audit:entry_detail", args=[marker]).partition(str(marker))
     rows = []
     for entry in entries:
-        when = timezone.localtime(entry.timestamp)
         what = entry.sentence
         if len(what) > _SENTENCE_CHARS:  # as the truncatechars filter cuts it; shorter text is as is
             what = Truncator(what).chars(_SENTENCE_CHARS)
@@ -128,7 +126,7 @@ def listed_rows(entries) -> list[tuple]:
             (
                 entry.pk,
                 f"{before}{entry.pk}{after}",
-                f"{when.day} {_MONTHS[when.month]} {when.year} {when:%H:%M:%S}",
+                short_date(entry.timestamp, seconds=True),
                 what,
                 entry.activity_label,
                 entry.record_type_label,

@@ -69,6 +69,8 @@ WORKERS = _env_int("BENCH_WORKERS", 2)
 PORT = _env_int("BENCH_PORT", 8205)
 WRITES = _env_int("BENCH_WRITES", 200)
 DEPTH = _env_float("BENCH_DEPTH", 0.9)
+# Words of the pages to measure (BENCH_ONLY="audit,record"); every page when empty.
+ONLY = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 # A page slower than this at concurrency 1 is not loaded at 8: a few requests would say nothing
 # and leave the workers busy for long after.
 SLOW_MS = 1000
@@ -114,6 +116,14 @@ def main() -> int:
 
     cast = casting.choose()
     pages, deep_note = _pages(cast)
+    if ONLY:  # the floor always: the table reads against it
+        pages = [
+            page
+            for page in pages
+            if page.kind == "floor"
+            or any(word in page.name.lower() for word in ONLY)
+            or any(word in later.name.lower() for later in pages if later.first is page for word in ONLY)
+        ]
     cookies = casting.sign_in(cast)
     gunicorn = log = None
     try:

@@ -53,7 +53,12 @@ def main() -> int:
     if not _port_is_free(PORT):
         print(f"Port {PORT} is in use: another benchmark running?")
         return 2
-    head = _machine()
+    server = f"- Server: gunicorn, {WORKERS} workers, sync then gthread ({THREADS} threads each)"
+    head = [
+        server if line.startswith("- Server:") else line
+        for line in _machine()
+        if not line.startswith("- Concurrency 1:")
+    ]
     print("\n".join(head), flush=True)
     cast = casting.choose()
     cookies = casting.sign_in(cast)
