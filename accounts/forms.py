@@ -37,6 +37,15 @@ class SignInForm(GOVUKFormMixin, AuthenticationForm):
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
 
+    def confirm_login_allowed(self, user) -> None:
+        """Asked only once the password is right, so the answer tells a stranger nothing."""
+        super().confirm_login_allowed(user)
+        from accounts import oidc
+
+        if not oidc.password_sign_in_allowed(user):
+            oidc.record_password_refused(user)
+            raise forms.ValidationError(oidc.password_refusal(user), code="password_sign_in_off")
+
 
 class ResetRequestForm(GOVUKFormMixin, PasswordResetForm):
     submit_label = "Send the link"
@@ -49,7 +58,18 @@ class ResetRequestForm(GOVUKFormMixin, PasswordResetForm):
         """
         from accounts.models import User
 
-        return User.objects.filter(email__iexact=email.strip(), is_active=True)
+        return User.objects.filter(email__iexact=email.strip(), is_active=True).select_related("agency")
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs) -> None:
+        """Someone whose agency signs in only through single sign-on has no password to reset: the
+        email says how they sign in instead (the page says the same whoever asks)."""
+        from accounts import oidc
+
+        if not oidc.password_sign_in_allowed(context["user"]):
+            context = {**context, "how": oidc.password_refusal(context["user"])}
+            subject_template_name = "accounts/email/password_reset_sso_subject.txt"
+            email_template_name = "accounts/email/password_reset_sso.txt"
+        super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,3 +250,34 @@ class UserEditForm(UserForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper.layout.append("lock_version")
+
+
+class PasskeyNameForm(GOVUKFormMixin, forms.Form):
+    """Naming a new passkey; once signed in, adding one asks for the password again."""
+
+    name = forms.CharField(
+        label="Name your passkey",
+        help_text="So you can tell your passkeys apart, for example: Work laptop, or Blue security key.",
+        max_length=64,
+        error_messages={
+            "required": "Enter a name for your passkey",
+            "max_length": "The name must be 64 characters or fewer",
+        },
+    )
+    password = forms.CharField(
+        label="Your password",
+        help_text="The password you sign in with.",
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Enter your password", "max_length": "Enter your password"},
+    )
+
+    def __init__(self, *args, ask_password: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not ask_password:
+            del self.fields["password"]
+        self.fields["name"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
+        self.helper.layout = Layout(
+            Field.text("name", field_width=Fluid.TWO_THIRDS),
+            *([Field.text("password", field_width=Fluid.TWO_THIRDS)] if ask_password else []),
+        )

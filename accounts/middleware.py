@@ -14,6 +14,9 @@ from accounts.services import user_sign_out
 
 LAST_SEEN_KEY = "last_seen"
 SIGNED_IN_AT_KEY = "signed_in_at"
+# Set by a single sign-on whose provider's MFA claim the operator said counts (accounts.oidc):
+# the provider's slug, standing in for the product's own second step.
+PROVIDER_MFA_KEY = "second_step_by_provider"
 
 
 class SessionLimitsMiddleware:
@@ -72,6 +75,13 @@ HALF_SIGNED_IN_VIEWS = frozenset(
     {
         "accounts:two_factor",
         "accounts:two_factor_setup",
+        # A passkey is made (at set-up) or used (as the second step) before the step is complete.
+        "accounts:passkey_add",
+        "accounts:passkey_create",
+        "accounts:passkey_register_begin",
+        "accounts:passkey_register_complete",
+        "accounts:passkey_verify_begin",
+        "accounts:passkey_verify_complete",
         "accounts:logout",
         "accounts:signed_out",
         "accounts:session_status",
@@ -86,13 +96,18 @@ HALF_SIGNED_IN_VIEWS = frozenset(
 
 
 def is_verified(request: HttpRequest) -> bool:
-    """Whether this session has passed the second factor (or the local demo turned it off).
+    """Whether this session has passed the second factor (or the local demo turned it off, or a
+    single sign-on provider trusted for it vouched for more than one factor).
 
     The session is held on the server and the device id is written into it only
     after a correct code (``django_otp.login``), so reading it costs no query. A
     device removed from a user ends that user's sessions with it.
     """
-    return not settings.OTP_REQUIRED or bool(request.session.get(DEVICE_ID_SESSION_KEY))
+    return (
+        not settings.OTP_REQUIRED
+        or bool(request.session.get(DEVICE_ID_SESSION_KEY))
+        or bool(request.session.get(PROVIDER_MFA_KEY))
+    )
 
 
 class SecondFactorMiddleware:

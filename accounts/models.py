@@ -214,6 +214,40 @@ class UserSession(models.Model):
         return self.user.agency_id
 
 
+# django-otp-webauthn's models read the user model as they are imported: only now is it defined.
+from django_otp_webauthn.models import (  # noqa: E402
+    WebAuthnCredential,
+    WebAuthnCredentialManager,
+    WebAuthnCredentialQuerySet,
+)
+
+
+class PasskeyQuerySet(WebAuthnCredentialQuerySet):
+    def visible_to(self, user: "User") -> "PasskeyQuerySet":
+        """A person sees and removes only their own passkeys."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(user_id=user.pk)
+
+
+class Passkey(WebAuthnCredential):
+    """A passkey: a second step beside the authenticator app (django-otp-webauthn's credential,
+    with the product's scope). Its ``name`` is the one its owner gave it."""
+
+    objects = WebAuthnCredentialManager.from_queryset(PasskeyQuerySet)()
+
+    class Meta:
+        proxy = True
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_agency_id(self) -> int | None:
+        return self.user.agency_id
+
+
 auditlog.register(User, exclude_fields=["password", "last_login"])
 auditlog.register(UserSession, exclude_fields=["session_key"])
 auditlog.register(AccessGrant)
@@ -229,6 +263,11 @@ def _register_second_factor_devices() -> None:
     in_use = ["last_t", "drift", "throttling_failure_count", "throttling_failure_timestamp", "last_used_at"]
     auditlog.register(TOTPDevice, exclude_fields=["key", *in_use])
     auditlog.register(StaticDevice, exclude_fields=in_use)
+    # A passkey's keys are public but binary and of no use to a reader; its signature counter moves
+    # with every use (each a SIGN_IN event already).
+    auditlog.register(
+        Passkey, exclude_fields=["credential_id", "public_key", "sign_count", "backup_state", "last_used_at"]
+    )
     # Single backup codes are not audited one by one: their entries would read "StaticToken object
     # (81)", naming nobody. Issuing, using and resetting them are named events about the person
     # (BACKUP_CODES_ISSUED, SIGN_IN with the device, TWO_FACTOR_RESET).

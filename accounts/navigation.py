@@ -26,6 +26,7 @@ NAV_ITEMS = [
     NavItem("Reports", "reports:index", Perm.VIEW_REPORTS),
     NavItem("Users", "accounts:user_list", Perm.MANAGE_USERS),
     NavItem("Access requests", "accounts:grant_list", Perm.VIEW_ACCESS_GRANTS),
+    NavItem("API clients", "api:client_list", Perm.MANAGE_API_CLIENTS),
 ]
 
 

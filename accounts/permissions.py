@@ -14,6 +14,8 @@ class Perm(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     MANAGE_PARTNERSHIP = "manage_partnership"  # agencies, agreements, versions, signatures
     MANAGE_USERS = "manage_users"
+    # Case systems' API clients (api/): each acts as its agency, never as a person.
+    MANAGE_API_CLIENTS = "manage_api_clients"
     # Requests for roles that read children's records (accounts.grants): seen by administrators,
     # safeguarding leads and IG officers; approved by a partnership administrator or the agency's lead.
     VIEW_ACCESS_GRANTS = "view_access_grants"
@@ -87,6 +89,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_AGREEMENTS,
             Perm.MANAGE_PARTNERSHIP,
             Perm.MANAGE_USERS,
+            Perm.MANAGE_API_CLIENTS,
             Perm.VIEW_INCIDENTS,
             Perm.VIEW_ACCESS_GRANTS,
         }

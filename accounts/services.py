@@ -31,7 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import grants
 from accounts.lockouts import normalise_username
-from accounts.models import Role, User, UserSession
+from accounts.models import Passkey, Role, User, UserSession
 from agreements.models import Agency
 from audit.models import Event
 from audit.services import changed_fields, record_event
@@ -110,6 +110,7 @@ def user_invite(
             "user": user,
             "invited_by": by,
             "link": invitation_link(user, base_url=base_url),
+            "sign_in_url": base_url.rstrip("/") + reverse("accounts:login"),
             "service_name": settings.SERVICE_NAME,
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         }
@@ -261,13 +262,13 @@ def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple
 
 
 def two_factor_reset(*, user: User, by: User) -> int:
-    """Remove a person's authenticator app and backup codes (they lost their phone): every session
+    """Remove a person's authenticator app, passkeys and backup codes (they lost their phone): every session
     of theirs ends, and their next sign-in sets up a new app. Returns how many devices went."""
     if user.pk == by.pk:
         raise ValidationError("You cannot reset your own two-step sign-in; ask another member of staff")
     removed = 0
     with transaction.atomic():
-        for model in (TOTPDevice, StaticDevice):
+        for model in (TOTPDevice, StaticDevice, Passkey):
             for device in model.objects.filter(user=user):
                 device.delete()  # ends their sessions (accounts.signals)
                 removed += 1

@@ -58,15 +58,32 @@ def _device_removed(sender, instance, **kwargs) -> None:
     sessions_end_all(user=instance.user, by=instance.user)
 
 
+def _passkey_removed(sender, instance, **kwargs) -> None:
+    """A removed passkey stops vouching for the sessions it verified: only those, as a person may
+    remove one of several passkeys from a session they verified with another."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from accounts.services import session_end
+
+    for tracked in UserSession.objects.filter(user_id=instance.user_id):
+        verified_with = SessionStore(session_key=tracked.session_key).load().get(DEVICE_ID_SESSION_KEY)
+        if verified_with == instance.persistent_id:
+            session_end(tracked=tracked, by=instance.user)
+
+
 def _connect_device_signals() -> None:
     from django.db.models.signals import post_delete
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from accounts.models import Passkey
+
     for model in (TOTPDevice, StaticDevice):
         post_delete.connect(
             _device_removed, sender=model, dispatch_uid=f"accounts_device_removed_{model.__name__}"
         )
+    post_delete.connect(_passkey_removed, sender=Passkey, dispatch_uid="accounts_passkey_removed")
 
 
 _connect_device_signals()

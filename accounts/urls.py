@@ -1,15 +1,25 @@
 from django.urls import path
 
-from accounts import views
+from accounts import oidc, passkey_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", views.SignOutView.as_view(), name="logout"),
+    path("sso/callback/", oidc.sign_in_callback, name="sso_callback"),
+    path("sso/<slug:provider>/", oidc.SignInStartView.as_view(), name="sso_start"),
     path("two-step/", views.two_factor, name="two_factor"),
     path("two-step/set-up/", views.two_factor_setup, name="two_factor_setup"),
     path("two-step/backup-codes/", views.backup_codes, name="backup_codes"),
+    path("security/", passkey_views.security, name="security"),
+    path("passkeys/add/", passkey_views.passkey_add, name="passkey_add"),
+    path("passkeys/create/", passkey_views.passkey_create, name="passkey_create"),
+    path("passkeys/<int:pk>/remove/", passkey_views.passkey_remove, name="passkey_remove"),
+    path("passkeys/register/begin/", passkey_views.register_begin, name="passkey_register_begin"),
+    path("passkeys/register/complete/", passkey_views.register_complete, name="passkey_register_complete"),
+    path("passkeys/verify/begin/", passkey_views.verify_begin, name="passkey_verify_begin"),
+    path("passkeys/verify/complete/", passkey_views.verify_complete, name="passkey_verify_complete"),
     path("password-reset/", views.ResetRequestView.as_view(), name="password_reset"),
     path("password-reset/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
     path(

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts import grants, services
+from accounts import grants, oidc, services
 from accounts.access import get_visible_or_404, require, signed_in
 from accounts.forms import (
     ChooseNewPasswordForm,
@@ -40,7 +40,7 @@ from accounts.forms import (
     UserInviteForm,
 )
 from accounts.middleware import LAST_SEEN_KEY, is_verified
-from accounts.models import AccessGrant, GrantStatus, Role, User, UserSession
+from accounts.models import AccessGrant, GrantStatus, Passkey, Role, User, UserSession
 from accounts.permissions import Perm
 from agreements.models import Agency
 from agreements.selectors import landing_flags
@@ -55,6 +55,14 @@ class SignInView(auth_views.LoginView):
     form_class = SignInForm
     template_name = "accounts/sign_in.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        # The single sign-on buttons, and why the last single sign-on was refused (accounts.oidc).
+        return super().get_context_data(
+            sso_providers=oidc.providers().values(),
+            sso_refusal=self.request.session.pop(oidc.REFUSAL_SESSION_KEY, None),
+            **kwargs,
+        )
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         # Django checks the password and signs in inside this call, and what that writes goes
@@ -93,7 +101,15 @@ class ResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
     post_reset_login = False
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("validlink") and not oidc.password_sign_in_allowed(self.user):
+            context["sso_only"] = oidc.password_refusal(self.user)
+        return context
+
     def form_valid(self, form):
+        if not oidc.password_sign_in_allowed(self.user):
+            return self.render_to_response(self.get_context_data(form=form))
         services.user_password_reset(user=self.user, password=form.cleaned_data["new_password1"])
         del self.request.session[auth_views.INTERNAL_RESET_SESSION_TOKEN]
         return redirect(self.get_success_url())
@@ -230,10 +246,20 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             messages.info(request, "You entered a wrong code too many times. Sign in again to carry on.")
             return redirect("accounts:login")
         form.add_error("code", "Enter the code your authenticator app shows now, or an unused backup code")
+    # Someone with a passkey is offered it first (accounts.passkey_views), the codes below it.
+    has_passkey = Passkey.objects.filter(user=user, confirmed=True).exists()
+    has_app = not has_passkey or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    if not has_app:
+        form.fields["code"].help_text = "One of your backup codes."
     return render(
         request,
         "accounts/two_factor/verify.html",
-        {"form": form, "heading": "Enter the code from your authenticator app"},
+        {
+            "form": form,
+            "heading": "Confirm it's you" if has_passkey else "Enter the code from your authenticator app",
+            "has_passkey": has_passkey,
+            "has_app": has_app,
+        },
     )
 
 

@@ -30,7 +30,7 @@ from agreements.models import (
     IncidentStatus,
     PartnershipGroup,
 )
-from agreements.selectors import RegisterState
+from agreements.selectors import RegisterState, StillToSign
 from decisions.models import Decision
 from isa_portal.concurrency import VersionedFormMixin
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
@@ -130,8 +130,13 @@ class AgencyForm(EditLockMixin, GOVUKModelForm):
             "public_authority",
             "competent_authority",
             "is_active",
+            "password_sign_in",
         ]
-        labels = {"name": "Name of the agency", "is_active": "Active in the partnership"}
+        labels = {
+            "name": "Name of the agency",
+            "is_active": "Active in the partnership",
+            "password_sign_in": "Its people may sign in with a password",
+        }
         help_texts = {
             "ico_registration_number": "Z and 7 digits (like Z5347709), or 2 letters and 6 digits "
             "(like ZA123456). Find it on the ICO's register of fee payers.",
@@ -144,8 +149,16 @@ class AgencyForm(EditLockMixin, GOVUKModelForm):
         }
         widgets = {"address": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, by=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if by is None or not by.partnership_wide:
+            # How an agency's people sign in is the partnership's call (accounts.oidc), not the agency's.
+            del self.fields["password_sign_in"]
+        else:
+            self.fields["password_sign_in"].help_text = (
+                "Untick when everyone in the agency signs in through single sign-on (the operator sets "
+                "up its provider). They then cannot sign in with a password or reset one."
+            )
         commissioners = Agency.objects.exclude(kind=AgencyKind.COMMISSIONED)
         if self.instance.pk:
             commissioners = commissioners.exclude(pk=self.instance.pk)
@@ -566,8 +579,15 @@ class RegisterFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "Any"), *RegisterState.CHOICES], required=False, label="Signature"
     )
+    needs = forms.ChoiceField(
+        choices=[("", "Any"), ("any", "Any of these"), *StillToSign.CHOICES],
+        required=False,
+        label="Still to sign",
+    )
     kind = forms.ChoiceField(
         choices=[("", "Any"), *AgencyKind.choices], required=False, label="Kind of agency"
     )
     group = forms.ChoiceField(choices=[("", "Any"), *PartnershipGroup.choices], required=False, label="Group")
     q = forms.CharField(required=False, max_length=100, label="Agency name contains")
+    # One agency's rows: the link from an agency-scoped home page, whose figures are its own agency's.
+    agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -168,6 +168,13 @@ class Agency(Versioned):
         help_text="For a commissioned provider: the agency that commissions it.",
     )
     is_active = models.BooleanField("active", default=True)
+    # Off: the agency's people sign in only through single sign-on (accounts.oidc); the password
+    # form and password reset refuse them. Only a partnership administrator changes it.
+    password_sign_in = models.BooleanField(
+        "people may sign in with a password",
+        default=True,
+        help_text="Turn off when everyone in the agency signs in through single sign-on.",
+    )
     # Facts about the agency the lawful basis of its decisions rests on (decisions.rules). Empty:
     # follow the kind (PUBLIC_AUTHORITY_BY_KIND); for "other", not recorded until an admin answers.
     public_authority = models.BooleanField(

@@ -82,6 +82,7 @@ SIGNATURE_SERIES = [
     RegisterState.SIGNED_EARLIER,
     RegisterState.NOT_SIGNED,
     RegisterState.WITHDRAWN,
+    RegisterState.ICO_LAPSED,
 ]
 
 
@@ -90,11 +91,13 @@ def signature_states(scope: ReportScope, *, on: dt.date) -> FigureData:
     agreements = _in_force(scope)
     agencies = _active_agencies(scope)
     latest = latest_signatures(agreements, agency_ids=scope.agency_ids, states_only=True) if agencies else {}
+    expired = {agency.pk: agency.ico_state(on) == IcoState.EXPIRED for agency in agencies}
     rows = []
     for agreement in agreements if agencies else []:
         version = version_in_force(agreement, on)
         counts = Counter(
-            register_state(latest.get((agency.pk, agreement.pk)), version) for agency in agencies
+            register_state(latest.get((agency.pk, agreement.pk)), version, ico_expired=expired[agency.pk])
+            for agency in agencies
         )
         rows.append(Row(agreement.title, [counts[state] for state in SIGNATURE_SERIES]))
     return FigureData(
@@ -112,8 +115,8 @@ def signature_states(scope: ReportScope, *, on: dt.date) -> FigureData:
     source=Signature,
     order=20,
     description="For each agreement in force today, how many active agencies in scope signed the "
-    "current version, signed only an earlier one, never signed, or withdrew. An agency scope counts "
-    "only that agency's own signature.",
+    "current version, signed only an earlier one, never signed, withdrew, or signed but their ICO "
+    "registration has since expired. An agency scope counts only that agency's own signature.",
 )
 def agreement_signatures(scope: ReportScope) -> FigureData:
     return signature_states(scope, on=timezone.localdate())

@@ -230,20 +230,61 @@ class RegisterState:
     SIGNED_EARLIER = "signed_earlier"
     NOT_SIGNED = "not_signed"
     WITHDRAWN = "withdrawn"
+    ICO_LAPSED = "ico_lapsed"
 
     LABELS = {
         SIGNED_CURRENT: "Signed the current version",
         SIGNED_EARLIER: "Signed an earlier version: needs to sign again",
         NOT_SIGNED: "Not signed",
         WITHDRAWN: "Withdrawn",
+        ICO_LAPSED: "Signed, but not cover: ICO registration expired",
     }
     TAGS = {
         SIGNED_CURRENT: "govuk-tag--green",
         SIGNED_EARLIER: "govuk-tag--yellow",
         NOT_SIGNED: "govuk-tag--grey",
         WITHDRAWN: "govuk-tag--red",
+        ICO_LAPSED: "govuk-tag--orange",
     }
     CHOICES = list(LABELS.items())
+
+
+class StillToSign:
+    """What still needs signing (issue 20, item 4): the one definition the home page, the signatory
+    register and ``send_reminders`` all count by. Every register state that is not cover today falls
+    in exactly one category, for the reasons ``cover_check`` gives (``_party_gaps``):
+
+    - never signed: no signature of the agreement at all;
+    - to sign again: signed only an earlier version (a new version asks every signatory again);
+    - lapsed: signed, but the signature no longer counts: withdrawn, or the agency's ICO registration
+      has expired (the Buckinghamshire code: each signatory is responsible for being registered).
+
+    The nominated representative leaving is not a lapse: the agency signs, not the person (every
+    reference protocol's signatories are organisations), and the register keeps who signed as they
+    were. An agency with no representative is still counted; its reminder has nobody to go to, which
+    ``send_reminders`` reports.
+    """
+
+    NEVER_SIGNED = "never_signed"
+    SIGN_AGAIN = "sign_again"
+    LAPSED = "lapsed"
+
+    OF_STATE = {
+        RegisterState.NOT_SIGNED: NEVER_SIGNED,
+        RegisterState.SIGNED_EARLIER: SIGN_AGAIN,
+        RegisterState.WITHDRAWN: LAPSED,
+        RegisterState.ICO_LAPSED: LAPSED,
+    }
+    LABELS = {
+        NEVER_SIGNED: "Never signed",
+        SIGN_AGAIN: "Signed an earlier version: to sign again",
+        LAPSED: "Signature lapsed: withdrawn or ICO registration expired",
+    }
+    CHOICES = list(LABELS.items())
+
+    @classmethod
+    def of(cls, state: str) -> str | None:
+        return cls.OF_STATE.get(state)
 
 
 @dataclass
@@ -263,6 +304,10 @@ class RegisterRow:
     @property
     def state_tag(self) -> str:
         return RegisterState.TAGS[self.state]
+
+    @property
+    def still_to_sign(self) -> str | None:
+        return StillToSign.of(self.state)
 
     @property
     def commissioner_note(self) -> str:
@@ -317,14 +362,18 @@ def latest_signatures(
     return latest
 
 
-def register_state(signature: Signature | None, version: AgreementVersion | None) -> str:
-    """Where an agency stands on an agreement, given its signature from ``latest_signatures``."""
+def register_state(
+    signature: Signature | None, version: AgreementVersion | None, *, ico_expired: bool = False
+) -> str:
+    """Where an agency stands on an agreement, given its signature from ``latest_signatures`` and
+    whether its ICO registration has expired (a signature of the version in force then stops
+    counting as cover, as ``cover_check`` says)."""
     if signature is None:
         return RegisterState.NOT_SIGNED
     if signature.state == SignatureState.WITHDRAWN:
         return RegisterState.WITHDRAWN
     if version is not None and signature.version_id == version.pk:
-        return RegisterState.SIGNED_CURRENT
+        return RegisterState.ICO_LAPSED if ico_expired else RegisterState.SIGNED_CURRENT
     return RegisterState.SIGNED_EARLIER
 
 
@@ -353,7 +402,9 @@ def register_rows(
         version = version_in_force(agreement, on)
         for agency in agencies:
             signature = latest.get((agency.pk, agreement.pk))
-            row_state = register_state(signature, version)
+            row_state = register_state(
+                signature, version, ico_expired=ico_states[agency.pk] == IcoState.EXPIRED
+            )
             if state and row_state != state:
                 continue
             rows.append(
@@ -411,23 +462,6 @@ def ico_flags(agencies, *, on: datetime.date | None = None) -> list[tuple[Agency
     return sorted(flagged, key=lambda pair: (order[pair[1]], pair[0].name))
 
 
-def resignatures_needed(*, on: datetime.date | None = None) -> list[Signature]:
-    """Live signatures of a version that is no longer the one in force."""
-    on = on or timezone.localdate()
-    needed = []
-    agreements = {a.pk: a for a in Agreement.objects.effective().prefetch_related("versions")}
-    current = {pk: version_in_force(a, on) for pk, a in agreements.items()}
-    for signature in (
-        Signature.objects.live()
-        .filter(agreement_id__in=agreements.keys())
-        .select_related("agency", "version", "agreement")
-    ):
-        version = current.get(signature.agreement_id)
-        if version is not None and signature.version_id != version.pk:
-            needed.append(signature)
-    return needed
-
-
 @dataclass
 class IncidentSummary:
     year: int
@@ -468,26 +502,58 @@ def incident_years(incidents) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def signing_outstanding(user, *, on: datetime.date | None = None) -> dict[str, int]:
-    """How many (agency, agreement in force) pairs in the user's scope still need a signature of the
-    version in force: those that signed an earlier version and those that never signed. Counted from
-    the signatory register's own rows, so the figure is the register's."""
+@dataclass
+class ToSign:
+    """For one agreement in force: how many agencies still need to sign it, in each category."""
+
+    agreement: Agreement
+    version: AgreementVersion | None
+    never_signed: int = 0
+    sign_again: int = 0
+    lapsed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.never_signed + self.sign_again + self.lapsed
+
+    def counts(self) -> list[tuple[str, int]]:
+        """(category, count) in the order the pages show them."""
+        return [(category, getattr(self, category)) for category in StillToSign.LABELS]
+
+
+def to_sign_by_agreement(rows: list[RegisterRow]) -> list[ToSign]:
+    """Per agreement of the register's ``rows`` (in their order): the agencies still to sign, counted
+    by ``StillToSign``. The home page and the signatory register both count with this, from
+    ``register_rows``, so their figures cannot disagree."""
+    by_agreement: dict[int, ToSign] = {}
+    for row in rows:
+        counted = by_agreement.setdefault(
+            row.agreement.pk, ToSign(agreement=row.agreement, version=row.version)
+        )
+        category = row.still_to_sign
+        if category is not None:
+            setattr(counted, category, getattr(counted, category) + 1)
+    return list(by_agreement.values())
+
+
+def signing_outstanding(user, *, on: datetime.date | None = None) -> list[ToSign]:
+    """What still needs signing among the agencies in the user's scope, per agreement in force (the
+    signatory register's figures for the same agencies)."""
     agencies = register_agencies().filter(pk__in=Agency.objects.in_scope_of(user).values("pk"))
-    counts = Counter(row.state for row in register_rows(agencies=agencies, on=on))
-    return {
-        RegisterState.SIGNED_EARLIER: counts[RegisterState.SIGNED_EARLIER],
-        RegisterState.NOT_SIGNED: counts[RegisterState.NOT_SIGNED],
-    }
+    return to_sign_by_agreement(register_rows(agencies=agencies, on=on))
 
 
 def landing_flags(user) -> dict:
     """What the admin and IG landing pages flag: reviews due or overdue, ICO registration problems,
-    and agencies that need to sign a new version. ICO flags cover the agencies in the user's scope;
+    and what still needs signing. ICO flags and signing cover the agencies in the user's scope;
     agreements are the partnership's, so their reviews show to every admin and IG officer."""
+    to_sign = signing_outstanding(user)
     return {
         "reviews_due": reviews_due(),
         "ico_flags": ico_flags(Agency.objects.in_scope_of(user)),
-        "resignatures_needed": [s for s in resignatures_needed() if user.sees_agency(s.agency_id)],
-        "to_sign": signing_outstanding(user),
+        "to_sign": to_sign,
+        "to_sign_total": sum(count.total for count in to_sign),
+        # An agency-scoped user's figures are their own agency's: the register's link narrows to it.
+        "to_sign_agency": None if user.partnership_wide else user.agency_id,
         "today": timezone.localdate(),
     }

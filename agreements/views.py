@@ -175,7 +175,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def agency_create(request: HttpRequest) -> HttpResponse:
     if not request.user.partnership_wide:
         raise PermissionDenied  # an agency administrator manages their own agency, not the membership
-    form = AgencyForm(posted(request))
+    form = AgencyForm(posted(request), by=request.user)
     return _form_flow(
         request,
         form,
@@ -191,7 +191,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 @GET_POST
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.manageable_by(request.user), pk=pk)
-    form = AgencyForm(posted(request), instance=agency)
+    form = AgencyForm(posted(request), instance=agency, by=request.user)
     return _form_flow(
         request,
         form,
@@ -573,7 +573,7 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
     agencies = selectors.register_agencies().filter(
         pk__in=Agency.objects.visible_to(request.user).values("pk")
     )
-    state = ""
+    state = needs = ""
     applied = {}
     if filters.is_valid():
         data = applied = filters.cleaned_data
@@ -585,8 +585,16 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
             agencies = agencies.filter(group=data["group"])
         if data["q"]:
             agencies = agencies.filter(name__icontains=data["q"])
-        state = data["state"]
-    rows = selectors.register_rows(agreements=agreements, agencies=agencies, state=state)
+        if data["agency"]:
+            agencies = agencies.filter(pk=data["agency"])
+        state, needs = data["state"], data["needs"]
+    rows = selectors.register_rows(agreements=agreements, agencies=agencies)
+    # The figures count every row the other filters leave, whatever state or category is asked for.
+    to_sign = selectors.to_sign_by_agreement(rows)
+    if state:
+        rows = [row for row in rows if row.state == state]
+    if needs:
+        rows = [row for row in rows if row.still_to_sign and needs in ("any", row.still_to_sign)]
     export = request.GET.get("format")
     if export in ("csv", "xlsx"):
         stamp = timezone.localdate().isoformat()
@@ -620,7 +628,13 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "agreements/signatory_register.html",
-        {"page": page, "filters": filters, "query": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "to_sign": to_sign,
+            "to_sign_agency": applied.get("agency"),
+        },
     )
 
 

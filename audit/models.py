@@ -81,6 +81,8 @@ class Event(models.TextChoices):
     ACCESS_APPROVED = "access_approved", "Access to children's records approved"
     ACCESS_REFUSED = "access_refused", "Access to children's records refused"
     TWO_FACTOR_RESET = "two_factor_reset", "Two-step sign-in reset"
+    PASSKEY_ADDED = "passkey_added", "Passkey added"
+    PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
     # Operations staff in the Django admin: every page they open or change (isa_portal.admin).
     ADMIN_VIEWED = "admin_viewed", "Used the operations admin"
 
@@ -133,6 +135,8 @@ DOMAIN_EVENTS = frozenset(
         Event.ACCESS_APPROVED,
         Event.ACCESS_REFUSED,
         Event.TWO_FACTOR_RESET,
+        Event.PASSKEY_ADDED,
+        Event.PASSKEY_REMOVED,
     }
 )
 

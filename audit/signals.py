@@ -10,7 +10,8 @@ from audit.services import record_event
 
 @receiver(user_logged_in, dispatch_uid="audit_sign_in")
 def _signed_in(sender, request, user, **kwargs) -> None:
-    record_event(Event.SIGN_IN, user, actor=user)
+    # A single sign-on names its provider and who did the second step (accounts.oidc).
+    record_event(Event.SIGN_IN, user, actor=user, detail=getattr(request, "sign_in_detail", None))
 
 
 @receiver(user_logged_out, dispatch_uid="audit_sign_out")

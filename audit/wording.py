@@ -43,6 +43,7 @@ RECORD_NOUNS = {
     "remindersent": "reminder email",
     "draft": "draft form",
     "accessgrant": "request for access to children's records",
+    "apiclient": "case system's API client",
 }
 IG_RECORD_TYPES = (
     "child",

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from accounts.oidc_providers import providers_from_env
 from isa_portal.env import (
     env,
     env_bool,
@@ -50,9 +51,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
     # Our apps. `isa_portal` itself holds what is cross-cutting: settings, the vocabulary, templates.
     "isa_portal",
     "accounts",
+    # After accounts: its models read the user model as they are imported (accounts.models.Passkey).
+    "django_otp_webauthn",
     "audit",
     "agreements",
     "consent",
@@ -60,6 +65,7 @@ INSTALLED_APPS = [
     "decisions",
     "reports",
     "operations",
+    "api",
 ]
 # The demo seeder and the synthetic data generator (devdata/) are development tools, not part
 # of a deployment: installed with DEBUG in a checkout (the Docker image leaves devdata/ out), or
@@ -200,6 +206,13 @@ OTP_BACKUP_CODES = 10
 # slows each device down after every failure).
 OTP_MAX_FAILURES = 5
 
+# Single sign-on with OpenID Connect (accounts.oidc): the providers named in SSO_PROVIDERS, each
+# configured by SSO_<NAME>_* variables (accounts.oidc_providers; README "Single sign-on"). A
+# provider signs in only people who already have an account; it never creates one or grants a role.
+SSO_PROVIDERS = providers_from_env()
+# Seconds to wait for a provider's discovery document, keys and token endpoint.
+SSO_TIMEOUT = env_int("SSO_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+
 # The reverse proxies in front of the service (addresses or networks, e.g. "10.0.0.2,172.18.0.0/16"),
 # or how many there are ("1"): which X-Forwarded-For entry is the client (audit.context.client_address,
 # used by the audit trail, the list of sessions and the lockout). Empty: REMOTE_ADDR is the client.
@@ -275,6 +288,48 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where links in e-mails point: the address people use to reach the service.
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
+
+def _passkey_relying_party(allowed_hosts: list[str], site_url: str) -> tuple[str, list[str]]:
+    """The passkeys' relying party ID (the domain a passkey is bound to) and the origins it may be
+    used from: PASSKEY_RP_ID, else the first host name in ALLOWED_HOSTS; PASSKEY_ORIGINS, else
+    SITE_URL when it is on that domain, else https://<the domain>."""
+    from urllib.parse import urlsplit
+
+    names = [h.lstrip(".") for h in allowed_hosts if h != "*" and not h.replace(".", "").isdigit()]
+    names = [h for h in names if ":" not in h]  # IPv6 addresses cannot be a relying party either
+    rp_id = env.str("PASSKEY_RP_ID", default=names[0] if names else "").strip().lower()
+    if not rp_id:
+        raise ImproperlyConfigured("PASSKEY_RP_ID must be set when ALLOWED_HOSTS names no host.")
+
+    def within(host: str) -> bool:
+        return host == rp_id or host.endswith("." + rp_id)
+
+    if "*" not in allowed_hosts and not any(within(h) for h in names):
+        raise ImproperlyConfigured(
+            f"PASSKEY_RP_ID must be a host in ALLOWED_HOSTS or a domain above one (got {rp_id!r})."
+        )
+    site = urlsplit(site_url)
+    default = [f"{site.scheme}://{site.netloc}"] if within(site.hostname or "") else [f"https://{rp_id}"]
+    origins = env_list("PASSKEY_ORIGINS", default)
+    for origin in origins:
+        parts = urlsplit(origin)
+        secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname == "localhost")
+        if not secure or not within(parts.hostname or "") or parts.path not in ("", "/"):
+            raise ImproperlyConfigured(
+                f"PASSKEY_ORIGINS must list https:// origins on {rp_id} or http://localhost, not {origin!r}."
+            )
+    return rp_id, [origin.rstrip("/") for origin in origins]
+
+
+# Passkeys (django-otp-webauthn) as a second step beside the authenticator app. The browser binds
+# each passkey to the relying party ID and signs the origin it is used on, so a look-alike site
+# cannot replay it (phishing-resistant). Never a way in on their own: the password comes first.
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = _passkey_relying_party(ALLOWED_HOSTS, SITE_URL)
+OTP_WEBAUTHN_RP_NAME = "ISA Portal"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_CREDENTIAL_MODEL = "accounts.Passkey"
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
@@ -328,6 +383,31 @@ COMMENCEMENT = {
 # How many working days each rung of the escalation ladder has to respond to a professional
 # disagreement (decisions.rules, "The escalation ladder"): set it from the partnership's policy.
 ESCALATION_RESPONSE_WORKING_DAYS = env_int("ESCALATION_RESPONSE_WORKING_DAYS", 5, minimum=1, maximum=60)
+
+# The API for case systems (api/): a client's bearer token only (never a session), each call
+# audited, and at most API_RATE_LIMIT calls per client (counted in the default cache).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="120/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.auth.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.auth.HasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.auth.ClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ISA Portal API for case systems",
+    "DESCRIPTION": "An agency's children, decisions and consent records (with FHIR R4 exports), and "
+    "draft decisions for its practitioners to complete. Authenticate with the client's token: "
+    "`Authorization: Bearer isa_...`. See the README, section API.",
+    "VERSION": "1",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
 
 SERVICE_NAME = "ISA Portal"
 SERVICE_PHASE = env.str("SERVICE_PHASE", default="beta")

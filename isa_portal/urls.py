@@ -20,6 +20,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("reports/", include("reports.urls")),
     path("operations/", include("operations.urls")),
+    path("api/", include("api.urls")),
 ]
 # The Django admin is off unless ADMIN_URL names its path.
 if settings.ADMIN_URL:

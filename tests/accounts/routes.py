@@ -47,6 +47,12 @@ def _pending_grant(personas) -> dict:
     return {"pk": grant.pk}
 
 
+def _practitioners_passkey(personas) -> dict:
+    from tests.webauthn import passkey_for
+
+    return {"pk": passkey_for(personas["practitioner"]).pk}
+
+
 # Admin-only pages about one person or one lock: anyone who cannot see it gets 404.
 ADMIN_ONLY_OBJECT = everyone(404, anonymous=LOGIN, admin=200)
 
@@ -56,10 +62,26 @@ ROUTES = {
     "accounts:login": Route(everyone(302, anonymous=200)),
     # Sign-out is POST only: a link or an image tag cannot sign anyone out.
     "accounts:logout": Route(everyone(405)),
+    # Single sign-on: an answer no sign-in of this browser waits for goes back to the sign-in page;
+    # the suite configures no provider, so a provider's address is not found (tests/accounts/test_sso.py).
+    "accounts:sso_callback": Route(everyone(302)),
+    "accounts:sso_start": Route(everyone(404), kwargs=lambda personas: {"provider": "northshire"}),
     # Already past the second factor: both steps send the person on.
     "accounts:two_factor": Route(everyone(302, anonymous=LOGIN)),
     "accounts:two_factor_setup": Route(everyone(302, anonymous=LOGIN)),
     "accounts:backup_codes": Route(allow(*PERSONAS)),
+    # Passkeys: each person's own. Making one starts from its name (no name yet: back to that page);
+    # the ceremonies' JSON endpoints take POST only.
+    "accounts:security": Route(allow(*PERSONAS)),
+    "accounts:passkey_add": Route(allow(*PERSONAS)),
+    "accounts:passkey_create": Route(everyone(302, anonymous=LOGIN)),
+    "accounts:passkey_remove": Route(
+        everyone(404, anonymous=LOGIN, practitioner=302), kwargs=_practitioners_passkey, method="POST"
+    ),
+    "accounts:passkey_register_begin": Route(everyone(405, anonymous=LOGIN)),
+    "accounts:passkey_register_complete": Route(everyone(405, anonymous=LOGIN)),
+    "accounts:passkey_verify_begin": Route(everyone(405, anonymous=LOGIN)),
+    "accounts:passkey_verify_complete": Route(everyone(405, anonymous=LOGIN)),
     "accounts:password_reset": Route(everyone(200)),
     "accounts:password_reset_done": Route(everyone(200)),
     "accounts:password_reset_confirm": Route(

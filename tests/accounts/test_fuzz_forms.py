@@ -251,3 +251,18 @@ def test_fuzz_backup_codes(csrf_client, practitioner):
         extra_names=["token", "user"],
     )
     assert statuses[302] and statuses[403]
+
+
+def test_fuzz_passkey_name(csrf_client, practitioner):
+    """Naming a passkey writes nothing: it waits in the session until the browser makes the passkey."""
+    from accounts.models import Passkey
+
+    csrf_client.force_login(practitioner)
+    statuses = fuzz_form(
+        csrf_client,
+        reverse("accounts:passkey_add"),
+        {"name": names, "password": st.one_of(passwords, st.just(PASSWORD))},
+        watch=[User, Passkey],
+        extra_names=["user", "credential_id", "public_key", "confirmed"],
+    )
+    assert statuses[200] and statuses[302] and statuses[403]

@@ -27,6 +27,7 @@ SIGNATURE_SERIES = [
     "Signed an earlier version: needs to sign again",
     "Not signed",
     "Withdrawn",
+    "Signed, but not cover: ICO registration expired",
 ]
 
 
@@ -69,12 +70,20 @@ def test_signature_states_per_agreement_in_force_for_the_agencies_in_scope(agree
     both = signature_states(_scope(agency, other_agency), on=timezone.localdate())
     assert both.series == SIGNATURE_SERIES
     assert [(row.label, list(row.values)) for row in both.rows] == [
-        ("A overdue", [1, 0, 0, 1]),
-        ("B due", [0, 1, 1, 0]),
-        ("C later", [0, 0, 2, 0]),
+        ("A overdue", [1, 0, 0, 1, 0]),
+        ("B due", [0, 1, 1, 0, 0]),
+        ("C later", [0, 0, 2, 0, 0]),
     ]
     home = signature_states(_scope(agency), on=timezone.localdate())
-    assert [list(row.values) for row in home.rows] == [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]
+    assert [list(row.values) for row in home.rows] == [[1, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0]]
+
+
+def test_a_signature_of_an_agency_whose_ico_registration_expired_is_counted_as_lapsed(agreements, agency):
+    from tests.agreements.factories import registered
+
+    registered(agency, expires_on=days_ago(3))  # signed A's version in force, then the registration lapsed
+    home = signature_states(_scope(agency), on=timezone.localdate())
+    assert [list(row.values) for row in home.rows] == [[0, 0, 0, 0, 1], [0, 1, 0, 0, 0], [0, 0, 1, 0, 0]]
 
 
 def test_signature_states_cost_the_same_queries_however_many_agencies(
@@ -86,21 +95,23 @@ def test_signature_states_cost_the_same_queries_however_many_agencies(
         signature_states(_scope(agency), on=timezone.localdate())
     with django_assert_num_queries(4):
         data = signature_states(_scope(agency, other_agency, *extra), on=timezone.localdate())
-    assert data.rows[2].values == [0, 0, 6, 0]
+    assert data.rows[2].values == [0, 0, 6, 0, 0]
 
 
 def test_signature_states_count_the_rows_of_the_signatory_register(agreements, agency, other_agency):
     from collections import Counter
 
     from agreements.selectors import register_agencies, register_rows
+    from tests.agreements.factories import registered
 
     AgencyFactory(name="Closed Nursery", is_active=False)
+    registered(agency, expires_on=days_ago(1))  # its signature of A stops counting
     on = timezone.localdate()
     for scope in (_scope(agency), _scope(agency, other_agency)):
         counted: dict[str, Counter] = {}
         for row in register_rows(agencies=register_agencies().filter(pk__in=scope.agency_ids), on=on):
             counted.setdefault(row.agreement.title, Counter())[row.state] += 1
-        states = ["signed_current", "signed_earlier", "not_signed", "withdrawn"]
+        states = ["signed_current", "signed_earlier", "not_signed", "withdrawn", "ico_lapsed"]
         assert [(row.label, list(row.values)) for row in signature_states(scope, on=on).rows] == [
             (title, [counts[state] for state in states]) for title, counts in counted.items()
         ]

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from agreements.models import Agency, Agreement, ReminderKind, ReminderSent, SignatureState
-from agreements.selectors import resignatures_needed, version_in_force
+from agreements.models import Agency, Agreement, IcoState, ReminderKind, ReminderSent, SignatureState
+from agreements.selectors import RegisterState, register_rows, version_in_force
 from audit.commands import AuditedCommand
 from isa_portal.web import long_date
 
@@ -63,20 +63,59 @@ def _compare_url(signature, current) -> str:
     return settings.SITE_URL.rstrip("/") + f"{path}?before={signature.version_id}&after={current.pk}"
 
 
-def _resign_reminders(today: datetime.date) -> list[Reminder]:
+def _cannot_sign_yet(agency: Agency, today: datetime.date) -> str:
+    """What stands in the way of signing (agreements.services.signature_record), said in the reminder."""
+    state = agency.ico_state(today)
+    if state == IcoState.EXPIRED:
+        return (
+            f" {agency} cannot sign until its renewed ICO registration is recorded: it expired on "
+            f"{long_date(agency.ico_registration_expires_on)}."
+        )
+    if state == IcoState.MISSING:
+        return f" {agency} cannot sign until its ICO registration number and expiry date are recorded."
+    return ""
+
+
+def _signing_reminders(today: datetime.date) -> list[Reminder]:
+    """One reminder for each agency and agreement the signatory register counts as still to sign
+    (agreements.selectors.StillToSign): never signed, signed an earlier version, or withdrawn. A
+    signature lapsed because the ICO registration expired is told once per agency by
+    ``_ico_lapsed_reminders``, naming every agreement. Each key names the version in force, so a new
+    version asks again, and nothing is asked twice."""
     reminders = []
-    for signature in resignatures_needed(on=today):
-        current = version_in_force(signature.agreement, today)
+    for row in register_rows(on=today):
+        category, version, signature, agency = row.still_to_sign, row.version, row.signature, row.agency
+        if category is None or version is None or row.state == RegisterState.ICO_LAPSED:
+            continue
+        title = row.agreement.title
+        subject = f"Please sign version {version.number} of “{title}”"
+        if row.state == RegisterState.NOT_SIGNED:
+            key = f"sign:{agency.pk}:{version.pk}"
+            body = (
+                f"{agency} has not signed “{title}”. Version {version.number} is in force: until your "
+                "agency signs it, sharing under it with your agency is not covered."
+            )
+        elif row.state == RegisterState.WITHDRAWN:
+            key = f"withdrawn:{signature.pk}:{version.pk}"
+            body = (
+                f"{agency} withdrew its signature of “{title}” on {long_date(signature.withdrawn_on)}. "
+                f"Sharing under it with your agency is not covered unless it signs version {version.number} "
+                "again."
+            )
+        else:
+            key = f"{ReminderKind.RESIGN}:{signature.pk}:{version.pk}"
+            body = (
+                f"{agency} signed version {signature.version.number} of “{title}”. Version {version.number} "
+                "is now in force: your agency needs to sign it to stay covered. See what changed between "
+                "the two versions: " + _compare_url(signature, version)
+            )
         reminders.append(
             Reminder(
                 kind=ReminderKind.RESIGN,
-                key=f"{ReminderKind.RESIGN}:{signature.pk}:{current.pk}",
-                agency=signature.agency,
-                subject=f"Please sign version {current.number} of “{signature.agreement.title}”",
-                body=f"{signature.agency} signed version {signature.version.number} of "
-                f"“{signature.agreement.title}”. Version {current.number} is now in force: "
-                "your agency needs to sign it to stay covered. See what changed between the two versions: "
-                + _compare_url(signature, current),
+                key=key,
+                agency=agency,
+                subject=subject,
+                body=body + _cannot_sign_yet(agency, today),
             )
         )
     return reminders
@@ -146,7 +185,8 @@ def _ico_lapsed_reminders(today: datetime.date) -> list[Reminder]:
 class Command(AuditedCommand):
     help = (
         "E-mail agencies' nominated representatives about agreement reviews due within 90 or 30 days "
-        "or overdue, new versions their agency must sign again, and ICO registrations expiring within "
+        "or overdue, agreements in force their agency has never signed, signed only in an earlier "
+        "version or withdrew from, and ICO registrations expiring within "
         "30 days or expired. For a daily cron: each reminder is recorded (ReminderSent) and never sent "
         "twice. --dry-run prints what would be sent and records nothing."
     )
@@ -160,7 +200,7 @@ class Command(AuditedCommand):
         today = timezone.localdate()
         reminders = (
             _review_reminders(today)
-            + _resign_reminders(today)
+            + _signing_reminders(today)
             + _ico_reminders(today)
             + _ico_lapsed_reminders(today)
         )
