@@ -22,7 +22,8 @@ WORK=.local/load
 mkdir -p "$WORK"
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB"
-export DEBUG=false OTP_REQUIRED=true ALLOWED_HOSTS=127.0.0.1 LOG_LEVEL=WARNING
+# localhost too: the passkeys' relying party must be a host name (PASSKEY_RP_ID), not an address.
+export DEBUG=false OTP_REQUIRED=true ALLOWED_HOSTS=127.0.0.1,localhost PASSKEY_RP_ID=localhost LOG_LEVEL=WARNING
 export SECRET_KEY
 SECRET_KEY=$("$PY" -c "import secrets; print(secrets.token_urlsafe(50))")
 export STATIC_ROOT="$WORK/static"
