@@ -25,10 +25,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn import views as webauthn
 from django_otp_webauthn.exceptions import CredentialNotFound, InvalidState, OTPWebAuthnApiError
 
-from accounts import passkeys, services
+from accounts import oidc, passkeys, services
 from accounts.access import get_visible_or_404, signed_in
 from accounts.forms import EmptyForm, PasskeyNameForm
-from accounts.middleware import is_verified
+from accounts.middleware import SIGNED_IN_AT_KEY, is_verified
 from accounts.models import Passkey
 from accounts.views import FAILURES_SESSION, NEW_CODES_SESSION, _next_url
 from isa_portal.web import posted, save_if_valid
@@ -37,6 +37,9 @@ from isa_portal.web import posted, save_if_valid
 # server-side session between the form and the ceremony, for PENDING_FOR seconds at most.
 PENDING_SESSION = "passkey_pending"
 PENDING_FOR = 10 * 60
+# Adding a passkey to a signed-in session asks for the password again; someone who signs in only
+# through single sign-on has none to give, so their sign-in must be this recent instead.
+RECENT_SIGN_IN = 10 * 60
 
 
 def _pending(request: HttpRequest) -> dict | None:
@@ -44,6 +47,14 @@ def _pending(request: HttpRequest) -> dict | None:
     if not pending or time.time() - pending["at"] > PENDING_FOR:
         return None
     return pending
+
+
+def _signs_in_with_password(user) -> bool:
+    return user.has_usable_password() and oidc.password_sign_in_allowed(user)
+
+
+def _signed_in_recently(request: HttpRequest) -> bool:
+    return time.time() - request.session.get(SIGNED_IN_AT_KEY, 0) < RECENT_SIGN_IN
 
 
 def _may_add(request: HttpRequest) -> bool:
@@ -75,14 +86,17 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     if not _may_add(request):
         return redirect("accounts:two_factor")
     verified = is_verified(request)
-    form = PasskeyNameForm(posted(request), ask_password=verified)
+    ask_password = verified and _signs_in_with_password(request.user)
+    if verified and not ask_password and not _signed_in_recently(request):
+        return render(request, "accounts/passkeys/sign_in_again.html", {"minutes": RECENT_SIGN_IN // 60})
+    form = PasskeyNameForm(posted(request), ask_password=ask_password)
     name = save_if_valid(
         request,
         form,
         lambda: passkeys.passkey_name_check(
             user=request.user,
             name=form.cleaned_data["name"],
-            password=form.cleaned_data["password"] if verified else None,
+            password=form.cleaned_data["password"] if ask_password else None,
         ),
     )
     if name is not None:

@@ -3,7 +3,8 @@
 ``text_rows`` sets the two versions' text side by side, line by line, with the words taken out
 wrapped in ``<del>`` and the words put in wrapped in ``<ins>``; each carries visually hidden
 "removed"/"added" text, so a screen reader (and a reader who cannot tell the colours apart)
-hears what changed. ``field_changes`` lists the version's other recorded fields that differ.
+hears what changed. ``field_changes`` lists the version's other recorded fields that differ, and its
+conditions (part of what is signed) when they differ.
 """
 
 import difflib
@@ -109,6 +110,16 @@ def _shown(version: AgreementVersion, field) -> str:
     return field_display(version, field.name)
 
 
+def _conditions(version: AgreementVersion) -> str:
+    """The conditions decisions relying on the version are checked against (issue 20, item 6), a line each."""
+    lines = []
+    for condition in version.conditions.all():
+        terms = condition.purpose_labels() + condition.category_labels() + condition.recipient_kind_labels()
+        detail = f" ({'; '.join(terms)})" if terms else ""
+        lines.append(f"{condition.clause}: {condition.get_kind_display()}{detail}")
+    return "\n".join(lines) or "None"
+
+
 def field_changes(before: AgreementVersion, after: AgreementVersion) -> list[FieldChange]:
     changes = []
     for field in AgreementVersion._meta.concrete_fields:
@@ -118,4 +129,7 @@ def field_changes(before: AgreementVersion, after: AgreementVersion) -> list[Fie
         if old != new:
             label = str(field.verbose_name)
             changes.append(FieldChange(label[:1].upper() + label[1:], old, new))
+    old, new = _conditions(before), _conditions(after)
+    if old != new:
+        changes.append(FieldChange("Conditions decisions are checked against", old, new))
     return changes

@@ -21,9 +21,11 @@ from agreements.models import (
     Agency,
     AgencyKind,
     Agreement,
+    AgreementCondition,
     AgreementStatus,
     AgreementTier,
     AgreementVersion,
+    ConditionKind,
     Incident,
     IncidentKind,
     IncidentOutcome,
@@ -31,6 +33,7 @@ from agreements.models import (
     PartnershipGroup,
 )
 from agreements.selectors import RegisterState, StillToSign
+from consent.models import InformationCategory
 from decisions.models import Decision
 from isa_portal.concurrency import VersionedFormMixin
 from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
@@ -389,6 +392,66 @@ class VersionForm(GOVUKModelForm):
         if head != PDF_MAGIC or not is_readable_pdf(document):
             raise ValidationError("The selected file must be a PDF")
         return document
+
+
+class ConditionForm(GOVUKModelForm):
+    """A condition of a version that decisions relying on it are checked against. The choices are the
+    product's own: the agreement's purposes, the kinds of information decisions record, kinds of agency."""
+
+    submit_label = "Add condition"
+
+    kind = radios(
+        ConditionKind.choices,
+        label="What does the agreement require?",
+        error_messages={"required": "Select the kind of condition"},
+    )
+    purposes = forms.MultipleChoiceField(
+        label="For which purposes?",
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Leave all unticked for every purpose the agreement covers. A condition that sharing "
+        "needs consent names the purposes it applies to.",
+    )
+    information_categories = forms.MultipleChoiceField(
+        label="Kinds of information that may be shared",
+        choices=InformationCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only for a condition limiting the kinds of information.",
+    )
+    recipient_kinds = forms.MultipleChoiceField(
+        label="Kinds of agency that may receive it",
+        choices=AgencyKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Only for a condition limiting who may receive it.",
+    )
+
+    class Meta:
+        model = AgreementCondition
+        fields = ["kind", "purposes", "information_categories", "recipient_kinds", "clause", "wording"]
+        labels = {"clause": "Clause", "wording": "The clause's wording"}
+        widgets = {"wording": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            "clause": {"required": "Enter the clause, as the document numbers it"},
+            "wording": {"required": "Enter the clause's wording, as the document words it"},
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        covered = set(self.instance.version.agreement.purpose_values)
+        self.fields["purposes"].choices = [(v, label) for v, label in SharingPurpose.choices if v in covered]
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only the answers the kind reads are kept: the rest of the page may hold earlier ticks.
+        kind = cleaned.get("kind")
+        if kind != ConditionKind.DATA_CATEGORIES:
+            cleaned["information_categories"] = []
+        if kind != ConditionKind.RECIPIENT_KINDS:
+            cleaned["recipient_kinds"] = []
+        return cleaned
 
 
 class SignatureForm(GOVUKForm):

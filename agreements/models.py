@@ -560,6 +560,89 @@ class AgreementVersion(models.Model):
         return f"{slugify(self.agreement.title)[:80] or 'agreement'}-version-{slugify(self.number)}.pdf"
 
 
+class ConditionKind(models.TextChoices):
+    """The kinds of condition an agreement sets that a decision can be checked against (issue 20,
+    item 6). Each reads the product's own vocabularies: sharing purposes, kinds of information
+    (``consent.models.InformationCategory``) and kinds of agency."""
+
+    CONSENT_REQUIRED = "consent_required", "Sharing for a purpose only with consent"
+    ORIGINATOR_AGREEMENT = (
+        "originator_agreement",
+        "Information from another agency passed on only with that agency's agreement",
+    )
+    DATA_CATEGORIES = "data_categories", "Only these kinds of information may be shared"
+    RECIPIENT_KINDS = "recipient_kinds", "Only these kinds of agency may receive it"
+
+
+class AgreementCondition(models.Model):
+    """A condition of an agreement version that a decision relying on it is checked against
+    (``agreements.selectors.condition_breaches``; what the law lets override it: ``decisions.rules``).
+
+    Conditions are part of what signatories sign: they are added or removed only while nobody has
+    signed the version (``agreements.services.condition_add``); changing them afterwards is a new
+    version, which every signatory signs again.
+    """
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="conditions")
+    kind = models.CharField(max_length=30, choices=ConditionKind.choices)
+    # The shares it applies to: these purposes (empty: every purpose the agreement covers).
+    purposes = models.JSONField("for these purposes", default=list, blank=True)
+    # Its parameters, by kind: the kinds of information allowed, the kinds of agency allowed.
+    information_categories = models.JSONField("kinds of information allowed", default=list, blank=True)
+    recipient_kinds = models.JSONField("kinds of agency allowed to receive it", default=list, blank=True)
+    clause = models.CharField(
+        "clause", max_length=100, help_text="Where the document says it, for example “section 3.2”."
+    )
+    wording = models.TextField("the clause's wording", help_text="As the document words it.")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["version", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.version}, {self.clause}: {self.get_kind_display()}"
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.version.agreement.owner_id
+
+    def purpose_labels(self) -> list[str]:
+        return [SharingPurpose(value).label for value in self.purposes]
+
+    def category_labels(self) -> list[str]:
+        from consent.models import InformationCategory
+
+        return [InformationCategory(value).label for value in self.information_categories]
+
+    def recipient_kind_labels(self) -> list[str]:
+        return [AgencyKind(value).label for value in self.recipient_kinds]
+
+    def clean(self) -> None:
+        from consent.models import InformationCategory
+
+        errors = {}
+        if self.purposes and not set(self.purposes) <= set(SharingPurpose.values):
+            errors["purposes"] = "Select only purposes from the list"
+        if self.information_categories and not set(self.information_categories) <= set(
+            InformationCategory.values
+        ):
+            errors["information_categories"] = "Select only kinds of information from the list"
+        if self.recipient_kinds and not set(self.recipient_kinds) <= set(AgencyKind.values):
+            errors["recipient_kinds"] = "Select only kinds of agency from the list"
+        if self.kind == ConditionKind.CONSENT_REQUIRED and not self.purposes:
+            errors["purposes"] = "Select the purposes that need consent"
+        if self.kind == ConditionKind.DATA_CATEGORIES and not self.information_categories:
+            errors["information_categories"] = "Select the kinds of information that may be shared"
+        if self.kind == ConditionKind.RECIPIENT_KINDS and not self.recipient_kinds:
+            errors["recipient_kinds"] = "Select the kinds of agency that may receive it"
+        if not self.clause.strip():
+            errors["clause"] = "Enter the clause, as the document numbers it"
+        if not self.wording.strip():
+            errors["wording"] = "Enter the clause's wording, as the document words it"
+        if errors:
+            raise ValidationError(errors)
+
+
 class SignatureState(models.TextChoices):
     LIVE = "live", "Signed"
     REPLACED = "replaced", "Replaced by a signature of a later version"
@@ -846,6 +929,7 @@ auditlog.register(NominatedRepresentative)
 auditlog.register(Agreement)
 auditlog.register(AgreementPurpose)
 auditlog.register(AgreementVersion)
+auditlog.register(AgreementCondition)
 auditlog.register(Signature)
 auditlog.register(Incident)
 auditlog.register(ReminderSent)

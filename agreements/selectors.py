@@ -9,9 +9,12 @@ from django.utils import timezone
 
 from agreements.models import (
     Agency,
+    AgencyKind,
     Agreement,
+    AgreementCondition,
     AgreementTier,
     AgreementVersion,
+    ConditionKind,
     IcoState,
     IncidentKind,
     IncidentOutcome,
@@ -223,6 +226,135 @@ def agreement_cover(
 ) -> AgreementCover | None:
     """The cover ``cover_check`` finds for a share to ``agency`` (from ``sharer``), or None."""
     return cover_check(recipient=agency, purpose=purpose, on=on, sharer=sharer).cover
+
+
+# Conditions the decision reads (issue 20, item 6) ----------------------------------------------------
+#
+# An agreement version's conditions (``AgreementCondition``) bind the shares that rely on it: the version
+# ``cover_check`` found. A second-tier agreement works under the agreement above it (Derby and
+# Derbyshire ISA, section 5.1: "a second tier agreement under the overarching ... agreement"), so the
+# conditions of the versions in force of the agreements above it bind too. What the law lets a share
+# do whatever an agreement says is decided in ``decisions.rules`` (an agreement cannot override a
+# statutory duty), not here.
+
+CONDITION_MESSAGES = {
+    ConditionKind.CONSENT_REQUIRED: "{where} allows sharing for {purposes} only with consent.",
+    ConditionKind.ORIGINATOR_AGREEMENT: "{where} allows information from another agency to be passed on "
+    "only with that agency's agreement: {source} {answer}.",
+    ConditionKind.DATA_CATEGORIES: "{where} allows sharing only these kinds of information: {allowed}. "
+    "It does not allow {refused}.",
+    ConditionKind.RECIPIENT_KINDS: "{where} allows sharing only with {allowed}: {recipient} is recorded as "
+    "“{kind}”.",
+}
+SOURCE_ANSWERS = {"refused": "refused", "not_asked": "was not asked"}
+
+
+@dataclass(frozen=True)
+class ShareFacts:
+    """A share as the decision records it, for checking against an agreement's conditions. None or
+    empty: not answered yet (nothing is checked against an answer not given)."""
+
+    purpose: str
+    information_categories: tuple[str, ...] = ()
+    recipient: Agency | None = None
+    with_consent: bool | None = None  # consent given, or not needed (not identifying, not confidential)
+    source: Agency | None = None  # the agency the information came from
+    source_agreed: str = ""  # decisions.models.SourceAgreed
+
+
+@dataclass(frozen=True)
+class ConditionBreach:
+    condition: AgreementCondition
+    message: str
+
+
+def _lower(label: str) -> str:
+    return label[:1].lower() + label[1:]
+
+
+def _listed(labels: list[str]) -> str:
+    labels = [_lower(label) for label in labels]
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} or {labels[-1]}"
+
+
+def conditions_binding(version: AgreementVersion, on: datetime.date) -> list[AgreementCondition]:
+    """The conditions of ``version`` and of the versions in force of the agreements above it."""
+    versions = [version]
+    parent = version.agreement.parent
+    while parent is not None:
+        above = version_in_force(parent, on)
+        if above is not None:
+            versions.append(above)
+        parent = parent.parent
+    return list(
+        AgreementCondition.objects.filter(version__in=versions).select_related("version__agreement")
+    )
+
+
+def _consent_breach(condition: AgreementCondition, facts: ShareFacts) -> dict | None:
+    if facts.with_consent is not False:
+        return None
+    return {"purposes": _listed([SharingPurpose(p).label for p in condition.purposes])}
+
+
+def _originator_breach(condition: AgreementCondition, facts: ShareFacts) -> dict | None:
+    if facts.source is None or facts.source_agreed not in SOURCE_ANSWERS:
+        return None
+    return {"source": facts.source.name, "answer": SOURCE_ANSWERS[facts.source_agreed]}
+
+
+def _categories_breach(condition: AgreementCondition, facts: ShareFacts) -> dict | None:
+    from consent.models import InformationCategory
+
+    refused = [c for c in facts.information_categories if c not in condition.information_categories]
+    if not refused:
+        return None
+    labels = dict(InformationCategory.choices)
+    # The labels hold commas ("name, date of birth, address..."): listed with semicolons.
+    return {
+        "allowed": "; ".join(_lower(labels[c]) for c in condition.information_categories),
+        "refused": "; ".join(_lower(labels.get(c, c)) for c in refused),
+    }
+
+
+def _recipient_breach(condition: AgreementCondition, facts: ShareFacts) -> dict | None:
+    if facts.recipient is None or facts.recipient.kind in condition.recipient_kinds:
+        return None
+    return {
+        "allowed": _listed([AgencyKind(kind).label for kind in condition.recipient_kinds]),
+        "recipient": facts.recipient.name,
+        "kind": facts.recipient.get_kind_display(),
+    }
+
+
+# Each kind: what of the share breaks it (the words for its message), or None.
+BREACH_OF = {
+    ConditionKind.CONSENT_REQUIRED: _consent_breach,
+    ConditionKind.ORIGINATOR_AGREEMENT: _originator_breach,
+    ConditionKind.DATA_CATEGORIES: _categories_breach,
+    ConditionKind.RECIPIENT_KINDS: _recipient_breach,
+}
+
+
+def condition_breaches(
+    *, version: AgreementVersion, facts: ShareFacts, on: datetime.date
+) -> list[ConditionBreach]:
+    """Each condition binding ``version`` that the share breaks, with a message naming the agreement,
+    its version and the clause, such as "The West Yorkshire Information Sharing Protocol (version
+    2.1, clause 5.3) allows sharing for early help only with consent." A condition for some purposes
+    binds only shares for one of them."""
+    breaches = []
+    for condition in conditions_binding(version, on):
+        if condition.purposes and facts.purpose not in condition.purposes:
+            continue
+        words = BREACH_OF[condition.kind](condition, facts)
+        if words is None:
+            continue
+        bound = condition.version
+        where = f"{bound.agreement.title} (version {bound.number}, {condition.clause})"
+        message = CONDITION_MESSAGES[condition.kind].format(where=where, **words)
+        breaches.append(ConditionBreach(condition, message))
+    return breaches
 
 
 class RegisterState:

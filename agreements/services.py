@@ -19,6 +19,7 @@ from agreements.models import (
     STATUS_TRANSITIONS,
     Agency,
     Agreement,
+    AgreementCondition,
     AgreementPurpose,
     AgreementStatus,
     AgreementVersion,
@@ -221,6 +222,46 @@ def _version_detail(version: AgreementVersion) -> dict:
         "signed_off_on": version.signed_off_on.isoformat() if version.signed_off_on else None,
         "next_review_date": version.next_review_date.isoformat() if version.next_review_date else None,
     }
+
+
+def _conditions_open(version: AgreementVersion) -> AgreementVersion:
+    """A version's conditions are part of what its signatories sign: they change only while nobody
+    has signed it (a change after that is a new version, which everyone signs again)."""
+    version = AgreementVersion.objects.select_for_update().select_related("agreement").get(pk=version.pk)
+    if version.signatures.exists():
+        raise ValidationError(
+            {
+                "kind": f"Version {version.number} has been signed: its conditions are part of what was "
+                "signed. Add a new version to change them"
+            }
+        )
+    return version
+
+
+@transaction.atomic
+def condition_add(*, condition: AgreementCondition, by) -> AgreementCondition:
+    """Add a condition that decisions relying on the version are checked against."""
+    version = _conditions_open(condition.version)
+    covered = set(version.agreement.purpose_values)
+    if not set(condition.purposes) <= covered:
+        raise ValidationError({"purposes": "Select only purposes this agreement covers"})
+    condition.full_clean()
+    condition.save()
+    record_event(
+        Event.VERSION_CHANGED,
+        version,
+        actor=by,
+        detail={**_version_detail(version), "condition_added": condition.pk, "kind": condition.kind},
+    )
+    return condition
+
+
+@transaction.atomic
+def condition_remove(*, condition: AgreementCondition, by) -> None:
+    version = _conditions_open(condition.version)
+    detail = {**_version_detail(version), "condition_removed": condition.pk, "kind": condition.kind}
+    condition.delete()
+    record_event(Event.VERSION_CHANGED, version, actor=by, detail=detail)
 
 
 @transaction.atomic

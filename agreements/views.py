@@ -9,7 +9,7 @@ import datetime
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -25,6 +25,7 @@ from agreements.forms import (
     AgencyForm,
     AgreementForm,
     AgreementStatusForm,
+    ConditionForm,
     IncidentForm,
     RegisterFilterForm,
     RepresentativeForm,
@@ -36,6 +37,7 @@ from agreements.models import (
     BREACH_KINDS,
     Agency,
     Agreement,
+    AgreementCondition,
     AgreementVersion,
     Incident,
     IncidentKind,
@@ -379,8 +381,58 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "agreement": version.agreement,
             "in_force": selectors.version_in_force(version.agreement, timezone.localdate()),
             "can_manage": manageable,
+            "conditions": list(version.conditions.all()),
+            # Conditions are part of what is signed: they change only before anyone signs.
+            "conditions_open": manageable and not version.signatures.exists(),
         },
     )
+
+
+def _manageable_version(request: HttpRequest, pk: int) -> AgreementVersion:
+    return get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.manageable_by(request.user)
+        ),
+        pk=pk,
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
+    version = _manageable_version(request, pk)
+    form = ConditionForm(posted(request), instance=AgreementCondition(version=version))
+    back = reverse("agreements:version_detail", args=[pk])
+    return _form_flow(
+        request,
+        form,
+        lambda: services.condition_add(condition=form.save(commit=False), by=request.user),
+        done=back,
+        success="Condition added",
+        heading=f"Add a condition to version {version.number}",
+        caption=version.agreement.title,
+        back_url=back,
+        intro="Decisions that rely on this version are checked against its conditions. Quote the clause "
+        "as the document numbers and words it: a practitioner whose share breaks it is told the clause.",
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@require_http_methods(["POST"])
+def condition_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    condition = get_object_or_404(
+        AgreementCondition.objects.select_related("version__agreement").filter(
+            version__agreement__in=Agreement.objects.manageable_by(request.user)
+        ),
+        pk=pk,
+    )
+    try:
+        services.condition_remove(condition=condition, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Condition removed")
+    return redirect("agreements:version_detail", pk=condition.version_id)
 
 
 def _upload(request: HttpRequest):

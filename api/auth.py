@@ -38,9 +38,6 @@ class AgencyReader:
     def can(self, perm: Perm) -> bool:
         return perm == Perm.VIEW_CHILD_RECORDS
 
-    def sees_agency(self, agency_id: int | None) -> bool:
-        return agency_id is not None and agency_id == self.agency_id
-
     def __str__(self) -> str:
         return self.client.audit_label
 
@@ -84,7 +81,7 @@ def _record_refused_client(request, client: ApiClient, *, status: int, reason: s
     from audit.services import record_event
 
     with audit_context(
-        source="api", actor_label=client.audit_label[:254], remote_addr=client_address(request._request)
+        source="api", actor_label=client.audit_label, remote_addr=client_address(request._request)
     ):
         record_event(
             Event.DENIED,

@@ -105,7 +105,7 @@ class ApiView(NoStore, APIView):
         self._audit.enter_context(
             audit_context(
                 source="api",
-                actor_label=self.client.audit_label[:254],
+                actor_label=self.client.audit_label,
                 remote_addr=client_address(request._request),
             )
         )

@@ -83,8 +83,9 @@ class ApiClient(models.Model):
 
     @property
     def audit_label(self) -> str:
-        """How the client is named as the actor of its audit entries (it is not a person)."""
-        return f"API client {self.name} of {self.agency.name} ({SCHEME}_{self.token_prefix})"
+        """How the client is named as the actor of its audit entries (it is not a person), within the
+        entry's 254 characters for an actor."""
+        return f"API client {self.name} of {self.agency.name}"[:235] + f" ({SCHEME}_{self.token_prefix})"
 
     def has_scope(self, scope: str) -> bool:
         return scope in self.scopes

@@ -9,10 +9,11 @@ from crispy_forms_gds.layout import Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import Agency, SectorKind
 from consent.models import InformationCategory
-from decisions import flowchart, rules
+from decisions import flowchart, integrations, rules
 from decisions.models import (
     REFUSALS,
     AdviceSource,
@@ -675,6 +676,24 @@ class RecipientForm(StepForm):
             initial["recipient_agency"] = decision.requester_agency
         return initial
 
+    def clean(self):
+        data = super().clean()
+        recipient = data.get("recipient_agency")
+        if recipient is not None:
+            # The agreement this share would rely on, and the conditions of it the share breaks so far
+            # (the onward disclosure is asked, and checked, on its own page).
+            cover = integrations.cover_for(
+                agency=recipient,
+                purpose=self.decision.purpose,
+                on=timezone.localdate(),
+                sharer=self.decision.agency,
+            )
+            version = cover.version if cover else None
+            for problem in rules.condition_problems(self.decision, version, recipient_agency=recipient):
+                if problem.step != "openness":
+                    self.add_error("recipient_agency", problem.message)
+        return data
+
 
 class AgreementForm(StepForm):
     no_agreement_acknowledged = forms.BooleanField(
@@ -744,6 +763,11 @@ class OpennessForm(StepForm):
             field = "onward_override_reason"
             if source and refused and not data.get(field) and field not in self.errors:
                 self.add_error(field, rules.ONWARD_MESSAGES["reason"].format(agency=source))
+        asked = ("from_other_agency", "source_agency", "source_agency_agreed")
+        answers = {name: data.get(name) for name in asked}
+        for problem in rules.condition_problems(self.decision, self.decision.agreement_version, **answers):
+            if problem.step == "openness":
+                self.add_error("source_agency_agreed", problem.message)
         return data
 
     def onward_refusal(self) -> str:

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.permissions import Perm
-from agreements.models import AgencyKind
+from agreements.models import AgencyKind, AgreementVersion
+from agreements.selectors import ConditionBreach, ShareFacts, condition_breaches
 from consent.models import ConsentStatus, InformationCategory
 from decisions import flowchart
 from decisions.models import (
@@ -147,6 +148,115 @@ def originator_refused(decision: Decision) -> bool:
     if not decision.from_other_agency or decision.source_agency_id is None:
         return False
     return decision.source_agency_agreed == "refused" or originator_refusal(decision) is not None
+
+
+# Agreement conditions (issue 20, item 6) ----------------------------------------------------------------
+#
+# The agreement a share relies on (the version ``cover_check`` found: ``Decision.agreement_version``) may
+# set conditions its signatories agreed to: sharing for a purpose only with consent, information from
+# another agency passed on only with that agency's agreement, only some kinds of information, only some
+# kinds of recipient. They are data on the version (``agreements.models.AgreementCondition``, each with
+# its clause); ``agreements.selectors.condition_breaches`` says which the share breaks. A share that
+# breaks one is refused, naming the agreement, version and clause, on the page where it shows (what is
+# shared with whom; the onward disclosure) and again at submission.
+#
+# What no agreement can do is take away what the law itself requires or allows. Where a child is
+# suffering, or at risk of, significant harm, sharing to protect them rests on statute, not on the
+# partners' agreement: Children Act 1989 s47 (enquiries) and s17; Children Act 2004 s11 (the duty to
+# safeguard and promote welfare); Working Together to Safeguard Children 2023, chapter 1 ("no
+# practitioner should assume someone else will pass on information"); DPA 2018 Schedule 1 paragraph 18
+# (safeguarding without consent); and the referral of sexual activity of a child under 13 that every
+# seed protocol requires (Sexual Offences Act 2003 ss5-8). The protocols say so themselves: West
+# Yorkshire procedures 2.5, section 3.3, and Derby and Derbyshire guidance, section 3 ("a lack of consent
+# should never compromise the safety or welfare of a child"). So a condition gives way, and the record
+# says so, when the share is the mandatory referral, or is made without consent on one of the grounds of
+# harm (every ground but proportionate early help, which is exactly what a consent condition is about).
+# The other rules still apply: a refusal of onward disclosure still needs reasons and a countersignature.
+
+GROUNDS_THE_LAW_GIVES = frozenset(GroundForSharingWithoutConsent.values) - {
+    GroundForSharingWithoutConsent.EARLY_HELP_PROPORTIONATE
+}
+# Where the practitioner puts right a share that breaks a condition of each kind.
+CONDITION_STEPS = {
+    "consent_required": ("outcome", "outcome"),
+    "originator_agreement": ("openness", "source_agency_agreed"),
+    "data_categories": ("purpose", "information_categories"),
+    "recipient_kinds": ("recipient", "recipient_agency"),
+}
+CONDITION_SET_ASIDE = (
+    "The law allows this share whatever the agreement says ({why}), so its condition{s} gave way: {clauses}."
+)
+
+
+def law_overrides_agreement(decision: Decision) -> str:
+    """Why the law allows this share whatever an agreement's conditions say, in words ('' if it does not)."""
+    if decision.mandatory_referral:
+        return "the referral of sexual activity involving a child under 13 that the law requires"
+    grounds = set(decision.grounds or ()) & GROUNDS_THE_LAW_GIVES
+    if consent_position(decision) == ConsentPosition.WITHOUT_CONSENT and grounds:
+        labels = [GroundForSharingWithoutConsent(g).label.lower() for g in sorted(grounds)]
+        return "shared without consent on the grounds of " + "; ".join(labels)
+    return ""
+
+
+def share_facts(decision: Decision, **answers) -> ShareFacts:
+    """The share as the decision records it, with ``answers`` just given on a page not yet saved."""
+
+    def value(name: str):
+        return answers[name] if name in answers else getattr(decision, name)
+
+    from_other_agency = value("from_other_agency")
+    source = value("source_agency") if from_other_agency else None
+    source_agreed = (value("source_agency_agreed") or "") if source is not None else ""
+    if source is not None and originator_refusal(decision, source.pk) is not None:
+        source_agreed = "refused"  # its own record says so, whatever the practitioner answered
+    with_consent = {
+        ConsentPosition.CONSENT_GIVEN: True,
+        ConsentPosition.NOT_NEEDED: True,
+        ConsentPosition.WITHOUT_CONSENT: False,
+    }.get(consent_position(decision))
+    return ShareFacts(
+        purpose=decision.purpose,
+        information_categories=tuple(decision.information_categories or ()),
+        recipient=value("recipient_agency"),
+        with_consent=with_consent,
+        source=source,
+        source_agreed=source_agreed,
+    )
+
+
+def agreement_breaches(
+    decision: Decision, version: AgreementVersion | None, **answers
+) -> list[ConditionBreach]:
+    """The conditions of the agreement version the share relies on that it breaks (none when it does not
+    share, relies on no agreement, or a ``version`` None)."""
+    if version is None or not decision.is_sharing:
+        return []
+    return condition_breaches(
+        version=version, facts=share_facts(decision, **answers), on=timezone.localdate()
+    )
+
+
+def condition_problems(decision: Decision, version: AgreementVersion | None, **answers) -> list[Problem]:
+    """A share that breaks a condition of the agreement it relies on is refused, naming the clause,
+    unless the law allows it whatever the agreement says (``law_overrides_agreement``)."""
+    breaches = agreement_breaches(decision, version, **answers)
+    if not breaches or law_overrides_agreement(decision):
+        return []
+    return [Problem(*CONDITION_STEPS[breach.condition.kind], breach.message) for breach in breaches]
+
+
+def conditions_set_aside(decision: Decision) -> str:
+    """For the record: the conditions the share broke that gave way to the law, and why ('' if none)."""
+    why = law_overrides_agreement(decision)
+    breaches = agreement_breaches(decision, decision.agreement_version) if why else []
+    if not breaches:
+        return ""
+    clauses = "; ".join(
+        f"{b.condition.version.agreement.title} version {b.condition.version.number}, {b.condition.clause}"
+        for b in breaches
+    )
+    return CONDITION_SET_ASIDE.format(why=why, s="s" if len(breaches) > 1 else "", clauses=clauses)
 
 
 # The lawful basis, worked out from facts the product holds ------------------------------------------
@@ -674,6 +784,7 @@ def problems(decision: Decision) -> list[Problem]:
         )
     if decision.is_sharing:
         found.extend(_sharing_problems(decision))
+        found.extend(condition_problems(decision, decision.agreement_version))
     need(decision.advice_sought is not None, "advice", "advice_sought", "Select whether you sought advice")
     if decision.advice_sought:
         need(bool(decision.advice_from), "advice_detail", "advice_from", "Enter who you asked for advice")

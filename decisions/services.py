@@ -180,6 +180,9 @@ def _record_cover(decision: Decision, on: date | None = None) -> None:
     if cover:
         decision.no_agreement_acknowledged = False
         decision.no_agreement_reason = ""
+        # A condition of the agreement the law set aside (rules.law_overrides_agreement) is on the record.
+        if set_aside := rules.conditions_set_aside(decision):
+            decision.cover_note = f"{decision.cover_note} {set_aside}".strip()
 
 
 def _next_reference(year: int) -> str:

@@ -289,42 +289,49 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 
-def _passkey_relying_party(allowed_hosts: list[str], site_url: str) -> tuple[str, list[str]]:
+def _passkey_relying_party(allowed_hosts: list[str], used_at: list[str]) -> tuple[str, list[str]]:
     """The passkeys' relying party ID (the domain a passkey is bound to) and the origins it may be
-    used from: PASSKEY_RP_ID, else the first host name in ALLOWED_HOSTS; PASSKEY_ORIGINS, else
-    SITE_URL when it is on that domain, else https://<the domain>."""
+    used from. PASSKEY_RP_ID, else the first host name in ALLOWED_HOSTS; PASSKEY_ORIGINS, else those
+    of ``used_at`` (CSRF_TRUSTED_ORIGINS, SITE_URL) on that domain, else https://<the domain>.
+    An empty variable (as docker-compose.yml passes one not given) means the default."""
     from urllib.parse import urlsplit
 
     names = [h.lstrip(".") for h in allowed_hosts if h != "*" and not h.replace(".", "").isdigit()]
     names = [h for h in names if ":" not in h]  # IPv6 addresses cannot be a relying party either
-    rp_id = env.str("PASSKEY_RP_ID", default=names[0] if names else "").strip().lower()
+    rp_id = (env.str("PASSKEY_RP_ID", default="").strip() or (names[0] if names else "")).lower()
     if not rp_id:
         raise ImproperlyConfigured("PASSKEY_RP_ID must be set when ALLOWED_HOSTS names no host.")
-
-    def within(host: str) -> bool:
-        return host == rp_id or host.endswith("." + rp_id)
-
-    if "*" not in allowed_hosts and not any(within(h) for h in names):
+    if "*" not in allowed_hosts and not any(h == rp_id or h.endswith("." + rp_id) for h in names):
         raise ImproperlyConfigured(
             f"PASSKEY_RP_ID must be a host in ALLOWED_HOSTS or a domain above one (got {rp_id!r})."
         )
-    site = urlsplit(site_url)
-    default = [f"{site.scheme}://{site.netloc}"] if within(site.hostname or "") else [f"https://{rp_id}"]
-    origins = env_list("PASSKEY_ORIGINS", default)
-    for origin in origins:
+
+    def usable(origin: str) -> bool:
         parts = urlsplit(origin)
-        secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname == "localhost")
-        if not secure or not within(parts.hostname or "") or parts.path not in ("", "/"):
+        host = parts.hostname or ""
+        secure = parts.scheme == "https" or (parts.scheme == "http" and host == "localhost")
+        return secure and (host == rp_id or host.endswith("." + rp_id)) and parts.path in ("", "/")
+
+    def origin_of(url: str) -> str:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    derived = list(dict.fromkeys(origin_of(u) for u in used_at if "*" not in u and usable(u)))
+    origins = env_list("PASSKEY_ORIGINS", []) or derived or [f"https://{rp_id}"]
+    for origin in origins:
+        if not usable(origin):
             raise ImproperlyConfigured(
                 f"PASSKEY_ORIGINS must list https:// origins on {rp_id} or http://localhost, not {origin!r}."
             )
-    return rp_id, [origin.rstrip("/") for origin in origins]
+    return rp_id, [origin_of(origin) for origin in origins]
 
 
 # Passkeys (django-otp-webauthn) as a second step beside the authenticator app. The browser binds
 # each passkey to the relying party ID and signs the origin it is used on, so a look-alike site
 # cannot replay it (phishing-resistant). Never a way in on their own: the password comes first.
-OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = _passkey_relying_party(ALLOWED_HOSTS, SITE_URL)
+OTP_WEBAUTHN_RP_ID, OTP_WEBAUTHN_ALLOWED_ORIGINS = _passkey_relying_party(
+    ALLOWED_HOSTS, [*CSRF_TRUSTED_ORIGINS, SITE_URL]
+)
 OTP_WEBAUTHN_RP_NAME = "ISA Portal"
 OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 OTP_WEBAUTHN_CREDENTIAL_MODEL = "accounts.Passkey"

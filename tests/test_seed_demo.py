@@ -130,3 +130,39 @@ def test_seed_demo_agreements_in_force_hold_the_ico_checklist():
     assert {agreement.title: checklist.missing(agreement, today) for agreement in effective} == {
         agreement.title: [] for agreement in effective
     }
+
+
+@pytest.mark.django_db
+def test_seed_demo_agreements_carry_the_reference_documents_conditions():
+    """Issue 20, item 6: West Yorkshire 2.5's early help only with consent, Buckinghamshire's and Derby and
+    Derbyshire's originator's agreement for onward disclosure, each with its clause, on a version in
+    force; and the draft notifications agreement's recipients and kinds of information."""
+    from django.utils import timezone
+
+    from agreements.models import AgreementCondition
+    from agreements.selectors import version_in_force
+    from devdata.demo.agreements import EARLY_HELP, MASH, PROTOCOL
+
+    call_command("seed_demo", "--force")
+    call_command("seed_demo", "--force")  # idempotent: added once
+    found = {
+        (c.version.agreement.title, c.kind, c.clause): c
+        for c in AgreementCondition.objects.select_related("version__agreement")
+    }
+    assert len(found) == AgreementCondition.objects.count() == 5
+    early_help = found[(EARLY_HELP, "consent_required", "West Yorkshire procedures 2.5, section 3.2")]
+    assert early_help.purposes == ["early_help"] and "must always be done with consent" in early_help.wording
+    bucks = found[(PROTOCOL, "originator_agreement", "Buckinghamshire Code of Practice, section 3")]
+    assert "obtain the consent of the original information owner" in bucks.wording
+    derby = found[(MASH, "originator_agreement", "Derby and Derbyshire ISA, section 5, clause 7")]
+    assert "without the agreement of the agency that provided the information" in derby.wording
+    for condition in (early_help, bucks, derby):  # on the version each agreement has in force
+        assert condition.version == version_in_force(
+            condition.version.agreement, timezone.localdate()
+        )
+    assert {c.kind for c in found.values()} == {
+        "consent_required",
+        "originator_agreement",
+        "data_categories",
+        "recipient_kinds",
+    }

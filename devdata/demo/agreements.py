@@ -12,9 +12,11 @@ from agreements import services
 from agreements.models import (
     BREACH_KINDS,
     Agreement,
+    AgreementCondition,
     AgreementStatus,
     AgreementTier,
     AgreementVersion,
+    ConditionKind,
     Incident,
     IncidentKind,
     IncidentOutcome,
@@ -133,6 +135,80 @@ def _sign(version, agency, days_ago, *, by) -> Signature:
     )
 
 
+# The reference documents' own conditions (shared/reference/), carried by the demo's agreements so
+# that decisions relying on them are checked against them (issue 20, item 6): (agreement, version,
+# kind, parameters, clause, wording as the document words it). The Warrington protocol sets none of
+# these kinds: its section 4.2 (refer sexual activity of a child under 13 to children's social care or
+# the police) and 4.3 (early help without consent only when proportionate) are law the rules enforce
+# for every decision (decisions.rules: the mandatory referral, the grounds and their reasoning).
+K = ConditionKind
+CONDITIONS = [
+    (
+        PROTOCOL,
+        "2.0",
+        K.ORIGINATOR_AGREEMENT,
+        {},
+        "Buckinghamshire Code of Practice, section 3",
+        "An underlying principle of the Code is that the agency receiving the request to disclose "
+        "information will always retain ownership of the information it discloses to another signatory. "
+        "A recipient of such information must therefore obtain the consent of the original information "
+        "owner before making further disclosure to another party.",
+    ),
+    (
+        EARLY_HELP,
+        "1.0",
+        K.CONSENT_REQUIRED,
+        {"purposes": [P.EARLY_HELP.value]},
+        "West Yorkshire procedures 2.5, section 3.2",
+        "When contacting any Early Help, CAF or Early Intervention services in relation to children with "
+        "additional needs, this must always be done with consent of them / their family.",
+    ),
+    (
+        MASH,
+        "1.0",
+        K.ORIGINATOR_AGREEMENT,
+        {},
+        "Derby and Derbyshire ISA, section 5, clause 7",
+        "Information received under this agreement will not be disclosed to another agency without the "
+        "agreement of the agency that provided the information.",
+    ),
+    # The draft notifications agreement, in its own words (not yet signed: its conditions may change).
+    (
+        ENCOMPASS,
+        "0.1",
+        K.RECIPIENT_KINDS,
+        {"recipient_kinds": ["school", "early_years"]},
+        "clause 2",
+        "Notifications go only to the designated safeguarding lead of the child's school or early years "
+        "setting.",
+    ),
+    (
+        ENCOMPASS,
+        "0.1",
+        K.DATA_CATEGORIES,
+        {"information_categories": ["identity", "family", "concerns"]},
+        "clause 3",
+        "A notification says who the child is, that police attended a domestic abuse incident at their "
+        "home, and when: nothing more.",
+    ),
+]
+
+
+def _conditions(title: str, number: str, *, by) -> None:
+    """Add the conditions of one version, before anyone signs it (after, they are fixed)."""
+    version = AgreementVersion.objects.get(agreement__title=title, number=number)
+    if version.conditions.exists() or version.signatures.exists():
+        return
+    for agreement, at, kind, params, clause, wording in CONDITIONS:
+        if (agreement, at) == (title, number):
+            services.condition_add(
+                condition=AgreementCondition(
+                    version=version, kind=kind, clause=clause, wording=wording, **params
+                ),
+                by=by,
+            )
+
+
 def _pdf():
     import weasyprint
     from django.core.files.base import ContentFile
@@ -172,6 +248,7 @@ def seed(demo) -> None:
         document=None if has_pdf else _pdf(),
         by=admin,
     )
+    _conditions(PROTOCOL, "2.0", by=admin)
     # Signed the current version: these replace their signatures of 1.0. The rest of 1.0's
     # signatories (nursery, voluntary, GP, Safe Haven) still need to sign again.
     for key, days in [
@@ -205,6 +282,7 @@ def seed(demo) -> None:
     )
     mash_v1 = _version(mash, "1.0", signed_off_days_ago=320, review_in_days=45, by=admin)
     mash = _in_force(mash, by=admin)
+    _conditions(MASH, "1.0", by=admin)
     for key, days in [("la", 310), ("police", 305), ("health", 300), ("mental_health", 290)]:
         _sign(mash_v1, a[key], days, by=admin)
 
@@ -213,6 +291,7 @@ def seed(demo) -> None:
     )
     eh_v1 = _version(early_help, "1.0", signed_off_days_ago=385, review_in_days=-20, by=admin)
     early_help = _in_force(early_help, by=admin)
+    _conditions(EARLY_HELP, "1.0", by=admin)
     for key, days in [("la", 380), ("school", 370), ("nursery", 360), ("voluntary", 350), ("st_marys", 340)]:
         _sign(eh_v1, a[key], days, by=admin)
     early_help.refresh_from_db()
@@ -233,6 +312,7 @@ def seed(demo) -> None:
         by=admin,
     )
     _version(encompass, "0.1", by=admin)
+    _conditions(ENCOMPASS, "0.1", by=admin)
 
     incidents = [
         (

@@ -29,6 +29,20 @@ SHOW = (
             {"ALLOWED_HOSTS": "localhost", "SITE_URL": "http://localhost:8000"},
             ["localhost", ["http://localhost:8000"]],
         ),
+        ({"SITE_URL": "http://isa.example.org"}, ["isa.example.org", ["https://isa.example.org"]]),
+        (
+            {"CSRF_TRUSTED_ORIGINS": "https://isa.example.org:8443"},
+            ["isa.example.org", ["https://isa.example.org:8443"]],
+        ),
+        (  # docker-compose.yml's defaults: a variable not given is passed empty
+            {
+                "ALLOWED_HOSTS": "localhost,127.0.0.1",
+                "CSRF_TRUSTED_ORIGINS": "https://localhost",
+                "PASSKEY_RP_ID": "",
+                "PASSKEY_ORIGINS": "",
+            },
+            ["localhost", ["https://localhost", "http://localhost:8000"]],
+        ),
     ],
 )
 def test_the_relying_party_comes_from_the_hosts_or_its_own_variables(overrides, expected):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
 
+from accounts.middleware import SIGNED_IN_AT_KEY
 from accounts.models import Passkey, UserSession
 from audit.models import AuditEntry, Event
 from tests.accounts.conftest import password_step
@@ -140,6 +141,26 @@ def test_adding_a_passkey_when_signed_in_asks_for_the_password_again(client, pra
     assert added.additional_data == {"passkey": "Phone", "first": False}
     assert not _events(Event.BACKUP_CODES_ISSUED, practitioner)  # the codes they have stay
     assert "Phone" in client.get(reverse("accounts:security")).content.decode()
+
+
+def test_someone_who_signs_in_only_through_single_sign_on_adds_one_soon_after_signing_in(
+    client, practitioner
+):
+    """They have no password to give again: a sign-in in the last ten minutes stands in for it."""
+    practitioner.agency.password_sign_in = False
+    practitioner.agency.save()
+    client.force_login(practitioner)
+    form = client.get(reverse("accounts:passkey_add")).context["form"]
+    assert "password" not in form.fields
+    assert _make_passkey(client, SoftAuthenticator(), name="Phone").status_code == 200
+
+    session = client.session
+    session[SIGNED_IN_AT_KEY] -= 11 * 60
+    session.save()
+    response = client.post(reverse("accounts:passkey_add"), {"name": "Tablet"})
+    assert "Sign in again to add a passkey" in response.content.decode()
+    assert _post_json(client, "accounts:passkey_register_begin").status_code == 400
+    assert list(Passkey.objects.filter(user=practitioner).values_list("name", flat=True)) == ["Phone"]
 
 
 def test_two_passkeys_of_one_person_have_different_names(client, practitioner):

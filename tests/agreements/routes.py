@@ -50,6 +50,20 @@ def _signature(personas):
     return {"pk": SignatureFactory(version=version, agency=_home(personas)).pk}
 
 
+def _condition(personas):
+    from agreements.models import AgreementCondition
+
+    version = VersionFactory(agreement=AgreementFactory(owner=_home(personas)))
+    condition = AgreementCondition.objects.create(
+        version=version,
+        kind="consent_required",
+        purposes=["safeguarding"],
+        clause="clause 1",
+        wording="Consent first.",
+    )
+    return {"pk": condition.pk}
+
+
 def _incident(personas):
     return {"pk": IncidentFactory(agency=_home(personas)).pk}
 
@@ -67,6 +81,8 @@ ROUTES = {
     "agreements:version_document": Route(READERS, kwargs=_version_with_pdf),
     "agreements:signature_create": Route(ADMIN, kwargs=_version_in_force),
     "agreements:signature_withdraw": Route(ADMIN, kwargs=_signature),
+    "agreements:condition_add": Route(ADMIN, kwargs=_version),
+    "agreements:condition_remove": Route(allow("admin", ok=302), kwargs=_condition, method="POST"),
     "agreements:signatory_register": Route(READERS),
     "agreements:agency_list": Route(READERS),
     # Adding an agency is for a partnership-wide admin; the matrix's admin manages one agency.

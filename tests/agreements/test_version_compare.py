@@ -119,3 +119,25 @@ def test_the_re_sign_reminder_links_to_the_comparison(agency, settings):
     call_command("send_reminders")
     [message] = [m for m in mail.outbox if m.to == ["signer@example.org"]]
     assert f"https://isa.example.org{compare_url(agreement)}?before={v1.pk}&after={v2.pk}" in message.body
+
+
+def test_the_comparison_shows_a_change_of_conditions(client, practitioner, versions):
+    """Conditions are part of what is signed (issue 20, item 6): a signatory asked to sign again sees them."""
+    from agreements.models import AgreementCondition
+
+    agreement, _, v2 = versions
+    AgreementCondition.objects.create(
+        version=v2,
+        kind="consent_required",
+        purposes=["safeguarding"],
+        clause="section 3.2",
+        wording="Only with consent.",
+    )
+    client.force_login(practitioner)
+    page = client.get(compare_url(agreement)).content.decode()
+    fields = page.split('id="contents-changes"')[1].split('id="text-changes"')[0]
+    assert "Conditions decisions are checked against" in fields
+    assert (
+        "section 3.2: Sharing for a purpose only with consent (Safeguarding a child from significant harm)"
+        in fields
+    )

@@ -78,3 +78,30 @@ def test_a_decision_is_a_fhir_provenance(api, decision, agency):
     assert resource.agent[0].onBehalfOf.display == agency.name
     assert resource.activity.coding[0].code == decision.outcome
     assert "https://www.legislation.gov.uk/eur/2016/679/article/6" in resource.policy
+
+
+def test_every_consent_of_the_demo_partnership_is_a_valid_fhir_consent(monkeypatch):
+    """The seeded records (manage.py seed_demo), each fetched as its own agency's case system would."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from consent.models import ConsentRecord
+    from tests.api.conftest import api_for, make_token
+
+    monkeypatch.setenv("DEMO_PASSWORD", "a demo password for tests")
+    call_command("seed_demo", "--force")
+    boss = User.objects.get(email="partnership-admin@demo.test")
+    records = list(ConsentRecord.objects.select_related("agency"))
+    assert records, "the demo partnership records consent"
+    apis = {}
+    statuses = set()
+    for record in records:
+        if record.agency_id not in apis:
+            apis[record.agency_id] = api_for(
+                make_token(boss, agency=record.agency, name=f"{record.agency_id}")
+            )
+        resource = _fhir(apis[record.agency_id], record)
+        assert resource.status in {"active", "inactive", "rejected"}
+        assert str(resource.dateTime) == record.given_on.isoformat()
+        statuses.add(resource.status)
+    assert "active" in statuses

@@ -1,7 +1,7 @@
 from auditlog.registry import auditlog
 from django.apps import apps
 
-OUR_APPS = {"accounts", "agreements", "consent", "decisions", "audit"}
+OUR_APPS = {"accounts", "agreements", "consent", "decisions", "audit", "api"}
 # The audit entry is the trail itself; it is append-only, not audited by itself.
 # The salt of a seal is the secret that erasure deletes: copied into the trail, it could never go.
 NOT_AUDITED = {"audit.AuditEntry", "audit.SealSalt", "audit.AuditValue", "audit.AuditCheckpoint"}
