@@ -103,6 +103,10 @@ def main() -> int:
         print(f"The database {name} holds no decisions: nothing to measure.")
         print("Fill it first, e.g. `manage.py generate_volume`, or point BENCH_DATABASE_URL elsewhere.")
         return 2
+    if pending := unapplied_migrations():
+        print(f"The database {name} lacks {len(pending)} migration(s) of this code: {', '.join(pending)}.")
+        print("Migrate it first (DATABASE_URL=... manage.py migrate), or measure the code it was made with.")
+        return 2
     if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
         print("Persistent database connections are off (DB_CONN_MAX_AGE=0): refusing to measure.")
         return 2
@@ -298,6 +302,15 @@ def _deep_cursor(cast: casting.Cast) -> tuple[str, int, int]:
     if keyset_page(queryset, after=cursor).is_first:
         raise RuntimeError(f"The decision log did not accept the cursor {cursor!r}")
     return cursor, position, total
+
+
+def unapplied_migrations() -> list[str]:
+    """The migrations of this code the database lacks: its pages would fail on a missing column."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
 def _port_is_free(port: int) -> bool:
