@@ -228,6 +228,9 @@ CHANGE_LABELS = {
     AbstractLogEntry.Action.UPDATE: "Changed",
     AbstractLogEntry.Action.DELETE: "Deleted",
 }
+# Read once: ``get_event_display`` rebuilds a dict of every event's label on each call, and the
+# audit viewer asks for fifty labels a page.
+EVENT_LABELS = {value: str(label) for value, label in Event.choices}
 
 
 class AuditTrailIsAppendOnly(Exception):
@@ -346,7 +349,7 @@ class AuditEntry(AbstractLogEntry):
     def activity_label(self) -> str:
         if self.event == Event.CHANGE:
             return CHANGE_LABELS.get(self.action, "Changed")
-        return self.get_event_display()
+        return EVENT_LABELS.get(self.event, self.event)
 
     @property
     def record_type_label(self) -> str:
