@@ -63,6 +63,7 @@ CORE_KINDS = {K.LOCAL_AUTHORITY, K.POLICE, K.NHS_TRUST}
 AGENCY_COLUMNS = (
     "id", "name", "kind", "address", "commissioned_by_id", "group", "ico_registration_expires_on",
     "ico_registration_number", "is_active", "lock_version", "public_authority", "competent_authority",
+    "password_sign_in",
 )  # fmt: skip
 REPRESENTATIVE_COLUMNS = ("id", "name", "email", "phone", "started_on", "ended_on", "agency_id")
 USER_COLUMNS = (
@@ -366,6 +367,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             0,
             None,  # public authority and competent authority: as the kind says
             None,
+            True,  # people may sign in with a password (the agency has no single sign-on)
         )
         rows.append(row)
         info = AgencyInfo(agency_id, name, kind.value, group, ico_expires=expires)
