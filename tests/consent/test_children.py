@@ -257,7 +257,9 @@ def history(child, practitioner, outsider):
     return assessment
 
 
-def test_the_chronology_shows_the_agencys_records_newest_first(client, practitioner, outsider, child, history):
+def test_the_chronology_shows_the_agencys_records_newest_first(
+    client, practitioner, outsider, child, history
+):
     client.force_login(practitioner)
     response = client.get(detail(child))
     entries = response.context["entries"]
