@@ -80,3 +80,29 @@ def test_a_passkey_made_at_set_up_is_the_second_step_of_the_next_sign_in(
     signed_in = AuditEntry.objects.filter(event=Event.SIGN_IN, actor=practitioner).order_by("pk").last()
     assert signed_in.additional_data == {"second_factor": "passkey", "passkey": "Work laptop"}
     assert page.console_errors == []
+
+
+def test_a_device_that_holds_a_passkey_already_is_told_so_in_an_error_summary(
+    page, practitioner, relying_party, authenticator
+):
+    from tests.e2e.conftest import sign_in
+
+    sign_in(page, practitioner.email)  # with the authenticator app
+    for attempt in range(2):
+        page.goto("/accounts/security/")
+        page.get_by_role("button", name="Add a passkey").click()
+        page.get_by_label("Name your passkey").fill(f"Laptop {attempt}")
+        page.get_by_label("Your password").fill(PASSWORD)
+        page.get_by_role("button", name="Continue").click()
+        page.get_by_role("button", name="Create passkey").click()
+        if attempt == 0:
+            page.wait_for_url("**/accounts/security/")
+            assert page.get_by_text("Your passkey 'Laptop 0' has been added.").is_visible()
+
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for(state="visible")
+    assert "already holds one of your passkeys" in summary.inner_text()
+    assert page.evaluate("document.activeElement.classList.contains('govuk-error-summary')")
+    assert page.title().startswith("Error: ")
+    assert_accessible(page)
+    assert list(Passkey.objects.filter(user=practitioner).values_list("name", flat=True)) == ["Laptop 0"]
