@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     PARTNERSHIP_LEAD = "partnership_lead", "Partnership designated safeguarding lead"
     IG_OFFICER = "ig_officer", "Information governance officer"
     ADMIN = "admin", "Administrator"
+    # An agency's nominated representative who signs its agreements (issue 20): reads the
+    # agreements and signs what they are invited to sign, never a child's record.
+    REPRESENTATIVE = "representative", "Nominated representative"
 
 
 class UserQuerySet(models.QuerySet):

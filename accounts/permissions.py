@@ -94,6 +94,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
             Perm.VIEW_ACCESS_GRANTS,
         }
     ),
+    # Signing is not a permission: it is being the agency's current nominated representative
+    # (agreements.models.SignatureInvitationQuerySet.waiting_for). The role reads agreements only.
+    "representative": frozenset({Perm.VIEW_AGREEMENTS}),
 }
 
 

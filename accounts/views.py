@@ -42,7 +42,7 @@ from accounts.forms import (
 from accounts.middleware import LAST_SEEN_KEY, is_verified
 from accounts.models import AccessGrant, GrantStatus, Passkey, Role, User, UserSession
 from accounts.permissions import Perm
-from agreements.models import Agency
+from agreements.models import Agency, SignatureInvitation
 from agreements.selectors import landing_flags
 from audit.models import AuditEntry, Event
 from audit.services import record_list, record_view
@@ -161,7 +161,10 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "home/waiting_for_approval.html")
     role = request.user.role
     template = f"home/{role}.html" if role in Role.values else "home/practitioner.html"
-    return render(request, template, _home_context(request))
+    context = _home_context(request)
+    # Whoever is an agency's nominated representative, in any role, sees what waits for them to sign.
+    context["signatures_waiting"] = SignatureInvitation.objects.waiting_for(request.user).count()
+    return render(request, template, context)
 
 
 @signed_in

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from agreements.evidence import STATEMENTS
 from agreements.models import (
     BREACH_KINDS,
     PUBLIC_AUTHORITY_BY_KIND,
@@ -394,6 +395,34 @@ class VersionForm(GOVUKModelForm):
         return document
 
 
+# A scan of a paper signature page (issue 20): a PDF or a photograph of it, told apart by the
+# file's first bytes, never by its name or the type the browser claims.
+SIGNATURE_EVIDENCE_MAX_SIZE = 10 * 1024 * 1024
+SCAN_MAGIC = (
+    (PDF_MAGIC, "application/pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+)
+TOO_LARGE = f"The selected file must be smaller than {filesizeformat(SIGNATURE_EVIDENCE_MAX_SIZE)}"
+
+
+def checked_scan(upload, *, oversized: bool):
+    if oversized:
+        raise ValidationError(TOO_LARGE)
+    if not upload:
+        raise ValidationError("Upload the scan of the signed paper signature page")
+    if upload.size > SIGNATURE_EVIDENCE_MAX_SIZE:
+        raise ValidationError(TOO_LARGE)
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    kind = next((content_type for magic, content_type in SCAN_MAGIC if head.startswith(magic)), None)
+    if kind is None or (kind == "application/pdf" and not is_readable_pdf(upload)):
+        raise ValidationError("The selected file must be a PDF, PNG or JPEG")
+    upload.content_type = kind
+    return upload
+
+
 class ConditionForm(GOVUKModelForm):
     """A condition of a version that decisions relying on it are checked against. The choices are the
     product's own: the agreement's purposes, the kinds of information decisions record, kinds of agency."""
@@ -483,9 +512,69 @@ class SignatureForm(GOVUKForm):
         error_messages={"required": "Select the partnership group the agency chose"},
     )
 
+    evidence = forms.FileField(
+        label="Scan of the signed paper signature page",
+        help_text=f"A PDF, PNG or JPEG of at most {SIGNATURE_EVIDENCE_MAX_SIZE // (1024 * 1024)} MB.",
+        widget=forms.FileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+        error_messages={"required": "Upload the scan of the signed paper signature page"},
+    )
+
+    def __init__(self, *args, agencies, oversized: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies
+        self.oversized = oversized
+
+    def clean_evidence(self):
+        return checked_scan(self.cleaned_data.get("evidence"), oversized=self.oversized)
+
+
+class InviteForm(GOVUKForm):
+    submit_label = "Send the invitation"
+
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Agency whose nominated representative should sign",
+        empty_label="Select an agency",
+        error_messages={"required": "Select the agency", "invalid_choice": "Select the agency"},
+    )
+
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class SignForm(GOVUKForm):
+    """What the nominated representative confirms and chooses when signing online."""
+
+    submit_label = "Sign the agreement"
+
+    statements = forms.MultipleChoiceField(
+        label="By signing, you are agreeing:",
+        choices=STATEMENTS,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Confirm each statement. They are the statements of the signature page of the "
+        "Buckinghamshire Multi-Agency Information Sharing Code of Practice.",
+        error_messages={"required": "Confirm each statement to sign"},
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=150,
+        help_text="Your job title, as it should appear on the signature page.",
+        error_messages={"required": "Enter your role"},
+    )
+    group = radios(
+        PartnershipGroup.choices,
+        label="Partnership group your agency chooses",
+        help_text="The core group reviews the code; the virtual group need not meet.",
+        error_messages={"required": "Select the partnership group your agency chooses"},
+    )
+
+    def clean_statements(self):
+        chosen = self.cleaned_data.get("statements") or []
+        missing = [text for key, text in STATEMENTS if key not in chosen]
+        if missing:
+            raise ValidationError(f"Confirm each statement to sign: you have not confirmed “{missing[0]}”")
+        return chosen
 
 
 class WithdrawSignatureForm(GOVUKForm):

@@ -560,6 +560,22 @@ class AgreementVersion(models.Model):
         return f"{slugify(self.agreement.title)[:80] or 'agreement'}-version-{slugify(self.number)}.pdf"
 
 
+class SignatureMethod(models.TextChoices):
+    """How a signature came to be recorded, shown wherever the signature is."""
+
+    ONLINE = "online", "Signed online by the nominated representative"
+    PAPER = "paper", "Paper, recorded by an administrator"
+    # Signatures an administrator typed in before evidence was kept (issue 20): the name, role and
+    # date they entered are all there is.
+    RECORDED = "recorded", "Recorded before signing evidence was kept"
+
+
+def signature_file_path(instance: "Signature", filename: str) -> str:
+    # A fresh name each time: the uploader's file name is never used on disk.
+    extension = os.path.splitext(filename)[1].lower()[:5]
+    return f"signatures/{uuid.uuid4().hex}{extension}"
+
+
 class ConditionKind(models.TextChoices):
     """The kinds of condition an agreement sets that a decision can be checked against (issue 20,
     item 6). Each reads the product's own vocabularies: sharing purposes, kinds of information
@@ -689,6 +705,39 @@ class Signature(models.Model):
     withdrawal_reason = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+    # The evidence (issue 20): how it was signed, by whom as they were then, and exactly what.
+    method = models.CharField(
+        "how it was signed", max_length=10, choices=SignatureMethod.choices, default=SignatureMethod.RECORDED
+    )
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The account that signed online.",
+    )
+    signer_email = models.EmailField("signer's email address", blank=True)
+    agency_name = models.CharField("agency's name when it signed", max_length=200, blank=True)
+    representative_name = models.CharField(
+        "nominated representative when it signed", max_length=150, blank=True
+    )
+    representative_email = models.EmailField("their email address then", blank=True)
+    signed_at = models.DateTimeField("time signed", null=True, blank=True)
+    version_sha256 = models.CharField(
+        "SHA-256 of the version signed",
+        max_length=64,
+        blank=True,
+        help_text="agreements.evidence.version_sha256",
+    )
+    statements_key = models.CharField("statements confirmed (set)", max_length=60, blank=True)
+    statements = models.JSONField("statements confirmed (their wording)", null=True, blank=True)
+    signature_page = models.FileField(
+        "signature page (PDF)", storage=private_storage, upload_to=signature_file_path, blank=True
+    )
+    evidence = models.FileField(
+        "scan of the signed paper", storage=private_storage, upload_to=signature_file_path, blank=True
+    )
 
     objects = SignatureQuerySet.as_manager()
 
@@ -717,11 +766,84 @@ class Signature(models.Model):
     def is_live(self) -> bool:
         return self.state == SignatureState.LIVE
 
+    @property
+    def how_signed(self) -> str:
+        """How it was signed, as every page and export says it."""
+        if self.method == SignatureMethod.PAPER:
+            return f"Paper, recorded by {self.recorded_by}"
+        return self.get_method_display()
+
     def is_live_on(self, on: datetime.date) -> bool:
         """Signed by ``on`` and not withdrawn by then (a replaced signature is never live)."""
         if self.signed_on > on or self.state == SignatureState.REPLACED:
             return False
         return self.state == SignatureState.LIVE or (self.withdrawn_on is not None and self.withdrawn_on > on)
+
+
+class SignatureInvitationQuerySet(models.QuerySet):
+    def waiting_for(self, user) -> "SignatureInvitationQuerySet":
+        """The invitations ``user`` may sign: unsigned, to their agency, addressed to the agency's
+        current nominated representative, whose email address is the account's. Nobody else,
+        an administrator included, sees them here."""
+        if not user.is_authenticated or not user.is_active or user.agency_id is None:
+            return self.none()
+        return self.filter(
+            signature__isnull=True,
+            agency_id=user.agency_id,
+            agency__is_active=True,
+            representative__ended_on__isnull=True,
+            representative__email__iexact=user.email,
+        )
+
+    def manageable_by(self, user) -> "SignatureInvitationQuerySet":
+        if not user.is_authenticated or not user.can(Perm.MANAGE_PARTNERSHIP):
+            return self.none()
+        return self if user.partnership_wide else self.filter(agency_id=user.agency_id)
+
+
+class SignatureInvitation(models.Model):
+    """An administrator asking an agency's nominated representative to sign a version.
+
+    One open invitation per version and representative: asking again finds it and sends nothing
+    (``services.signature_invite``). Signing links the signature here.
+    """
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="invitations")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="signature_invitations")
+    representative = models.ForeignKey(NominatedRepresentative, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField("sent to")
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The product account the representative signs in with.",
+    )
+    account_created = models.BooleanField(default=False, help_text="An account was made for this invitation.")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    invited_at = models.DateTimeField(default=timezone.now)
+    signature = models.OneToOneField(
+        Signature, on_delete=models.PROTECT, null=True, blank=True, related_name="invitation"
+    )
+
+    objects = SignatureInvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-invited_at", "-id"]
+        constraints = [
+            # One open invitation at a time; after a withdrawal the agency can be asked again.
+            models.UniqueConstraint(
+                fields=["version", "representative"],
+                condition=Q(signature__isnull=True),
+                name="one_open_invitation_per_version_representative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.representative.name} invited to sign {self.version}"
+
+    @property
+    def audit_agency_id(self) -> int:
+        return self.agency_id
 
 
 class IncidentKind(models.TextChoices):
@@ -931,5 +1053,6 @@ auditlog.register(AgreementPurpose)
 auditlog.register(AgreementVersion)
 auditlog.register(AgreementCondition)
 auditlog.register(Signature)
+auditlog.register(SignatureInvitation)
 auditlog.register(Incident)
 auditlog.register(ReminderSent)

@@ -484,7 +484,7 @@ def latest_signatures(
     if states_only:
         signatures = signatures.values_list("agency_id", "agreement_id", "version_id", "state", named=True)
     else:
-        signatures = signatures.select_related("version")
+        signatures = signatures.select_related("version", "recorded_by")
     latest: dict[tuple[int, int], Signature] = {}
     for signature in signatures:
         key = (signature.agency_id, signature.agreement_id)

@@ -10,11 +10,16 @@ import calendar
 import datetime
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from agreements import checklist
+from agreements import evidence as evidence_module
 from agreements.models import (
     STATUS_TRANSITIONS,
     Agency,
@@ -27,6 +32,8 @@ from agreements.models import (
     Incident,
     NominatedRepresentative,
     Signature,
+    SignatureInvitation,
+    SignatureMethod,
     SignatureState,
 )
 from agreements.selectors import version_in_force
@@ -264,20 +271,9 @@ def condition_remove(*, condition: AgreementCondition, by) -> None:
     record_event(Event.VERSION_CHANGED, version, actor=by, detail=detail)
 
 
-@transaction.atomic
-def signature_record(
-    *,
-    version: AgreementVersion,
-    agency: Agency,
-    signed_by_name: str,
-    signed_by_role: str,
-    signed_on: datetime.date,
-    group: str,
-    by,
-) -> Signature:
-    """Record ``agency`` signing ``version``. A live signature of an earlier version is replaced."""
-    agreement = Agreement.objects.select_for_update().get(pk=version.agreement_id)
-    today = timezone.localdate()
+def _signable(version: AgreementVersion, agency: Agency, today: datetime.date) -> NominatedRepresentative:
+    """Whether ``agency`` may sign ``version`` today, however it signs; its nominated representative."""
+    agreement = version.agreement
     if not agreement.is_effective:
         raise ValidationError(
             {
@@ -324,18 +320,14 @@ def signature_record(
                 "Record its ICO registration number and expiry date first"
             }
         )
-    if signed_on > today:
-        raise ValidationError({"signed_on": "The date signed must be today or in the past"})
-    if signed_on < version.signed_off_on:
-        raise ValidationError(
-            {
-                "signed_on": f"The date signed must be on or after the sign-off date, "
-                f"{long_date(version.signed_off_on)}"
-            }
-        )
+    return representative
+
+
+def _replace_live(version: AgreementVersion, agency: Agency) -> Signature | None:
+    """The agency's live signature of an earlier version, now replaced; refused if it signed this one."""
     live = (
         Signature.objects.select_for_update()
-        .filter(agency=agency, agreement=agreement, state=SignatureState.LIVE)
+        .filter(agency=agency, agreement_id=version.agreement_id, state=SignatureState.LIVE)
         .first()
     )
     if live is not None:
@@ -345,17 +337,10 @@ def signature_record(
             )
         live.state = SignatureState.REPLACED
         live.save()
-    signature = Signature(
-        version=version,
-        agreement=agreement,
-        agency=agency,
-        signed_by_name=signed_by_name,
-        signed_by_role=signed_by_role,
-        signed_on=signed_on,
-        representative=representative,
-        group=group,
-        recorded_by=by,
-    )
+    return live
+
+
+def _signed(signature: Signature, *, live: Signature | None, by) -> Signature:
     signature.full_clean()
     signature.save()
     record_event(
@@ -363,12 +348,226 @@ def signature_record(
         signature,
         actor=by,
         detail={
-            "agreement": agreement.pk,
-            "version": version.number,
-            "agency": agency.pk,
+            "agreement": signature.agreement_id,
+            "version": signature.version.number,
+            "agency": signature.agency_id,
+            "method": signature.method,
+            "version_sha256": signature.version_sha256,
             "replaces": live.pk if live is not None else None,
         },
     )
+    return signature
+
+
+# A scan of a paper signature page: a PDF or a photograph of it (issue 20).
+EVIDENCE_TYPES = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}
+
+
+@transaction.atomic
+def signature_record(
+    *,
+    version: AgreementVersion,
+    agency: Agency,
+    signed_by_name: str,
+    signed_by_role: str,
+    signed_on: datetime.date,
+    group: str,
+    evidence: File | None,
+    by,
+) -> Signature:
+    """Record a paper signature of ``version`` by ``agency``, with the scan of the signed page.
+
+    A live signature of an earlier version is replaced. Signing online is ``signature_sign``."""
+    Agreement.objects.select_for_update().get(pk=version.agreement_id)
+    today = timezone.localdate()
+    representative = _signable(version, agency, today)
+    if not evidence:
+        raise ValidationError(
+            {"evidence": "Upload the scan of the signed paper signature page (a PDF, PNG or JPEG)"}
+        )
+    if signed_on > today:
+        raise ValidationError({"signed_on": "The date signed must be today or in the past"})
+    if signed_on < version.signed_off_on:
+        raise ValidationError(
+            {
+                "signed_on": f"The date signed must be on or after the sign-off date, "
+                f"{long_date(version.signed_off_on)}"
+            }
+        )
+    live = _replace_live(version, agency)
+    signature = Signature(
+        version=version,
+        agreement_id=version.agreement_id,
+        agency=agency,
+        signed_by_name=signed_by_name,
+        signed_by_role=signed_by_role,
+        signed_on=signed_on,
+        representative=representative,
+        group=group,
+        recorded_by=by,
+        method=SignatureMethod.PAPER,
+        agency_name=agency.name,
+        representative_name=representative.name,
+        representative_email=representative.email,
+        version_sha256=evidence_module.version_sha256(version),
+    )
+    signature.evidence.save(f"scan{_evidence_extension(evidence)}", evidence, save=False)
+    return _signed(signature, live=live, by=by)
+
+
+def _evidence_extension(evidence: File) -> str:
+    return EVIDENCE_TYPES.get(getattr(evidence, "content_type", ""), ".pdf")
+
+
+def _site_link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+@transaction.atomic
+def signature_invite(*, version: AgreementVersion, agency: Agency, by) -> SignatureInvitation:
+    """Ask ``agency``'s nominated representative to sign ``version``, by email.
+
+    The representative signs in with the product account of their email address: an account of
+    another agency, or turned off, is refused; with none, one is made (``accounts.services.
+    user_invite``) in the role that reads agreements and nothing else. Asking again for the same
+    version and representative while it is unsigned returns the invitation already sent and sends
+    nothing; once the agency has signed it, asking again is refused.
+    """
+    from accounts.models import Role, User
+    from accounts.services import user_invite
+
+    Agreement.objects.select_for_update().get(pk=version.agreement_id)
+    representative = _signable(version, agency, timezone.localdate())
+    if Signature.objects.live().filter(agency=agency, version=version).exists():
+        raise ValidationError({"agency": f"{agency} has already signed version {version.number}"})
+    existing = SignatureInvitation.objects.filter(
+        version=version, representative=representative, signature__isnull=True
+    ).first()
+    if existing is not None:
+        return existing
+    account = User.objects.filter(email__iexact=representative.email).first()
+    created = account is None
+    if account is not None and account.agency_id != agency.pk:
+        raise ValidationError(
+            {
+                "agency": f"The account for {representative.email} belongs to "
+                f"{account.agency or 'the whole partnership'}, not {agency}: correct the nominated "
+                "representative's email address, or the account's agency, first"
+            }
+        )
+    if account is not None and not account.is_active:
+        raise ValidationError(
+            {
+                "agency": f"The account for {representative.email} is turned off: turn it on at Users "
+                "before inviting its holder to sign"
+            }
+        )
+    if created:
+        account = user_invite(
+            email=representative.email,
+            full_name=representative.name,
+            job_title="Nominated representative",
+            agency=agency,
+            role=Role.REPRESENTATIVE,
+            partnership_wide=False,
+            base_url=settings.SITE_URL,
+            by=by,
+        )
+    invitation = SignatureInvitation.objects.create(
+        version=version,
+        agency=agency,
+        representative=representative,
+        email=representative.email,
+        account=account,
+        account_created=created,
+        invited_by=by,
+    )
+    record_event(
+        Event.SIGNATURE_INVITED,
+        invitation,
+        actor=by,
+        detail={
+            "agreement": version.agreement_id,
+            "version": version.number,
+            "agency": agency.pk,
+            "representative": representative.pk,
+            "account_created": created,
+        },
+    )
+    title = version.agreement.title
+    account_line = (
+        "You have been sent a separate email to set up your account: do that first.\n\n"
+        if created
+        else "Sign in with your account for this email address.\n\n"
+    )
+    EmailMessage(
+        subject=f"Please sign version {version.number} of “{title}” for {agency}",
+        body=f"Dear {representative.name},\n\n{by} asks you, as the nominated representative of "
+        f"{agency}, to read and sign version {version.number} of “{title}”.\n\n{account_line}"
+        f"Read and sign it here: {_site_link(reverse('agreements:signature_sign', args=[invitation.pk]))}\n\n"
+        f"Everything waiting for your signature: {_site_link(reverse('agreements:signatures_waiting'))}\n",
+        to=[representative.email],
+    ).send()
+    return invitation
+
+
+@transaction.atomic
+def signature_sign(
+    *, invitation: SignatureInvitation, statements: Iterable[str], group: str, role: str, by
+) -> Signature:
+    """The nominated representative signs online what they were invited to sign.
+
+    Only the agency's current representative, signed in with the account of their email
+    address, may sign; they confirm every statement of the signature page (``evidence.STATEMENTS``).
+    The signature keeps the SHA-256 of the version's content, the signer as they are now, the
+    statements' wording and a printed signature page.
+    """
+    invitation = SignatureInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if not SignatureInvitation.objects.waiting_for(by).filter(pk=invitation.pk).exists():
+        if invitation.signature_id is not None:
+            raise ValidationError({"statements": "This invitation has been signed already"})
+        raise PermissionDenied("Only the agency's nominated representative signs, with their own account")
+    version = invitation.version
+    agency = Agency.objects.get(pk=invitation.agency_id)
+    Agreement.objects.select_for_update().get(pk=version.agreement_id)
+    today = timezone.localdate()
+    representative = _signable(version, agency, today)
+    confirmed = set(statements)
+    missing = [text for key, text in evidence_module.STATEMENTS if key not in confirmed]
+    if missing:
+        raise ValidationError(
+            {"statements": f"Confirm each statement to sign: you have not confirmed “{missing[0]}”"}
+        )
+    if not role.strip():
+        raise ValidationError({"role": "Enter your role"})
+    live = _replace_live(version, agency)
+    signature = Signature(
+        version=version,
+        agreement_id=version.agreement_id,
+        agency=agency,
+        signed_by_name=by.full_name or by.email,
+        signed_by_role=role.strip(),
+        signed_on=today,
+        signed_at=timezone.now(),
+        representative=representative,
+        group=group,
+        recorded_by=by,
+        method=SignatureMethod.ONLINE,
+        signer=by,
+        signer_email=by.email,
+        agency_name=agency.name,
+        representative_name=representative.name,
+        representative_email=representative.email,
+        version_sha256=evidence_module.version_sha256(version),
+        statements_key=evidence_module.STATEMENTS_KEY,
+        statements=evidence_module.statement_texts(),
+    )
+    signature.full_clean(exclude=["signature_page"])
+    signature.save()
+    evidence_module.attach_signature_page(signature)
+    signature = _signed(signature, live=live, by=by)
+    invitation.signature = signature
+    invitation.save()
     return signature
 
 

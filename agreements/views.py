@@ -6,6 +6,7 @@ scope. Views parse the form, call a service, and redirect.
 """
 
 import datetime
+import os
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -27,9 +28,11 @@ from agreements.forms import (
     AgreementStatusForm,
     ConditionForm,
     IncidentForm,
+    InviteForm,
     RegisterFilterForm,
     RepresentativeForm,
     SignatureForm,
+    SignForm,
     VersionForm,
     WithdrawSignatureForm,
 )
@@ -43,6 +46,7 @@ from agreements.models import (
     IncidentKind,
     NominatedRepresentative,
     Signature,
+    SignatureInvitation,
     SignatureState,
 )
 from audit.models import Event
@@ -107,7 +111,17 @@ def _form_flow(
     return redirect(done(saved) if callable(done) else done)
 
 
-def _form_page(request, form, *, heading: str, back_url: str, caption: str = "", status: int = 200, **extra):
+def _form_page(
+    request,
+    form,
+    *,
+    heading: str,
+    back_url: str,
+    caption: str = "",
+    status: int = 200,
+    template: str = "agreements/form_page.html",
+    **extra,
+):
     context = {
         "form": form,
         "heading": heading,
@@ -116,7 +130,7 @@ def _form_page(request, form, *, heading: str, back_url: str, caption: str = "",
         "cancel_url": back_url,
         **extra,
     }
-    return render(request, "agreements/form_page.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
 def _can_manage(user) -> bool:
@@ -155,7 +169,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
     signatures = (
         Signature.objects.visible_to(request.user)
         .filter(agency=agency)
-        .select_related("agreement", "version", "representative")
+        .select_related("agreement", "version", "representative", "recorded_by")
         .order_by("agreement__title", "-signed_on", "-id")
     )
     return render(
@@ -267,7 +281,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Signature.objects.visible_to(request.user)
         .filter(agreement=agreement)
         .exclude(state=SignatureState.REPLACED)
-        .select_related("agency", "version")
+        .select_related("agency", "version", "recorded_by")
         .order_by("agency__name", "-id")
     )
     manageable = Agreement.objects.manageable_by(request.user).filter(pk=agreement.pk).exists()
@@ -527,19 +541,178 @@ def signature_create(request: HttpRequest, pk: int) -> HttpResponse:
         pk=pk,
     )
     agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
-    form = SignatureForm(posted(request), agencies=agencies)
+    data, files = _upload(request)
+    form = SignatureForm(data, files, agencies=agencies, oversized=_oversized(request, "evidence"))
     return _form_flow(
         request,
         form,
         lambda: services.signature_record(version=version, by=request.user, **form.cleaned_data),
-        done=reverse("agreements:agreement_detail", args=[version.agreement_id]),
-        success="Signature recorded",
-        heading=f"Record a signature of version {version.number}",
+        done=lambda signature: reverse("agreements:signature_detail", args=[signature.pk]),
+        success="Paper signature recorded",
+        heading=f"Record a paper signature of version {version.number}",
         caption=version.agreement.title,
         back_url=reverse("agreements:agreement_detail", args=[version.agreement_id]),
-        intro="Each agency signs in its own right: a commissioner's signature does not cover the "
+        intro="A nominated representative signs online when invited. Record a signature here only when "
+        "it was signed on paper: upload the scan of the signed page, which is kept as its evidence. "
+        "Each agency signs in its own right: a commissioner's signature does not cover the "
         "providers it commissions.",
     )
+
+
+def _version_visible(user, pk: int) -> AgreementVersion:
+    return get_object_or_404(
+        AgreementVersion.objects.select_related("agreement").filter(
+            agreement__in=Agreement.objects.visible_to(user)
+        ),
+        pk=pk,
+    )
+
+
+@require(Perm.MANAGE_PARTNERSHIP)
+@GET_POST
+def signature_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask an agency's nominated representative to sign a version: they sign online themselves."""
+    version = _version_visible(request.user, pk)
+    agencies = Agency.objects.manageable_by(request.user).filter(is_active=True)
+    form = InviteForm(posted(request), agencies=agencies)
+    return _form_flow(
+        request,
+        form,
+        lambda: services.signature_invite(
+            version=version, agency=form.cleaned_data["agency"], by=request.user
+        ),
+        done=reverse("agreements:agreement_detail", args=[version.agreement_id]),
+        success="Invitation sent to the nominated representative",
+        heading=f"Invite a nominated representative to sign version {version.number}",
+        caption=version.agreement.title,
+        back_url=reverse("agreements:agreement_detail", args=[version.agreement_id]),
+        intro="The agency's nominated representative is emailed a link. They sign in with the account "
+        "of that email address (one is made for them if they have none, which reads agreements and "
+        "nothing else), read the version, confirm the signature page's statements and sign. Inviting "
+        "them again sends nothing more.",
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def signatures_waiting(request: HttpRequest) -> HttpResponse:
+    """Agreements waiting for the signed-in person's signature, as their agency's representative."""
+    invitations = (
+        SignatureInvitation.objects.waiting_for(request.user)
+        .select_related("version__agreement", "agency", "invited_by")
+        .order_by("invited_at", "pk")
+    )
+    return render(request, "agreements/signatures_waiting.html", {"invitations": invitations})
+
+
+def _signed_before(invitation: SignatureInvitation) -> Signature | None:
+    """The agency's live signature of an earlier version of the same agreement, if any."""
+    return (
+        Signature.objects.live()
+        .filter(agency_id=invitation.agency_id, agreement_id=invitation.version.agreement_id)
+        .exclude(version_id=invitation.version_id)
+        .select_related("version")
+        .first()
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@GET_POST
+def signature_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    """The nominated representative reads the version, confirms each statement and signs.
+
+    Anyone else (an administrator too) is told the page does not exist: only the invitation's
+    representative, signed in with the account of their email address, sees it."""
+    invitation = get_object_or_404(
+        SignatureInvitation.objects.waiting_for(request.user).select_related(
+            "version__agreement__owner", "agency"
+        ),
+        pk=pk,
+    )
+    version = invitation.version
+    form = SignForm(
+        posted(request), initial={"role": request.user.job_title, "group": invitation.agency.group}
+    )
+    return _form_flow(
+        request,
+        form,
+        lambda: services.signature_sign(invitation=invitation, by=request.user, **form.cleaned_data),
+        done=lambda signature: reverse("agreements:signature_detail", args=[signature.pk]),
+        success=f"You have signed version {version.number} for {invitation.agency.name}",
+        heading=f"Sign version {version.number} of {version.agreement.title}",
+        caption=f"For {invitation.agency.name}",
+        back_url=reverse("agreements:signatures_waiting"),
+        template="agreements/sign.html",
+        version=version,
+        agreement=version.agreement,
+        invitation=invitation,
+        signed_before=_signed_before(invitation),
+    )
+
+
+def _signature_visible(user, pk: int) -> Signature:
+    return get_visible_or_404(
+        Signature.objects.select_related(
+            "agency", "agreement", "version", "recorded_by", "signer", "representative"
+        ),
+        user,
+        pk=pk,
+    )
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def signature_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A signature and its evidence, and whether the version it binds to still reads the same."""
+    from agreements import evidence
+
+    signature = _signature_visible(request.user, pk)
+    return render(
+        request,
+        "agreements/signature_detail.html",
+        {
+            "signature": signature,
+            "hash": evidence.hash_check(signature),
+            "source": evidence.STATEMENTS_SOURCE,
+            "intro": evidence.STATEMENTS_INTRO,
+        },
+    )
+
+
+def _private_file(field, filename: str, content_type: str) -> FileResponse:
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def signature_page(request: HttpRequest, pk: int) -> FileResponse:
+    signature = _signature_visible(request.user, pk)
+    filename = f"signature-page-{signature.pk}.pdf"
+    response = _private_file(signature.signature_page, filename, "application/pdf")
+    record_event(Event.DOWNLOAD, signature, detail={"filename": filename})
+    return response
+
+
+SCAN_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
+
+
+@require(Perm.VIEW_AGREEMENTS)
+@require_safe
+def signature_scan(request: HttpRequest, pk: int) -> FileResponse:
+    signature = _signature_visible(request.user, pk)
+    extension = os.path.splitext(signature.evidence.name or "")[1].lower()
+    filename = f"signature-scan-{signature.pk}{extension}"
+    response = _private_file(
+        signature.evidence, filename, SCAN_TYPES.get(extension, "application/octet-stream")
+    )
+    record_event(Event.DOWNLOAD, signature, detail={"filename": filename})
+    return response
 
 
 @require(Perm.MANAGE_PARTNERSHIP)
@@ -588,12 +761,21 @@ REGISTER_HEADER = [
     "ICO registration",
     "ICO registration expires",
     "Note",
+    # Issue 20: the signature's evidence, after the columns that were there before.
+    "Agency's name when signed",
+    "How signed",
+    "Version fingerprint (SHA-256)",
 ]
 
 
 def _register_cells(row: selectors.RegisterRow) -> list:
+    """One row of the export. A signed row names the signer and representative as they were when it
+    was signed (issue 20); an unsigned row names today's representative, who is asked to sign."""
     s = row.signature
     rep = row.representative
+    rep_name, rep_email = (
+        (s.representative_name, s.representative_email) if s else ((rep.name, rep.email) if rep else ("", ""))
+    )
     return [
         row.agreement.title,
         row.agreement.get_tier_display(),
@@ -608,12 +790,15 @@ def _register_cells(row: selectors.RegisterRow) -> list:
         s.signed_by_role if s else "",
         s.withdrawn_on.isoformat() if s and s.withdrawn_on else "",
         s.withdrawal_reason if s else "",
-        rep.name if rep else "",
-        rep.email if rep else "",
+        rep_name,
+        rep_email,
         row.agency.ico_registration_number,
         row.ico_state.label,
         row.agency.ico_registration_expires_on.isoformat() if row.agency.ico_registration_expires_on else "",
         row.commissioner_note,
+        s.agency_name if s else "",
+        s.how_signed if s else "",
+        s.version_sha256 if s else "",
     ]
 
 

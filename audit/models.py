@@ -63,6 +63,7 @@ class Event(models.TextChoices):
     AGREEMENT_STATUS = "agreement_status", "Agreement status changed"
     VERSION_ADDED = "version_added", "Agreement version added"
     VERSION_CHANGED = "version_changed", "Agreement version changed"
+    SIGNATURE_INVITED = "signature_invited", "Representative invited to sign"
     SIGNATURE_RECORDED = "signature_recorded", "Signature recorded"
     SIGNATURE_WITHDRAWN = "signature_withdrawn", "Signature withdrawn"
     INCIDENT_RECORDED = "incident_recorded", "Incident recorded"
@@ -122,6 +123,7 @@ DOMAIN_EVENTS = frozenset(
         Event.AGREEMENT_STATUS,
         Event.VERSION_ADDED,
         Event.VERSION_CHANGED,
+        Event.SIGNATURE_INVITED,
         Event.SIGNATURE_RECORDED,
         Event.SIGNATURE_WITHDRAWN,
         Event.INCIDENT_RECORDED,
@@ -228,6 +230,9 @@ CHANGE_LABELS = {
     AbstractLogEntry.Action.UPDATE: "Changed",
     AbstractLogEntry.Action.DELETE: "Deleted",
 }
+# Read once: ``get_event_display`` rebuilds a dict of every event's label on each call, and the
+# audit viewer asks for fifty labels a page.
+EVENT_LABELS = {value: str(label) for value, label in Event.choices}
 
 
 class AuditTrailIsAppendOnly(Exception):
@@ -346,7 +351,7 @@ class AuditEntry(AbstractLogEntry):
     def activity_label(self) -> str:
         if self.event == Event.CHANGE:
             return CHANGE_LABELS.get(self.action, "Changed")
-        return self.get_event_display()
+        return EVENT_LABELS.get(self.event, self.event)
 
     @property
     def record_type_label(self) -> str:

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
 
 from accounts.models import Role
-from audit.models import CHANGE_LABELS, AuditEntry, Event
+from audit.models import EVENT_LABELS, AuditEntry, Event
 from isa_portal.web import display_value, long_date
 
 # What people call each kind of record, by content type model name. The types an IG officer asks
@@ -106,7 +106,6 @@ SELF_EVENTS = {
     Event.SESSION_ENDED: "was signed out: session ended",
 }
 ROLE_LABELS = dict(Role.choices)
-EVENT_LABELS = {value: str(label) for value, label in Event.choices}
 SHORT_ROLES = {
     "practitioner": "practitioner",
     "lead": "lead",
@@ -287,12 +286,6 @@ def _names(model, pks: list[str]) -> dict[str, str]:
 def _name_of(obj) -> str:
     full_name = getattr(obj, "full_name", "")
     return str(full_name or obj)
-
-
-def activity_label(entry: AuditEntry) -> str:
-    if entry.event == Event.CHANGE:
-        return CHANGE_LABELS.get(entry.action, "Changed")
-    return entry.get_event_display()
 
 
 def role_label(code: str) -> str:

@@ -6,6 +6,9 @@ import django
 
 django.setup()
 
-from bench.measure import main  # noqa: E402  (models load only after django.setup())
+if sys.argv[1:] == ["throughput"]:
+    from bench.throughput import main
+else:
+    from bench.measure import main
 
 sys.exit(main())

@@ -34,6 +34,8 @@ class Throughput:
     rps: float
     failures: int  # non-2xx answers and socket errors
     tool: str
+    p50_ms: float = 0.0  # wrk's latency percentiles (0: not measured)
+    p95_ms: float = 0.0
 
 
 class Server:
@@ -147,7 +149,17 @@ class Server:
             time.sleep(0.1)
 
     def _wrk(self, path: str, cookie: str | None, *, seconds: float, concurrency: int) -> Throughput:
-        command = ["wrk", "-t", "2", "-c", str(concurrency), "-d", f"{seconds:g}s", "--timeout", "60s"]
+        command = [
+            "wrk",
+            "-t",
+            str(min(2, concurrency)),
+            "-c",
+            str(concurrency),
+            "-d",
+            f"{seconds:g}s",
+            "--timeout",
+            "60s",
+        ]
         command += ["-s", str(HERE / "wrk_summary.lua")]
         for name, value in self.headers(cookie).items():
             command += ["-H", f"{name}: {value}"]
@@ -158,6 +170,8 @@ class Server:
             rps=summary["requests"] / (summary["duration_us"] / 1e6),
             failures=summary["non2xx"] + summary["errors"],
             tool="wrk",
+            p50_ms=summary["p50_us"] / 1000,
+            p95_ms=summary["p95_us"] / 1000,
         )
 
     def _processes(self, path: str, cookie: str | None, *, seconds: float, concurrency: int) -> Throughput:

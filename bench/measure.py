@@ -69,6 +69,8 @@ WORKERS = _env_int("BENCH_WORKERS", 2)
 PORT = _env_int("BENCH_PORT", 8205)
 WRITES = _env_int("BENCH_WRITES", 200)
 DEPTH = _env_float("BENCH_DEPTH", 0.9)
+# Words of the pages to measure (BENCH_ONLY="audit,record"); every page when empty.
+ONLY = [word.strip().lower() for word in os.environ.get("BENCH_ONLY", "").split(",") if word.strip()]
 # A page slower than this at concurrency 1 is not loaded at 8: a few requests would say nothing
 # and leave the workers busy for long after.
 SLOW_MS = 1000
@@ -101,6 +103,10 @@ def main() -> int:
         print(f"The database {name} holds no decisions: nothing to measure.")
         print("Fill it first, e.g. `manage.py generate_volume`, or point BENCH_DATABASE_URL elsewhere.")
         return 2
+    if pending := unapplied_migrations():
+        print(f"The database {name} lacks {len(pending)} migration(s) of this code: {', '.join(pending)}.")
+        print("Migrate it first (DATABASE_URL=... manage.py migrate), or measure the code it was made with.")
+        return 2
     if not settings.DATABASES["default"].get("CONN_MAX_AGE"):
         print("Persistent database connections are off (DB_CONN_MAX_AGE=0): refusing to measure.")
         return 2
@@ -114,6 +120,14 @@ def main() -> int:
 
     cast = casting.choose()
     pages, deep_note = _pages(cast)
+    if ONLY:  # the floor always: the table reads against it
+        pages = [
+            page
+            for page in pages
+            if page.kind == "floor"
+            or any(word in page.name.lower() for word in ONLY)
+            or any(word in later.name.lower() for later in pages if later.first is page for word in ONLY)
+        ]
     cookies = casting.sign_in(cast)
     gunicorn = log = None
     try:
@@ -288,6 +302,15 @@ def _deep_cursor(cast: casting.Cast) -> tuple[str, int, int]:
     if keyset_page(queryset, after=cursor).is_first:
         raise RuntimeError(f"The decision log did not accept the cursor {cursor!r}")
     return cursor, position, total
+
+
+def unapplied_migrations() -> list[str]:
+    """The migrations of this code the database lacks: its pages would fail on a missing column."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    return [f"{migration.app_label}.{migration.name}" for migration, _ in plan]
 
 
 def _port_is_free(port: int) -> bool:

@@ -57,6 +57,19 @@ def long_date(value: datetime.date) -> str:
     return dateformat.format(value, LONG_DATE)
 
 
+_MONTHS_SHORT = ("", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def short_date(value: datetime.date, *, seconds: bool = False) -> str:
+    """A date as tables write it, "5 Mar 2026" (Django's "j M Y"), local time; with ``seconds``,
+    a date and time as "5 Mar 2026 14:03:27" ("j M Y H:i:s"). Plain Python for lists: the ``date``
+    filter costs tens of microseconds a cell."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    text = f"{value.day} {_MONTHS_SHORT[value.month]} {value.year}"
+    return f"{text} {value:%H:%M:%S}" if seconds else text
+
+
 def possessive(name: object) -> str:
     """ "Riverside School's", "Children's Services'" (not "Services's"): the name that owns something."""
     text = str(name).rstrip()

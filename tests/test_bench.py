@@ -170,3 +170,10 @@ def test_a_page_and_its_peer_are_timed_alternately(monkeypatch):
     assert asked == ["/a/", "/b/", "/a/", "/b/", "/b/", "/a/", "/a/", "/b/", "/b/", "/a/"]
     assert page.samples == peer.samples == 4
     assert page.p50 == pytest.approx(6.5) and peer.p50 == pytest.approx(6.5)
+
+
+@pytest.mark.django_db
+def test_the_bench_sees_a_migrated_database_as_having_no_unapplied_migrations():
+    from bench.measure import unapplied_migrations
+
+    assert unapplied_migrations() == []

@@ -1,9 +1,11 @@
-"""Load-test accounts: copies of each demo user with a known authenticator key.
+"""Load-test accounts: copies of real users of the data set with a known authenticator key.
 
-Run by bench/load/run.sh through ``manage.py shell`` on a throwaway database
-after ``seed_demo``. Each simulated person gets an account of their own (a code
-works once per 30 seconds per device, as in production), in the same agency and
-role as the demo user it copies, so it sees the same records.
+Run by bench/load/run.sh through ``manage.py shell`` on a throwaway database (a copy of the
+volume data set, or the demo partnership). The people copied are those the benchmark signs in
+as (``bench.cast``: a practitioner, a lead and an IG officer of the agency with the most
+decisions) and an administrator. Each simulated person gets an account of their own (a code
+works once per 30 seconds per device, as in production), in the same agency and role as the
+person it copies, so it sees the same records.
 """
 
 import hashlib
@@ -13,23 +15,25 @@ from pathlib import Path
 
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import Role, User
 from audit.context import audit_context
+from bench import cast as casting
 
-PER_ROLE = int(os.environ.get("LOAD_ACCOUNTS_PER_ROLE", "10"))
+PER_ROLE = int(os.environ.get("LOAD_ACCOUNTS_PER_ROLE", "26"))
 PASSWORD = os.environ["LOAD_PASSWORD"]
 OUT = Path(os.environ["LOAD_ACCOUNTS_FILE"])
+
+cast = casting.choose()
 TEMPLATES = {
-    "practitioner": "practitioner@demo.test",
-    "lead": "lead@demo.test",
-    "ig_officer": "ig@demo.test",
-    "admin": "admin@demo.test",
+    "practitioner": cast.practitioner,
+    "lead": cast.lead,
+    "ig_officer": cast.ig_officer,
+    "admin": User.objects.filter(role=Role.ADMIN, is_active=True).order_by("id").first(),
 }
 
 accounts = []
 with audit_context(source="command:load-prepare", actor_label="system (load test)"):
-    for role, template_email in TEMPLATES.items():
-        template = User.objects.get(email=template_email)
+    for role, template in TEMPLATES.items():
         for n in range(PER_ROLE):
             email = f"load-{role}-{n}@load.test"
             user, _ = User.objects.get_or_create(
@@ -50,5 +54,16 @@ with audit_context(source="command:load-prepare", actor_label="system (load test
             accounts.append({"role": role, "email": email, "key": key})
 
 OUT.parent.mkdir(parents=True, exist_ok=True)
-OUT.write_text(json.dumps({"password": PASSWORD, "accounts": accounts}, indent=1))
+OUT.write_text(
+    json.dumps(
+        {
+            "password": PASSWORD,
+            "accounts": accounts,
+            "child": cast.child.pk,  # a child of typical history the copies of the practitioner may open
+            "decision": cast.decision.pk,
+            "outcome": cast.outcome,
+        },
+        indent=1,
+    )
+)
 print(f"{len(accounts)} load-test accounts written to {OUT}")

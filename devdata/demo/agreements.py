@@ -5,7 +5,9 @@ Idempotent: each record is looked up by its natural key before it is made.
 """
 
 import datetime
+import functools
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from agreements import services
@@ -131,8 +133,18 @@ def _sign(version, agency, days_ago, *, by) -> Signature:
         signed_by_role="Nominated representative",
         signed_on=_days(days_ago),
         group=agency.group,
+        evidence=ContentFile(_scan(), name="scan.pdf"),
         by=by,
     )
+
+
+@functools.cache
+def _scan() -> bytes:
+    """The demo's stand-in for a scanned paper signature page (a paper signature needs one)."""
+    import weasyprint
+
+    html = "<h1>Signature page</h1><p>Signed on paper and scanned (demonstration data).</p>"
+    return weasyprint.HTML(string=html).write_pdf()
 
 
 # The reference documents' own conditions (shared/reference/), carried by the demo's agreements so

@@ -63,6 +63,7 @@ CORE_KINDS = {K.LOCAL_AUTHORITY, K.POLICE, K.NHS_TRUST}
 AGENCY_COLUMNS = (
     "id", "name", "kind", "address", "commissioned_by_id", "group", "ico_registration_expires_on",
     "ico_registration_number", "is_active", "lock_version", "public_authority", "competent_authority",
+    "password_sign_in",
 )  # fmt: skip
 REPRESENTATIVE_COLUMNS = ("id", "name", "email", "phone", "started_on", "ended_on", "agency_id")
 USER_COLUMNS = (
@@ -85,6 +86,10 @@ SIGNATURE_COLUMNS = (
     "id", "signed_by_name", "signed_by_role", "signed_on", "group", "state", "withdrawn_on",
     "withdrawal_reason", "recorded_at", "agency_id", "agreement_id", "recorded_by_id",
     "representative_id", "version_id",
+    # Issue 20's evidence: the synthetic history was recorded before it was kept (method "recorded"),
+    # with the snapshot the data migration fills in for such signatures.
+    "method", "signer_id", "signer_email", "agency_name", "representative_name", "representative_email",
+    "signed_at", "version_sha256", "statements_key", "statements", "signature_page", "evidence",
 )  # fmt: skip
 INCIDENT_COLUMNS = (
     "id", "lock_version", "kind", "reported_by", "reported_on", "occurred_on", "summary", "status",
@@ -221,7 +226,7 @@ class AgencyInfo:
     name: str
     kind: str
     group: str
-    representatives: list = field(default_factory=list)  # (id, name, from, until) as dates
+    representatives: list = field(default_factory=list)  # (id, name, from, until, email)
     ico_expires: date | None = None  # the ICO registration's expiry (None: none recorded)
 
     def representative_on(self, on: date):
@@ -362,6 +367,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
             0,
             None,  # public authority and competent authority: as the kind says
             None,
+            True,  # people may sign in with a password (the agency has no single sign-on)
         )
         rows.append(row)
         info = AgencyInfo(agency_id, name, kind.value, group, ico_expires=expires)
@@ -399,7 +405,7 @@ def _agencies(run: Run, count: int, founded: int) -> list[AgencyInfo]:
                 agency_id,
             )
             representatives.append(rep)
-            info.representatives.append((rep_id, rep[1], started, ended))
+            info.representatives.append((rep_id, rep[1], started, ended, rep[2]))
             at = created + MINUTE if started <= run.day(founded) else run.at_work(day_start(started))
             run.record(
                 at,
@@ -750,6 +756,18 @@ def _sign(run, partnership, agreement_id, title, owner, version_ids, numbers, re
                 actor.id,
                 rep[0],
                 version_id,
+                "recorded",
+                None,
+                "",
+                agency.name,
+                rep[1],
+                rep[4],
+                None,
+                "",
+                "",
+                None,
+                "",
+                "",
             ]
             labels[signature_id] = f"{agency.name} signed {title} v{number}"
             if signed_before:

@@ -14,3 +14,10 @@ def entries_for(obj, **filters):
     return AuditEntry.objects.filter(
         object_pk=str(obj.pk), content_type__model=obj._meta.model_name, **filters
     )
+
+
+def scan(name: str = "scan.png"):
+    """A scanned paper signature page (a paper signature needs one: issue 20)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")

@@ -11,9 +11,11 @@ from django.core.files.base import ContentFile
 from tests.agreements.factories import (
     AgreementFactory,
     IncidentFactory,
+    RepresentativeFactory,
     SignatureFactory,
     VersionFactory,
     in_force_agreement,
+    registered,
 )
 from tests.url_matrix import PERSONAS, Route, allow
 
@@ -50,6 +52,34 @@ def _signature(personas):
     return {"pk": SignatureFactory(version=version, agency=_home(personas)).pk}
 
 
+def _signature_with(field):
+    def kwargs(personas):
+        _, version = in_force_agreement(owner=_home(personas))
+        signature = SignatureFactory(version=version, agency=_home(personas))
+        getattr(signature, field).save("x.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+        return {"pk": signature.pk}
+
+    return kwargs
+
+
+def _invitation_to_the_lead(personas):
+    """An invitation to sign, addressed to the home agency's representative: the lead persona."""
+    from agreements.models import SignatureInvitation
+
+    home = registered(_home(personas))
+    _, version = in_force_agreement(owner=home)
+    representative = RepresentativeFactory(agency=home, email=personas["lead"].email)
+    invitation = SignatureInvitation.objects.create(
+        version=version,
+        agency=home,
+        representative=representative,
+        email=representative.email,
+        account=personas["lead"],
+        invited_by=personas["admin"],
+    )
+    return {"pk": invitation.pk}
+
+
 def _condition(personas):
     from agreements.models import AgreementCondition
 
@@ -81,6 +111,13 @@ ROUTES = {
     "agreements:version_document": Route(READERS, kwargs=_version_with_pdf),
     "agreements:signature_create": Route(ADMIN, kwargs=_version_in_force),
     "agreements:signature_withdraw": Route(ADMIN, kwargs=_signature),
+    "agreements:signature_invite": Route(ADMIN, kwargs=_version_in_force),
+    "agreements:signatures_waiting": Route(READERS),
+    # Only the invitation's representative (here the lead) sees it; to anyone else it does not exist.
+    "agreements:signature_sign": Route(allow("lead", denied=404), kwargs=_invitation_to_the_lead),
+    "agreements:signature_detail": Route(READERS, kwargs=_signature),
+    "agreements:signature_page": Route(READERS, kwargs=_signature_with("signature_page")),
+    "agreements:signature_scan": Route(READERS, kwargs=_signature_with("evidence")),
     "agreements:condition_add": Route(ADMIN, kwargs=_version),
     "agreements:condition_remove": Route(allow("admin", ok=302), kwargs=_condition, method="POST"),
     "agreements:signatory_register": Route(READERS),

@@ -13,6 +13,7 @@ from tests.agreements.factories import (
     provider_of,
     registered,
 )
+from tests.agreements.helpers import scan
 from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +114,7 @@ def test_signing_the_new_version_replaces_the_old_signature_and_covers_again(sig
         signed_by_role="B",
         signed_on=days_ago(20),
         group="core",
+        evidence=scan(),
         by=admin,
     )
     old.refresh_from_db()

@@ -23,6 +23,7 @@ from tests.agreements.factories import (
     VersionFactory,
     in_force_agreement,
 )
+from tests.agreements.helpers import scan
 from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -147,6 +148,7 @@ def test_a_signature_is_recorded_with_the_one_it_replaces(admin, represented):
         signed_by_role="Director",
         signed_on=days_ago(1),
         group="core",
+        evidence=scan(),
         by=admin,
     )
     entry = _event(Event.SIGNATURE_RECORDED, signature)
@@ -155,6 +157,8 @@ def test_a_signature_is_recorded_with_the_one_it_replaces(admin, represented):
         "agreement": agreement.pk,
         "version": version.number,
         "agency": represented.pk,
+        "method": "paper",
+        "version_sha256": signature.version_sha256,
         "replaces": earlier.pk,
     }
 

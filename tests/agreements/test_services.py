@@ -22,6 +22,7 @@ from tests.agreements.factories import (
     provider_of,
     registered,
 )
+from tests.agreements.helpers import scan
 from tests.factories import AgencyFactory, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,7 @@ def sign(version, agency, by, **overrides):
         "signed_by_role": "Director",
         "signed_on": days_ago(1),
         "group": "core",
+        "evidence": scan(),
     }
     fields.update(overrides)
     return services.signature_record(version=version, agency=agency, by=by, **fields)

@@ -11,7 +11,7 @@ from tests.agreements.factories import (
     in_force_agreement,
     provider_of,
 )
-from tests.agreements.helpers import date_fields, entries_for
+from tests.agreements.helpers import date_fields, entries_for, scan
 from tests.factories import days_ago
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +24,7 @@ def signature_data(agency, **overrides):
         "signed_by_role": "Director of Children's Services",
         **date_fields("signed_on", days_ago(2)),
         "group": "core",
+        "evidence": scan(),
     }
     data.update(overrides)
     return data

@@ -11,7 +11,7 @@ from accounts.models import Role
 from agreements.models import Signature
 from agreements.selectors import cover_check
 from tests.agreements.factories import RepresentativeFactory, SignatureFactory, in_force_agreement, registered
-from tests.agreements.helpers import date_fields
+from tests.agreements.helpers import date_fields, scan
 from tests.factories import AgencyFactory, UserFactory, days_ago
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def sign(client, version, agency):
             "signed_by_role": "Director",
             **date_fields("signed_on", days_ago(1)),
             "group": "core",
+            "evidence": scan(),
         },
     )
 

@@ -17,7 +17,7 @@ def test_an_admin_records_a_signature_and_sees_it_in_the_register(page, admin, a
     sign_in(page, admin.email)
     page.goto(f"/agreements/{agreement.pk}/")
     assert_accessible(page)
-    page.get_by_role("link", name=f"Record a signature of version {version.number}").click()
+    page.get_by_role("link", name=f"Record a paper signature of version {version.number}").click()
     page.get_by_role("button", name="Record signature").click()  # empty: GOV.UK errors
     assert "Select the agency signing" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
@@ -30,9 +30,22 @@ def test_an_admin_records_a_signature_and_sees_it_in_the_register(page, admin, a
     page.get_by_label("Year").fill(str(signed.year))
     page.get_by_label("Core group").check()
     page.get_by_role("button", name="Record signature").click()
+    # A paper signature needs the scan of the signed page (issue 20): refused without it.
+    assert "Upload the scan" in page.locator(".govuk-error-summary").inner_text()
+    assert not Signature.objects.exists()
+    page.get_by_label("Day").fill(str(signed.day))
+    page.get_by_label("Month").fill(str(signed.month))
+    page.get_by_label("Year").fill(str(signed.year))
+    page.get_by_label("Scan of the signed paper signature page").set_input_files(
+        files=[{"name": "scan.png", "mimeType": "image/png", "buffer": b"\x89PNG\r\n\x1a\n" + b"0" * 64}]
+    )
+    page.get_by_role("button", name="Record signature").click()
     assert Signature.objects.filter(agency=agency, signed_by_name="Dana Director").exists()
+    assert f"Paper, recorded by {admin}" in page.locator("#how-signed").inner_text()
     page.goto("/agreements/signatories/")
-    assert "Signed the current version" in page.locator("table").inner_text()
+    register = page.locator("table").last  # after the table of agencies still to sign
+    assert "Signed the current version" in register.inner_text()
+    assert f"Paper, recorded by {admin}" in register.inner_text()
     assert_accessible(page)
     assert page.console_errors == []
 
