@@ -136,9 +136,13 @@ class NewBackupCodesForm(GOVUKFormMixin, forms.Form):
         error_messages={"required": "Enter your password", "max_length": "Enter your password"},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, ask_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper.layout = Layout(Field.text("password", field_width=Fluid.TWO_THIRDS))
+        if not ask_password:  # single sign-on only: a recent sign-in stands in for it
+            del self.fields["password"]
+            self.helper.layout = Layout()
+        else:
+            self.helper.layout = Layout(Field.text("password", field_width=Fluid.TWO_THIRDS))
 
 
 class GrantDecisionForm(GOVUKFormMixin, forms.Form):
@@ -166,6 +170,23 @@ class SetUpAppForm(SecondFactorForm):
         self.fields["code"].label = "Code from the app"
         self.fields["code"].help_text = "The 6-digit code the app shows after you scan the QR code."
         self.fields["code"].widget.attrs["inputmode"] = "numeric"
+
+
+class AddAppForm(SetUpAppForm):
+    """Adding an authenticator app from the security page: once signed in, the password again, as
+    adding a passkey asks it."""
+
+    submit_label = "Add authenticator app"
+    password = NewBackupCodesForm.base_fields["password"]
+
+    def __init__(self, *args, ask_password: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = [Field.text("code", field_width=Fluid.ONE_THIRD)]
+        if ask_password:
+            fields.append(Field.text("password", field_width=Fluid.TWO_THIRDS))
+        else:  # single sign-on only: a recent sign-in stands in for it
+            del self.fields["password"]
+        self.helper.layout = Layout(*fields)
 
 
 class UserForm(GOVUKFormMixin, forms.Form):

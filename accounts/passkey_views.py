@@ -22,24 +22,24 @@ from django_otp import DEVICE_ID_SESSION_KEY, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 from django_otp_webauthn import views as webauthn
 from django_otp_webauthn.exceptions import CredentialNotFound, InvalidState, OTPWebAuthnApiError
 
-from accounts import oidc, passkeys, services
+from accounts import passkeys, reauthentication, services
 from accounts.access import get_visible_or_404, signed_in
-from accounts.forms import EmptyForm, PasskeyNameForm
-from accounts.middleware import SIGNED_IN_AT_KEY, is_verified
+from accounts.forms import AddAppForm, EmptyForm, PasskeyNameForm
+from accounts.middleware import is_verified
 from accounts.models import Passkey
-from accounts.views import FAILURES_SESSION, NEW_CODES_SESSION, _next_url
+from accounts.views import FAILURES_SESSION, NEW_CODES_SESSION, _next_url, app_key_context
 from isa_portal.web import posted, save_if_valid
 
 # The name a person gave the passkey their browser is about to make, and when: it waits in the
 # server-side session between the form and the ceremony, for PENDING_FOR seconds at most.
 PENDING_SESSION = "passkey_pending"
 PENDING_FOR = 10 * 60
-# Adding a passkey to a signed-in session asks for the password again; someone who signs in only
-# through single sign-on has none to give, so their sign-in must be this recent instead.
-RECENT_SIGN_IN = 10 * 60
+# The secret of an authenticator app being added, until the person proves they set it up.
+APP_KEY_SESSION = "otp_add_app_key"
 
 
 def _pending(request: HttpRequest) -> dict | None:
@@ -47,14 +47,6 @@ def _pending(request: HttpRequest) -> dict | None:
     if not pending or time.time() - pending["at"] > PENDING_FOR:
         return None
     return pending
-
-
-def _signs_in_with_password(user) -> bool:
-    return user.has_usable_password() and oidc.password_sign_in_allowed(user)
-
-
-def _signed_in_recently(request: HttpRequest) -> bool:
-    return time.time() - request.session.get(SIGNED_IN_AT_KEY, 0) < RECENT_SIGN_IN
 
 
 def _may_add(request: HttpRequest) -> bool:
@@ -73,7 +65,7 @@ def security(request: HttpRequest) -> HttpResponse:
         "accounts/passkeys/security.html",
         {
             "passkeys": Passkey.objects.visible_to(user),
-            "has_app": TOTPDevice.objects.filter(user=user, confirmed=True).exists(),
+            "app": TOTPDevice.objects.filter(user=user, confirmed=True).first(),
             "codes_left": StaticToken.objects.filter(device__user=user).count(),
         },
     )
@@ -86,9 +78,10 @@ def passkey_add(request: HttpRequest) -> HttpResponse:
     if not _may_add(request):
         return redirect("accounts:two_factor")
     verified = is_verified(request)
-    ask_password = verified and _signs_in_with_password(request.user)
-    if verified and not ask_password and not _signed_in_recently(request):
-        return render(request, "accounts/passkeys/sign_in_again.html", {"minutes": RECENT_SIGN_IN // 60})
+    confirmed_by = reauthentication.confirmed_by(request) if verified else "first second step"
+    if confirmed_by is None:
+        return reauthentication.sign_in_again(request, "add a passkey")
+    ask_password = confirmed_by == reauthentication.PASSWORD
     form = PasskeyNameForm(posted(request), ask_password=ask_password)
     name = save_if_valid(
         request,
@@ -128,6 +121,73 @@ def passkey_create(request: HttpRequest) -> HttpResponse:
         "accounts/passkeys/create.html",
         {"name": pending["name"], "first": not is_verified(request)},
     )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def app_add(request: HttpRequest) -> HttpResponse:
+    """Add an authenticator app beside the person's passkeys (their first second step was a passkey).
+    The first app at the first sign-in is ``views.two_factor_setup``'s; one app per person."""
+    user = request.user
+    if not is_verified(request):
+        return redirect("accounts:two_factor")
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        messages.error(
+            request, "You have already set up an authenticator app. To use a new one, remove it first."
+        )
+        return redirect("accounts:security")
+    confirmed_by = reauthentication.confirmed_by(request)
+    if confirmed_by is None:
+        return reauthentication.sign_in_again(request, "add an authenticator app")
+    ask_password = confirmed_by == reauthentication.PASSWORD
+    key_hex = request.session.get(APP_KEY_SESSION)
+    if not key_hex:
+        # The secret waits in the server-side session until the person proves they set it up.
+        key_hex = request.session[APP_KEY_SESSION] = random_hex(20)
+    form = AddAppForm(posted(request), ask_password=ask_password)
+    device = save_if_valid(
+        request,
+        form,
+        lambda: services.two_factor_app_add(
+            user=user,
+            key_hex=key_hex,
+            token=form.cleaned_data["code"],
+            password=form.cleaned_data["password"] if ask_password else None,
+            by=user,
+        ),
+    )
+    if device is not None:
+        request.session.pop(APP_KEY_SESSION, None)
+        messages.success(request, "Your authenticator app has been added.")
+        return redirect("accounts:security")
+    return render(
+        request,
+        "accounts/two_factor/add_app.html",
+        {
+            "form": form,
+            "heading": "Add an authenticator app",
+            "back_url": reverse("accounts:security"),
+            **app_key_context(user, key_hex),
+        },
+    )
+
+
+@signed_in
+@require_POST
+def app_remove(request: HttpRequest) -> HttpResponse:
+    """Remove the person's authenticator app, unless it is their only second step. Removing it ends
+    every session of theirs, this one too (``accounts.signals``)."""
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if device is None or not EmptyForm(request.POST).is_valid():
+        return redirect("accounts:security")
+    try:
+        passkeys.app_remove(device=device, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("accounts:security")
+    services.user_sign_out(request=request)
+    messages.info(request, "You removed your authenticator app. Sign in again with your passkey.")
+    return redirect("accounts:login")
 
 
 @signed_in

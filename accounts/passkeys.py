@@ -112,14 +112,36 @@ def passkey_remove(*, passkey: Passkey, by: User) -> None:
     person's last way to give the second step (backup codes are a fallback, not a way of their own)."""
     user = passkey.user
     with transaction.atomic():
-        # Two passkeys removed at once must not each count on the other.
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        others = (
-            Passkey.objects.filter(user=user, confirmed=True).exclude(pk=passkey.pk).exists()
-            or TOTPDevice.objects.filter(user=user, confirmed=True).exists()
-        )
-        if not others:
+        if not _another_second_step(user, besides=passkey):
             raise ValidationError("You cannot remove your only passkey. Add another passkey first.")
         name = passkey.name
         passkey.delete()
         record_event(Event.PASSKEY_REMOVED, user, actor=by, detail={"passkey": name})
+
+
+def app_remove(*, device: TOTPDevice, by: User) -> None:
+    """Remove the person's authenticator app, under the same rule as a passkey: never their last way
+    to give the second step. Every session of theirs ends (``accounts.signals``)."""
+    user = device.user
+    with transaction.atomic():
+        if not _another_second_step(user, besides=device):
+            raise ValidationError(
+                "You cannot remove your authenticator app: it is your only second step. Add a passkey first."
+            )
+        name = device.name
+        device.delete()
+        record_event(Event.TWO_FACTOR_REMOVED, user, actor=by, detail={"device": name})
+
+
+def _another_second_step(user: User, *, besides: Passkey | TOTPDevice) -> bool:
+    """Whether the person has a way to give the second step besides ``besides``, which is about to
+    go (backup codes are a fallback, not a way of their own). Call inside the removal's transaction:
+    it locks the person, so two removals at once cannot each count on the other."""
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    passkeys = Passkey.objects.filter(user=user, confirmed=True)
+    apps = TOTPDevice.objects.filter(user=user, confirmed=True)
+    if isinstance(besides, Passkey):
+        passkeys = passkeys.exclude(pk=besides.pk)
+    else:
+        apps = apps.exclude(pk=besides.pk)
+    return passkeys.exists() or apps.exists()

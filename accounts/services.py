@@ -248,17 +248,43 @@ def two_factor_enrol(*, user: User, key_hex: str, token: str, by: User) -> tuple
     when the person already has a confirmed app: a password alone must never be enough to add
     a second factor to someone's account.
     """
+    with transaction.atomic():
+        device = _app_confirm(user=user, key_hex=key_hex, token=token, by=by)
+        codes = backup_codes_generate(user=user, by=by)
+        record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
+    return device, codes
+
+
+def two_factor_app_add(*, user: User, key_hex: str, token: str, password: str | None, by: User) -> TOTPDevice:
+    """An authenticator app added from the security page, by someone past the second step whose
+    first one was a passkey. Asks for the password again as adding a passkey does (``password``
+    None: single sign-on only, the caller has checked their recent sign-in instead). One app per
+    person: a second is refused rather than replacing the first, so that a session left open
+    cannot quietly take the app over; to move to a new phone they remove the old app first.
+    Their backup codes stay as they are."""
+    if password is not None and not user.check_password(password):
+        with transaction.atomic():
+            record_event(
+                Event.SIGN_IN_FAILED, user, actor=user, detail={"authenticator_app": "wrong password"}
+            )
+        raise ValidationError({"password": "Enter the password you sign in with"})
+    with transaction.atomic():
+        # Two set-ups sent at once must not both find no app.
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        return _app_confirm(user=user, key_hex=key_hex, token=token, by=by)
+
+
+def _app_confirm(*, user: User, key_hex: str, token: str, by: User) -> TOTPDevice:
+    """Save the person's authenticator app once ``token`` shows it holds ``key_hex``, audited. Call
+    inside the caller's transaction."""
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         raise ValidationError("You have already set up an authenticator app")
     if not totp_matches(key_hex, token):
         raise ValidationError({"code": "Enter the 6-digit code your authenticator app shows now"})
-    with transaction.atomic():
-        device = TOTPDevice(user=user, name="Authenticator app", key=key_hex, confirmed=True)
-        device.save()
-        record_event(Event.TWO_FACTOR_SET_UP, user, actor=by, detail={"device": device.name})
-        codes = backup_codes_generate(user=user, by=by)
-        record_event(Event.SIGN_IN, user, actor=user, detail={"second_factor": "set up"})
-    return device, codes
+    device = TOTPDevice(user=user, name="Authenticator app", key=key_hex, confirmed=True)
+    device.save()
+    record_event(Event.TWO_FACTOR_SET_UP, user, actor=by, detail={"device": device.name})
+    return device
 
 
 def two_factor_reset(*, user: User, by: User) -> int:
@@ -360,10 +386,12 @@ def backup_codes_generate(*, user: User, by: User) -> list[str]:
     return codes
 
 
-def backup_codes_regenerate(*, user: User, password: str, by: User) -> list[str]:
+def backup_codes_regenerate(*, user: User, password: str | None, by: User) -> list[str]:
     """A new set of backup codes, for someone who gives their password again: a session left open
-    on a shared computer must not be enough to take over the account's second factor."""
-    if not user.check_password(password):
+    on a shared computer must not be enough to take over the account's second factor. ``password``
+    None: the person has none to give (single sign-on only) and the caller has checked their recent
+    sign-in instead (``accounts.reauthentication``)."""
+    if password is not None and not user.check_password(password):
         with transaction.atomic():
             record_event(
                 Event.SIGN_IN_FAILED, user, actor=user, detail={"backup_codes": "wrong password"}

@@ -25,7 +25,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from accounts import grants, oidc, services
+from accounts import grants, oidc, reauthentication, services
 from accounts.access import get_visible_or_404, require, signed_in
 from accounts.forms import (
     ChooseNewPasswordForm,
@@ -292,17 +292,20 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         services.session_cycle_key(request=request)
         request.session[NEW_CODES_SESSION] = codes
         return redirect("accounts:backup_codes")
-    device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
     return render(
         request,
         "accounts/two_factor/setup.html",
-        {
-            "form": form,
-            "heading": "Set up two-step sign-in",
-            "qr_code": _qr_code(device.config_url),
-            "manual_key": " ".join(_chunks(b32encode(unhexlify(key_hex)).decode(), 4)),
-        },
+        {"form": form, "heading": "Set up two-step sign-in", **app_key_context(user, key_hex)},
     )
+
+
+def app_key_context(user, key_hex: str) -> dict:
+    """The new authenticator app's secret as the page shows it: a QR code, and the key to type."""
+    device = TOTPDevice(user=user, key=key_hex, name="Authenticator app")
+    return {
+        "qr_code": _qr_code(device.config_url),
+        "manual_key": " ".join(_chunks(b32encode(unhexlify(key_hex)).decode(), 4)),
+    }
 
 
 @lru_cache(maxsize=64)
@@ -318,13 +321,20 @@ def _chunks(text: str, size: int) -> list[str]:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def backup_codes(request: HttpRequest) -> HttpResponse:
-    """Backup codes: shown once when made; a person can replace the whole set, giving their password."""
-    form = NewBackupCodesForm(posted(request))
+    """Backup codes: shown once when made; a person can replace the whole set, giving their password
+    again (or, signing in only through single sign-on, soon after signing in)."""
+    confirmed_by = reauthentication.confirmed_by(request)
+    if confirmed_by is None and request.method == "POST":
+        return reauthentication.sign_in_again(request, "make new backup codes")
+    ask_password = confirmed_by == reauthentication.PASSWORD
+    form = NewBackupCodesForm(posted(request), ask_password=ask_password)
     codes = save_if_valid(
         request,
         form,
         lambda: services.backup_codes_regenerate(
-            user=request.user, password=form.cleaned_data["password"], by=request.user
+            user=request.user,
+            password=form.cleaned_data["password"] if ask_password else None,
+            by=request.user,
         ),
     )
     if codes is not None:
@@ -333,7 +343,16 @@ def backup_codes(request: HttpRequest) -> HttpResponse:
     codes = request.session.pop(NEW_CODES_SESSION, None) if request.method == "GET" else None
     left = StaticToken.objects.filter(device__user=request.user).count()
     return render(
-        request, "accounts/two_factor/backup_codes.html", {"codes": codes, "left": left, "form": form}
+        request,
+        "accounts/two_factor/backup_codes.html",
+        {
+            "codes": codes,
+            "left": left,
+            "form": form,
+            "ask_password": ask_password,
+            "sign_in_again": confirmed_by is None,
+            "minutes": reauthentication.RECENT_SIGN_IN // 60,
+        },
     )
 
 

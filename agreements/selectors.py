@@ -466,13 +466,38 @@ def register_agencies():
     )
 
 
+# What the register's rows read of a signature (its page, its export, ``processing.rows`` and
+# ``send_reminders``): the rest (the statements confirmed, the files, the signer's account) is
+# read only on the signature's own page. ``how_signed`` reads who recorded a paper signature.
+REGISTER_SIGNATURE_FIELDS = (
+    "agreement_id",
+    "agency_id",
+    "version_id",
+    "state",
+    "signed_on",
+    "withdrawn_on",
+    "withdrawal_reason",
+    "signed_by_name",
+    "signed_by_role",
+    "method",
+    "agency_name",
+    "representative_name",
+    "representative_email",
+    "version_sha256",
+    "recorded_by__full_name",
+    "recorded_by__email",
+)
+
+
 def latest_signatures(
     agreements: list[Agreement], *, agency_ids=None, states_only: bool = False
 ) -> dict[tuple[int, int], Signature]:
     """Per (agency, agreement): the live signature if there is one, else the latest withdrawn.
 
     ``agency_ids``: only these agencies' (None: every agency's). ``states_only``: rows of only
-    what ``register_state`` reads, not signatures (for counting them, not showing them).
+    what ``register_state`` reads, not signatures (for counting them, not showing them). Otherwise
+    signatures of ``REGISTER_SIGNATURE_FIELDS``, each given its version from the agreements'
+    prefetched ``versions`` (a signature's version is one of its agreement's), not from a join.
     """
     signatures = (
         Signature.objects.filter(agreement__in=[a.pk for a in agreements])
@@ -484,9 +509,12 @@ def latest_signatures(
     if states_only:
         signatures = signatures.values_list("agency_id", "agreement_id", "version_id", "state", named=True)
     else:
-        signatures = signatures.select_related("version", "recorded_by")
+        signatures = signatures.select_related("recorded_by").only(*REGISTER_SIGNATURE_FIELDS)
+        versions = {version.pk: version for agreement in agreements for version in agreement.versions.all()}
     latest: dict[tuple[int, int], Signature] = {}
     for signature in signatures:
+        if not states_only:
+            signature.version = versions[signature.version_id]
         key = (signature.agency_id, signature.agreement_id)
         held = latest.get(key)
         if held is None or held.state != SignatureState.LIVE:

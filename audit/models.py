@@ -84,6 +84,7 @@ class Event(models.TextChoices):
     TWO_FACTOR_RESET = "two_factor_reset", "Two-step sign-in reset"
     PASSKEY_ADDED = "passkey_added", "Passkey added"
     PASSKEY_REMOVED = "passkey_removed", "Passkey removed"
+    TWO_FACTOR_REMOVED = "two_factor_removed", "Authenticator app removed"
     # Operations staff in the Django admin: every page they open or change (isa_portal.admin).
     ADMIN_VIEWED = "admin_viewed", "Used the operations admin"
 
@@ -139,6 +140,7 @@ DOMAIN_EVENTS = frozenset(
         Event.TWO_FACTOR_RESET,
         Event.PASSKEY_ADDED,
         Event.PASSKEY_REMOVED,
+        Event.TWO_FACTOR_REMOVED,
     }
 )
 

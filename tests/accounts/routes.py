@@ -74,6 +74,10 @@ ROUTES = {
     # the ceremonies' JSON endpoints take POST only.
     "accounts:security": Route(allow(*PERSONAS)),
     "accounts:passkey_add": Route(allow(*PERSONAS)),
+    # Each persona has an authenticator app already: a second is refused, back to the security page.
+    "accounts:app_add": Route(everyone(302, anonymous=LOGIN)),
+    # ... and it is their only second step, so it stays: back to the security page, refused.
+    "accounts:app_remove": Route(everyone(302, anonymous=LOGIN), method="POST"),
     "accounts:passkey_create": Route(everyone(302, anonymous=LOGIN)),
     "accounts:passkey_remove": Route(
         everyone(404, anonymous=LOGIN, practitioner=302), kwargs=_practitioners_passkey, method="POST"

@@ -8,16 +8,22 @@ its virtual authenticator: tests/e2e/test_passkeys.py.
 import json
 import re
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from accounts.middleware import SIGNED_IN_AT_KEY
 from accounts.models import Passkey, UserSession
+from accounts.passkey_views import APP_KEY_SESSION
+from accounts.services import backup_codes_generate, two_factor_app_add
 from audit.models import AuditEntry, Event
 from tests.accounts.conftest import password_step
-from tests.auth import authenticator_for
+from tests.auth import authenticator_for, current_code
 from tests.factories import PASSWORD
 from tests.webauthn import SoftAuthenticator, passkey_for
 
@@ -358,3 +364,140 @@ def test_the_pages_script_is_served_with_the_pages_nonce(plain_client, practitio
     response = plain_client.get(reverse("accounts:passkey_create"))
     nonce = re.search(r"'nonce-([^']+)'", response["Content-Security-Policy"]).group(1)
     assert f'src="/static/js/passkeys.js" nonce="{nonce}"' in response.content.decode()
+
+
+# --- An authenticator app added later, beside a passkey -------------------------------------------
+
+
+def _signed_in_with_a_passkey(client: Client, user) -> SoftAuthenticator:
+    """Signed in with a password and the person's only second step, a passkey."""
+    authenticator = SoftAuthenticator()
+    passkey_for(user, authenticator)
+    password_step(client, user.email)
+    _use_passkey(client, authenticator)
+    assert client.get("/").status_code == 200
+    return authenticator
+
+
+def _app_code(client: Client) -> str:
+    """The code the person's phone shows once it has scanned the page's QR code."""
+    return current_code(TOTPDevice(key=client.session[APP_KEY_SESSION]))
+
+
+def test_someone_with_only_a_passkey_adds_an_authenticator_app_from_the_security_page(
+    plain_client, practitioner
+):
+    _signed_in_with_a_passkey(plain_client, practitioner)
+    backup_codes_generate(user=practitioner, by=practitioner)
+    assert reverse("accounts:app_add") in plain_client.get(reverse("accounts:security")).content.decode()
+    page = plain_client.get(reverse("accounts:app_add"))
+    assert "QR code" in page.content.decode() and "password" in page.context["form"].fields
+
+    wrong_code = plain_client.post(reverse("accounts:app_add"), {"code": "000000", "password": PASSWORD})
+    assert "Enter the 6-digit code your authenticator app shows now" in wrong_code.content.decode()
+    wrong_password = plain_client.post(
+        reverse("accounts:app_add"), {"code": _app_code(plain_client), "password": "wrong"}
+    )
+    assert "Enter the password you sign in with" in wrong_password.content.decode()
+    (failed,) = [
+        e for e in _events(Event.SIGN_IN_FAILED, practitioner) if "authenticator_app" in e.additional_data
+    ]
+    assert failed.additional_data == {"authenticator_app": "wrong password"}
+    assert not TOTPDevice.objects.filter(user=practitioner).exists()
+
+    response = plain_client.post(
+        reverse("accounts:app_add"), {"code": _app_code(plain_client), "password": PASSWORD}
+    )
+
+    assert response["Location"] == reverse("accounts:security")
+    device = TOTPDevice.objects.get(user=practitioner)
+    assert device.confirmed
+    (set_up,) = _events(Event.TWO_FACTOR_SET_UP, practitioner)
+    assert (set_up.actor, set_up.additional_data) == (practitioner, {"device": "Authenticator app"})
+    assert len(_events(Event.BACKUP_CODES_ISSUED, practitioner)) == 1  # the codes they have stay
+    html = plain_client.get(reverse("accounts:security")).content.decode()
+    assert "You have set up an authenticator app." in html
+    assert reverse("accounts:app_remove") in html
+    assert reverse("accounts:app_add") not in html
+
+
+def test_a_second_authenticator_app_is_refused(plain_client, practitioner):
+    """One app per person: a second does not quietly replace the first."""
+    _signed_in_with_a_passkey(plain_client, practitioner)
+    first = authenticator_for(practitioner)
+    plain_client.get(reverse("accounts:app_add"))  # a page opened before the first app was set up
+
+    response = plain_client.post(
+        reverse("accounts:app_add"), {"code": "123456", "password": PASSWORD}, follow=True
+    )
+
+    assert "You have already set up an authenticator app" in response.content.decode()
+    assert list(TOTPDevice.objects.filter(user=practitioner)) == [first]
+    assert not _events(Event.TWO_FACTOR_SET_UP, practitioner)
+    with pytest.raises(ValidationError, match="already set up an authenticator app"):
+        two_factor_app_add(
+            user=practitioner, key_hex=random_hex(20), token="123456", password=PASSWORD, by=practitioner
+        )
+
+
+def test_adding_an_app_needs_the_second_step_first(plain_client, practitioner):
+    passkey_for(practitioner)
+    password_step(plain_client, practitioner.email)
+    response = plain_client.get(reverse("accounts:app_add"))
+    assert response["Location"].startswith(reverse("accounts:two_factor"))
+    assert APP_KEY_SESSION not in plain_client.session
+
+
+def test_someone_who_signs_in_only_through_single_sign_on_adds_an_app_soon_after_signing_in(
+    plain_client, practitioner
+):
+    practitioner.agency.password_sign_in = False
+    practitioner.agency.save()
+    client = plain_client
+    client.force_login(practitioner)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = passkey_for(practitioner).persistent_id  # their second step
+    session[SIGNED_IN_AT_KEY] -= 11 * 60
+    session.save()
+    response = client.post(reverse("accounts:app_add"), {"code": "123456"})
+    assert "Sign in again to add an authenticator app" in response.content.decode()
+
+    session = client.session
+    session[SIGNED_IN_AT_KEY] += 11 * 60
+    session.save()
+    assert "password" not in client.get(reverse("accounts:app_add")).context["form"].fields
+    response = client.post(reverse("accounts:app_add"), {"code": _app_code(client)})
+    assert response["Location"] == reverse("accounts:security")
+    assert TOTPDevice.objects.filter(user=practitioner, confirmed=True).exists()
+
+
+def test_removing_the_app_beside_a_passkey_is_recorded_and_signs_out(plain_client, practitioner):
+    _signed_in_with_a_passkey(plain_client, practitioner)
+    device = authenticator_for(practitioner)
+
+    response = plain_client.post(reverse("accounts:app_remove"))
+
+    assert response["Location"] == reverse("accounts:login")
+    assert not TOTPDevice.objects.filter(pk=device.pk).exists()
+    (removed,) = _events(Event.TWO_FACTOR_REMOVED, practitioner)
+    assert (removed.actor, removed.additional_data) == (practitioner, {"device": "Authenticator app"})
+    assert plain_client.get("/")["Location"].startswith(reverse("accounts:login"))
+
+
+def test_the_app_that_is_the_last_second_step_cannot_be_removed(client, practitioner):
+    client.force_login(practitioner)  # their only second step: the authenticator app
+    backup_codes_generate(user=practitioner, by=practitioner)  # a fallback, not a way of its own
+
+    response = client.post(reverse("accounts:app_remove"), follow=True)
+
+    assert "it is your only second step" in response.content.decode()
+    assert TOTPDevice.objects.filter(user=practitioner, confirmed=True).exists()
+    assert not _events(Event.TWO_FACTOR_REMOVED, practitioner)
+    assert client.get("/").status_code == 200
+
+
+def test_removing_the_app_needs_a_post(client, practitioner):
+    passkey_for(practitioner)
+    client.force_login(practitioner)
+    assert client.get(reverse("accounts:app_remove")).status_code == 405
+    assert TOTPDevice.objects.filter(user=practitioner).exists()

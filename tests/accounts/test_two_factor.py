@@ -15,7 +15,9 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.middleware import SIGNED_IN_AT_KEY
 from accounts.models import Role
+from accounts.services import backup_code_matches, backup_codes_generate
 from audit.models import AuditEntry, Event
 from tests.accounts.conftest import password_step
 from tests.auth import authenticator_for, current_code
@@ -143,6 +145,73 @@ def test_new_backup_codes_replace_the_old_ones(client, practitioner):
     new = re.findall(r"<code>([a-z0-9]{10})</code>", page)
     assert len(new) == 10 and not set(new) & set(old)
     assert StaticToken.objects.filter(device__user=practitioner).count() == 10
+
+
+def test_new_backup_codes_still_need_the_password_of_someone_who_has_one(client, practitioner):
+    old = backup_codes_generate(user=practitioner, by=practitioner)
+    client.force_login(practitioner)
+    assert "password" in client.get(reverse("accounts:backup_codes")).context["form"].fields
+
+    for posted in ({}, {"password": "wrong"}):
+        response = client.post(reverse("accounts:backup_codes"), posted)
+        assert response.status_code == 200
+        assert "There is a problem" in response.content.decode()
+    (failed,) = AuditEntry.objects.filter(event=Event.SIGN_IN_FAILED, actor=practitioner)
+    assert failed.additional_data == {"backup_codes": "wrong password"}
+    assert _codes_work(practitioner, old)
+
+
+def _sso_only(user):
+    """The person's agency signs in only through single sign-on: no password to give again."""
+    user.agency.password_sign_in = False
+    user.agency.save()
+
+
+def _codes_work(user, codes) -> bool:
+    """Whether ``codes`` are exactly the person's backup codes now."""
+    stored = list(StaticToken.objects.filter(device__user=user).values_list("token", flat=True))
+    return len(stored) == len(codes) and all(any(backup_code_matches(s, c) for s in stored) for c in codes)
+
+
+def test_someone_who_signs_in_only_through_single_sign_on_makes_new_codes_soon_after_signing_in(
+    client, practitioner
+):
+    """The rule adding a passkey follows (accounts.reauthentication): a recent sign-in, not a password."""
+    _sso_only(practitioner)
+    old = backup_codes_generate(user=practitioner, by=practitioner)
+    client.force_login(practitioner)
+    page = client.get(reverse("accounts:backup_codes"))
+    assert "password" not in page.context["form"].fields
+    assert "enter your password" not in page.content.decode()
+
+    response = client.post(reverse("accounts:backup_codes"), {})
+
+    assert response["Location"] == reverse("accounts:backup_codes")
+    new = client.get(reverse("accounts:backup_codes")).context["codes"]
+    assert len(new) == 10 and _codes_work(practitioner, new) and not set(new) & set(old)
+    issued = AuditEntry.objects.filter(event=Event.BACKUP_CODES_ISSUED, actor=practitioner)
+    assert issued.count() == 2
+
+
+def test_someone_who_signs_in_only_through_single_sign_on_long_ago_is_asked_to_sign_in_again(
+    client, practitioner
+):
+    _sso_only(practitioner)
+    old = backup_codes_generate(user=practitioner, by=practitioner)
+    client.force_login(practitioner)
+    session = client.session
+    session[SIGNED_IN_AT_KEY] -= 11 * 60
+    session.save()
+
+    page = client.get(reverse("accounts:backup_codes")).content.decode()
+    assert "within 10 minutes of signing in" in page
+    assert 'value="Make new backup codes"' not in page and "Make new backup codes</button>" not in page
+    response = client.post(reverse("accounts:backup_codes"), {})
+
+    assert response.status_code == 200
+    assert "Sign in again to make new backup codes" in response.content.decode()
+    assert _codes_work(practitioner, old)
+    assert AuditEntry.objects.filter(event=Event.BACKUP_CODES_ISSUED, actor=practitioner).count() == 1
 
 
 def test_too_many_wrong_codes_end_the_half_signed_in_session(plain_client, lead, settings):

@@ -196,10 +196,11 @@ def test_the_home_page_counts_agencies_that_never_signed_as_well_as_re_signs(
         UserFactory(email="pa2@example.org", agency=agency, role=Role.ADMIN, partnership_wide=True)
     )
     page = client.get(reverse("home")).content.decode()
-    # The home agency signed an earlier version; the other two never signed.
-    assert "Signed an earlier version, need to sign again: 1" in page
-    assert "Never signed: 2" in page
-    assert "?state=not_signed" in page
+    # The home agency signed an earlier version; the other two never signed (issue 20, item 4's table).
+    assert f'data-to-sign="{agreement.pk}:sign_again"><a' in page
+    assert f'?agreement={agreement.pk}&amp;needs=never_signed">2</a>' in page
+    assert f'?agreement={agreement.pk}&amp;needs=sign_again">1</a>' in page
+    assert "Signatures of the versions in force still needed: 3" in page
 
 
 @pytest.mark.parametrize(
