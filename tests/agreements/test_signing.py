@@ -123,6 +123,16 @@ def test_a_changed_version_hashes_differently():
     assert evidence.version_sha256(version) == before
 
 
+def test_every_content_field_an_admin_edits_is_part_of_the_hash():
+    """A field added to the agreement form must join the hash, or the signature would not bind it."""
+    from agreements.forms import AgreementForm
+
+    # How the agreement sits in the register, not what its signatories agreed to.
+    structural = {"parent", "owner", "review_interval_months"}
+    hashed = {*evidence.AGREEMENT_CONTENT_FIELDS, "purposes"}
+    assert set(AgreementForm.Meta.fields) - structural <= hashed
+
+
 # Inviting
 
 
