@@ -123,6 +123,12 @@ class IcoState(models.TextChoices):
     EXPIRED = "expired", "Registration expired"
     MISSING = "missing", "No registration recorded"
 
+    @property
+    def tag(self) -> str:
+        """The GOV.UK tag's colour class (``agreements/_ico_tag.html`` and the signatory register)."""
+        colours = {"valid": "govuk-tag--green", "expiring": "govuk-tag--yellow", "expired": "govuk-tag--red"}
+        return colours.get(self.value, "govuk-tag--grey")
+
 
 class AgencyQuerySet(models.QuerySet):
     def visible_to(self, user) -> "AgencyQuerySet":
