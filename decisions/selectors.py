@@ -5,6 +5,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -12,7 +13,14 @@ from django.utils.http import urlencode
 from consent.models import Child, InformationCategory
 from decisions import integrations, labels
 from decisions.journeys import DECISION, fields_of
-from decisions.models import SHARING_OUTCOMES, Decision, DecisionReview, ReviewAction, Status
+from decisions.models import (
+    SHARING_OUTCOMES,
+    Decision,
+    DecisionAddendum,
+    DecisionReview,
+    ReviewAction,
+    Status,
+)
 from isa_portal import clocks
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display, long_date
@@ -332,16 +340,40 @@ def _chronology_details(decision: Decision) -> tuple[tuple[str, str], ...]:
     return tuple(rows)
 
 
+CHRONOLOGY_FIELDS = (
+    "reference",
+    "outcome",
+    "purpose",
+    "status",
+    "submitted_at",
+    "created",
+    "agency_name",
+    "practitioner_name",
+    "recipient_name",
+    "recipient_role",
+    "information_shared",
+    "agency__name",
+    "recipient_agency__name",
+)
+
+
 def chronology_entries(child, user):
     """Decisions about ``child`` that ``user`` may see, for the child's chronology."""
     from consent.chronology import ChronologyEntry
 
+    # Only the columns an entry shows (of some seventy), and of the reviews and addenda the three each.
     decisions = (
         Decision.objects.visible_to(user)
         .exclude(status=Status.DRAFT)
         .filter(child=child)
         .select_related("agency", "recipient_agency")
-        .prefetch_related("reviews", "addenda")
+        .only(*CHRONOLOGY_FIELDS)
+        .prefetch_related(
+            Prefetch(
+                "reviews", DecisionReview.objects.only("decision_id", "action", "reviewer_name", "created")
+            ),
+            Prefetch("addenda", DecisionAddendum.objects.only("decision_id", "author_name", "created")),
+        )
         .order_by("-created", "-id")
     )
     for decision in decisions:

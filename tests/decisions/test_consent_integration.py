@@ -73,3 +73,30 @@ def test_the_childs_chronology_page_shows_the_decision(client, practitioner, chi
     client.force_login(practitioner)
     page = client.get(reverse("consent:child_detail", args=[child.pk])).content.decode()
     assert decision.reference in page
+
+
+def test_the_chronology_reads_decisions_reviews_and_addenda_in_a_query_each(
+    client, django_assert_num_queries, practitioner, lead, child, recipient
+):
+    """Only the columns an entry shows are read (decisions.selectors.CHRONOLOGY_FIELDS): a column left
+    out would be fetched again for every decision, and the count would grow with them."""
+    from django.urls import reverse
+
+    from decisions import services
+
+    page = reverse("consent:child_detail", args=[child.pk])
+    client.force_login(practitioner)
+    for count in (1, 3):
+        while len(decisions := list(child.decisions.exclude(status="draft"))) < count:
+            decision = submitted_decision(practitioner, recipient, child=child)
+            services.decision_add_addendum(decision=decision, text="Told the GP", by=practitioner)
+            services.decision_review(decision=decision, action="return", comments="Dates?", by=lead)
+        client.get(page)
+        # session, user, child, consents, assessments, decisions, reviews, addenda, "viewed" (2 INSERTs)
+        with django_assert_num_queries(10):
+            entries = client.get(page).context["entries"]
+        shown = [dict(entry.details) for entry in entries if entry.kind == "Decision"]
+        assert len(shown) == len(decisions)
+        assert all(f"by {lead.full_name}, " in d["Reviews"] for d in shown), shown
+        assert all(d["Addenda"].startswith(f"{practitioner.full_name}, ") for d in shown), shown
+        assert {entry.title.split(":")[0] for entry in entries} == {d.reference for d in decisions}
