@@ -100,6 +100,13 @@ class AgencyRecordQuerySet(models.QuerySet):
         return self.filter(agency_id=user.agency_id)
 
 
+def visible_record(record, user) -> bool:
+    """``AgencyRecordQuerySet.visible_to`` for a record already read (the same rule, row by row)."""
+    if not user.is_authenticated or not user.can(Perm.VIEW_CHILD_RECORDS):
+        return False
+    return user.partnership_wide or record.agency_id == user.agency_id
+
+
 class ChildAgency(models.Model):
     """An agency holds a record about a child: it may see the child, under its own reference.
 

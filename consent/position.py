@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Prefetch, prefetch_related_objects
+
 from consent.models import Child, ConsentAsked, ConsentRecord, ConsentStatus, InformationCategory
 from isa_portal.vocabulary import SharingPurpose
 from isa_portal.web import long_date
@@ -119,13 +121,30 @@ def _categories_text(values: Iterable[str]) -> str:
 
 def child_records(child: Child, on: date) -> list[ConsentRecord]:
     """Every consent record of the child made by ``on``, of every agency (consent is the child's or the
-    family's, not an agency's), oldest first, in two queries."""
+    family's, not an agency's), oldest first, in two queries; from ``with_every_record``'s read
+    when the child has one."""
+    prefetched = getattr(child, "_prefetched_objects_cache", {}).get("consents")
+    if prefetched is not None:
+        return [record for record in prefetched if record.given_on <= on]
     return list(
         ConsentRecord.objects.filter(child=child, given_on__lte=on)
         .select_related("assessment", "child")
         .prefetch_related("recipients")
         .order_by("given_on", "created_at", "id")
     )
+
+
+def with_every_record(child: Child) -> Child:
+    """Read every consent record of the child once (two queries), oldest first, with what both the
+    consent summary (``child_records``) and the chronology (``consent.sources``) show of each: the
+    child page's two reads of the same rows made one."""
+    records = (
+        ConsentRecord.objects.select_related("assessment", "agency", "recorded_by")
+        .prefetch_related("recipients")
+        .order_by("given_on", "created_at", "id")
+    )
+    prefetch_related_objects([child], Prefetch("consents", queryset=records))
+    return child
 
 
 def _recipient_ids(record) -> set[int]:

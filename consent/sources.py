@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consent.chronology import ChronologyEntry, register_source
+from consent.models import visible_record
 from isa_portal.web import long_date
 
 
@@ -17,10 +18,17 @@ def _when(day: datetime.date, recorded: datetime.datetime) -> datetime.datetime:
 
 @register_source
 def consent_entries(child, user) -> Iterator[ChronologyEntry]:
-    # Through the child's own manager, so each record knows its child without fetching it again.
-    records = (
-        child.consents.visible_to(user).select_related("agency", "recorded_by").prefetch_related("recipients")
-    )
+    prefetched = getattr(child, "_prefetched_objects_cache", {}).get("consents")
+    if prefetched is not None:
+        # Every agency's records, read once for the child page's consent summary too (consent.views).
+        records = [record for record in prefetched if visible_record(record, user)]
+    else:
+        # Through the child's own manager, so each record knows its child without fetching it again.
+        records = (
+            child.consents.visible_to(user)
+            .select_related("agency", "recorded_by")
+            .prefetch_related("recipients")
+        )
     for record in records:
         scope = f"{record.get_purpose_display()}; with {', '.join(a.name for a in record.recipients.all())}"
         if record.sought:

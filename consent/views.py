@@ -26,7 +26,7 @@ from consent.forms import ChildForm, ChildSearchForm, WithdrawForm
 from consent.journeys import JOURNEYS
 from consent.matching import BY_NHS_NUMBER, Match, child_matches
 from consent.models import Child, ChildAgency, CompetenceAssessment, ConsentRecord
-from consent.position import consent_position
+from consent.position import consent_position, with_every_record
 from consent.selectors import child_search, consent_is_withdrawable
 from consent.services import child_create, child_link, consent_withdraw
 from isa_portal.pdf import render_pdf
@@ -250,6 +250,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request.user,
         pk=pk,
     )
+    with_every_record(child)  # read once for the chronology and the summary
     context = _child_context(request, child)
     # Where consent stands today, from every agency's consent records (consent is the child's).
     context["consent_summary"] = consent_position(child=child, on=timezone.localdate())

@@ -944,9 +944,8 @@ class LogFilterForm(forms.Form):
             del self.fields["recipient_agency"]
         else:
             self.fields["recipient_agency"].choices = [("", "Any agency"), *recipients]
-        if practitioners:
-            choices = [(user.pk, user.full_name) for user in practitioners]
-            self.fields["practitioner"].choices = [("", "Anyone"), *choices]
+        if practitioners:  # (id, name) rows
+            self.fields["practitioner"].choices = [("", "Anyone"), *practitioners]
         else:
             del self.fields["practitioner"]  # a partnership-wide user chooses an agency first
 

@@ -12,7 +12,7 @@ from audit.models import AuditEntry, Event
 from decisions import services
 from decisions.models import Decision, Status
 from isa_portal import pagination
-from tests.decisions.factories import child_for, draft_decision, submitted_decision
+from tests.decisions.factories import answer_all, child_for, draft_decision, submitted_decision
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -104,6 +104,31 @@ def test_reconsider_through_the_page_opens_a_linked_draft(client, practitioner, 
     client.post(reverse("decisions:reconsider", args=[decision.pk]), {"token": token})
     client.post(reverse("decisions:reconsider", args=[decision.pk]), {"token": token})  # double click
     assert Decision.objects.filter(reconsiders=decision).count() == 1
+
+
+def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
+    client, django_assert_num_queries, practitioner, recipient
+):
+    """The decision reconsidered and those reconsidering it come in one query
+    (views._with_reconsiderations), not a join in the record's own: 8 queries either way."""
+    earlier = submitted_decision(
+        practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    later = services.decision_reconsider(decision=earlier, by=practitioner)
+    later = services.decision_submit(decision=answer_all(later, practitioner, recipient), by=practitioner)
+    client.force_login(practitioner)
+    client.get(reverse("home"))
+    with django_assert_num_queries(8):
+        page = client.get(reverse("decisions:detail", args=[later.pk]))
+    assert (
+        '<dt class="govuk-summary-list__key">Reconsiders</dt>'
+        f'<dd class="govuk-summary-list__value">{earlier.reference}</dd>'
+    ) in page.content.decode()
+    assert page.context["reconsiderations"] == []
+    with django_assert_num_queries(8):
+        page = client.get(reverse("decisions:detail", args=[earlier.pk]))
+    assert page.context["reconsiderations"] == [later] and later.reference in page.content.decode()
+    assert "Reconsiders</dt>" not in page.content.decode()
 
 
 # Lists and pinned query counts --------------------------------------------------------------------
