@@ -163,7 +163,10 @@ def home(request: HttpRequest) -> HttpResponse:
     template = f"home/{role}.html" if role in Role.values else "home/practitioner.html"
     context = _home_context(request)
     # Whoever is an agency's nominated representative, in any role, sees what waits for them to sign.
-    context["signatures_waiting"] = SignatureInvitation.objects.waiting_for(request.user).count()
+    # The session's user says whether they hold the post (accounts.backends); a user loaded another
+    # way is asked.
+    if getattr(request.user, "is_current_representative", True):
+        context["signatures_waiting"] = SignatureInvitation.objects.waiting_for(request.user).count()
     return render(request, template, context)
 
 

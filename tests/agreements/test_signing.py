@@ -405,6 +405,21 @@ def test_the_representative_sees_what_waits_reads_it_and_signs(client, invitatio
     assert entries_for(signature, event=Event.DOWNLOAD).exists()
 
 
+def test_a_representative_in_another_role_sees_the_banner_and_others_do_not(client, represented, admin, lead):
+    """The session's user says whether they hold the post; the banner follows it, whatever the role."""
+    _, version = in_force_agreement(owner=represented, title="Northshire Protocol")
+    representative = represented.current_representative
+    representative.email = lead.email.upper()  # the post's address, as typed
+    representative.save()
+    services.signature_invite(version=version, agency=represented, by=admin)
+    client.force_login(lead)
+    assert "1 agreement waiting for your signature" in client.get(reverse("home")).content.decode()
+
+    representative.email = "someone.else@home.example.org"
+    representative.save()
+    assert "waiting for your signature" not in client.get(reverse("home")).content.decode()
+
+
 def test_an_unconfirmed_statement_is_an_error_on_the_page_and_nothing_is_saved(client, invitation, rep):
     client.force_login(rep)
     response = sign_page(client, invitation, statements=ALL_STATEMENTS[:2])
