@@ -28,10 +28,12 @@ PER_KIND = 2
 class Walk:
     statuses: dict[str, int] = field(default_factory=dict)
     found_on: dict[str, str] = field(default_factory=dict)
+    # Reached, but a file rather than a page (a signature's scan, say): not a dead end, not a page.
+    downloads: set[str] = field(default_factory=set)
 
     @property
     def pages(self) -> list[str]:
-        return [url for url, status in self.statuses.items() if status == 200]
+        return [url for url, status in self.statuses.items() if status == 200 and url not in self.downloads]
 
     @property
     def dead_ends(self) -> list[str]:
@@ -80,7 +82,10 @@ def walk(client, start: str = "/", limit: int = 400) -> Walk:
                 result.found_on.setdefault(target, url)
                 queue.append(target)
             continue
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+        if response.status_code != 200:
+            continue
+        if response.streaming or "text/html" not in response.get("Content-Type", ""):
+            result.downloads.add(url)
             continue
         for href in links(response.content.decode(errors="replace")):
             if href in result.statuses or href in queue:
