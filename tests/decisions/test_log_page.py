@@ -1,0 +1,78 @@
+"""The decision log's page (issue 19): what its filter offers, read in as few queries as it can be,
+and the page it shows, the same for every role that may read it."""
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agency
+from tests.decisions.factories import submitted_decision
+from tests.factories import AgencyFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOG = reverse("decisions:log")
+
+
+@pytest.fixture
+def colleagues(practitioner, lead):
+    """The agency's practitioners and leads as the filter lists them, and people it leaves out."""
+    UserFactory(email="gone@example.org", agency=practitioner.agency, role="practitioner", is_active=False)
+    UserFactory(email="ig2@example.org", agency=practitioner.agency, role="ig_officer")
+    AgencyFactory(name="Aardvark Academy")  # sorts first: the agencies come in name order
+    return sorted([(practitioner.pk, practitioner.full_name), (lead.pk, lead.full_name)], key=lambda p: p[1])
+
+
+def _agencies():
+    return [("", "Any agency"), *Agency.objects.order_by("name").values_list("id", "name")]
+
+
+def test_an_ig_officers_filter_offers_the_agencys_people_and_every_agency_from_one_query(
+    client, django_assert_num_queries, ig_officer, colleagues, outsider, recipient
+):
+    client.force_login(ig_officer)
+    client.get(LOG)
+    # The session, the user, the form's options (people and agencies together), the page, the "listed" entry.
+    with django_assert_num_queries(5):
+        form = client.get(LOG).context["form"]
+    assert form.fields["practitioner"].choices == [("", "Anyone"), *colleagues]
+    assert form.fields["recipient_agency"].choices == _agencies()
+    assert "agency" not in form.fields
+
+
+def test_a_leads_filter_offers_the_agencys_people_and_no_agency(
+    client, django_assert_num_queries, lead, colleagues, recipient
+):
+    client.force_login(lead)
+    client.get(LOG)
+    with django_assert_num_queries(5):
+        form = client.get(LOG).context["form"]
+    assert form.fields["practitioner"].choices == [("", "Anyone"), *colleagues]
+    assert "recipient_agency" not in form.fields and "agency" not in form.fields
+
+
+def test_a_partnership_wide_officers_filter_reads_the_chosen_agencys_people_with_the_agencies(
+    client, django_assert_num_queries, partnership_ig, practitioner, colleagues, recipient
+):
+    client.force_login(partnership_ig)
+    client.get(LOG)
+    with django_assert_num_queries(5):
+        form = client.get(LOG).context["form"]
+    assert "practitioner" not in form.fields
+    assert form.fields["agency"].choices == form.fields["recipient_agency"].choices == _agencies()
+    with django_assert_num_queries(5):
+        form = client.get(LOG, {"agency": practitioner.agency_id}).context["form"]
+    assert form.fields["practitioner"].choices == [("", "Anyone"), *colleagues]
+    assert form.fields["agency"].choices == form.fields["recipient_agency"].choices == _agencies()
+
+
+def test_a_practitioner_chosen_is_checked_against_the_agencys_people(
+    client, ig_officer, practitioner, outsider, recipient
+):
+    """Someone of another agency is not in the agency's list, so not a filter the form accepts."""
+    ours = submitted_decision(practitioner, recipient)
+    submitted_decision(outsider, recipient)
+    client.force_login(ig_officer)
+    shown = client.get(LOG, {"practitioner": practitioner.pk}).context["page"].items
+    assert [d.reference for d in shown] == [ours.reference]
+    form = client.get(LOG, {"practitioner": outsider.pk}).context["form"]
+    assert not form.is_valid() and "practitioner" in form.errors
