@@ -1,5 +1,6 @@
 """Reads for the decision pages: the answers as a summary, the log's filters, the chronology source."""
 
+import dataclasses
 from datetime import date, datetime, time, timedelta
 from typing import NamedTuple
 
@@ -23,6 +24,7 @@ from decisions.models import (
     Status,
 )
 from isa_portal import clocks
+from isa_portal.pagination import Page, keyset_page
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display, long_date
 from journeys.engine import Row, Section
@@ -284,6 +286,56 @@ def filtered_log(user, filters: dict):
     if filters.get("child"):
         queryset = queryset.filter(child_id=filters["child"])
     return queryset
+
+
+class ListedDecision(NamedTuple):
+    """A decision as a list of decisions shows it (decisions/_decision_rows.html): what the rows need,
+    read as columns rather than a decision and its child each made a model, which was half the time
+    of the log's query."""
+
+    pk: int
+    reference: str
+    status: str
+    created: datetime
+    purpose: str
+    outcome: str
+    tombstoned_at: datetime | None
+    child: str  # the child's name, as str(child) gives it
+
+
+_LISTED_COLUMNS = (
+    "pk",
+    "reference",
+    "status",
+    "created",
+    "purpose",
+    "outcome",
+    "tombstoned_at",
+    "child_id",
+    "child__given_name",
+    "child__family_name",
+    "child__tombstoned_at",
+)
+
+
+def log_page(queryset, *, after: str | None) -> Page:
+    """The page of the (filtered) log after the cursor, newest first, as ``ListedDecision`` rows."""
+    page = keyset_page(queryset.values_list(*_LISTED_COLUMNS, named=True), after=after)
+    name_from = Child.name_from
+    items = [
+        ListedDecision(
+            row.pk,
+            row.reference,
+            row.status,
+            row.created,
+            row.purpose,
+            row.outcome,
+            row.tombstoned_at,
+            name_from(row.child_id, row.child__given_name, row.child__family_name, row.child__tombstoned_at),
+        )
+        for row in page.items
+    ]
+    return dataclasses.replace(page, items=items)
 
 
 def _start_of(day: date) -> datetime:

@@ -430,7 +430,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
     form, filters = _log_filters(request)
     queryset = selectors.filtered_log(request.user, filters)
-    page = keyset_page(queryset.for_lists(), after=request.GET.get("after"))
+    page = selectors.log_page(queryset, after=request.GET.get("after"))
     response = render(
         request,
         "decisions/log.html",

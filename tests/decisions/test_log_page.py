@@ -1,11 +1,18 @@
 """The decision log's page (issue 19): what its filter offers, read in as few queries as it can be,
 and the page it shows, the same for every role that may read it."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from agreements.models import Agency
-from tests.decisions.factories import submitted_decision
+from decisions import retention
+from decisions.models import Decision
+from decisions.templatetags.decision_lists import list_rows
+from tests.agreements.factories import AgreementFactory, VersionFactory
+from tests.decisions.factories import child_for, submitted_decision
 from tests.factories import AgencyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +83,28 @@ def test_a_practitioner_chosen_is_checked_against_the_agencys_people(
     assert [d.reference for d in shown] == [ours.reference]
     form = client.get(LOG, {"practitioner": outsider.pk}).context["form"]
     assert not form.is_valid() and "practitioner" in form.errors
+
+
+def test_the_logs_rows_read_as_columns_show_what_the_decisions_and_children_show(
+    client, ig_officer, practitioner, recipient, cover_found, monkeypatch
+):
+    """The log reads its rows as columns (selectors.log_page), not as decisions and children made
+    models: each row the same as a list of the models writes it, an erased child and decision included."""
+    kept = submitted_decision(practitioner, recipient, child_for(practitioner, given_name="<i>Ann</i>"))
+    cover_found.version = VersionFactory(agreement=AgreementFactory(title="Short", retention_years=1))
+    erased = submitted_decision(practitioner, recipient)
+    today = retention._today()
+    monkeypatch.setattr(retention, "_today", lambda: today + timedelta(days=365 * 3))
+    call_command("apply_retention")
+    erased.refresh_from_db()
+    assert erased.tombstoned_at is not None and erased.child.tombstoned_at is not None
+    client.force_login(ig_officer)
+
+    response = client.get(LOG)
+
+    models = Decision.objects.filter(pk__in=[kept.pk, erased.pk]).for_lists().order_by("-created", "-id")
+    assert list_rows(response.context["page"].items) == list_rows(models)
+    page = response.content.decode()
+    assert f'<td class="govuk-table__cell">Child {erased.child_id} (erased)</td>' in page
+    assert '<strong class="govuk-tag govuk-tag--grey">Erased</strong>' in page
+    assert "&lt;i&gt;Ann&lt;/i&gt;" in page and "<i>Ann</i>" not in page
