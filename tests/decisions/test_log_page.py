@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.template import Context, Template
 from django.urls import reverse
 
 from agreements.models import Agency
 from decisions import retention
+from decisions.forms import LogFilterForm
 from decisions.models import Decision
 from decisions.templatetags.decision_lists import list_rows
 from tests.agreements.factories import AgreementFactory, VersionFactory
@@ -108,3 +110,37 @@ def test_the_logs_rows_read_as_columns_show_what_the_decisions_and_children_show
     assert f'<td class="govuk-table__cell">Child {erased.child_id} (erased)</td>' in page
     assert '<strong class="govuk-tag govuk-tag--grey">Erased</strong>' in page
     assert "&lt;i&gt;Ann&lt;/i&gt;" in page and "<i>Ann</i>" not in page
+
+
+# The loop log_filter_fields replaced, as it stood in decisions/log.html.
+_FILTER_LOOP = """{% load isa_forms %}{% for field in form.visible_fields %}
+    <div class="govuk-grid-column-one-quarter">
+      <div class="govuk-form-group">
+        <label class="govuk-label" for="{{ field.id_for_label }}">{{ field.label }}</label>
+        {% if field.widget_type == "select" %}<select class="govuk-select" id="{{ field.id_for_label }}" name="{{ field.html_name }}">{% select_options field %}</select>
+        {% else %}<input class="govuk-input" type="date" id="{{ field.id_for_label }}" name="{{ field.html_name }}" value="{{ field.value|default_if_none:'' }}">{% endif %}
+      </div>
+    </div>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        {},
+        {"outcome": "share", "practitioner": "2", "agency": "1", "recipient_agency": "3"},
+        {"date_from": '2025-01-01"><script>', "date_to": "2025-02-30", "status": "nonsense", "agency": "x"},
+    ],
+)
+def test_the_filters_written_in_python_are_what_the_template_loop_wrote(data):
+    people = [(1, "Ann O'Neill"), (2, "<b>Bo</b> & Co")]
+    agencies = [(1, 'Tom & Jerry\'s "<School>"'), (3, "Hill Primary")]
+    form = LogFilterForm(data, practitioners=people, agencies=agencies, recipients=agencies)
+
+    written = Template("{% load decision_lists %}{% log_filter_fields form %}").render(
+        Context({"form": form})
+    )
+
+    assert written == Template(_FILTER_LOOP).render(Context({"form": form}))
+    assert "&lt;b&gt;Bo&lt;/b&gt; &amp; Co" in written and "<script>" not in written
