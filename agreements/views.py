@@ -805,17 +805,19 @@ def _register_cells(row: selectors.RegisterRow) -> list:
 @require(Perm.VIEW_AGREEMENTS)
 @require_safe
 def signatory_register(request: HttpRequest) -> HttpResponse:
-    filters = RegisterFilterForm(request.GET or None)
-    agreements = Agreement.objects.visible_to(request.user)
+    filters = RegisterFilterForm(request.GET or None, agreements=Agreement.objects.visible_to(request.user))
     agencies = selectors.register_agencies().filter(
         pk__in=Agency.objects.visible_to(request.user).values("pk")
     )
     state = needs = ""
     applied = {}
-    if filters.is_valid():
+    valid = filters.is_valid()
+    # The filter's options are the register's agreements, with their versions: read once for both.
+    agreements = filters.fields["agreement"].options()
+    if valid:
         data = applied = filters.cleaned_data
         if data["agreement"]:
-            agreements = agreements.filter(pk=data["agreement"].pk)
+            agreements = [data["agreement"]]
         if data["kind"]:
             agencies = agencies.filter(kind=data["kind"])
         if data["group"]:
@@ -825,15 +827,21 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
         if data["agency"]:
             agencies = agencies.filter(pk=data["agency"])
         state, needs = data["state"], data["needs"]
-    rows = selectors.register_rows(agreements=agreements, agencies=agencies)
-    # The figures count every row the other filters leave, whatever state or category is asked for.
-    to_sign = selectors.to_sign_by_agreement(rows)
-    if state:
-        rows = [row for row in rows if row.state == state]
-    if needs:
-        rows = [row for row in rows if row.still_to_sign and needs in ("any", row.still_to_sign)]
     export = request.GET.get("format")
+    # A download has every row whole, so it reads every signature whole; the page reads only their
+    # states for every row (its figures and filters need them) and the rows it shows whole.
+    latest = selectors.latest_signatures(agreements) if export in ("csv", "xlsx") else None
+    entries = selectors.register_entries(
+        agreements=agreements, agencies=list(agencies), on=timezone.localdate(), latest=latest
+    )
+    # The figures count every row the other filters leave, whatever state or category is asked for.
+    to_sign = selectors.to_sign_by_agreement(entries)
+    if state:
+        entries = [entry for entry in entries if entry.state == state]
+    if needs:
+        entries = [e for e in entries if e.still_to_sign and needs in ("any", e.still_to_sign)]
     if export in ("csv", "xlsx"):
+        rows = selectors.register_details(entries, latest=latest)
         stamp = timezone.localdate().isoformat()
         cells = (_register_cells(row) for row in rows)
         if export == "csv":
@@ -859,9 +867,11 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
-    # Every agency against every agreement runs to hundreds of rows: shown a page at a time
-    # (the rows are built in memory, so no count is asked of the database); downloads have all.
-    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every agency against every agreement runs to hundreds of rows: shown a page at a time (their
+    # states are worked out in memory, so no count is asked of the database), and only the page's
+    # rows are read whole; downloads have all.
+    page = Paginator(entries, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.register_details(page.object_list)
     return render(
         request,
         "agreements/signatory_register.html",
