@@ -1,11 +1,22 @@
 import csv
 import io
+import re
+from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from agreements.models import Agency, AgencyKind, AgreementStatus, AgreementTier, Signature, SignatureState
+from agreements.models import (
+    Agency,
+    AgencyKind,
+    AgreementStatus,
+    AgreementTier,
+    Signature,
+    SignatureMethod,
+    SignatureState,
+)
 from agreements.selectors import RegisterState, register_rows
 from audit.models import AuditEntry, Event
 from tests.agreements.factories import (
@@ -261,3 +272,41 @@ def test_the_register_filtered_to_one_agreement_pages_its_rows_only(
     second = client.get(url, {"agreement": service.pk, "page": 2})
     assert first.context["page"].paginator.count == len(expected) > 4
     assert [facts(row) for row in [*first.context["page"], *second.context["page"]]] == expected[:8]
+
+
+# A register row as its template wrote it with lookups, filters and {% url %}, before the rows were
+# written in Python (agreements.views.register_lines).
+TEMPLATE_ROW = Template(Path(__file__).with_name("register_row_as_template_wrote_it.html").read_text())
+
+
+def test_each_row_reads_as_the_template_wrote_it(client, practitioner, wider_partnership, monkeypatch):
+    """Every kind of row: signed, withdrawn (a date and a reason), on paper, by an agency since
+    renamed and by one under the same name, never signed with and without a representative, a
+    commissioned provider, a name with an apostrophe to escape."""
+    from agreements import views
+
+    paper = Signature.objects.get(agency__name="Signed Earlier", agreement=wider_partnership[1])
+    paper.method = SignatureMethod.PAPER
+    paper.agency_name = "Signed Earlier & Sons"
+    paper.representative_name = ""
+    paper.save()
+    same = Signature.objects.get(agency__name="Signed Current")
+    same.agency_name = "Signed Current"
+    same.save()
+    monkeypatch.setattr(views, "REGISTER_PAGE_SIZE", 5)
+    client.force_login(practitioner)
+    url = reverse("agreements:signatory_register")
+    whole = register_rows()
+    written = []
+    for number in range(1, (len(whole) + 4) // 5 + 1):
+        page = client.get(url, {"page": number}).content.decode()
+        body = page[page.rindex('<tbody class="govuk-table__body">') : page.rindex("</tbody>")]
+        written += [line.strip() for line in re.findall(r"<tr .*?</tr>", body, re.DOTALL)]
+    assert len(written) == len(whole)
+    for row, line in zip(whole, written, strict=True):
+        assert line == TEMPLATE_ROW.render(Context({"row": row})).strip()
+    text = "\n".join(written)
+    for shown in ("Paper, recorded by", "(as Signed Earlier &amp; Sons)", "Not recorded", "None recorded"):
+        assert shown in text
+    assert "whose signature does not cover it" in text and "Children&#x27;s Services" in text
+    assert "; withdrawn " in text
