@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import itertools
 import zoneinfo
 
 import pytest
@@ -416,3 +417,22 @@ def test_the_filter_is_written_in_govuk_markup_keeping_what_was_typed_and_markin
     assert form.count("govuk-input--error") == 3  # the "from" date's three boxes
     assert '<a href="#id_agency">' in body and '<a href="#id_date_from">' in body  # the error summary
     assert "crispy" not in form and "style=" not in form
+
+
+def test_the_scheduler_brings_the_audit_counts_up_to_date_every_ten_minutes():
+    """So the entries the page counts from the trail itself (those since the last refresh) stay a few
+    minutes' worth, not a day's: that part of the page's time grows with them."""
+    from apscheduler.triggers.cron import CronTrigger
+    from django.conf import settings
+
+    from operations.jobs import BY_NAME
+
+    job = BY_NAME["refresh_rollups"]
+    assert job.command == "refresh_rollups" and job.arguments == ()
+    trigger = CronTrigger(**job.cron, timezone=settings.TIME_ZONE)
+    moment = dt.datetime(2026, 3, 29, 0, 0, tzinfo=LONDON)  # across a change to summer time
+    fires = []
+    while len(fires) < 24 * 6 + 1:
+        moment = trigger.get_next_fire_time(None, moment + dt.timedelta(seconds=1))
+        fires.append(moment.astimezone(UTC))  # (times in one zone subtract as wall times)
+    assert max(later - earlier for earlier, later in itertools.pairwise(fires)) <= dt.timedelta(minutes=10)
