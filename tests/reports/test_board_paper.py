@@ -105,3 +105,16 @@ def test_a_figure_with_nothing_to_count_says_so_and_still_offers_the_downloads()
     assert "<svg" not in html and "<table" not in html and "app-chart-key" not in html
     assert "more row" not in html and '<p class="govuk-body">Views' not in html
     assert html.count('class="govuk-link" href="/reports/views.') == 2
+
+
+def test_every_figures_download_links_are_the_download_urls_with_the_pages_query(client, partnership_ig):
+    from reports import registry
+
+    client.force_login(partnership_ig)
+    query = _dates(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
+    body = client.get(INDEX, query).content.decode()
+    asked = "&amp;".join(f"{name}={value}" for name, value in query.items())
+    for figure in registry.figures():
+        for fmt in ("csv", "xlsx"):
+            url = reverse("reports:download", kwargs={"key": figure.key, "fmt": fmt})
+            assert f'href="{url}?{asked}"' in body, (figure.key, fmt)
