@@ -10,7 +10,7 @@ from agreements.models import Agency
 from audit.models import AuditEntry, Event, SubjectAccessRequest
 from audit.sar_models import SubjectAccessRedaction, SupplierConsultation
 from audit.wording import ig_content_types, record_type_label
-from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedModelChoiceField
+from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedChoiceField
 from isa_portal.vocabulary import SubjectAccessExemption
 from isa_portal.web import long_date
 
@@ -98,9 +98,9 @@ class AuditFilterForm(DateRangeForm):
         max_length=254,
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.org"},
     )
-    agency = ListedModelChoiceField(
+    agency = ListedChoiceField(
+        Agency.objects.all(),
         label="Agency",
-        queryset=Agency.objects.all(),
         required=False,
         empty_label="Any agency",
         help_text="Entries about the agency's records or by its staff.",
@@ -161,7 +161,7 @@ class AuditFilterForm(DateRangeForm):
         if data.get("actor"):
             entries = entries.filter(actor__email=data["actor"])
         if data.get("agency"):
-            entries = entries.about_or_by_agency(data["agency"].pk)
+            entries = entries.about_or_by_agency(data["agency"])
         if data.get("record_type"):
             entries = entries.filter(content_type_id=data["record_type"])
             if data.get("record_id"):

@@ -2,7 +2,9 @@
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -356,3 +358,41 @@ def test_each_listed_row_reads_as_the_template_filters_wrote_it(client, ig_offic
         assert agency == entry.agency.name
     assert len(rows[long.pk][3]) == 200 and rows[long.pk][3].endswith("…")
     assert "&lt;b&gt;short&lt;/b&gt;" in page and "<b>short</b>" not in page
+
+
+def test_the_agency_filter_lists_every_agency_by_name_read_as_ids_and_names(
+    client, ig_officer, practitioner, outsider, agency, other_agency, mixed_trail
+):
+    """The agency select's options are read once a page as (id, name), not as agencies (issue 19):
+    every agency in name order, the chosen one selected, the export naming it in words."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ig_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"agency": other_agency.pk})
+    agency_reads = [q["sql"] for q in queries.captured_queries if 'FROM "agreements_agency"' in q["sql"]]
+    assert len(agency_reads) == 1
+    columns = agency_reads[0].split(" FROM ")[0]
+    assert re.fullmatch(
+        r'SELECT "agreements_agency"\."id"( AS "\w+")?, "agreements_agency"\."name"( AS "\w+")?', columns
+    )
+    assert _listed_ids(response) == sorted(
+        {mixed_trail["home_other"], mixed_trail["other_home"]}, reverse=True
+    )  # the officer's own agency's part of the trail, about or by the other agency
+
+    page = response.content.decode()
+    names = list(Agency.objects.order_by("name").values_list("pk", "name"))
+    options = "".join(
+        f'<option value="{pk}"{" selected" if pk == other_agency.pk else ""}>{html.escape(name)}</option>'
+        for pk, name in names
+    )
+    assert f'<option value="">Any agency</option>{options}\n' in page
+
+    export = client.get(EXPORT, {"agency": other_agency.pk})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode()[1:])))
+    assert ["Agency", other_agency.name] in rows[:5]
+
+    unknown = client.get(LIST, {"agency": max(pk for pk, _ in names) + 1})
+    assert "Select an agency from the list" in unknown.content.decode()
+    assert unknown.context["page"].items == []
