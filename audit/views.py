@@ -87,7 +87,10 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
-    page, query = paged(request, entries.select_related("content_type", "agency", "actor_agency", "actor"))
+    page, query = paged(
+        request,
+        entries.select_related("content_type", "agency", "actor_agency", "actor").only(*LISTED_FIELDS),
+    )
     response = render(
         request,
         "audit/entry_list.html",
@@ -106,6 +109,25 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 _SENTENCE_CHARS = 200
+# What a listed row shows (``listed_rows``, ``wording.sentence``), what ``erasure.reveal`` puts values
+# back into (the record's name, the changes) and the page's cursor (time, id): not the entry's other
+# columns (its serialised record, details, hashes), the actor's account or the agencies' other columns.
+LISTED_FIELDS = (
+    "id",
+    "timestamp",
+    "event",
+    "action",
+    "object_pk",
+    "object_repr",
+    "changes",
+    "actor_email",
+    "actor_role",
+    "content_type__app_label",
+    "content_type__model",
+    "actor__full_name",
+    "agency__name",
+    "actor_agency__name",
+)
 
 
 def listed_rows(entries) -> list[tuple]:
