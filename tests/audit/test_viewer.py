@@ -396,3 +396,28 @@ def test_the_agency_filter_lists_every_agency_by_name_read_as_ids_and_names(
     unknown = client.get(LIST, {"agency": max(pk for pk, _ in names) + 1})
     assert "Select an agency from the list" in unknown.content.decode()
     assert unknown.context["page"].items == []
+
+
+def test_the_person_filter_reads_their_entries_by_their_id_and_an_unknown_email_shows_none(
+    client, ig_officer, practitioner, lead, mixed_trail
+):
+    """The filter "Who did it" looks the person up once, as a value, and walks their entries (issue
+    19): the same entries as the join it replaced; an email nobody has matches nothing, not all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with audit_context(source="tests", actor=lead):
+        by_lead = record_event(Event.VIEW, practitioner, label="the lead's view")
+    client.force_login(ig_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"actor": practitioner.email.upper()})
+    page_query = next(q["sql"] for q in queries.captured_queries if 'FROM "audit_auditentry"' in q["sql"])
+    assert '"audit_auditentry"."actor_id" = (SELECT' in page_query
+    expected = AuditEntry.objects.visible_to(ig_officer).filter(actor__email=practitioner.email)
+    assert _listed_ids(response) == list(expected.order_by("-timestamp", "-id").values_list("pk", flat=True))
+    assert mixed_trail["home_home"] in _listed_ids(response)
+    assert by_lead.pk not in _listed_ids(response)
+
+    nobody = client.get(LIST, {"actor": "nobody@example.org"})
+    assert nobody.context["form"].is_valid()
+    assert nobody.context["page"].items == []
