@@ -12,7 +12,7 @@ from agreements.models import Agency
 from audit.models import AuditEntry, Event, SubjectAccessRequest
 from audit.sar_models import SubjectAccessRedaction, SupplierConsultation
 from audit.wording import ig_content_types, record_type_label
-from isa_portal.forms import GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedChoiceField
+from isa_portal.forms import FixedChoices, GOVUKDateField, GOVUKForm, GOVUKModelForm, ListedChoiceField
 from isa_portal.vocabulary import SubjectAccessExemption
 from isa_portal.web import long_date
 
@@ -125,7 +125,7 @@ class AuditFilterForm(DateRangeForm):
     activity = forms.ChoiceField(
         label="What happened",
         required=False,
-        choices=ACTIVITY_CHOICES,
+        choices=FixedChoices(ACTIVITY_CHOICES),
         error_messages={"invalid_choice": "Select what happened from the list"},
     )
 

@@ -421,3 +421,19 @@ def test_the_person_filter_reads_their_entries_by_their_id_and_an_unknown_email_
     nobody = client.get(LIST, {"actor": "nobody@example.org"})
     assert nobody.context["form"].is_valid()
     assert nobody.context["page"].items == []
+
+
+def test_what_happened_offers_every_activity_in_order_with_the_chosen_one_selected(client, ig_officer):
+    """Its options are shared by every form, not copied for each (issue 19): still every activity, the
+    answer given selected on this page and on no other."""
+    from audit.forms import ACTIVITY_CHOICES
+
+    client.force_login(ig_officer)
+    chosen = client.get(LIST, {"activity": "view"}).content.decode()
+    plain = client.get(LIST).content.decode()
+    for page, answer in ((chosen, "view"), (plain, "")):
+        options = "".join(
+            f'<option value="{value}"{" selected" if value == answer else ""}>{html.escape(label)}</option>'
+            for value, label in ACTIVITY_CHOICES
+        )
+        assert options in page
