@@ -437,3 +437,19 @@ def test_what_happened_offers_every_activity_in_order_with_the_chosen_one_select
             for value, label in ACTIVITY_CHOICES
         )
         assert options in page
+
+
+def test_the_types_of_record_are_offered_in_the_ig_order_by_their_names(client, ig_officer):
+    from audit.wording import IG_RECORD_TYPES, record_noun
+
+    client.force_login(ig_officer)
+    field = client.get(LIST).context["form"].fields["record_type"]
+    by_model = {ct.model: ct.pk for ct in ContentType.objects.filter(model__in=IG_RECORD_TYPES)}
+    assert [(str(pk), label) for pk, label in field.choices] == [
+        ("", "Any type"),
+        *[
+            (str(by_model[name]), record_noun(name).capitalize())
+            for name in IG_RECORD_TYPES
+            if name in by_model
+        ],
+    ]
