@@ -68,7 +68,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
     return form, entries
 
 
-def paged(request: HttpRequest, entries) -> tuple[Page, str]:
+def paged(request: HttpRequest, entries, read=list) -> tuple[Page, str]:
     """A page of entries, newest first, and the filters asked for without the page's cursor."""
     page = keyset_page(
         entries,
@@ -76,6 +76,7 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
         before=request.GET.get("newer"),
         size=PAGE_SIZE,
         by="timestamp",
+        read=read,
     )
     query = request.GET.copy()
     for key in ("older", "newer"):
@@ -87,10 +88,7 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
-    page, query = paged(
-        request,
-        entries.select_related("content_type", "agency", "actor_agency", "actor").only(*LISTED_FIELDS),
-    )
+    page, query = paged(request, entries, read=_listed)
     response = render(
         request,
         "audit/entry_list.html",
@@ -128,6 +126,22 @@ LISTED_FIELDS = (
     "agency__name",
     "actor_agency__name",
 )
+
+
+def _listed(page) -> list[AuditEntry]:
+    """The page's entries with the names their rows show, in one query: the page's ids first (the
+    scoped, filtered, ordered and limited query, on the trail's table alone), then those entries
+    joined to their type, agencies and actor. With the joins before the limit, PostgreSQL's plan for
+    a record or a person that had gained many entries since the table was last analysed read and
+    joined every one of them, then sorted them (15 ms for 2,000 entries, growing with them); the
+    page's ids alone it reads from the (record, time) or (actor, time) index newest first, stopping
+    at the page."""
+    return list(
+        AuditEntry.objects.filter(pk__in=page.values("pk"))
+        .select_related("content_type", "agency", "actor_agency", "actor")
+        .only(*LISTED_FIELDS)
+        .order_by(*page.query.order_by)
+    )
 
 
 def listed_rows(entries) -> list[tuple]:

@@ -412,7 +412,9 @@ def test_the_person_filter_reads_their_entries_by_their_id_and_an_unknown_email_
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST, {"actor": practitioner.email.upper()})
     page_query = next(q["sql"] for q in queries.captured_queries if 'FROM "audit_auditentry"' in q["sql"])
-    assert '"audit_auditentry"."actor_id" = (SELECT' in page_query
+    assert '"actor_id" = (SELECT' in page_query
+    # The page's ids are chosen on the trail alone, then only they are joined to the names shown.
+    assert re.search(r'WHERE "audit_auditentry"\."id" IN \(SELECT .* LIMIT 51\) ORDER BY', page_query)
     expected = AuditEntry.objects.visible_to(ig_officer).filter(actor__email=practitioner.email)
     assert _listed_ids(response) == list(expected.order_by("-timestamp", "-id").values_list("pk", flat=True))
     assert mixed_trail["home_home"] in _listed_ids(response)
