@@ -27,9 +27,11 @@ def select_options(field: BoundField) -> SafeString:
     library's html.escape, as Django's own escape is, without its checks for lazy strings."""
     value = field.value()
     chosen = escape("" if value is None else str(value))
-    choices = list(field.field.choices)
-    keys = _escaped([str(key) for key, _ in choices])
-    labels = _escaped([str(label) for _, label in choices])
+    keys, labels = [], []
+    for key, label in field.field.choices:  # iterated once: some choices are read as they are iterated
+        keys.append(str(key))
+        labels.append(str(label))
+    keys, labels = _escaped(keys), _escaped(labels)
     options = [
         f'<option value="{key}" selected>{label}</option>'
         if key == chosen
