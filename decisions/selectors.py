@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -22,6 +22,7 @@ from decisions.models import (
     Status,
 )
 from isa_portal import clocks
+from isa_portal.rows import instances, rows_of
 from isa_portal.vocabulary import GroundForSharingWithoutConsent, OtherReasonToShare
 from isa_portal.web import display_value, field_display, long_date
 from journeys.engine import Row, Section
@@ -329,14 +330,17 @@ def _chronology_details(decision: Decision) -> tuple[tuple[str, str], ...]:
         rows.append(("Shared with", "; ".join(part for part in (recipient, person) if part) or "Not given"))
         rows.append((labels.label("information_shared"), decision.information_shared or "Not given"))
     rows.append(("Status", decision.get_status_display()))
-    reviews = [
+    reviews = instances(DecisionReview, CHRONOLOGY_REVIEW_FIELDS, decision.review_rows, order_by=ORDER)
+    lines = [
         f"{review.get_action_display()} by {review.reviewer_name}, {long_date(review.created)}"
-        for review in decision.reviews.all()
+        for review in reviews
     ]
-    rows.append(("Reviews", "\n".join(reviews) or "Not reviewed yet"))
-    addenda = [f"{note.author_name}, {long_date(note.created)}" for note in decision.addenda.all()]
+    rows.append(("Reviews", "\n".join(lines) or "Not reviewed yet"))
+    addenda = instances(DecisionAddendum, CHRONOLOGY_ADDENDUM_FIELDS, decision.addendum_rows, order_by=ORDER)
     if addenda:
-        rows.append(("Addenda", "\n".join(addenda)))
+        rows.append(
+            ("Addenda", "\n".join(f"{note.author_name}, {long_date(note.created)}" for note in addenda))
+        )
     return tuple(rows)
 
 
@@ -355,24 +359,30 @@ CHRONOLOGY_FIELDS = (
     "agency__name",
     "recipient_agency__name",
 )
+CHRONOLOGY_REVIEW_FIELDS = ("id", "action", "reviewer_name", "created")
+CHRONOLOGY_ADDENDUM_FIELDS = ("id", "author_name", "created")
+ORDER = ("created", "id")  # the reviews' and addenda's own order (their Meta.ordering)
 
 
 def chronology_entries(child, user):
     """Decisions about ``child`` that ``user`` may see, for the child's chronology."""
     from consent.chronology import ChronologyEntry
 
-    # Only the columns an entry shows (of some seventy), and of the reviews and addenda the three each.
+    # Only the columns an entry shows (of some seventy); the reviews and addenda in the same query,
+    # their three columns each (isa_portal.rows): a prefetch was a query of its own for each.
     decisions = (
         Decision.objects.visible_to(user)
         .exclude(status=Status.DRAFT)
         .filter(child=child)
         .select_related("agency", "recipient_agency")
         .only(*CHRONOLOGY_FIELDS)
-        .prefetch_related(
-            Prefetch(
-                "reviews", DecisionReview.objects.only("decision_id", "action", "reviewer_name", "created")
+        .annotate(
+            review_rows=rows_of(
+                DecisionReview.objects.filter(decision=OuterRef("pk")), CHRONOLOGY_REVIEW_FIELDS
             ),
-            Prefetch("addenda", DecisionAddendum.objects.only("decision_id", "author_name", "created")),
+            addendum_rows=rows_of(
+                DecisionAddendum.objects.filter(decision=OuterRef("pk")), CHRONOLOGY_ADDENDUM_FIELDS
+            ),
         )
         .order_by("-created", "-id")
     )
