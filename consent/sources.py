@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from consent.chronology import ChronologyEntry, register_source
 from consent.models import visible_record
+from consent.position import recipient_names
 from isa_portal.web import long_date
 
 
@@ -30,7 +31,7 @@ def consent_entries(child, user) -> Iterator[ChronologyEntry]:
             .prefetch_related("recipients")
         )
     for record in records:
-        scope = f"{record.get_purpose_display()}; with {', '.join(a.name for a in record.recipients.all())}"
+        scope = f"{record.get_purpose_display()}; with {', '.join(recipient_names(record))}"
         if record.sought:
             summary = f"Asked {record.asked_label}. {scope}."
         else:

@@ -318,16 +318,33 @@ def test_the_child_page_takes_the_same_queries_however_long_the_chronology(
     # session, user with their agency, the child with the agency's reference and the user's
     # unfinished journeys, the "viewed" entry (one INSERT, and one more for the child's name, kept
     # outside the chain so that it can be erased: audit.erasure), every agency's consent records with
-    # their recipients, read once for both the consent summary at the top and the chronology
-    # (consent.position.with_every_record), assessments, decisions. No request transaction.
-    with django_assert_num_queries(9):
+    # their recipients in the same query, read once for both the consent summary at the top and the
+    # chronology (consent.position.with_every_record), assessments, decisions. No request transaction.
+    with django_assert_num_queries(8):
         client.get(detail(child))
     for _ in range(10):
         make_consent(child, practitioner)
         make_assessment(child, practitioner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(detail(child))
     assert len(response.context["entries"]) == 22
+
+
+def test_the_child_page_names_each_consents_recipients_in_name_order(client, practitioner, child):
+    """The recipients read in the consent records' own query (consent.position.with_every_record) are
+    the agencies each record names, in their own order (by name), in the summary and the chronology."""
+    from tests.factories import AgencyFactory
+
+    zeta, alpha = AgencyFactory(name="Zeta Health Trust"), AgencyFactory(name="Alpha Academy")
+    make_consent(child, practitioner, recipients=[zeta, practitioner.agency, alpha])
+    make_consent(child, practitioner, recipients=[zeta], purpose="education")
+    client.force_login(practitioner)
+    response = client.get(detail(child))
+    with_whom = [bearing.with_whom for bearing in response.context["consent_summary"].standing]
+    both = f"Alpha Academy, {practitioner.agency.name}, Zeta Health Trust"
+    assert sorted(with_whom) == [both, "Zeta Health Trust"]
+    summaries = [entry.summary for entry in response.context["entries"] if entry.kind == "Consent"]
+    assert sorted(summary.split("; with ")[1] for summary in summaries) == [f"{both}.", "Zeta Health Trust."]
 
 
 def test_the_landing_page_lists_the_agencys_recent_children(client, practitioner, child, outsider):
