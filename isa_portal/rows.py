@@ -52,21 +52,17 @@ def instances(
     """Instances of ``model`` from ``rows_of``'s rows, each value converted as a read from the database
     would convert it (a date or a time from its text), in ``order_by``'s order. Fields not read are
     deferred, as with ``only()``."""
-    meta = model._meta
-    attnames = [meta.get_field(name).attname for name in fields]
-    converters = [_converter(meta.get_field(name)) for name in fields]
+    concrete = model._meta.concrete_fields
+    position = {field.name: index for index, field in enumerate(concrete)}
+    places = [(position[name], _converter(concrete[position[name]])) for name in fields]
+    attnames = [field.attname for field in concrete]
     using = router.db_for_read(model)
-    made = [
-        model.from_db(
-            using,
-            attnames,
-            [
-                None if value is None else convert(value)
-                for convert, value in zip(converters, row, strict=True)
-            ],
-        )
-        for row in rows or ()
-    ]
+    made = []
+    for row in rows or ():
+        values = [models.DEFERRED] * len(concrete)  # from_db reads values in the model's field order
+        for (index, convert), value in zip(places, row, strict=True):
+            values[index] = None if value is None else convert(value)
+        made.append(model.from_db(using, attnames, values))
     if order_by:
         made.sort(key=lambda instance: tuple(getattr(instance, name) for name in order_by))
     return made

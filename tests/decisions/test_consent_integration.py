@@ -129,5 +129,7 @@ def test_a_chronology_entry_lists_the_reviews_and_addenda_oldest_first_as_the_re
         f"{review.get_action_display()} by {review.reviewer_name}, {long_date(review.created)}"
         for review in reviews
     )
-    assert details["Addenda"] == "\n".join(f"{note.author_name}, {long_date(note.created)}" for note in addenda)
+    assert details["Addenda"] == "\n".join(
+        f"{note.author_name}, {long_date(note.created)}" for note in addenda
+    )
     assert details["Addenda"].startswith(f"{practitioner.full_name}, ")
