@@ -1,5 +1,6 @@
 """The decision log's pages. Views parse, call a service, redirect; reads go through ``visible_to``."""
 
+import functools
 import uuid
 
 from django.contrib import messages
@@ -202,7 +203,7 @@ def decision_check(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _detail_queryset():
-    # Not the agencies the answers name: see selectors.with_named_agencies.
+    # Not the agencies the answers name: selectors.with_record_parts reads them (with_named_agencies).
     # Not the decision it reconsiders either: selectors.record_parts reads it with those reconsidering it.
     return Decision.objects.select_related(
         "child",
@@ -212,8 +213,11 @@ def _detail_queryset():
     )
 
 
+@functools.cache
 def _record_queryset():
-    # The reviews, addenda and linked decisions in the same query: selectors.with_record_parts.
+    """The record's query, with its reviews, addenda, linked decisions and named agencies in it
+    (selectors.with_record_parts). Built once: building its joins and subqueries was a tenth of the
+    page's time. Never evaluated itself: each request narrows a copy (``get_visible_or_404``)."""
     return selectors.with_record_parts(_detail_queryset())
 
 

@@ -124,13 +124,19 @@ def test_the_record_lists_reviews_and_addenda_oldest_first_from_its_own_query(
     order = ["Which dates?", "Thank you", "The dates are 3 and 4 May", "Told the GP"]
     assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
     assert f"<strong>Return to the practitioner with comments</strong> by {lead.full_name}" in page
+    # The agencies the answers name come in the same query, whole (their facts decide what applies).
+    record = response.context["decision"]
+    assert record.recipient_agency == recipient and record.agency == practitioner.agency
+    assert not record.agency.get_deferred_fields() and not record.recipient_agency.get_deferred_fields()
+    answers = {row.label: row.value for section in response.context["sections"] for row in section.rows}
+    assert recipient.name in answers.values(), answers
 
 
 def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
     client, django_assert_num_queries, practitioner, recipient
 ):
     """The decision reconsidered and those reconsidering it come in the record's own query, as rows of a
-    column (selectors.with_record_parts), not a join of the earlier decision: 5 queries either way."""
+    column (selectors.with_record_parts), not a join of the earlier decision: 4 queries either way."""
     earlier = submitted_decision(
         practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
     )
@@ -138,14 +144,14 @@ def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
     later = services.decision_submit(decision=answer_all(later, practitioner, recipient), by=practitioner)
     client.force_login(practitioner)
     client.get(reverse("home"))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = client.get(reverse("decisions:detail", args=[later.pk]))
     assert (
         '<dt class="govuk-summary-list__key">Reconsiders</dt>'
         f'<dd class="govuk-summary-list__value">{earlier.reference}</dd>'
     ) in page.content.decode()
     assert page.context["reconsiderations"] == []
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         page = client.get(reverse("decisions:detail", args=[earlier.pk]))
     assert page.context["reconsiderations"] == [later] and later.reference in page.content.decode()
     assert "Reconsiders</dt>" not in page.content.decode()
@@ -179,10 +185,9 @@ def test_query_counts_do_not_grow_with_the_page(
         assert client.get(reverse("decisions:list")).status_code == 200
     with django_assert_num_queries(5):  # with the consent part's recent children and the draft to continue
         assert client.get(reverse("home")).status_code == 200
-    # + the decision with its joins and, in the same query, its reviews, addenda and reconsiderations
-    # (selectors.with_record_parts), the agencies the answers name (one query, not three joins:
-    # selectors.with_named_agencies), the "viewed" entry (one INSERT)
-    with django_assert_num_queries(5):
+    # + the decision with its joins and, in the same query, its reviews, addenda, reconsiderations and
+    # the agencies its answers name (selectors.with_record_parts), the "viewed" entry (one INSERT)
+    with django_assert_num_queries(4):
         assert client.get(reverse("decisions:detail", args=[decisions[0].pk])).status_code == 200
 
     client.force_login(lead)
