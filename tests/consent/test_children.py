@@ -353,3 +353,23 @@ def test_the_landing_page_lists_the_agencys_recent_children(client, practitioner
     response = client.get(reverse("home"))
     assert [str(c) for c in response.context["recent_children"]] == ["Amara Okoye"]
     assert detail(child) in response.content.decode()
+
+
+def test_a_chronology_entrys_day_reads_as_the_date_filter_wrote_it():
+    """``ChronologyEntry.day`` (plain Python) writes what ``{{ entry.when|date:"j M Y" }}`` wrote, on the
+    local calendar: an entry late on a summer evening in UTC is the next day in London."""
+    from django.template import engines
+
+    from consent.chronology import ChronologyEntry
+
+    template = engines["django"].from_string('{{ when|date:"j M Y" }}')
+    for when in (
+        datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 1, 1, 0, 0, tzinfo=datetime.UTC),
+    ):
+        entry = ChronologyEntry(
+            when=when, kind="Consent", title="", summary="", agency_name="", recorded_by=""
+        )
+        assert entry.day == template.render({"when": when})
+    assert entry.day == "1 Jan 2027"
