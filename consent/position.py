@@ -17,6 +17,7 @@ at its top). Sources, each rule citing its own below:
   record; it never disappears because it was recorded for another purpose.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -140,19 +141,25 @@ def with_every_record(child: Child) -> Child:
     (``child_records``) and the chronology (``consent.sources``) show of each: the child page's two
     reads of the same rows made one. The agencies each record names come in the same query
     (``isa_portal.rows``), as ``recipient_ids`` and ``recipient_names``, not in a prefetch of their own."""
-    recipients = ConsentRecord.recipients.through.objects.filter(consentrecord=OuterRef("pk"))
-    records = (
-        ConsentRecord.objects.select_related("assessment", "agency", "recorded_by")
-        .annotate(recipient_rows=rows_of(recipients, ("agency_id", "agency__name")))
-        .order_by("given_on", "created_at", "id")
-    )
-    prefetch_related_objects([child], Prefetch("consents", queryset=records))
+    prefetch_related_objects([child], Prefetch("consents", queryset=_every_record()))
     for record in child.consents.all():
         # In the agencies' own order (Agency.Meta.ordering: by name), as the prefetch gave them.
         agencies = sorted(record.recipient_rows or (), key=lambda row: (row[1], row[0]))
         record.recipient_ids = [agency_id for agency_id, _ in agencies]
         record.recipient_names = [name for _, name in agencies]
     return child
+
+
+@functools.cache
+def _every_record():
+    """The consent records' query for ``with_every_record``: built once (its subquery cost as much to
+    build as to run), narrowed to the child by each prefetch, never evaluated itself."""
+    recipients = ConsentRecord.recipients.through.objects.filter(consentrecord=OuterRef("pk"))
+    return (
+        ConsentRecord.objects.select_related("assessment", "agency", "recorded_by")
+        .annotate(recipient_rows=rows_of(recipients, ("agency_id", "agency__name")))
+        .order_by("given_on", "created_at", "id")
+    )
 
 
 def recipient_names(record) -> list[str]:

@@ -274,6 +274,16 @@ def test_the_chronology_shows_the_agencys_records_newest_first(
     ]
 
 
+def test_an_assessments_entry_names_its_agency_and_assessor(client, practitioner, child, history):
+    """Read with only the columns the entry shows (consent.sources.ASSESSMENT_FIELDS), in the same one
+    query however many there are; the assessor named as everywhere else (their name, else email)."""
+    client.force_login(practitioner)
+    (entry,) = [e for e in client.get(detail(child)).context["entries"] if e.kind == "Competence assessment"]
+    assert (entry.agency_name, entry.recorded_by) == (history.agency.name, str(history.assessor))
+    assert entry.summary == (f"{history.get_matter_display()}. Aged {history.age_at_assessment} at the time.")
+    assert entry.url == reverse("consent:assessment_detail", kwargs={"pk": history.pk})
+
+
 def test_partnership_ig_sees_every_agencys_records(client, partnership_ig, child, history):
     client.force_login(partnership_ig)
     assert len(client.get(detail(child)).context["entries"]) == 5
