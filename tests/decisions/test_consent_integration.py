@@ -133,3 +133,29 @@ def test_a_chronology_entry_lists_the_reviews_and_addenda_oldest_first_as_the_re
         f"{note.author_name}, {long_date(note.created)}" for note in addenda
     )
     assert details["Addenda"].startswith(f"{practitioner.full_name}, ")
+
+
+def test_the_chronology_built_once_shows_each_change_at_once(client, practitioner, lead, child, recipient):
+    """The chronology's queries are built once per process (decisions.selectors._chronology_decisions,
+    consent.sources._assessments, consent.position._every_record), never their rows: a decision, a
+    review, an addendum, a consent written after one view show on the next."""
+    from django.urls import reverse
+
+    from decisions import services
+    from tests.consent.factories import make_assessment, make_consent
+
+    page = reverse("consent:child_detail", args=[child.pk])
+    client.force_login(practitioner)
+    assert client.get(page).context["entries"] == []
+    decision = submitted_decision(practitioner, recipient, child=child)
+    services.decision_review(decision=decision, action="return", comments="Dates?", by=lead)
+    services.decision_add_addendum(decision=decision, text="Dates added", by=practitioner)
+    make_consent(child, practitioner)
+    make_assessment(child, practitioner, outcome="not_competent")
+    response = client.get(page)
+    kinds = sorted(entry.kind for entry in response.context["entries"])
+    assert kinds == ["Competence assessment", "Consent", "Decision"]
+    (details,) = [dict(e.details) for e in response.context["entries"] if e.kind == "Decision"]
+    assert details["Reviews"].startswith("Return to the practitioner with comments by ")
+    assert details["Addenda"].startswith(f"{practitioner.full_name}, ")
+    assert len(response.context["consent_summary"].standing) == 1

@@ -132,6 +132,28 @@ def test_the_record_lists_reviews_and_addenda_oldest_first_from_its_own_query(
     assert recipient.name in answers.values(), answers
 
 
+def test_the_record_built_once_shows_each_change_at_once(client, practitioner, lead, recipient):
+    """The record's query is built once per process (views._record_queryset), never its rows: an
+    addendum, a review or a reconsideration written after one view shows on the next, and a user
+    moved out of the agency no longer sees the record."""
+    decision = submitted_decision(
+        practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    page = reverse("decisions:detail", args=[decision.pk])
+    client.force_login(lead)
+    assert client.get(page).context["addenda"] == []
+    services.decision_add_addendum(decision=decision, text="Told the GP", by=lead)
+    services.decision_review(decision=decision, action="endorse", comments="Agreed", by=lead)
+    later = services.decision_reconsider(decision=decision, by=practitioner)
+    response = client.get(page)
+    assert [note.text for note in response.context["addenda"]] == ["Told the GP"]
+    assert [review.comments for review in response.context["reviews"]] == ["Agreed"]
+    assert response.context["reconsiderations"] == [later]
+    lead.agency = recipient
+    lead.save()
+    assert client.get(page).status_code == 404
+
+
 def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
     client, django_assert_num_queries, practitioner, recipient
 ):
