@@ -33,7 +33,7 @@ from agreements.models import (
     IncidentStatus,
     PartnershipGroup,
 )
-from agreements.selectors import RegisterState, StillToSign
+from agreements.selectors import RegisterState, StillToSign, register_agreements
 from consent.models import InformationCategory
 from decisions.models import Decision
 from isa_portal.concurrency import VersionedFormMixin
@@ -723,11 +723,11 @@ class IncidentForm(EditLockMixin, GOVUKModelForm):
 
 
 class RegisterFilterForm(forms.Form):
-    """Filters for the signatory register (GET): every field optional."""
+    """Filters for the signatory register (GET): every field optional. ``agreements``: those the
+    user may see; the options are the register's agreements (``register_agreements``), read once
+    for the select and the register (``options()``)."""
 
-    agreement = ListedModelChoiceField(
-        queryset=Agreement.objects.effective(), required=False, empty_label="All"
-    )
+    agreement = ListedModelChoiceField(queryset=Agreement.objects.none(), required=False, empty_label="All")
     state = forms.ChoiceField(
         choices=[("", "Any"), *RegisterState.CHOICES], required=False, label="Signature"
     )
@@ -743,3 +743,7 @@ class RegisterFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Agency name contains")
     # One agency's rows: the link from an agency-scoped home page, whose figures are its own agency's.
     agency = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, agreements, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agreement"].queryset = register_agreements(agreements)

@@ -3,8 +3,9 @@
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from agreements.models import (
@@ -455,15 +456,9 @@ class RegisterRow:
 
 
 def register_agencies():
-    return (
-        Agency.objects.active()
-        .select_related("commissioned_by")
-        .prefetch_related(
-            Prefetch(
-                "representatives", queryset=NominatedRepresentative.objects.filter(ended_on__isnull=True)
-            )
-        )
-    )
+    """The agencies the register lists, with their commissioners. Their representatives are read by
+    ``register_details`` for the rows shown, not for every agency."""
+    return Agency.objects.active().select_related("commissioned_by")
 
 
 # What the register's rows read of a signature (its page, its export, ``processing.rows`` and
@@ -537,6 +532,85 @@ def register_state(
     return RegisterState.SIGNED_EARLIER
 
 
+class RegisterEntry(NamedTuple):
+    """One agency against one agreement before its signature and representative are read: what the
+    register's state filter, its figures and its paging need of every row."""
+
+    agreement: Agreement
+    version: AgreementVersion | None
+    agency: Agency
+    state: str
+    ico_state: IcoState
+
+    @property
+    def still_to_sign(self) -> str | None:
+        return StillToSign.of(self.state)
+
+
+def register_agreements(agreements=None):
+    """The agreements the register lists, in its order, with their versions."""
+    agreements = agreements if agreements is not None else Agreement.objects.all()
+    return agreements.effective().prefetch_related("versions").order_by("tier", "title")
+
+
+def register_entries(
+    *,
+    agreements: list[Agreement],
+    agencies: list[Agency],
+    on: datetime.date,
+    latest: dict[tuple[int, int], Signature] | None = None,
+) -> list[RegisterEntry]:
+    """Every agency of ``agencies`` against every agreement of ``agreements`` (from
+    ``register_agreements``), agreement by agreement. ``latest``: the signatures from
+    ``latest_signatures``, if the caller has them; otherwise their states are read (one query)."""
+    if latest is None:
+        latest = latest_signatures(agreements, states_only=True)
+    # Once per agency, not once per agency and agreement.
+    ico_states = [(agency, agency.ico_state(on)) for agency in agencies]
+    entries = []
+    for agreement in agreements:
+        version = version_in_force(agreement, on)
+        for agency, ico_state in ico_states:
+            row_state = register_state(
+                latest.get((agency.pk, agreement.pk)), version, ico_expired=ico_state == IcoState.EXPIRED
+            )
+            entries.append(RegisterEntry(agreement, version, agency, row_state, ico_state))
+    return entries
+
+
+def register_details(
+    entries: list[RegisterEntry], *, latest: dict[tuple[int, int], Signature] | None = None
+) -> list[RegisterRow]:
+    """The register's rows of ``entries`` whole, each with the state its entry was counted and
+    filtered by: with its signature (from ``latest``, whole signatures from ``latest_signatures``,
+    or else read for these rows' agencies and agreements only) and its agency's current
+    representative (read for these rows' agencies only). No query for no rows."""
+    if not entries:
+        return []
+    agencies = list({entry.agency.pk: entry.agency for entry in entries}.values())
+    prefetch_related_objects(
+        agencies,
+        Prefetch("representatives", queryset=NominatedRepresentative.objects.filter(ended_on__isnull=True)),
+    )
+    if latest is None:
+        latest = latest_signatures(
+            list({entry.agreement.pk: entry.agreement for entry in entries}.values()),
+            agency_ids=[agency.pk for agency in agencies],
+        )
+    return [
+        RegisterRow(
+            agreement=entry.agreement,
+            version=entry.version,
+            agency=entry.agency,
+            state=entry.state,
+            signature=latest.get((entry.agency.pk, entry.agreement.pk)),
+            representative=entry.agency.current_representative,
+            ico_state=entry.ico_state,
+        )
+        for entry in entries
+    ]
+
+
 def register_rows(
     *,
     agreements=None,
@@ -544,41 +618,16 @@ def register_rows(
     state: str = "",
     on: datetime.date | None = None,
 ) -> list[RegisterRow]:
-    """Every active agency against every agreement in force: one row each, in four queries."""
+    """Every active agency against every agreement in force, one row each, whole: in five queries
+    (the agreements, their versions, the agencies, the signatures, the representatives)."""
     on = on or timezone.localdate()
-    agreements = list(
-        (agreements if agreements is not None else Agreement.objects.all())
-        .effective()
-        .prefetch_related("versions")
-        .order_by("tier", "title")
-    )
+    agreements = list(register_agreements(agreements))
     agencies = list(agencies if agencies is not None else register_agencies())
     latest = latest_signatures(agreements)
-    # Once per agency, not once per agency and agreement.
-    representatives = {agency.pk: agency.current_representative for agency in agencies}
-    ico_states = {agency.pk: agency.ico_state(on) for agency in agencies}
-    rows = []
-    for agreement in agreements:
-        version = version_in_force(agreement, on)
-        for agency in agencies:
-            signature = latest.get((agency.pk, agreement.pk))
-            row_state = register_state(
-                signature, version, ico_expired=ico_states[agency.pk] == IcoState.EXPIRED
-            )
-            if state and row_state != state:
-                continue
-            rows.append(
-                RegisterRow(
-                    agreement=agreement,
-                    version=version,
-                    agency=agency,
-                    state=row_state,
-                    signature=signature,
-                    representative=representatives[agency.pk],
-                    ico_state=ico_states[agency.pk],
-                )
-            )
-    return rows
+    entries = register_entries(agreements=agreements, agencies=agencies, on=on, latest=latest)
+    if state:
+        entries = [entry for entry in entries if entry.state == state]
+    return register_details(entries, latest=latest)
 
 
 @dataclass
@@ -681,15 +730,15 @@ class ToSign:
         return [(category, getattr(self, category)) for category in StillToSign.LABELS]
 
 
-def to_sign_by_agreement(rows: list[RegisterRow]) -> list[ToSign]:
+def to_sign_by_agreement(rows: list[RegisterEntry] | list[RegisterRow]) -> list[ToSign]:
     """Per agreement of the register's ``rows`` (in their order): the agencies still to sign, counted
     by ``StillToSign``. The home page and the signatory register both count with this, from
-    ``register_rows``, so their figures cannot disagree."""
+    ``register_entries``, so their figures cannot disagree."""
     by_agreement: dict[int, ToSign] = {}
     for row in rows:
-        counted = by_agreement.setdefault(
-            row.agreement.pk, ToSign(agreement=row.agreement, version=row.version)
-        )
+        counted = by_agreement.get(row.agreement.pk)
+        if counted is None:
+            counted = by_agreement[row.agreement.pk] = ToSign(agreement=row.agreement, version=row.version)
         category = row.still_to_sign
         if category is not None:
             setattr(counted, category, getattr(counted, category) + 1)
@@ -699,8 +748,11 @@ def to_sign_by_agreement(rows: list[RegisterRow]) -> list[ToSign]:
 def signing_outstanding(user, *, on: datetime.date | None = None) -> list[ToSign]:
     """What still needs signing among the agencies in the user's scope, per agreement in force (the
     signatory register's figures for the same agencies)."""
+    on = on or timezone.localdate()
+    agreements = list(register_agreements())
     agencies = register_agencies().filter(pk__in=Agency.objects.in_scope_of(user).values("pk"))
-    return to_sign_by_agreement(register_rows(agencies=agencies, on=on))
+    # Counted from the rows' states: their signatures and representatives are not shown.
+    return to_sign_by_agreement(register_entries(agreements=agreements, agencies=list(agencies), on=on))
 
 
 def landing_flags(user) -> dict:

@@ -8,6 +8,7 @@ scope. Views parse the form, call a service, and redirect.
 import datetime
 import os
 from collections.abc import Callable
+from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -39,12 +40,14 @@ from agreements.forms import (
 from agreements.models import (
     BREACH_KINDS,
     Agency,
+    AgencyKind,
     Agreement,
     AgreementCondition,
     AgreementVersion,
     Incident,
     IncidentKind,
     NominatedRepresentative,
+    PartnershipGroup,
     Signature,
     SignatureInvitation,
     SignatureState,
@@ -54,7 +57,7 @@ from audit.services import record_event, record_export, record_view
 from isa_portal.concurrency import EditConflict
 from isa_portal.exports import csv_response, xlsx_response
 from isa_portal.pdf import render_pdf
-from isa_portal.web import field_display, long_date, possessive, posted, save_if_valid
+from isa_portal.web import field_display, long_date, possessive, posted, save_if_valid, short_date, url_of_pk
 
 REGISTER_PAGE_SIZE = 50
 
@@ -802,20 +805,100 @@ def _register_cells(row: selectors.RegisterRow) -> list:
     ]
 
 
+class RegisterLine(NamedTuple):
+    """A row of the register's page as text, each cell escaped by the template."""
+
+    agreement_url: str
+    agreement: str
+    version: str  # the version in force, if any
+    agency_url: str
+    agency: str
+    agency_kind: str
+    agency_group: str  # lower case, after the kind
+    state_tag: str
+    state: str
+    signature_url: str  # "": not signed
+    signed_version: str
+    signed_on: str
+    signature_of: str  # for screen readers: whose signature of what the link opens
+    withdrawn_on: str
+    signed_by: str
+    signed_as: str  # the agency's name when it signed, where it has changed since
+    how_signed: str
+    commissioner_note: str
+    representative: str
+    representative_email: str
+    has_representative: bool  # today's, named on an unsigned row
+    ico_tag: str
+    ico_state: str
+
+
+def register_lines(rows: list[selectors.RegisterRow]) -> list[RegisterLine]:
+    """The page's rows as text. Written here rather than through the template's lookups, filters
+    (``date``, ``possessive``), ``get_*_display`` and ``{% url %}``, which cost more than reading
+    the rows did, fifty rows a page."""
+    agreement_url = url_of_pk("agreements:agreement_detail")
+    agency_url = url_of_pk("agreements:agency_detail")
+    signature_url = url_of_pk("agreements:signature_detail")
+    kinds = {value: str(label) for value, label in AgencyKind.choices}
+    groups = {value: str(label).lower() for value, label in PartnershipGroup.choices}
+    lines = []
+    for row in rows:
+        agreement, agency, s, rep = row.agreement, row.agency, row.signature, row.representative
+        # A signed row names the representative as they were when it signed; an unsigned row
+        # names today's, who is asked to sign.
+        if s is not None:
+            representative, email = (s.representative_name or "Not recorded"), s.representative_email
+        elif rep is not None:
+            representative, email = rep.name, rep.email
+        else:
+            representative, email = "", ""
+        lines.append(
+            RegisterLine(
+                agreement_url=agreement_url(agreement.pk),
+                agreement=agreement.title,
+                version=row.version.number if row.version else "",
+                agency_url=agency_url(agency.pk),
+                agency=agency.name,
+                agency_kind=kinds.get(agency.kind, agency.kind),
+                agency_group=groups.get(agency.group, agency.group),
+                state_tag=row.state_tag,
+                state=row.state_label,
+                signature_url=signature_url(s.pk) if s else "",
+                signed_version=s.version.number if s else "",
+                signed_on=short_date(s.signed_on) if s else "",
+                signature_of=f"{possessive(agency.name)} signature of {agreement.title}" if s else "",
+                withdrawn_on=short_date(s.withdrawn_on) if s and s.withdrawn_on else "",
+                signed_by=f"{s.signed_by_name}, {s.signed_by_role}" if s else "",
+                signed_as=s.agency_name if s and s.agency_name and s.agency_name != agency.name else "",
+                how_signed=s.how_signed if s else "",
+                commissioner_note=row.commissioner_note,
+                representative=representative,
+                representative_email=email,
+                has_representative=rep is not None,
+                ico_tag=row.ico_state.tag,
+                ico_state=row.ico_state.label,
+            )
+        )
+    return lines
+
+
 @require(Perm.VIEW_AGREEMENTS)
 @require_safe
 def signatory_register(request: HttpRequest) -> HttpResponse:
-    filters = RegisterFilterForm(request.GET or None)
-    agreements = Agreement.objects.visible_to(request.user)
+    filters = RegisterFilterForm(request.GET or None, agreements=Agreement.objects.visible_to(request.user))
     agencies = selectors.register_agencies().filter(
         pk__in=Agency.objects.visible_to(request.user).values("pk")
     )
     state = needs = ""
     applied = {}
-    if filters.is_valid():
+    valid = filters.is_valid()
+    # The filter's options are the register's agreements, with their versions: read once for both.
+    agreements = filters.fields["agreement"].options()
+    if valid:
         data = applied = filters.cleaned_data
         if data["agreement"]:
-            agreements = agreements.filter(pk=data["agreement"].pk)
+            agreements = [data["agreement"]]
         if data["kind"]:
             agencies = agencies.filter(kind=data["kind"])
         if data["group"]:
@@ -825,15 +908,21 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
         if data["agency"]:
             agencies = agencies.filter(pk=data["agency"])
         state, needs = data["state"], data["needs"]
-    rows = selectors.register_rows(agreements=agreements, agencies=agencies)
-    # The figures count every row the other filters leave, whatever state or category is asked for.
-    to_sign = selectors.to_sign_by_agreement(rows)
-    if state:
-        rows = [row for row in rows if row.state == state]
-    if needs:
-        rows = [row for row in rows if row.still_to_sign and needs in ("any", row.still_to_sign)]
     export = request.GET.get("format")
+    # A download has every row whole, so it reads every signature whole; the page reads only their
+    # states for every row (its figures and filters need them) and the rows it shows whole.
+    latest = selectors.latest_signatures(agreements) if export in ("csv", "xlsx") else None
+    entries = selectors.register_entries(
+        agreements=agreements, agencies=list(agencies), on=timezone.localdate(), latest=latest
+    )
+    # The figures count every row the other filters leave, whatever state or category is asked for.
+    to_sign = selectors.to_sign_by_agreement(entries)
+    if state:
+        entries = [entry for entry in entries if entry.state == state]
+    if needs:
+        entries = [e for e in entries if e.still_to_sign and needs in ("any", e.still_to_sign)]
     if export in ("csv", "xlsx"):
+        rows = selectors.register_details(entries, latest=latest)
         stamp = timezone.localdate().isoformat()
         cells = (_register_cells(row) for row in rows)
         if export == "csv":
@@ -859,14 +948,17 @@ def signatory_register(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("format", None)
     query.pop("page", None)
-    # Every agency against every agreement runs to hundreds of rows: shown a page at a time
-    # (the rows are built in memory, so no count is asked of the database); downloads have all.
-    page = Paginator(rows, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    # Every agency against every agreement runs to hundreds of rows: shown a page at a time (their
+    # states are worked out in memory, so no count is asked of the database), and only the page's
+    # rows are read whole; downloads have all.
+    page = Paginator(entries, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = selectors.register_details(page.object_list)
     return render(
         request,
         "agreements/signatory_register.html",
         {
             "page": page,
+            "lines": register_lines(page.object_list),
             "filters": filters,
             "query": query.urlencode(),
             "to_sign": to_sign,

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
 from django.http import HttpRequest, QueryDict
+from django.urls import reverse
 from django.utils import dateformat, timezone
 
 # GOV.UK style: "5 March 2026", no leading zero, the month in full (Django's date format letters).
@@ -68,6 +69,14 @@ def short_date(value: datetime.date, *, seconds: bool = False) -> str:
         value = timezone.localtime(value)
     text = f"{value.day} {_MONTHS_SHORT[value.month]} {value.year}"
     return f"{text} {value:%H:%M:%S}" if seconds else text
+
+
+def url_of_pk(name: str) -> Callable[[int], str]:
+    """The URL of the view ``name`` for any record's pk, reversed once: for a list's rows, where
+    ``{% url %}`` or ``reverse`` per row costs tens of microseconds a link."""
+    marker = 987654321
+    before, _, after = reverse(name, args=[marker]).partition(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def possessive(name: object) -> str:

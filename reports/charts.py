@@ -6,10 +6,10 @@ which is what a screen reader reads; the SVG carries a title and a one-line
 description pointing to it.
 """
 
+import html
 import math
 
 from django.utils.formats import localize
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from reports.registry import FigureData
@@ -18,6 +18,8 @@ from reports.registry import FigureData
 COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#f47738", "#28a197", "#b58840", "#d53880"]
 DASHES = ["", "8 4", "2 3", "10 3 2 3", "4 4", "12 4 4 4", "1 5", "6 2 2 2 2 2"]
 MARKERS = ["circle", "square", "triangle", "diamond"]
+# The looks repeat every LOOKS series.
+LOOKS = math.lcm(len(COLOURS), len(DASHES), len(MARKERS))
 
 WIDTH = 680
 # The phone drawing: half as wide, so its text, drawn larger, reads at about 14 to 17 px on a
@@ -30,6 +32,12 @@ NARROW_FONT_SIZE = 16
 
 def _axis_text(font_size: int) -> str:
     return f'font-family="Arial, sans-serif" font-size="{font_size}" fill="#0b0c0c"'
+
+
+def escape(text) -> str:
+    """Django's escape without its wrapper for lazy strings: the same text, and a figure has
+    hundreds of labels and names to escape (Django's is ``html.escape(str(text))`` too)."""
+    return html.escape(str(text))
 
 
 def style_for(index: int) -> dict[str, str]:
@@ -110,16 +118,33 @@ def line_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = Fa
                 f'<text x="{x(i):.1f}" y="{height - bottom + 20}" text-anchor="middle" {text}>'
                 f"{escape(row.label)}</text>"
             )
+    # A partnership-wide figure has a line per agency, mostly over the same few small counts: each
+    # point and marker is written once per place it stands (and look), then reused.
+    columns = list(enumerate(data.rows))
+    point_at: dict[tuple[int, float], str] = {}
+    marker_at: dict[tuple[int, int, float], str] = {}
     for s, _name in enumerate(data.series):
         look = style_for(s)
-        points = " ".join(f"{x(i):.1f},{y(row.values[s]):.1f}" for i, row in enumerate(data.rows))
+        look_index = s % LOOKS
+        points, markers = [], []
+        for i, row in columns:
+            value = row.values[s]
+            point = point_at.get((i, value))
+            if point is None:
+                point = point_at[(i, value)] = f"{x(i):.1f},{y(value):.1f}"
+            points.append(point)
+            marker = marker_at.get((look_index, i, value))
+            if marker is None:
+                marker = marker_at[(look_index, i, value)] = _marker(
+                    look["marker"], x(i), y(value), look["colour"]
+                )
+            markers.append(marker)
         dash = f' stroke-dasharray="{look["dash"]}"' if look["dash"] else ""
+        line = " ".join(points)
         parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{look["colour"]}" stroke-width="3"{dash}/>'
+            f'<polyline points="{line}" fill="none" stroke="{look["colour"]}" stroke-width="3"{dash}/>'
         )
-        parts.extend(
-            _marker(look["marker"], x(i), y(row.values[s]), look["colour"]) for i, row in enumerate(data.rows)
-        )
+        parts.extend(markers)
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped; numbers are ours)
 
@@ -139,6 +164,7 @@ def bar_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = Fal
     plot_w = width - label_w - right
     top_value = axis_ticks(max((v for row in data.rows for v in row.values), default=0))[-1]
     parts = [_svg_open(chart_id, title, height, narrow=narrow)]
+    colours = [style_for(s)["colour"] for s in range(series_count)]
     for r, row in enumerate(data.rows):
         group_y = PLOT_TOP + r * group_h
         label = row.label if len(row.label) <= longest else row.label[: longest - 1] + "…"
@@ -154,7 +180,7 @@ def bar_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = Fal
             bar_y = group_y + label_h + s * bar_h
             parts.append(
                 f'<rect x="{label_w + 1}" y="{bar_y}" width="{bar_w:.1f}" height="{bar_h - 4}" '
-                f'fill="{style_for(s)["colour"]}"/>'
+                f'fill="{colours[s]}"/>'
                 f'<text x="{label_w + bar_w + 6:.1f}" y="{bar_y + bar_h / 2 + 3:.1f}" {text}>'
                 f"{_number(value)}</text>"
             )
@@ -166,8 +192,7 @@ def bar_chart(data: FigureData, *, chart_id: str, title: str, narrow: bool = Fal
     return mark_safe("".join(parts))  # noqa: S308  (every text above is escaped; numbers are ours)
 
 
-def legend_swatch(index: int, kind: str = "line") -> SafeString:
-    """A sample of a series' line (or bar), for the key beside the chart."""
+def _swatch(index: int, kind: str) -> str:
     look = style_for(index)
     if kind == "bar":
         sample = f'<rect x="4" y="1" width="32" height="10" fill="{look["colour"]}"/>'
@@ -177,15 +202,27 @@ def legend_swatch(index: int, kind: str = "line") -> SafeString:
             f'<line x1="0" x2="40" y1="6" y2="6" stroke="{look["colour"]}" stroke-width="3"{dash}/>'
             f"{_marker(look['marker'], 20, 6, look['colour'])}"
         )
-    return mark_safe(  # noqa: S308  (constants only)
+    return (
         '<svg class="app-chart-key__swatch" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 12" '
         f'width="40" height="12" aria-hidden="true" focusable="false">{sample}</svg>'
     )
 
 
-def key(data: FigureData, *, kind: str) -> list[tuple[str, SafeString]]:
-    """Every chart's key: each series' name beside a sample of its line or bar."""
-    return [(name, legend_swatch(i, kind)) for i, name in enumerate(data.series)]
+# The key draws each sample once, not once a series.
+_SWATCHES = {(i, kind): _swatch(i, kind) for kind in ("bar", "line") for i in range(LOOKS)}
+
+
+def legend_swatch(index: int, kind: str = "line") -> SafeString:
+    """A sample of a series' line (or bar), for the key beside the chart."""
+    return mark_safe(_SWATCHES[(index % LOOKS, "bar" if kind == "bar" else "line")])  # noqa: S308
+
+
+def key(data: FigureData, *, kind: str) -> SafeString:
+    """Every chart's key: each series' name beside a sample of its line or bar, as the key's list
+    items (written here, not by a template loop: a partnership-wide figure has a series per agency)."""
+    return mark_safe(  # noqa: S308  (the names are escaped; the samples are constants)
+        "".join(f"<li>{legend_swatch(i, kind)} {escape(name)}</li>" for i, name in enumerate(data.series))
+    )
 
 
 def table(data: FigureData, *, title: str, limit: int | None = None) -> SafeString:

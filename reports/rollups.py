@@ -13,8 +13,8 @@ figures counting the records would, for any dates asked for:
   refresh_rollups`` up to an entry id; entries after it are counted from the trail as the page
   loads. Entry ids are drawn under the audit chain's lock, held until the writing transaction
   commits (audit/chain.py), so when the newest committed entry has id N, every entry up to N
-  has committed: nothing is missed or counted twice. Run the command nightly so the part
-  counted live stays small.
+  has committed: nothing is missed or counted twice. The scheduler runs the command every
+  10 minutes (operations/jobs.py) so the part counted live stays small.
 
 Months and days are the partnership's (settings.TIME_ZONE). A period that starts or ends
 inside a month reads the months it touches and takes off the days outside it: from the day

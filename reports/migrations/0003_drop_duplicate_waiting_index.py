@@ -5,7 +5,9 @@ submitted decision would otherwise update two copies of the same index."""
 from django.db import migrations
 
 NAME = "decision_waiting_for_lead"
-DEFINITION = "ON decisions_decision (agency_id, submitted_at) WHERE status IN ('awaiting_review', 'escalated')"
+DEFINITION = (
+    "ON decisions_decision (agency_id, submitted_at) WHERE status IN ('awaiting_review', 'escalated')"
+)
 
 
 def drop(apps, schema_editor):

@@ -117,6 +117,34 @@ def test_signature_states_count_the_rows_of_the_signatory_register(agreements, a
         ]
 
 
+def test_every_agencys_signature_states_count_the_register_and_leave_out_closed_agencies(
+    agreements, agency, other_agency
+):
+    """The whole partnership's figure (no agency scope) counts from the signatures: a closed agency's
+    signature is not counted, and an active agency with none is "not signed", as the register says."""
+    from collections import Counter
+
+    from agreements.models import Agreement
+    from agreements.selectors import register_rows
+    from tests.agreements.factories import registered
+
+    closed = AgencyFactory(name="Closed Nursery", is_active=False)
+    a = Agreement.objects.get(title="A overdue")
+    SignatureFactory(version=a.versions.get(), agency=closed)
+    AgencyFactory(name="Never Signed Academy")
+    registered(other_agency, expires_on=days_ago(2))
+    on = timezone.localdate()
+    counted: dict[str, Counter] = {}
+    for row in register_rows(on=on):
+        counted.setdefault(row.agreement.title, Counter())[row.state] += 1
+    states = ["signed_current", "signed_earlier", "not_signed", "withdrawn", "ico_lapsed"]
+    every = ReportScope(Q1.start, Q1.end, None)
+    assert [(row.label, list(row.values)) for row in signature_states(every, on=on).rows] == [
+        (title, [counts[state] for state in states]) for title, counts in counted.items()
+    ]
+    assert signature_states(every, on=on).rows[0].values == [1, 0, 1, 1, 0]  # home, the academy, other
+
+
 def test_ico_registrations_missing_expired_or_expiring(agency, other_agency):
     today = timezone.localdate()
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from reports import charts
@@ -36,6 +38,47 @@ def test_each_line_differs_by_more_than_colour():
     assert len({(look["dash"], look["marker"]) for look in looks}) == 4
 
 
+def test_each_line_goes_through_its_own_values_however_many_lines_share_them():
+    """Lines of a partnership-wide figure share most of their points (the same few small counts): each
+    is still drawn through its own values, in its own look, with a marker at each."""
+    series = [f"Agency {n}" for n in range(20)]
+    data = FigureData(
+        series=series,
+        rows=[Row(month, [n % 3 * (m + 1) for n in range(20)]) for m, month in enumerate("ABC")],
+    )
+    svg = str(charts.line_chart(data, chart_id="c", title="t"))
+    top = charts.axis_ticks(6)[-1]
+    left, plot_w, plot_h = 56, charts.WIDTH - 56 - 36, 300 - charts.PLOT_TOP - 40
+    polyline = r'<polyline points="([^"]*)" fill="none" stroke="(#\w+)" stroke-width="3"'
+    lines = re.findall(polyline + r'( stroke-dasharray="[^"]*")?/>', svg)
+    assert len(lines) == len(series)
+    for n, (points, colour, dash) in enumerate(lines):
+        look = charts.style_for(n)
+        assert colour == look["colour"]
+        assert dash == (f' stroke-dasharray="{look["dash"]}"' if look["dash"] else "")
+        expected = [
+            (left + m * plot_w / 2, charts.PLOT_TOP + plot_h - (row.values[n] / top) * plot_h)
+            for m, row in enumerate(data.rows)
+        ]
+        assert points == " ".join(f"{x:.1f},{y:.1f}" for x, y in expected)
+    markers = svg[svg.index("<polyline") :]
+    assert len(re.findall(r"<(circle|rect|polygon) ", markers)) == len(series) * len(data.rows)
+    assert markers.count(f'fill="{charts.style_for(9)["colour"]}"') == 3 * markers.count(
+        f'stroke="{charts.style_for(9)["colour"]}"'
+    )
+
+
+def test_a_key_names_each_series_escaped_beside_a_sample_of_its_look():
+    data = FigureData(series=[f"<b>{n}</b>" for n in range(10)], rows=[Row("Jan", [1] * 10)])
+    key = str(charts.key(data, kind="line"))
+    items = re.findall(r"<li>(<svg .*?</svg>) ([^<]*)</li>", key)
+    assert [name for _, name in items] == [f"&lt;b&gt;{n}&lt;/b&gt;" for n in range(10)]
+    assert [sample for sample, _ in items] == [str(charts.legend_swatch(n, "line")) for n in range(10)]
+    assert items[9][0] == items[1][0] and items[8][0] != items[1][0]  # the looks come round again
+    assert f'stroke="{charts.style_for(3)["colour"]}"' in items[3][0]
+    assert f'fill="{charts.style_for(3)["colour"]}"' in str(charts.key(data, kind="bar")).split("<li>")[4]
+
+
 def test_the_table_holds_every_figure_with_escaped_headings():
     data = FigureData(
         series=["<i>Home</i>", "Other & co"], rows=[Row("Jan 2026", [3, 0]), Row("Feb 2026", [33.3, 1])]
@@ -69,8 +112,9 @@ def test_every_chart_has_a_key_naming_each_series(kind):
 
     figure = type("Figure", (), {"chart": kind, "key": "signatures", "title": "Signatures"})()
     drawn = views._drawn(figure, SIGNATURES)
-    assert [name for name, _swatch in drawn["key"]] == SIGNATURES.series
-    assert all('aria-hidden="true"' in str(swatch) for _name, swatch in drawn["key"])
+    items = str(drawn["key"]).split("<li>")[1:]
+    assert [item.split("</svg> ")[1].removesuffix("</li>") for item in items] == SIGNATURES.series
+    assert all('aria-hidden="true"' in item for item in items)
     assert "<table" in str(drawn["table"])
 
 

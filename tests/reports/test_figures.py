@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+import itertools
 import zoneinfo
 
 import pytest
@@ -387,8 +388,51 @@ def test_the_agency_select_marks_the_agency_chosen_and_escapes_names(client, par
     odd = AgencyFactory(name='Smith & "Sons" <School>')
     client.force_login(partnership_ig)
     body = client.get(reverse("reports:index"), {**Q1_QUERY, "agency": agency.pk}).content.decode()
-    assert '<select name="agency" class="govuk-select" id="id_agency">' in body
+    assert '<select name="agency" id="id_agency" class="govuk-select">' in body
     assert '<option value="">Every agency</option>' in body
     assert f'<option value="{agency.pk}" selected>{agency.name}</option>'.replace("'", "&#x27;") in body
     assert f'<option value="{odd.pk}">Smith &amp; &quot;Sons&quot; &lt;School&gt;</option>' in body
     assert body.count(" selected>") == 1
+
+
+def test_the_filter_is_written_in_govuk_markup_keeping_what_was_typed_and_marking_errors(
+    client, partnership_ig, agency
+):
+    client.force_login(partnership_ig)
+    query = {**Q1_QUERY, "date_from_1": "13", "agency": "999999"}
+    body = client.get(reverse("reports:index"), query).content.decode()
+    start = body.index('<form method="get"')
+    form = body[start : body.index("</form>", start)]
+    # The agency first, then the dates, as before; each box keeps what was typed.
+    assert (
+        form.index('id="div_id_agency"')
+        < form.index('id="div_id_date_from"')
+        < form.index('id="div_id_date_to"')
+    )
+    assert '<div id="div_id_agency" class="govuk-form-group govuk-form-group--error">' in form
+    assert '<select name="agency" id="id_agency" class="govuk-select govuk-select--error"' in form
+    assert "Select an agency from the list" in form and "Enter a real date" in form
+    assert 'name="date_from_1" id="id_date_from_1" value="13"' in form
+    assert 'name="date_to_2" id="id_date_to_2" value="2026"' in form
+    assert form.count("govuk-input--error") == 3  # the "from" date's three boxes
+    assert '<a href="#id_agency">' in body and '<a href="#id_date_from">' in body  # the error summary
+    assert "crispy" not in form and "style=" not in form
+
+
+def test_the_scheduler_brings_the_audit_counts_up_to_date_every_ten_minutes():
+    """So the entries the page counts from the trail itself (those since the last refresh) stay a few
+    minutes' worth, not a day's: that part of the page's time grows with them."""
+    from apscheduler.triggers.cron import CronTrigger
+    from django.conf import settings
+
+    from operations.jobs import BY_NAME
+
+    job = BY_NAME["refresh_rollups"]
+    assert job.command == "refresh_rollups" and job.arguments == ()
+    trigger = CronTrigger(**job.cron, timezone=settings.TIME_ZONE)
+    moment = dt.datetime(2026, 3, 29, 0, 0, tzinfo=LONDON)  # across a change to summer time
+    fires = []
+    while len(fires) < 24 * 6 + 1:
+        moment = trigger.get_next_fire_time(None, moment + dt.timedelta(seconds=1))
+        fires.append(moment.astimezone(UTC))  # (times in one zone subtract as wall times)
+    assert max(later - earlier for earlier, later in itertools.pairwise(fires)) <= dt.timedelta(minutes=10)

@@ -16,8 +16,8 @@ class Command(BaseCommand):
         "are counted as they are submitted after that). --rebuild counts everything again from the "
         "decision log and the whole audit trail, e.g. after loading records in bulk. Safe to run at "
         "any time: the figures stay exact either way, they only get slower as the audit entries not "
-        "yet counted grow. Run it nightly, e.g. from cron. It writes only these counts (derived data, "
-        "not audited)."
+        "yet counted grow. Run it every 10 minutes (the scheduler does). It writes only these counts "
+        "(derived data, not audited)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
