@@ -68,7 +68,7 @@ def _filtered(request: HttpRequest) -> tuple[AuditFilterForm, object]:
     return form, entries
 
 
-def paged(request: HttpRequest, entries) -> tuple[Page, str]:
+def paged(request: HttpRequest, entries, read=list) -> tuple[Page, str]:
     """A page of entries, newest first, and the filters asked for without the page's cursor."""
     page = keyset_page(
         entries,
@@ -76,6 +76,7 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
         before=request.GET.get("newer"),
         size=PAGE_SIZE,
         by="timestamp",
+        read=read,
     )
     query = request.GET.copy()
     for key in ("older", "newer"):
@@ -87,7 +88,7 @@ def paged(request: HttpRequest, entries) -> tuple[Page, str]:
 @require_safe
 def entry_list(request: HttpRequest) -> HttpResponse:
     form, entries = _filtered(request)
-    page, query = paged(request, entries.select_related("content_type", "agency", "actor_agency", "actor"))
+    page, query = paged(request, entries, read=_listed)
     response = render(
         request,
         "audit/entry_list.html",
@@ -106,6 +107,41 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 _SENTENCE_CHARS = 200
+# What a listed row shows (``listed_rows``, ``wording.sentence``), what ``erasure.reveal`` puts values
+# back into (the record's name, the changes) and the page's cursor (time, id): not the entry's other
+# columns (its serialised record, details, hashes), the actor's account or the agencies' other columns.
+LISTED_FIELDS = (
+    "id",
+    "timestamp",
+    "event",
+    "action",
+    "object_pk",
+    "object_repr",
+    "changes",
+    "actor_email",
+    "actor_role",
+    "content_type__app_label",
+    "content_type__model",
+    "actor__full_name",
+    "agency__name",
+    "actor_agency__name",
+)
+
+
+def _listed(page) -> list[AuditEntry]:
+    """The page's entries with the names their rows show, in one query: the page's ids first (the
+    scoped, filtered, ordered and limited query, on the trail's table alone), then those entries
+    joined to their type, agencies and actor. With the joins before the limit, PostgreSQL's plan for
+    a record or a person that had gained many entries since the table was last analysed read and
+    joined every one of them, then sorted them (15 ms for 2,000 entries, growing with them); the
+    page's ids alone it reads from the (record, time) or (actor, time) index newest first, stopping
+    at the page."""
+    return list(
+        AuditEntry.objects.filter(pk__in=page.values("pk"))
+        .select_related("content_type", "agency", "actor_agency", "actor")
+        .only(*LISTED_FIELDS)
+        .order_by(*page.query.order_by)
+    )
 
 
 def listed_rows(entries) -> list[tuple]:

@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 
 from agreements.models import Agency, SectorKind
 from consent.models import InformationCategory
@@ -896,6 +897,28 @@ LOG_OUTCOME_CHOICES = [
 ]
 
 
+class _Options(BaseChoiceIterator):
+    """A select's options, given already as (value, label) pairs, kept as they are. Django
+    normalises a list of choices pair by pair whenever a field or its widget is given one (twice a
+    field) and deep-copies it with every form: for the log's 150 agencies and its nine lists that
+    was most of the time of making its form. Never changed once made, so forms share them."""
+
+    def __init__(self, options):
+        self.options = tuple(options)
+
+    def __iter__(self):
+        return iter(self.options)
+
+    def __len__(self) -> int:
+        return len(self.options)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class LogFilterForm(forms.Form):
     """Filters for the agency decision log. Every field is optional; bad values are ignored."""
 
@@ -905,28 +928,28 @@ class LogFilterForm(forms.Form):
     date_to = forms.DateField(
         label="Recorded to", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    outcome = forms.ChoiceField(label="Decision", required=False, choices=LOG_OUTCOME_CHOICES)
+    outcome = forms.ChoiceField(label="Decision", required=False, choices=_Options(LOG_OUTCOME_CHOICES))
     recipient_agency = forms.TypedChoiceField(
         label="Shared with (agency)", required=False, coerce=int, empty_value=None
     )
     recipient_kind = forms.ChoiceField(
-        label="Kind of recipient", required=False, choices=[("", "Any"), *SectorKind.choices]
+        label="Kind of recipient", required=False, choices=_Options([("", "Any"), *SectorKind.choices])
     )
     consent_position = forms.ChoiceField(
-        label="Consent position", required=False, choices=[("", "Any"), *ConsentPosition.choices]
+        label="Consent position", required=False, choices=_Options([("", "Any"), *ConsentPosition.choices])
     )
     article6_basis = forms.ChoiceField(
-        label="Lawful basis", required=False, choices=[("", "Any"), *Article6Basis.choices]
+        label="Lawful basis", required=False, choices=_Options([("", "Any"), *Article6Basis.choices])
     )
     grounds = forms.ChoiceField(
         label="Grounds for sharing without consent",
         required=False,
-        choices=[("", "Any"), *GroundForSharingWithoutConsent.choices],
+        choices=_Options([("", "Any"), *GroundForSharingWithoutConsent.choices]),
     )
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any"), *[(s.value, s.label) for s in Status if s != Status.DRAFT]],
+        choices=_Options([("", "Any"), *[(s.value, s.label) for s in Status if s != Status.DRAFT]]),
     )
     agency = forms.TypedChoiceField(label="Agency", required=False, coerce=int, empty_value=None)
     practitioner = forms.TypedChoiceField(label="Practitioner", required=False, coerce=int, empty_value=None)
@@ -939,13 +962,13 @@ class LogFilterForm(forms.Form):
         if agencies is None:
             del self.fields["agency"]
         else:
-            self.fields["agency"].choices = [("", "Any agency"), *agencies]
+            self.fields["agency"].choices = _Options([("", "Any agency"), *agencies])
         if recipients is None:
             del self.fields["recipient_agency"]
         else:
-            self.fields["recipient_agency"].choices = [("", "Any agency"), *recipients]
+            self.fields["recipient_agency"].choices = _Options([("", "Any agency"), *recipients])
         if practitioners:  # (id, name) rows
-            self.fields["practitioner"].choices = [("", "Anyone"), *practitioners]
+            self.fields["practitioner"].choices = _Options([("", "Anyone"), *practitioners])
         else:
             del self.fields["practitioner"]  # a partnership-wide user chooses an agency first
 

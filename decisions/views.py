@@ -408,26 +408,18 @@ def _next_query(request: HttpRequest, page: Page | None) -> str | None:
     return query.urlencode()
 
 
-def _recipient_choices(user, agencies):
-    """Who a decision may have gone to, for IG officers' filter by recipient agency: the partnership-wide
-    officer's agency list again (one query, not two); none for leads, who filter by kind of recipient."""
-    if not user.can(Perm.EXPORT_DECISION_LOG):
-        return None
-    return agencies if agencies is not None else selectors.recipient_agencies()
-
-
 def _log_filters(request: HttpRequest) -> tuple[LogFilterForm, dict]:
     """The log's filter form and the filters it holds (none until the form is valid)."""
     try:
         agency_id = int(request.GET.get("agency", ""))
     except ValueError:
         agency_id = None
-    agencies = selectors.log_agencies(request.user)
+    choices = selectors.log_choices(request.user, agency_id)
     form = LogFilterForm(
         request.GET or None,
-        practitioners=selectors.log_practitioners(request.user, agency_id),
-        agencies=agencies,
-        recipients=_recipient_choices(request.user, agencies),
+        practitioners=choices.practitioners,
+        agencies=choices.agencies,
+        recipients=choices.recipients,
     )
     return form, form.cleaned_data if form.is_bound and form.is_valid() else {}
 
@@ -438,7 +430,7 @@ def decision_log(request: HttpRequest) -> HttpResponse:
     """The agency's decision log with filters. Keyset pagination keeps deep pages fast."""
     form, filters = _log_filters(request)
     queryset = selectors.filtered_log(request.user, filters)
-    page = keyset_page(queryset.for_lists(), after=request.GET.get("after"))
+    page = selectors.log_page(queryset, after=request.GET.get("after"))
     response = render(
         request,
         "decisions/log.html",

@@ -13,6 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.models import ModelChoiceIterator
+from django.utils.choices import BaseChoiceIterator
 
 
 class GOVUKFormMixin:
@@ -145,3 +146,62 @@ class ListedModelChoiceField(forms.ModelChoiceField):
         raise ValidationError(
             self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
         )
+
+
+class _RowsReadOnce(BaseChoiceIterator):
+    """A ``ListedChoiceField``'s options: its empty label, then its (key, label) rows, read at first use."""
+
+    def __init__(self, field: "ListedChoiceField"):
+        self.field = field
+        self.rows: list | None = None
+
+    def __iter__(self):
+        if self.rows is None:
+            field = self.field
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            self.rows = [*empty, *field.queryset.values_list(field.key_field, field.label_field)]
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(list(self))
+
+
+class ListedChoiceField(forms.TypedChoiceField):
+    """A select over a short list of records read as (key, label) pairs, one query per form, only
+    when the form is checked or shown: no model instance an option (150 agencies are 150 rows of
+    every column, each made a model, for a name and an id). Its answer is the key (an int by
+    default), not the record; a key that is not in the list is "invalid_choice"."""
+
+    def __init__(
+        self, queryset, *, key_field="pk", label_field="name", empty_label=None, coerce=int, **kwargs
+    ):
+        self.queryset = queryset
+        self.key_field = key_field
+        self.label_field = label_field
+        self.empty_label = empty_label
+        super().__init__(coerce=coerce, empty_value=None, **kwargs)
+        self.choices = _RowsReadOnce(self)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        # Each form reads its own rows, once, shared with its widget.
+        result.choices = _RowsReadOnce(result)
+        return result
+
+
+class FixedChoices(BaseChoiceIterator):
+    """A select's options that never change (a module's list of values and labels), shared by every
+    form rather than deep-copied for each, as a list of choices is: fifty options cost a millisecond
+    a form to copy."""
+
+    def __init__(self, choices):
+        self.choices = tuple((value, str(label)) for value, label in choices)
+
+    def __iter__(self):
+        return iter(self.choices)
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+    def __deepcopy__(self, memo):
+        return self

@@ -67,17 +67,20 @@ def keyset_page(
     size: int | None = None,
     by: str = "created",
     newest_first: bool = True,
+    read=list,
 ) -> Page:
     """The page that follows the cursor ``after`` (or precedes ``before``; the first page without either).
 
-    A cursor that is not one of ours is ignored: the first page is shown.
+    A cursor that is not one of ours is ignored: the first page is shown. ``read`` turns the page's
+    ordered, sliced queryset into its rows (``list`` by default; the audit viewer reads the page's ids
+    first and joins only those, ``audit.views.paged``).
     """
     size = size or PAGE_SIZE
     start = parse_cursor(after)
     end = parse_cursor(before) if start is None else None
     if end is not None:
         # Walk back from the boundary, then turn the rows round into the list's own order.
-        rows = list(_beyond(queryset, end, by=by, descending=not newest_first)[: size + 1])
+        rows = read(_beyond(queryset, end, by=by, descending=not newest_first)[: size + 1])
         items = list(reversed(rows[:size]))
         more_before = len(rows) > size
         return Page(
@@ -86,7 +89,7 @@ def keyset_page(
             previous_cursor=cursor_for(items[0], by) if items and more_before else None,
             is_first=not more_before,
         )
-    rows = list(_beyond(queryset, start, by=by, descending=newest_first)[: size + 1])
+    rows = read(_beyond(queryset, start, by=by, descending=newest_first)[: size + 1])
     items = rows[:size]
     return Page(
         items=items,

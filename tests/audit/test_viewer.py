@@ -2,7 +2,9 @@
 
 import csv
 import datetime as dt
+import html
 import io
+import re
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -356,3 +358,100 @@ def test_each_listed_row_reads_as_the_template_filters_wrote_it(client, ig_offic
         assert agency == entry.agency.name
     assert len(rows[long.pk][3]) == 200 and rows[long.pk][3].endswith("…")
     assert "&lt;b&gt;short&lt;/b&gt;" in page and "<b>short</b>" not in page
+
+
+def test_the_agency_filter_lists_every_agency_by_name_read_as_ids_and_names(
+    client, ig_officer, practitioner, outsider, agency, other_agency, mixed_trail
+):
+    """The agency select's options are read once a page as (id, name), not as agencies (issue 19):
+    every agency in name order, the chosen one selected, the export naming it in words."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(ig_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"agency": other_agency.pk})
+    agency_reads = [q["sql"] for q in queries.captured_queries if 'FROM "agreements_agency"' in q["sql"]]
+    assert len(agency_reads) == 1
+    columns = agency_reads[0].split(" FROM ")[0]
+    assert re.fullmatch(
+        r'SELECT "agreements_agency"\."id"( AS "\w+")?, "agreements_agency"\."name"( AS "\w+")?', columns
+    )
+    assert _listed_ids(response) == sorted(
+        {mixed_trail["home_other"], mixed_trail["other_home"]}, reverse=True
+    )  # the officer's own agency's part of the trail, about or by the other agency
+
+    page = response.content.decode()
+    names = list(Agency.objects.order_by("name").values_list("pk", "name"))
+    options = "".join(
+        f'<option value="{pk}"{" selected" if pk == other_agency.pk else ""}>{html.escape(name)}</option>'
+        for pk, name in names
+    )
+    assert f'<option value="">Any agency</option>{options}\n' in page
+
+    export = client.get(EXPORT, {"agency": other_agency.pk})
+    rows = list(csv.reader(io.StringIO(b"".join(export.streaming_content).decode()[1:])))
+    assert ["Agency", other_agency.name] in rows[:5]
+
+    unknown = client.get(LIST, {"agency": max(pk for pk, _ in names) + 1})
+    assert "Select an agency from the list" in unknown.content.decode()
+    assert unknown.context["page"].items == []
+
+
+def test_the_person_filter_reads_their_entries_by_their_id_and_an_unknown_email_shows_none(
+    client, ig_officer, practitioner, lead, mixed_trail
+):
+    """The filter "Who did it" looks the person up once, as a value, and walks their entries (issue
+    19): the same entries as the join it replaced; an email nobody has matches nothing, not all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with audit_context(source="tests", actor=lead):
+        by_lead = record_event(Event.VIEW, practitioner, label="the lead's view")
+    client.force_login(ig_officer)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"actor": practitioner.email.upper()})
+    page_query = next(q["sql"] for q in queries.captured_queries if 'FROM "audit_auditentry"' in q["sql"])
+    assert '"actor_id" = (SELECT' in page_query
+    # The page's ids are chosen on the trail alone, then only they are joined to the names shown.
+    assert re.search(r'WHERE "audit_auditentry"\."id" IN \(SELECT .* LIMIT 51\) ORDER BY', page_query)
+    expected = AuditEntry.objects.visible_to(ig_officer).filter(actor__email=practitioner.email)
+    assert _listed_ids(response) == list(expected.order_by("-timestamp", "-id").values_list("pk", flat=True))
+    assert mixed_trail["home_home"] in _listed_ids(response)
+    assert by_lead.pk not in _listed_ids(response)
+
+    nobody = client.get(LIST, {"actor": "nobody@example.org"})
+    assert nobody.context["form"].is_valid()
+    assert nobody.context["page"].items == []
+
+
+def test_what_happened_offers_every_activity_in_order_with_the_chosen_one_selected(client, ig_officer):
+    """Its options are shared by every form, not copied for each (issue 19): still every activity, the
+    answer given selected on this page and on no other."""
+    from audit.forms import ACTIVITY_CHOICES
+
+    client.force_login(ig_officer)
+    chosen = client.get(LIST, {"activity": "view"}).content.decode()
+    plain = client.get(LIST).content.decode()
+    for page, answer in ((chosen, "view"), (plain, "")):
+        options = "".join(
+            f'<option value="{value}"{" selected" if value == answer else ""}>{html.escape(label)}</option>'
+            for value, label in ACTIVITY_CHOICES
+        )
+        assert options in page
+
+
+def test_the_types_of_record_are_offered_in_the_ig_order_by_their_names(client, ig_officer):
+    from audit.wording import IG_RECORD_TYPES, record_noun
+
+    client.force_login(ig_officer)
+    field = client.get(LIST).context["form"].fields["record_type"]
+    by_model = {ct.model: ct.pk for ct in ContentType.objects.filter(model__in=IG_RECORD_TYPES)}
+    assert [(str(pk), label) for pk, label in field.choices] == [
+        ("", "Any type"),
+        *[
+            (str(by_model[name]), record_noun(name).capitalize())
+            for name in IG_RECORD_TYPES
+            if name in by_model
+        ],
+    ]
