@@ -147,3 +147,28 @@ def test_the_trail_list_puts_back_the_names_it_shows_and_reads_no_changes(
     assert _creation_entry(addendum).pk in [entry.pk for entry in response.context["page"].items]
     assert all("changes" not in vars(entry) for entry in response.context["page"].items)
     assert erasure.PREFIX not in response.content.decode()
+
+
+def test_a_view_of_a_child_is_one_statement_with_its_name_held_outside_the_chain(
+    practitioner, django_assert_num_queries
+):
+    """The entry and its personal value are written together by the INSERT that links the entry,
+    not by BEGIN, two INSERTs and COMMIT; the chain and the value still verify."""
+    from audit.context import audit_context
+    from audit.services import record_view
+
+    child = child_for(practitioner)
+    with audit_context(source="tests", actor=practitioner):
+        record_view(child)  # the content type is looked up once, before the counted write
+        with django_assert_num_queries(1):
+            entry = record_view(child)
+    assert entry.object_repr == str(child)  # the entry as written reads as shown
+    stored = AuditEntry.objects.filter(pk=entry.pk).values_list("object_repr", "prev_hash").get()
+    assert stored[0].startswith(erasure.PREFIX) and str(child) not in stored[0]
+    [value] = AuditValue.objects.filter(entry_id=entry.pk)
+    assert (value.field, value.child_id) == (erasure.REPR, child.pk)
+    assert value.value == erasure.canonical(str(child))
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr == str(child)
+    before = AuditEntry.objects.filter(pk__lt=entry.pk).order_by("-pk").first()
+    assert stored[1] == before.entry_hash
+    assert verify(sign="never").problems == []

@@ -316,16 +316,16 @@ def test_the_child_page_takes_the_same_queries_however_long_the_chronology(
     make_assessment(child, practitioner)
     client.get(detail(child))
     # session, user with their agency, the child with the agency's reference and the user's
-    # unfinished journeys, the "viewed" entry (one INSERT, and one more for the child's name, kept
+    # unfinished journeys, the "viewed" entry (one statement, which also writes the child's name
     # outside the chain so that it can be erased: audit.erasure), every agency's consent records with
     # their recipients, read once for both the consent summary at the top and the chronology
     # (consent.position.with_every_record), assessments, decisions. No request transaction.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(detail(child))
     for _ in range(10):
         make_consent(child, practitioner)
         make_assessment(child, practitioner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(detail(child))
     assert len(response.context["entries"]) == 22
 
