@@ -42,7 +42,10 @@ test: install
 	scripts/ensure-system-libs
 	$(VENV)/bin/ruff check .
 	DJANGO_SETTINGS_MODULE=tests.settings DATABASE_URL=sqlite:///:memory: $(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest -n $(PYTEST_WORKERS)
+	# Bytecode written, even where the environment says PYTHONDONTWRITEBYTECODE: otherwise each of
+	# the suite's processes (both workers, every manage.py and gunicorn a test starts) compiles
+	# the project and pytest rewrites every test module again, from source, each time.
+	env -u PYTHONDONTWRITEBYTECODE $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
 # A bounded load run (locust, from the optional `load` extra) against gunicorn and
 # PostgreSQL on 127.0.0.1, with production settings. See "Load" in README.md.

@@ -3,9 +3,9 @@
 from dataclasses import dataclass
 
 from django.http import HttpRequest
-from django.urls import reverse
 
 from accounts.permissions import Perm
+from isa_portal.fixed_urls import fixed_url
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def navigation_for(request: HttpRequest) -> list[dict]:
     for item in NAV_ITEMS:
         if item.perm is not None and not user.can(item.perm):
             continue
-        url = reverse(item.url_name)
+        url = fixed_url(item.url_name)
         matches = request.path == url if url == "/" else request.path.startswith(url)
         items.append({"label": item.label, "url": url, "active": matches})
     # Sections can nest (/agreements/ and /agreements/agencies/): only the most specific is current.

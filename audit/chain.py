@@ -8,15 +8,17 @@ chain and prints the head hash, which an operator keeps outside the database: a
 chain cut short at its end (the last entries removed) is caught by comparing heads.
 
 Writes are serialised so the chain never forks. On PostgreSQL the INSERT itself fills
-both hashes (:func:`stamp`): ``audit_chain_head()`` (installed by migration 0003) takes a
-transaction-level advisory lock and then reads the head with a fresh snapshot; the
-entry's hash is SHA-256 over that head and the canonical content Python passes in. The
-lock is held until the writing transaction commits, so the next writer reads this entry
-as its head; the id is drawn under the same lock, so ids follow the chain. Writing an
-entry costs no query beyond its INSERT. On SQLite (local
-development only) Python reads the head and the database allows one writer at a time.
+both hashes (:func:`insert_sql`): ``audit_chain_next_id()`` and ``audit_chain_head()``
+(installed by migration 0003) take a transaction-level advisory lock, draw the id and then
+read the head with a fresh snapshot; the entry's hash is SHA-256 over that head and the
+canonical content Python passes in. The lock is held until the writing transaction commits,
+so the next writer reads this entry as its head; the id is drawn under the same lock, so ids
+follow the chain. Writing an entry is one statement, its personal values
+(``audit.erasure``) included. On SQLite (local development only) Python reads the head
+(:func:`stamp`) and the database allows one writer at a time.
 """
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -25,8 +27,6 @@ from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
 
-from django.db import connection
-from django.db.models.expressions import RawSQL
 from django.utils.ipv6 import clean_ipv6_address
 
 GENESIS = "0" * 64
@@ -124,19 +124,62 @@ def entry_hash(values: Mapping[str, Any], prev_hash: str) -> str:
 
 
 def stamp(entry) -> None:
-    """Set ``prev_hash`` and ``entry_hash`` on an entry about to be inserted."""
-    if connection.vendor == "postgresql":
-        # Expressions, evaluated by the INSERT and returned by it (Django refreshes them).
-        content = "\n" + _canonical_text(field_values(entry))
-        # The id too is drawn under the lock, so id order is chain order (see migration 0003).
-        entry.id = RawSQL("audit_chain_next_id()", ())
-        entry.prev_hash = RawSQL("audit_chain_head()", ())
-        entry.entry_hash = RawSQL(
-            "encode(sha256(convert_to(audit_chain_head() || %s, 'UTF8')), 'hex')", (content,)
+    """Set ``prev_hash`` and ``entry_hash`` on an entry about to be inserted (SQLite: on PostgreSQL
+    the INSERT of :func:`insert_sql` fills them under the lock)."""
+    entry.prev_hash = head(type(entry))
+    entry.entry_hash = entry_hash(field_values(entry), entry.prev_hash)
+
+
+# The entry's link, read once by the INSERT: the id drawn and the head read under the chain's lock
+# (migration 0003), in that order, so id order is chain order.
+LINK_SQL = "SELECT audit_chain_next_id() AS id, audit_chain_head() AS prev_hash"
+
+
+def insert_sql(
+    table: str,
+    columns: tuple[str, ...],
+    value_table: str = "",
+    value_columns: tuple[tuple[str, str], ...] = (),
+    rows: int = 0,
+) -> str:
+    """One PostgreSQL statement that links and writes an entry, and its ``rows`` personal values.
+
+    Its parameters: the entry's canonical content (:func:`content_param`), then a value for each of
+    ``columns``, then each value row's ``value_columns`` (each a ``(name, SQL type)`` pair, the
+    entry's id first among the table's columns). It returns the entry's id, ``prev_hash`` and
+    ``entry_hash``. The head is read once (``audit_chain_head()`` again would cost the lock and a
+    second index probe), and the values join the entry's statement rather than a transaction of
+    their own, so an entry with personal values is one round trip, not BEGIN, two INSERTs and COMMIT.
+    """
+    return _insert_sql(LINK_SQL, table, columns, value_table, value_columns, rows)
+
+
+@functools.cache
+def _insert_sql(link, table, columns, value_table, value_columns, rows) -> str:
+    # Built from the models' own table and column names, never from input. noqa: S608 below.
+    quoted = ", ".join(f'"{name}"' for name in columns)
+    placeholders = ", ".join("%s" for _ in columns)
+    sql = (
+        f"WITH link AS MATERIALIZED ({link}), entry AS ("  # noqa: S608
+        f'INSERT INTO "{table}" ("id", "prev_hash", "entry_hash", {quoted}) '
+        "SELECT link.id, link.prev_hash, "
+        f"encode(sha256(convert_to(link.prev_hash || %s, 'UTF8')), 'hex'), {placeholders} FROM link "
+        'RETURNING "id", "prev_hash", "entry_hash")'
+    )
+    if rows:
+        names = ", ".join(f'"{name}"' for name, _ in value_columns)
+        # Typed, as a VALUES list in FROM would otherwise read its parameters as text.
+        row = "(" + ", ".join(f"CAST(%s AS {sql_type})" for _, sql_type in value_columns) + ")"
+        sql += (
+            f', value AS (INSERT INTO "{value_table}" ("entry_id", {names}) '  # noqa: S608
+            f"SELECT entry.id, v.* FROM entry, (VALUES {', '.join([row] * rows)}) AS v({names}))"
         )
-    else:
-        entry.prev_hash = head(type(entry))
-        entry.entry_hash = entry_hash(field_values(entry), entry.prev_hash)
+    return sql + ' SELECT "id", "prev_hash", "entry_hash" FROM entry'  # noqa: S608
+
+
+def content_param(entry) -> str:
+    """What the INSERT hashes after the head: a newline and the entry's canonical content."""
+    return "\n" + _canonical_text(field_values(entry))
 
 
 def head(model) -> str:

@@ -175,18 +175,27 @@ def _put_back(value: Any, held: dict[str, Any]) -> Any:
     return value
 
 
+REVEALED_FIELDS = ("object_repr", "changes")
+
+
 def reveal(entries: list) -> None:
-    """Put the values back into loaded entries, in one query for all of them (none if none hide any)."""
+    """Put the values back into loaded entries, in one query for all of them (none if none hide any).
+    A field the query left out (``QuerySet.only``, as the audit viewer's list leaves out the changes)
+    is left out here too, not read an entry at a time."""
     found: set[str] = set()
     for entry in entries:
-        _commitments_in(entry.object_repr, found)
-        _commitments_in(entry.changes, found)
+        loaded = vars(entry)
+        for name in REVEALED_FIELDS:
+            if name in loaded:
+                _commitments_in(loaded[name], found)
     if not found:
         return
     held = lookup(found)
     for entry in entries:
-        entry.object_repr = _put_back(entry.object_repr, held)
-        entry.changes = _put_back(entry.changes, held)
+        loaded = vars(entry)
+        for name in REVEALED_FIELDS:
+            if name in loaded:
+                setattr(entry, name, _put_back(loaded[name], held))
 
 
 def reveal_text(texts: Iterable[str | None]) -> Callable[[str | None], str | None]:

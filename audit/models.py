@@ -6,11 +6,14 @@ sign-ins, denied requests). Every entry passes through ``AuditEntry.save``,
 which stamps who, from which agency, from where and through what.
 """
 
+import functools
+
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from auditlog.registry import auditlog
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, models, transaction
+from django.db import connections, models, router, transaction
+from django.db.models import signals
 from django.db.models.query import ModelIterable
 from django.utils import timezone
 
@@ -315,34 +318,58 @@ class AuditEntry(AbstractLogEntry):
         if not self._state.adding:
             raise AuditTrailIsAppendOnly("An audit entry cannot be changed once written.")
         self._stamp_from_context()
-        # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
-        kwargs["force_insert"] = True
         # Personal values leave the entry for AuditValue; the chain hashes their commitments.
         values = erasure.commit(self)
-        if connection.vendor == "postgresql":
-            # One statement that reads the chain's head and takes its lock, held until the
-            # transaction around it commits (or, in autocommit, until the statement ends), so
-            # the next writer chains onto this entry. No BEGIN, COMMIT or savepoint of its own.
-            # With personal values, their INSERT joins it in one transaction.
-            if values:
-                with transaction.atomic(savepoint=False):
-                    self._insert(values, *args, **kwargs)
-                return
-            chain.stamp(self)
-            super().save(*args, **kwargs)
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        if connections[using].vendor == "postgresql":
+            # One statement that takes the chain's lock, draws the id, reads the head and inserts
+            # the entry and its personal values: no BEGIN, COMMIT or savepoint of its own. The lock
+            # is held until the transaction around it commits (or, in autocommit, until the
+            # statement ends), so the next writer chains onto this entry.
+            self._insert_linked(values, using)
             return
         # SQLite reads the head, then inserts: both in one transaction.
-        with transaction.atomic(savepoint=False):
-            self._insert(values, *args, **kwargs)
+        # Always an INSERT: with the id given as an expression Django would try an UPDATE first.
+        kwargs["force_insert"] = True
+        with transaction.atomic(using=using, savepoint=False):
+            chain.stamp(self)
+            super().save(*args, **kwargs)
+            if values:
+                for value in values:
+                    value.entry_id = self.pk
+                AuditValue.objects.using(using).bulk_create(values)
+        erasure.restore(self)
 
-    def _insert(self, values: list, *args, **kwargs) -> None:
-        chain.stamp(self)
-        super().save(*args, **kwargs)
-        if values:
-            for value in values:
-                value.entry_id = self.pk
-            AuditValue.objects.bulk_create(values)
-            erasure.restore(self)
+    def _insert_linked(self, values: list, using: str) -> None:
+        """The PostgreSQL write (``chain.insert_sql``), with Django's save signals around it."""
+        cls = type(self)
+        connection = connections[using]
+        signals.pre_save.send(sender=cls, instance=self, raw=False, using=using, update_fields=None)
+        fields, value_fields = _linked_insert_fields(using)
+        params = [chain.content_param(self)]
+        params += [field.get_db_prep_save(field.pre_save(self, True), connection) for field, _ in fields]
+        for value in values:
+            params += [
+                field.get_db_prep_save(getattr(value, field.attname), connection) for field, _ in value_fields
+            ]
+        sql = chain.insert_sql(
+            cls._meta.db_table,
+            tuple(field.column for field, _ in fields),
+            AuditValue._meta.db_table,
+            tuple((field.column, sql_type) for field, sql_type in value_fields),
+            len(values),
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            self.id, self.prev_hash, self.entry_hash = cursor.fetchone()
+        self._state.adding = False
+        self._state.db = using
+        for value in values:
+            value.entry_id = self.pk
+        erasure.restore(self)
+        signals.post_save.send(
+            sender=cls, instance=self, created=True, update_fields=None, raw=False, using=using
+        )
 
     def delete(self, *args, **kwargs):
         raise AuditTrailIsAppendOnly("An audit entry cannot be deleted.")
@@ -436,6 +463,19 @@ class AuditValue(models.Model):
 
     def __str__(self) -> str:
         return f"Value of {self.field} in entry {self.entry_id}"
+
+
+@functools.cache
+def _linked_insert_fields(using: str) -> tuple[tuple, tuple]:
+    """The columns the PostgreSQL INSERT writes, as (field, SQL type): the entry's but the three
+    the chain fills, and its personal values' but their id and the entry's id."""
+    connection = connections[using]
+
+    def columns(model, skip):
+        fields = model._meta.concrete_fields
+        return tuple((field, field.db_type(connection)) for field in fields if field.attname not in skip)
+
+    return columns(AuditEntry, {"id", "prev_hash", "entry_hash"}), columns(AuditValue, {"id", "entry_id"})
 
 
 class SubjectAccessRequestQuerySet(models.QuerySet):

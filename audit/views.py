@@ -107,9 +107,10 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 
 
 _SENTENCE_CHARS = 200
-# What a listed row shows (``listed_rows``, ``wording.sentence``), what ``erasure.reveal`` puts values
-# back into (the record's name, the changes) and the page's cursor (time, id): not the entry's other
-# columns (its serialised record, details, hashes), the actor's account or the agencies' other columns.
+# What a listed row shows (``listed_rows``, ``wording.sentence``) and the page's cursor (time, id): not
+# the entry's other columns (the changes, parsed from JSON and searched for erased values by
+# ``erasure.reveal`` only when read; its serialised record, details, hashes), the actor's account or
+# the agencies' other columns.
 LISTED_FIELDS = (
     "id",
     "timestamp",
@@ -117,7 +118,6 @@ LISTED_FIELDS = (
     "action",
     "object_pk",
     "object_repr",
-    "changes",
     "actor_email",
     "actor_role",
     "content_type__app_label",

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from isa_portal.web import short_date
+
 Source = Callable[..., Iterable["ChronologyEntry"]]
 _sources: list[Source] = []
 
@@ -23,6 +25,12 @@ class ChronologyEntry:
     recorded_by: str
     url: str | None = None
     details: tuple[tuple[str, str], ...] = ()  # (label, value) rows under the summary
+
+    @property
+    def day(self) -> str:
+        """The day, as the table writes it ("5 Mar 2026", local time): plain Python, where the ``date``
+        filter cost tens of microseconds an entry."""
+        return short_date(self.when)
 
 
 def register_source(source: Source) -> Source:

@@ -17,13 +17,15 @@ at its top). Sources, each rule citing its own below:
   record; it never disappears because it was recorded for another purpose.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import OuterRef, Prefetch, prefetch_related_objects
 
 from consent.models import Child, ConsentAsked, ConsentRecord, ConsentStatus, InformationCategory
+from isa_portal.rows import rows_of
 from isa_portal.vocabulary import SharingPurpose
 from isa_portal.web import long_date
 
@@ -66,7 +68,7 @@ class Bearing:
 
     @property
     def with_whom(self) -> str:
-        return ", ".join(agency.name for agency in self.record.recipients.all())
+        return ", ".join(recipient_names(self.record))
 
     @property
     def until(self) -> str:
@@ -135,21 +137,41 @@ def child_records(child: Child, on: date) -> list[ConsentRecord]:
 
 
 def with_every_record(child: Child) -> Child:
-    """Read every consent record of the child once (two queries), oldest first, with what both the
-    consent summary (``child_records``) and the chronology (``consent.sources``) show of each: the
-    child page's two reads of the same rows made one."""
-    records = (
-        ConsentRecord.objects.select_related("assessment", "agency", "recorded_by")
-        .prefetch_related("recipients")
-        .order_by("given_on", "created_at", "id")
-    )
-    prefetch_related_objects([child], Prefetch("consents", queryset=records))
+    """Read every consent record of the child once, oldest first, with what both the consent summary
+    (``child_records``) and the chronology (``consent.sources``) show of each: the child page's two
+    reads of the same rows made one. The agencies each record names come in the same query
+    (``isa_portal.rows``), as ``recipient_ids`` and ``recipient_names``, not in a prefetch of their own."""
+    prefetch_related_objects([child], Prefetch("consents", queryset=_every_record()))
+    for record in child.consents.all():
+        # In the agencies' own order (Agency.Meta.ordering: by name), as the prefetch gave them.
+        agencies = sorted(record.recipient_rows or (), key=lambda row: (row[1], row[0]))
+        record.recipient_ids = [agency_id for agency_id, _ in agencies]
+        record.recipient_names = [name for _, name in agencies]
     return child
 
 
+@functools.cache
+def _every_record():
+    """The consent records' query for ``with_every_record``: built once (its subquery cost as much to
+    build as to run), narrowed to the child by each prefetch, never evaluated itself."""
+    recipients = ConsentRecord.recipients.through.objects.filter(consentrecord=OuterRef("pk"))
+    return (
+        ConsentRecord.objects.select_related("assessment", "agency", "recorded_by")
+        .annotate(recipient_rows=rows_of(recipients, ("agency_id", "agency__name")))
+        .order_by("given_on", "created_at", "id")
+    )
+
+
+def recipient_names(record) -> list[str]:
+    """The names of the agencies a record names: ``recipient_names`` where read with the record
+    (``with_every_record``), else the prefetched ``recipients``."""
+    names = getattr(record, "recipient_names", None)
+    return names if names is not None else [agency.name for agency in record.recipients.all()]
+
+
 def _recipient_ids(record) -> set[int]:
-    """The agencies a record names: ``recipient_ids`` where the caller has them (the volume generator's
-    rows), else the prefetched ``recipients``."""
+    """The agencies a record names: ``recipient_ids`` where the caller has them (``with_every_record``,
+    the volume generator's rows), else the prefetched ``recipients``."""
     ids = getattr(record, "recipient_ids", None)
     return set(ids) if ids is not None else {agency.pk for agency in record.recipients.all()}
 

@@ -1,13 +1,15 @@
 """The consent part's entries in a child's chronology: consent records and competence assessments."""
 
 import datetime
+import functools
 from collections.abc import Iterator
 
 from django.urls import reverse
 from django.utils import timezone
 
 from consent.chronology import ChronologyEntry, register_source
-from consent.models import visible_record
+from consent.models import CompetenceAssessment, visible_record
+from consent.position import recipient_names
 from isa_portal.web import long_date
 
 
@@ -30,7 +32,7 @@ def consent_entries(child, user) -> Iterator[ChronologyEntry]:
             .prefetch_related("recipients")
         )
     for record in records:
-        scope = f"{record.get_purpose_display()}; with {', '.join(a.name for a in record.recipients.all())}"
+        scope = f"{record.get_purpose_display()}; with {', '.join(recipient_names(record))}"
         if record.sought:
             summary = f"Asked {record.asked_label}. {scope}."
         else:
@@ -48,9 +50,29 @@ def consent_entries(child, user) -> Iterator[ChronologyEntry]:
         )
 
 
+# What an assessment's entry shows: of the assessment, its agency's name, and its assessor's name or
+# email (``User.__str__``), not their whole rows.
+ASSESSMENT_FIELDS = (
+    "assessed_on",
+    "created_at",
+    "outcome",
+    "matter",
+    "age_at_assessment",
+    "agency__name",
+    "assessor__full_name",
+    "assessor__email",
+)
+
+
+@functools.cache
+def _assessments():
+    """Built once, narrowed per request (never evaluated itself)."""
+    return CompetenceAssessment.objects.select_related("agency", "assessor").only(*ASSESSMENT_FIELDS)
+
+
 @register_source
 def assessment_entries(child, user) -> Iterator[ChronologyEntry]:
-    assessments = child.assessments.visible_to(user).select_related("agency", "assessor")
+    assessments = _assessments().filter(child=child).visible_to(user)
     for assessment in assessments:
         yield ChronologyEntry(
             when=_when(assessment.assessed_on, assessment.created_at),

@@ -2,6 +2,7 @@ from collections import Counter
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from accounts.models import Role, User
 from agreements.models import Agency
@@ -18,6 +19,17 @@ DEMO_USERS = {
     "school-lead@demo.test": Role.LEAD,
     "partnership-admin@demo.test": Role.ADMIN,
 }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """The demo seeded once for the tests that only read what it built, in a transaction rolled
+    back after the module's last test (each test runs inside it, in a savepoint of its own). The
+    tests before the first that asks for it see an empty database."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.django_db
@@ -55,8 +67,7 @@ def test_seed_demo_builds_the_partnership_once_and_prints_the_sign_in_list(capsy
 
 
 @pytest.mark.django_db
-def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
-    call_command("seed_demo", "--force")
+def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail(seeded):
     entries = AuditEntry.objects.all()
     assert entries.exists()
     assert set(entries.values_list("source", flat=True)) == {"command:seed_demo"}
@@ -84,7 +95,7 @@ def test_seed_demo_writes_are_attributed_to_the_command_in_the_audit_trail():
 
 
 @pytest.mark.django_db
-def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on():
+def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on(seeded):
     """An agency of each kind and of each public/non-public standing, a competent child who refused,
     an originator who refused onward disclosure, an agency with one lead, and the partnership's
     designated lead."""
@@ -93,7 +104,6 @@ def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on():
     from consent.position import consent_position
     from decisions.models import Decision
 
-    call_command("seed_demo", "--force")
     agencies = list(Agency.objects.all())
     assert {agency.kind for agency in agencies} == set(AgencyKind.values)
     assert {agency.is_public_authority for agency in agencies} >= {True, False}
@@ -116,14 +126,13 @@ def test_seed_demo_holds_what_the_rules_of_issue_12_turn_on():
 
 
 @pytest.mark.django_db
-def test_seed_demo_agreements_in_force_hold_the_ico_checklist():
+def test_seed_demo_agreements_in_force_hold_the_ico_checklist(seeded):
     """Issue 20: every agreement in force (or under review) holds every item of the ICO checklist."""
     from django.utils import timezone
 
     from agreements import checklist
     from agreements.models import Agreement
 
-    call_command("seed_demo", "--force")
     effective = Agreement.objects.effective()
     assert effective.exists()
     today = timezone.localdate()
@@ -133,7 +142,7 @@ def test_seed_demo_agreements_in_force_hold_the_ico_checklist():
 
 
 @pytest.mark.django_db
-def test_seed_demo_agreements_carry_the_reference_documents_conditions():
+def test_seed_demo_agreements_carry_the_reference_documents_conditions(seeded):
     """Issue 20, item 6: West Yorkshire 2.5's early help only with consent, Buckinghamshire's and Derby and
     Derbyshire's originator's agreement for onward disclosure, each with its clause, on a version in
     force; and the draft notifications agreement's recipients and kinds of information."""
@@ -143,8 +152,7 @@ def test_seed_demo_agreements_carry_the_reference_documents_conditions():
     from agreements.selectors import version_in_force
     from devdata.demo.agreements import EARLY_HELP, MASH, PROTOCOL
 
-    call_command("seed_demo", "--force")
-    call_command("seed_demo", "--force")  # idempotent: added once
+    call_command("seed_demo", "--force", verbosity=0)  # again: idempotent, the conditions added once
     found = {
         (c.version.agreement.title, c.kind, c.clause): c
         for c in AgreementCondition.objects.select_related("version__agreement")

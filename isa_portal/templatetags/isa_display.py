@@ -4,9 +4,16 @@ import datetime
 
 from django import template
 
-from isa_portal import web
+from isa_portal import fixed_urls, web
 
 register = template.Library()
+
+
+@register.simple_tag(name="fixed_url")
+def fixed_url(name: str) -> str:
+    """``{% fixed_url "accounts:logout" %}``: what ``{% url "accounts:logout" %}`` writes, for a URL
+    with no arguments that every page's layout writes (looked up once: ``isa_portal.fixed_urls``)."""
+    return fixed_urls.fixed_url(name)
 
 
 @register.filter(expects_localtime=True)

@@ -1,7 +1,6 @@
 """Concurrent writers on PostgreSQL never fork the chain: each entry has its own predecessor."""
 
 import threading
-import time
 from collections import Counter
 
 import pytest
@@ -17,11 +16,12 @@ WRITERS = 8
 ENTRIES_EACH = 20
 
 
-def _unlocked_stamp(entry) -> None:
-    """The naive chain: read the head in Python without the lock, then a pause before the insert."""
-    entry.prev_hash = chain.head(type(entry))
-    time.sleep(0.002)
-    entry.entry_hash = chain.entry_hash(chain.field_values(entry), entry.prev_hash)
+# The naive chain: the id and the head read without the lock, then a pause before the insert.
+_UNLOCKED_LINK = (
+    "SELECT nextval(pg_get_serial_sequence('audit_auditentry', 'id')) AS id, "
+    "COALESCE((SELECT entry_hash FROM audit_auditentry ORDER BY id DESC LIMIT 1), "
+    "repeat('0', 64)) AS prev_hash FROM pg_sleep(0.002)"
+)
 
 
 def _run_writers(actor) -> list[BaseException]:
@@ -84,7 +84,7 @@ def test_the_walk_in_worker_processes_finds_what_one_process_finds(practitioner)
 
 def test_without_the_lock_the_same_writers_do_fork(practitioner, monkeypatch):
     """The control: reading the head without the advisory lock lets two writers share a predecessor."""
-    monkeypatch.setattr(chain, "stamp", _unlocked_stamp)
+    monkeypatch.setattr(chain, "LINK_SQL", _UNLOCKED_LINK)
 
     assert _run_writers(practitioner) == []
     assert _forks() != []

@@ -125,3 +125,50 @@ def test_the_trail_page_and_export_show_the_values_then_that_they_were_erased(ad
     assert PLANTED not in page + export
     assert erasure.ERASED in page
     assert erasure.ERASED in export
+
+
+def test_the_trail_list_puts_back_the_names_it_shows_and_reads_no_changes(
+    addendum, client, ig_officer, django_assert_num_queries
+):
+    """The list shows no change, so it neither reads the changes nor looks up their values (issue 19):
+    five queries though the page holds an entry whose changes hide a value; a record's name hidden
+    behind a commitment is still put back."""
+    from django.urls import reverse
+
+    client.force_login(ig_officer)
+    stored = (
+        AuditEntry.objects.filter(pk=_creation_entry(addendum).pk).values_list("changes", flat=True).get()
+    )
+    assert erasure.PREFIX in str(stored)  # as stored: a commitment where the text was
+    hidden_names = AuditEntry.objects.filter(object_repr__contains=erasure.PREFIX)
+    client.get(reverse("audit:entry_list"))  # the content types, then cached
+    with django_assert_num_queries(5 + (1 if hidden_names.exists() else 0)):
+        response = client.get(reverse("audit:entry_list"))
+    assert _creation_entry(addendum).pk in [entry.pk for entry in response.context["page"].items]
+    assert all("changes" not in vars(entry) for entry in response.context["page"].items)
+    assert erasure.PREFIX not in response.content.decode()
+
+
+def test_a_view_of_a_child_is_one_statement_with_its_name_held_outside_the_chain(
+    practitioner, django_assert_num_queries
+):
+    """The entry and its personal value are written together by the INSERT that links the entry,
+    not by BEGIN, two INSERTs and COMMIT; the chain and the value still verify."""
+    from audit.context import audit_context
+    from audit.services import record_view
+
+    child = child_for(practitioner)
+    with audit_context(source="tests", actor=practitioner):
+        record_view(child)  # the content type is looked up once, before the counted write
+        with django_assert_num_queries(1):
+            entry = record_view(child)
+    assert entry.object_repr == str(child)  # the entry as written reads as shown
+    stored = AuditEntry.objects.filter(pk=entry.pk).values_list("object_repr", "prev_hash").get()
+    assert stored[0].startswith(erasure.PREFIX) and str(child) not in stored[0]
+    [value] = AuditValue.objects.filter(entry_id=entry.pk)
+    assert (value.field, value.child_id) == (erasure.REPR, child.pk)
+    assert value.value == erasure.canonical(str(child))
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr == str(child)
+    before = AuditEntry.objects.filter(pk__lt=entry.pk).order_by("-pk").first()
+    assert stored[1] == before.entry_hash
+    assert verify(sign="never").problems == []

@@ -274,6 +274,16 @@ def test_the_chronology_shows_the_agencys_records_newest_first(
     ]
 
 
+def test_an_assessments_entry_names_its_agency_and_assessor(client, practitioner, child, history):
+    """Read with only the columns the entry shows (consent.sources.ASSESSMENT_FIELDS), in the same one
+    query however many there are; the assessor named as everywhere else (their name, else email)."""
+    client.force_login(practitioner)
+    (entry,) = [e for e in client.get(detail(child)).context["entries"] if e.kind == "Competence assessment"]
+    assert (entry.agency_name, entry.recorded_by) == (history.agency.name, str(history.assessor))
+    assert entry.summary == (f"{history.get_matter_display()}. Aged {history.age_at_assessment} at the time.")
+    assert entry.url == reverse("consent:assessment_detail", kwargs={"pk": history.pk})
+
+
 def test_partnership_ig_sees_every_agencys_records(client, partnership_ig, child, history):
     client.force_login(partnership_ig)
     assert len(client.get(detail(child)).context["entries"]) == 5
@@ -316,18 +326,35 @@ def test_the_child_page_takes_the_same_queries_however_long_the_chronology(
     make_assessment(child, practitioner)
     client.get(detail(child))
     # session, user with their agency, the child with the agency's reference and the user's
-    # unfinished journeys, the "viewed" entry (one INSERT, and one more for the child's name, kept
+    # unfinished journeys, the "viewed" entry (one statement, which also writes the child's name
     # outside the chain so that it can be erased: audit.erasure), every agency's consent records with
-    # their recipients, read once for both the consent summary at the top and the chronology
-    # (consent.position.with_every_record), assessments, decisions. No request transaction.
-    with django_assert_num_queries(9):
+    # their recipients in the same query, read once for both the consent summary at the top and the
+    # chronology (consent.position.with_every_record), assessments, decisions. No request transaction.
+    with django_assert_num_queries(7):
         client.get(detail(child))
     for _ in range(10):
         make_consent(child, practitioner)
         make_assessment(child, practitioner)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         response = client.get(detail(child))
     assert len(response.context["entries"]) == 22
+
+
+def test_the_child_page_names_each_consents_recipients_in_name_order(client, practitioner, child):
+    """The recipients read in the consent records' own query (consent.position.with_every_record) are
+    the agencies each record names, in their own order (by name), in the summary and the chronology."""
+    from tests.factories import AgencyFactory
+
+    zeta, alpha = AgencyFactory(name="Zeta Health Trust"), AgencyFactory(name="Alpha Academy")
+    make_consent(child, practitioner, recipients=[zeta, practitioner.agency, alpha])
+    make_consent(child, practitioner, recipients=[zeta], purpose="education")
+    client.force_login(practitioner)
+    response = client.get(detail(child))
+    with_whom = [bearing.with_whom for bearing in response.context["consent_summary"].standing]
+    both = f"Alpha Academy, {practitioner.agency.name}, Zeta Health Trust"
+    assert sorted(with_whom) == [both, "Zeta Health Trust"]
+    summaries = [entry.summary for entry in response.context["entries"] if entry.kind == "Consent"]
+    assert sorted(summary.split("; with ")[1] for summary in summaries) == [f"{both}.", "Zeta Health Trust."]
 
 
 def test_the_landing_page_lists_the_agencys_recent_children(client, practitioner, child, outsider):
@@ -336,3 +363,23 @@ def test_the_landing_page_lists_the_agencys_recent_children(client, practitioner
     response = client.get(reverse("home"))
     assert [str(c) for c in response.context["recent_children"]] == ["Amara Okoye"]
     assert detail(child) in response.content.decode()
+
+
+def test_a_chronology_entrys_day_reads_as_the_date_filter_wrote_it():
+    """``ChronologyEntry.day`` (plain Python) writes what ``{{ entry.when|date:"j M Y" }}`` wrote, on the
+    local calendar: an entry late on a summer evening in UTC is the next day in London."""
+    from django.template import engines
+
+    from consent.chronology import ChronologyEntry
+
+    template = engines["django"].from_string('{{ when|date:"j M Y" }}')
+    for when in (
+        datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 12, 5, 9, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2027, 1, 1, 0, 0, tzinfo=datetime.UTC),
+    ):
+        entry = ChronologyEntry(
+            when=when, kind="Consent", title="", summary="", agency_name="", recorded_by=""
+        )
+        assert entry.day == template.render({"when": when})
+    assert entry.day == "1 Jan 2027"

@@ -106,11 +106,59 @@ def test_reconsider_through_the_page_opens_a_linked_draft(client, practitioner, 
     assert Decision.objects.filter(reconsiders=decision).count() == 1
 
 
+def test_the_record_lists_reviews_and_addenda_oldest_first_from_its_own_query(
+    client, practitioner, lead, recipient
+):
+    """Read as rows of the record's own query (selectors.with_record_parts), the reviews and addenda are
+    listed as the ORM orders them (created, then id), each with what it said."""
+    decision = submitted_decision(practitioner, recipient)
+    services.decision_review(decision=decision, action="return", comments="Which dates?", by=lead)
+    services.decision_add_addendum(decision=decision, text="The dates are 3 and 4 May", by=practitioner)
+    services.decision_review(decision=decision, action="endorse", comments="Thank you", by=lead)
+    services.decision_add_addendum(decision=decision, text="Told the GP", by=lead)
+    client.force_login(practitioner)
+    response = client.get(reverse("decisions:detail", args=[decision.pk]))
+    assert response.context["reviews"] == list(decision.reviews.order_by("created", "id"))
+    assert response.context["addenda"] == list(decision.addenda.order_by("created", "id"))
+    page = response.content.decode()
+    order = ["Which dates?", "Thank you", "The dates are 3 and 4 May", "Told the GP"]
+    assert [page.index(text) for text in order] == sorted(page.index(text) for text in order)
+    assert f"<strong>Return to the practitioner with comments</strong> by {lead.full_name}" in page
+    # The agencies the answers name come in the same query, whole (their facts decide what applies).
+    record = response.context["decision"]
+    assert record.recipient_agency == recipient and record.agency == practitioner.agency
+    assert not record.agency.get_deferred_fields() and not record.recipient_agency.get_deferred_fields()
+    answers = {row.label: row.value for section in response.context["sections"] for row in section.rows}
+    assert recipient.name in answers.values(), answers
+
+
+def test_the_record_built_once_shows_each_change_at_once(client, practitioner, lead, recipient):
+    """The record's query is built once per process (views._record_queryset), never its rows: an
+    addendum, a review or a reconsideration written after one view shows on the next, and a user
+    moved out of the agency no longer sees the record."""
+    decision = submitted_decision(
+        practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
+    )
+    page = reverse("decisions:detail", args=[decision.pk])
+    client.force_login(lead)
+    assert client.get(page).context["addenda"] == []
+    services.decision_add_addendum(decision=decision, text="Told the GP", by=lead)
+    services.decision_review(decision=decision, action="endorse", comments="Agreed", by=lead)
+    later = services.decision_reconsider(decision=decision, by=practitioner)
+    response = client.get(page)
+    assert [note.text for note in response.context["addenda"]] == ["Told the GP"]
+    assert [review.comments for review in response.context["reviews"]] == ["Agreed"]
+    assert response.context["reconsiderations"] == [later]
+    lead.agency = recipient
+    lead.save()
+    assert client.get(page).status_code == 404
+
+
 def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
     client, django_assert_num_queries, practitioner, recipient
 ):
-    """The decision reconsidered and those reconsidering it come in one query
-    (views._with_reconsiderations), not a join in the record's own: 8 queries either way."""
+    """The decision reconsidered and those reconsidering it come in the record's own query, as rows of a
+    column (selectors.with_record_parts), not a join of the earlier decision: 4 queries either way."""
     earlier = submitted_decision(
         practitioner, recipient, other_reason={"other_reasons": []}, outcome={"outcome": "do_not_share"}
     )
@@ -118,14 +166,14 @@ def test_the_record_links_a_reconsideration_both_ways_in_the_same_queries(
     later = services.decision_submit(decision=answer_all(later, practitioner, recipient), by=practitioner)
     client.force_login(practitioner)
     client.get(reverse("home"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         page = client.get(reverse("decisions:detail", args=[later.pk]))
     assert (
         '<dt class="govuk-summary-list__key">Reconsiders</dt>'
         f'<dd class="govuk-summary-list__value">{earlier.reference}</dd>'
     ) in page.content.decode()
     assert page.context["reconsiderations"] == []
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(4):
         page = client.get(reverse("decisions:detail", args=[earlier.pk]))
     assert page.context["reconsiderations"] == [later] and later.reference in page.content.decode()
     assert "Reconsiders</dt>" not in page.content.decode()
@@ -159,9 +207,9 @@ def test_query_counts_do_not_grow_with_the_page(
         assert client.get(reverse("decisions:list")).status_code == 200
     with django_assert_num_queries(5):  # with the consent part's recent children and the draft to continue
         assert client.get(reverse("home")).status_code == 200
-    # + the decision with its joins, the "viewed" entry (one INSERT), the agencies the answers name
-    # (one query, not three joins: selectors.with_named_agencies), addenda, reviews, reconsiderations
-    with django_assert_num_queries(8):
+    # + the decision with its joins and, in the same query, its reviews, addenda, reconsiderations and
+    # the agencies its answers name (selectors.with_record_parts), the "viewed" entry (one INSERT)
+    with django_assert_num_queries(4):
         assert client.get(reverse("decisions:detail", args=[decisions[0].pk])).status_code == 200
 
     client.force_login(lead)

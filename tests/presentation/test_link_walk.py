@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from accounts.models import User
 from tests.auth import VerifiedClient
@@ -13,13 +14,18 @@ from tests.presentation.walk import DEMO_ROLES, walk
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", "--force", verbosity=0)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """The demo seeded once for every role's walk, in a transaction rolled back after the last:
+    each test runs inside it (in a savepoint of its own, as ever)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--force", verbosity=0)
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.mark.parametrize("email", DEMO_ROLES)
-def test_every_link_every_demo_role_sees_leads_somewhere_they_may_go(demo, email):
+def test_every_link_every_demo_role_sees_leads_somewhere_they_may_go(demo, db, email):
     client = VerifiedClient()
     client.force_login(User.objects.get(email=email))
     result = walk(client)
