@@ -211,6 +211,7 @@ def _sample_lock_waiters(start_at: float, seconds: float) -> float:
         while time.monotonic() < deadline:
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 " AND classid = %s AND objid = %s",
                 [high, low],
             )

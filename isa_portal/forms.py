@@ -155,15 +155,19 @@ class _RowsReadOnce(BaseChoiceIterator):
         self.field = field
         self.rows: list | None = None
 
-    def __iter__(self):
+    def _read(self) -> list:
         if self.rows is None:
             field = self.field
             empty = [("", field.empty_label)] if field.empty_label is not None else []
             self.rows = [*empty, *field.queryset.values_list(field.key_field, field.label_field)]
-        return iter(self.rows)
+        return self.rows
+
+    def __iter__(self):
+        return iter(self._read())
 
     def __len__(self) -> int:
-        return len(list(self))
+        # Not len(list(self)): list() asks __len__ for a length hint first, which would recurse.
+        return len(self._read())
 
 
 class ListedChoiceField(forms.TypedChoiceField):

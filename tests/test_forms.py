@@ -1,4 +1,5 @@
 import pytest
+from django import forms
 
 from isa_portal.forms import GOVUKDateField, GOVUKForm
 
@@ -29,3 +30,26 @@ def test_filter_forms_do_not_put_the_csrf_token_in_the_url(client, ig_officer):
     html = client.get("/audit/").content.decode()
     filter_form = html.split('<form method="get"', 1)[1].split("</form>", 1)[0]
     assert "csrfmiddlewaretoken" not in filter_form
+
+
+@pytest.mark.django_db
+def test_a_listed_choice_fields_options_are_read_once_and_can_be_listed_and_counted(
+    django_assert_num_queries,
+):
+    """Its rows are read at first use, once a form; list() and len() of them work (list() asks len()
+    for a length hint, which must not read them by listing them)."""
+    from agreements.models import Agency
+    from isa_portal.forms import ListedChoiceField
+    from tests.factories import AgencyFactory
+
+    AgencyFactory(name="Alpha Police")
+    AgencyFactory(name="Beta School")
+
+    class Form(forms.Form):
+        agency = ListedChoiceField(Agency.objects.order_by("name"), empty_label="Any agency")
+
+    form = Form()
+    with django_assert_num_queries(1):
+        options = list(form.fields["agency"].choices)
+        assert len(form.fields["agency"].choices) == 3
+        assert [label for _, label in options] == ["Any agency", "Alpha Police", "Beta School"]
