@@ -8,7 +8,6 @@ from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.views.decorators.http import require_safe
@@ -21,7 +20,7 @@ from audit.models import AuditEntry, Event
 from audit.services import record_event, record_export, record_list
 from isa_portal.exports import csv_response
 from isa_portal.pagination import Page, keyset_page
-from isa_portal.web import long_date, short_date
+from isa_portal.web import long_date, short_date, url_of_pk
 
 PAGE_SIZE = 50
 FILTER_WIDTHS = {"actor": "govuk-!-width-two-thirds", "record_id": "govuk-input--width-10"}
@@ -151,8 +150,7 @@ def listed_rows(entries) -> list[tuple]:
     Written here rather than through the template's lookups and filters (``date``,
     ``truncatechars``, ``{% url %}``), which cost more than the query for fifty rows a page.
     The template escapes every cell."""
-    marker = 987654321
-    before, _, after = reverse("audit:entry_detail", args=[marker]).partition(str(marker))
+    entry_url = url_of_pk("audit:entry_detail")
     rows = []
     for entry in entries:
         what = entry.sentence
@@ -161,7 +159,7 @@ def listed_rows(entries) -> list[tuple]:
         rows.append(
             (
                 entry.pk,
-                f"{before}{entry.pk}{after}",
+                entry_url(entry.pk),
                 short_date(entry.timestamp, seconds=True),
                 what,
                 entry.activity_label,

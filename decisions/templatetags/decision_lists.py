@@ -9,12 +9,11 @@ escaped, as the template would escape it.
 from html import escape
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from decisions.models import Decision, Outcome, Status
 from isa_portal.templatetags.isa_forms import select_options
-from isa_portal.web import short_date
+from isa_portal.web import short_date, url_of_pk
 
 register = template.Library()
 
@@ -26,19 +25,13 @@ _TAGS = {
     Status.DRAFT: " govuk-tag--grey",
     Status.AWAITING_REVIEW: " govuk-tag--yellow",
 }
-_MARKER = 987654321
-
-
-def _url_maker(name: str):
-    before, _, after = reverse(name, args=[_MARKER]).partition(str(_MARKER))
-    return lambda pk: f"{before}{pk}{after}"
 
 
 @register.filter
 def list_rows(decisions) -> list[tuple]:
     """Per decision: link, whether a draft, link text, child, started, outcome, status, tag class, erased."""
     purposes = {value: str(label) for value, label in Decision._meta.get_field("purpose").flatchoices}
-    resume, detail = _url_maker("decisions:resume"), _url_maker("decisions:detail")
+    resume, detail = url_of_pk("decisions:resume"), url_of_pk("decisions:detail")
     rows = []
     for decision in decisions:
         draft = decision.status == Status.DRAFT
